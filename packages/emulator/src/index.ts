@@ -1,0 +1,3 @@
+export { type EmulatorOptions, type RunningEmulator, startEmulator } from "./emulator.js";
+export { EmulatorRequestClient, emulatorHttpClient } from "./recipe.js";
+export { twilioSignature } from "./core/signature.js";

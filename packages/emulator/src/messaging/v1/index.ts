@@ -1,0 +1,4 @@
+import type { Router } from "../../http/router.js";
+import type { World } from "../../world.js";
+
+export function registerMessaging(_r: Router, _world: World) {}
