@@ -1,9 +1,26 @@
 import type { Router } from "../../http/router.js";
 import type { World } from "../../world.js";
+import { registerCarriers } from "../../control/carriers.js";
+import { registerHandsets } from "../../control/handsets.js";
+import { registerMessageControl } from "../../control/messages.js";
 import { registerAccounts } from "./accounts.js";
+import { registerAddresses } from "./addresses.js";
+import { registerAvailablePhoneNumbers } from "./available-phone-numbers.js";
+import { registerCalls } from "./calls/index.js";
+import { registerIncomingPhoneNumbers } from "./incoming-phone-numbers.js";
 import { registerKeys } from "./keys.js";
+import { registerMessages } from "./messages/index.js";
 
-export function registerApi2010(r: Router, _world: World) {
+export function registerApi2010(r: Router, world: World) {
   registerAccounts(r);
   registerKeys(r);
+  registerAddresses(r);
+  registerAvailablePhoneNumbers(r);
+  registerIncomingPhoneNumbers(r);
+  registerMessages(r, world);
+  registerCalls(r, world);
+  // The control routes of numbers and messaging: handsets, carriers, sent messages, throughput.
+  registerHandsets(r);
+  registerCarriers(r);
+  registerMessageControl(r);
 }

@@ -1,0 +1,20 @@
+import { registerReviewControl } from "../../control/reviews.js";
+import type { Router } from "../../http/router.js";
+import type { World } from "../../world.js";
+import { registerBrandRegistrations } from "./brand-registrations.js";
+import { registerBrandReview } from "./brand-review.js";
+import { registerTollfreeReview } from "./tollfree-review.js";
+import { registerTollfreeVerifications } from "./tollfree-verifications.js";
+import { registerUsa2p } from "./usa2p.js";
+import { registerCampaignReview } from "./usa2p-review.js";
+
+/** A2P 10DLC brands and campaigns, toll-free verifications, their reviews and control routes. */
+export function registerCompliance(r: Router, world: World) {
+  registerBrandRegistrations(r, world);
+  registerBrandReview(world);
+  registerUsa2p(r);
+  registerCampaignReview(world);
+  registerTollfreeVerifications(r);
+  registerTollfreeReview(world);
+  registerReviewControl(r);
+}

@@ -1,0 +1,58 @@
+import twilio from "twilio";
+import { describe, expect, it } from "vitest";
+import { useEmulator } from "../setup.js";
+import { TwilioOpenApi } from "./oai.js";
+import { RecordingRequestClient } from "./recorder.js";
+import { accountWalks } from "./walks/accounts.js";
+import { channelWalks } from "./walks/channels.js";
+import { messageWalks } from "./walks/messages.js";
+import { messagingWalks } from "./walks/messaging.js";
+import { numberWalks } from "./walks/numbers.js";
+import { trustHubWalks } from "./walks/trusthub.js";
+import { voiceWalks } from "./walks/voice.js";
+import type { Walk } from "./walks/walk.js";
+
+/**
+ * Every operation the product uses, walked through the official SDK. A walk whose routes the
+ * emulator does not serve yet fails here (404 is not a documented status): walks are listed
+ * explicitly, never discovered, so coverage cannot shrink unnoticed.
+ */
+export const OPERATIONS: Walk[] = [
+  ...accountWalks,
+  ...numberWalks,
+  ...messageWalks,
+  ...messagingWalks,
+  ...trustHubWalks,
+  ...channelWalks,
+  ...voiceWalks,
+];
+
+const em = useEmulator();
+const oai = new TwilioOpenApi();
+
+describe("the emulator's responses validate against Twilio's OpenAPI documents", () => {
+  for (const walk of OPERATIONS) {
+    it(walk.name, async () => {
+      const recorder = new RecordingRequestClient(em.url);
+      const sdk = (sid: string, secret: string) => twilio(sid, secret, { httpClient: recorder });
+      const tenant = await em.parent.api.v2010.accounts.create({ friendlyName: `Walk: ${walk.name}` });
+      const failure = await walk
+        .run({
+          parent: sdk(em.emulator.parent.sid, em.emulator.parent.authToken),
+          tenant: sdk(tenant.sid, tenant.authToken),
+          tenantSid: tenant.sid,
+          em,
+        })
+        .then(
+          () => undefined,
+          (err: unknown) => err,
+        );
+      const exchanges = recorder.take();
+
+      expect(oai.findings(exchanges)).toEqual([]);
+      expect(failure).toBeUndefined();
+      const reached = new Set(exchanges.map((e) => oai.match(e.method, e.url)?.id));
+      expect(walk.operations.filter((id) => !reached.has(id))).toEqual([]);
+    });
+  }
+});
