@@ -6,7 +6,23 @@ import { RecordingRequestClient } from "./conformance/recorder.js";
 import type { useEmulator } from "./setup.js";
 
 /** Shared set-up for the compliance tests (trusthub, brands, campaigns, tollfree, sole-proprietor). */
-type Em = ReturnType<typeof useEmulator>;
+type Em = Pick<ReturnType<typeof useEmulator>, "control">;
+
+/** The control API of an emulator started by the test itself (not through useEmulator). */
+export function controlAt(url: string): Em {
+  return {
+    async control(method: string, path: string, body?: unknown) {
+      const res = await fetch(`${url}/_emulator/${path}`, {
+        method,
+        headers: body === undefined ? {} : { "content-type": "application/json" },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      if (res.status >= 400) throw new Error(`control ${method} ${path} → ${res.status}`);
+      const text = await res.text();
+      return text ? JSON.parse(text) : undefined;
+    },
+  };
+}
 
 export const POLICY = {
   PRIMARY: "RN6433641899984f951173ef1738c3bdd0",
@@ -23,9 +39,9 @@ export interface Tenant {
   client: twilio.Twilio;
 }
 
-/** A subaccount whose SDK client records every exchange for the schema check (`conforms`). */
+/** A subaccount whose SDK client records every exchange for the schema check (`schemaFindings`). */
 export async function newTenant(
-  em: Em,
+  em: ReturnType<typeof useEmulator>,
   name: string,
 ): Promise<Tenant & { recorder: RecordingRequestClient }> {
   const sub = await em.parent.api.v2010.accounts.create({ friendlyName: name });

@@ -73,7 +73,7 @@ async function createWithCallback(t: Tenant, numberSid: string, callback: string
     body: form,
   });
   expect(res.status).toBe(201);
-  return (await res.json()).sid as string;
+  return ((await res.json()) as { sid: string }).sid;
 }
 
 describe("toll-free verifications", () => {

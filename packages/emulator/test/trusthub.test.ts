@@ -1,15 +1,20 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import twilio from "twilio";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   POLICY,
   address,
   callbackSink,
+  controlAt,
   newTenant,
   primaryProfileSid,
   schemaFindings,
   secondaryProfile,
   starterProfile,
 } from "./compliance-fixtures.js";
+import { emulatorHttpClient, startEmulator } from "../src/index.js";
 import { twilioError, useEmulator } from "./setup.js";
 
 const em = useEmulator();
@@ -364,5 +369,57 @@ describe("Trust Hub scoping", () => {
     await endpoints(ra.sid).remove();
     expect(await endpoints.list()).toEqual([]);
     expect(schemaFindings(t)).toEqual([]);
+  });
+});
+
+describe("review pace and persistence", () => {
+  const sdk = (url: string, sid: string, token: string) =>
+    twilio(sid, token, { httpClient: emulatorHttpClient(url) });
+  async function tenantAt(url: string, parent: { sid: string; authToken: string }) {
+    const sub = await sdk(url, parent.sid, parent.authToken).api.v2010.accounts.create({
+      friendlyName: "Elsewhere",
+    });
+    return { sid: sub.sid, authToken: sub.authToken, client: sdk(url, sub.sid, sub.authToken) };
+  }
+
+  it("with realistic pace a profile review takes business days, not seconds", async () => {
+    const realistic = await startEmulator({ realistic: true });
+    try {
+      const control = controlAt(realistic.url);
+      const t = await tenantAt(realistic.url, realistic.parent);
+      const { sid } = await secondaryProfile(control, t);
+      await control.control("POST", "clock/advance", { seconds: 60 });
+      expect((await t.client.trusthub.v1.customerProfiles(sid).fetch()).status).toBe("in-review");
+      await control.control("POST", "clock/advance", { seconds: 6 * 86_400 });
+      expect((await t.client.trusthub.v1.customerProfiles(sid).fetch()).status).toBe("twilio-approved");
+    } finally {
+      await realistic.close();
+    }
+  });
+
+  it("a submitted review survives an emulator restart and completes afterwards", async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), "subtext-trusthub-"));
+    const first = await startEmulator({ dataDir });
+    const t = await tenantAt(first.url, first.parent);
+    const { sid } = await secondaryProfile(controlAt(first.url), t);
+    await first.close();
+    const second = await startEmulator({ dataDir });
+    try {
+      expect(second.parent.sid).toBe(first.parent.sid);
+      await controlAt(second.url).control("POST", "clock/advance", { seconds: 10 });
+      const again = sdk(second.url, t.sid, t.authToken);
+      expect((await again.trusthub.v1.customerProfiles(sid).fetch()).status).toBe("twilio-approved");
+      const primaries = await sdk(
+        second.url,
+        second.parent.sid,
+        second.parent.authToken,
+      ).trusthub.v1.customerProfiles.list({
+        policySid: POLICY.PRIMARY,
+      });
+      expect(primaries).toHaveLength(1);
+    } finally {
+      await second.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 });

@@ -39,7 +39,8 @@ function forceBundle(world: World, b: Bundle, f: Forced) {
 function forceBrand(world: World, brand: Brand, f: Forced) {
   world.scheduler.cancel((job) => job.data.sid === brand.sid && job.kind.startsWith("a2p.brand"));
   if (f.outcome === "approved") {
-    const approved = approveBrand(world, patchBrand(world, brand.sid, { waiting_for_bundles: false }));
+    const current = patchBrand(world, brand.sid, { waiting_for_bundles: false });
+    const approved = current.status === "APPROVED" ? current : approveBrand(world, current);
     const done = approved.brand_type === "SOLE_PROPRIETOR" ? verifyBrandIdentity(world, approved) : approved;
     return { resource: "brand", status: done.status };
   }

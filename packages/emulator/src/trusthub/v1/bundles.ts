@@ -3,7 +3,7 @@ import { pageV1 } from "../../core/paging.js";
 import { newSid } from "../../core/sid.js";
 import type { Router } from "../../http/router.js";
 import type { World } from "../../world.js";
-import { BUNDLE_REVIEW, submitBundle } from "./bundle-review.js";
+import { BUNDLE_RESOLVED, BUNDLE_REVIEW, submitBundle } from "./bundle-review.js";
 import {
   BUNDLES,
   BUNDLE_STATUSES,
@@ -43,6 +43,8 @@ export function createBundle(
 
 function deleteBundle(world: World, b: Bundle) {
   world.scheduler.cancel((job) => job.kind === BUNDLE_REVIEW && job.data.sid === b.sid);
+  // Brands waiting on this bundle re-check it (and fail: it no longer exists).
+  world.scheduler.at(world.clock.now(), BUNDLE_RESOLVED, { sid: b.sid });
   for (const collection of [ENTITY_ASSIGNMENTS, EVALUATIONS, CHANNEL_ENDPOINT_ASSIGNMENTS]) {
     for (const doc of world.store.list<{ sid: string; bundle_sid: string }>(
       collection,

@@ -48,9 +48,10 @@ export function reviewDelayMs(world: World, stage: ReviewStage, sid: string): nu
   return world.reviewDelay(seconds, pick(t.realistic.businessDays, sid));
 }
 
-/** Schedules a review job for `stage`, replacing any pending job of the same kind for that SID. */
-export function scheduleReview(world: World, kind: string, stage: ReviewStage, sid: string, from?: number) {
-  world.scheduler.cancel((job) => job.kind === kind && job.data.sid === sid);
-  const start = from ?? world.clock.now();
-  return world.scheduler.at(start + reviewDelayMs(world, stage, sid), kind, { sid });
+/**
+ * Schedules a review job for `stage`. Handlers check the resource's status, so a job made stale
+ * by a forced outcome or a deletion does nothing (those paths also cancel their jobs).
+ */
+export function scheduleReview(world: World, kind: string, stage: ReviewStage, sid: string) {
+  return world.scheduler.at(world.clock.now() + reviewDelayMs(world, stage, sid), kind, { sid });
 }
