@@ -34,12 +34,15 @@ describe("the emulator's responses validate against Twilio's OpenAPI documents",
   for (const walk of OPERATIONS) {
     it(walk.name, async () => {
       const recorder = new RecordingRequestClient(em.url);
-      const sdk = (sid: string, secret: string) => twilio(sid, secret, { httpClient: recorder });
+      const sdk = (sid: string, secret: string, accountSid?: string) =>
+        twilio(sid, secret, { httpClient: recorder, ...(accountSid ? { accountSid } : {}) });
+      // As the product does: a subaccount per tenant, reached with a standard API key of its own.
       const tenant = await em.parent.api.v2010.accounts.create({ friendlyName: `Walk: ${walk.name}` });
+      const key = await em.parent.api.v2010.accounts(tenant.sid).newKeys.create({ friendlyName: "subtext" });
       const failure = await walk
         .run({
           parent: sdk(em.emulator.parent.sid, em.emulator.parent.authToken),
-          tenant: sdk(tenant.sid, tenant.authToken),
+          tenant: sdk(key.sid, key.secret, tenant.sid),
           tenantSid: tenant.sid,
           em,
         })

@@ -26,14 +26,15 @@ export const channelWalks: Walk[] = [
         channel: "sms",
       });
       await verify.services(service.sid).verifications(verification.sid).fetch();
-      await verify.services(service.sid).verificationChecks.create({ to: "+14155550130", code: "000000" });
       const { verifications } = await em.control(
         "GET",
         `verify/verifications?to=${encodeURIComponent("+14155550130")}`,
       );
-      await verify
-        .services(service.sid)
-        .verificationChecks.create({ to: "+14155550130", code: verifications[0].code });
+      const code: string = verifications[0].code;
+      const wrong = code.replace(/^./, (d) => String((Number(d) + 1) % 10));
+      const checks = verify.services(service.sid).verificationChecks;
+      await checks.create({ to: "+14155550130", code: wrong });
+      await checks.create({ to: "+14155550130", code });
       const other = await verify
         .services(service.sid)
         .verifications.create({ to: "+14155550131", channel: "sms" });

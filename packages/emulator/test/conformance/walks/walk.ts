@@ -5,7 +5,7 @@ import type { useEmulator } from "../../setup.js";
 export interface WalkContext {
   /** The sandbox's parent account (the ISV), through the recorder. */
   parent: twilio.Twilio;
-  /** A subaccount created for this walk (a tenant), with its own credentials, through the recorder. */
+  /** A subaccount created for this walk (a tenant), through the recorder with a standard API key of its own. */
   tenant: twilio.Twilio;
   tenantSid: string;
   /** The running emulator: control API, clock. Calls made through it are not recorded. */
