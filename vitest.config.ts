@@ -1,7 +1,8 @@
 import { defineConfig } from "vitest/config";
 
 // One runner for the whole repository. Server integration tests run twice, once per storage
-// engine, so both engines stay first-class (see ARCHITECTURE §2).
+// engine, so both engines stay first-class (see ARCHITECTURE §2). Projects `extends: true` so
+// they inherit the timeouts and pool below.
 const integration = ["packages/server/test/integration/**/*.test.ts"];
 
 export default defineConfig({
@@ -10,9 +11,11 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 120_000,
     projects: [
-      { test: { name: "emulator", include: ["packages/emulator/test/**/*.test.ts"] } },
-      { test: { name: "unit", include: ["packages/server/test/unit/**/*.test.ts"] } },
+      { extends: true, test: { name: "emulator", include: ["packages/emulator/test/**/*.test.ts"] } },
+      { extends: true, test: { name: "unit", include: ["packages/server/test/unit/**/*.test.ts"] } },
+      { extends: true, test: { name: "sdk", include: ["packages/sdk/test/**/*.test.ts"] } },
       {
+        extends: true,
         test: {
           name: "server-pglite",
           include: integration,
@@ -20,6 +23,7 @@ export default defineConfig({
         },
       },
       {
+        extends: true,
         test: {
           name: "server-postgres",
           include: integration,
