@@ -31,13 +31,16 @@ async function timed(total: number, concurrency: number, fn: (i: number) => Prom
   );
   const seconds = (performance.now() - started) / 1000;
   latencies.sort((a, b) => a - b);
-  const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))];
+  const pct = (p: number) =>
+    latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))];
   return { perSecond: Math.round(total / seconds), p50: pct(50).toFixed(1), p99: pct(99).toFixed(1) };
 }
 
 export async function benchEmulator(messages = arg("messages", 5000), concurrency = arg("concurrency", 32)) {
   const emulator = await startEmulator({});
-  const client = twilio(emulator.parent.sid, emulator.parent.authToken, { httpClient: emulatorHttpClient(emulator.url) });
+  const client = twilio(emulator.parent.sid, emulator.parent.authToken, {
+    httpClient: emulatorHttpClient(emulator.url),
+  });
   await fetch(`${emulator.url}/_emulator/compliance`, {
     method: "PUT",
     headers: { "content-type": "application/json" },
@@ -50,7 +53,11 @@ export async function benchEmulator(messages = arg("messages", 5000), concurrenc
   });
   const number = await client.incomingPhoneNumbers.create({ areaCode: "415" });
   const sdk = await timed(messages, concurrency, (i) =>
-    client.messages.create({ from: number.phoneNumber, to: `+1415555${String(i % 10000).padStart(4, "0")}`, body: `bench ${i}` }),
+    client.messages.create({
+      from: number.phoneNumber,
+      to: `+1415555${String(i % 10000).padStart(4, "0")}`,
+      body: `bench ${i}`,
+    }),
   );
   await emulator.close();
 

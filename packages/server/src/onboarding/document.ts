@@ -111,6 +111,8 @@ export interface TollFreeDetails {
   terms_and_conditions_url?: string;
   age_gated_content?: boolean;
   doing_business_as?: string;
+  /** A toll-free number (E.164, +1 8XX…) the customer chose; absent → the flow buys one for sale. */
+  phone_number?: string;
 }
 
 export interface SoleProprietorRegistration {
@@ -239,6 +241,7 @@ const tollFree = object(
     terms_and_conditions_url: text,
     age_gated_content: flag,
     doing_business_as: text,
+    phone_number: text,
   },
   [
     "use_case_categories",

@@ -117,6 +117,17 @@ export function checkTollFree(
       );
     }
   });
+  const number = text(details.phone_number);
+  if (number && !/^\+18(00|33|44|55|66|77|88)[2-9]\d{6}$/.test(number)) {
+    report(
+      error(
+        `${P}.phone_number`,
+        "toll_free_number_invalid",
+        `"${number}" is not a US toll-free number in E.164.`,
+        "Give a number like +18885550123 (800, 833, 844, 855, 866, 877 or 888), or omit it to buy one for sale.",
+      ),
+    );
+  }
   checkUrl(report, `${P}.privacy_policy_url`, details.privacy_policy_url);
   checkUrl(report, `${P}.terms_and_conditions_url`, details.terms_and_conditions_url);
 }

@@ -1,0 +1,66 @@
+import type { Db, Queryable } from "../../db/db.js";
+import { SubtextError } from "../../system/errors.js";
+import { type Limit, type LimitScope, decide, windowStart } from "./limits.js";
+
+export interface LimitCheck {
+  scope: LimitScope;
+  key: string;
+  limit: Limit;
+}
+
+/**
+ * Counts one request against every limit, or none of them: each key's current window is
+ * incremented with an upsert (its row lock makes concurrent API processes queue, so the count
+ * is exact), the decision is taken on the counts before this request, and a refusal rolls the
+ * whole transaction back — refused requests do not extend a block.
+ */
+export async function consumeLimits(db: Db, checks: LimitCheck[], now: Date): Promise<void> {
+  const nowMs = now.getTime();
+  await db.tx(async (tx) => {
+    for (const check of checks) {
+      const w = check.limit.window_seconds * 1000;
+      const start = windowStart(nowMs, w);
+      const current = await tx.one<{ count: number }>(
+        `INSERT INTO verify_rate_counters AS c (key, window_start, window_ms, count) VALUES ($1, $2, $3, 1)
+         ON CONFLICT (key, window_start) DO UPDATE SET count = c.count + 1 RETURNING count`,
+        [check.key, start, w],
+      );
+      const previous = await tx.maybeOne<{ count: number }>(
+        "SELECT count FROM verify_rate_counters WHERE key = $1 AND window_start = $2",
+        [check.key, start - w],
+      );
+      const decision = decide(check.limit, previous?.count ?? 0, current.count - 1, nowMs);
+      if (!decision.allowed) throw limitError(check, decision.retryAfterSeconds);
+    }
+  });
+}
+
+const WHAT: Record<LimitScope, string> = {
+  destination: "this destination",
+  tenant: "this tenant",
+  ip: "this client IP",
+};
+
+function limitError(check: LimitCheck, retryAfter: number): SubtextError {
+  const { max, window_seconds } = check.limit;
+  return new SubtextError(
+    "verification_rate_limited",
+    429,
+    `Too many verifications for ${WHAT[check.scope]}: at most ${max} per ${window_seconds} seconds.`,
+    {
+      hint: `Retry after ${retryAfter} seconds. Tenants change these limits with PUT /v1/verify/settings.`,
+      headers: { "retry-after": String(retryAfter) },
+      details: [{ scope: check.scope, max, window_seconds, retry_after_seconds: retryAfter }],
+      retryable: true,
+    },
+  );
+}
+
+/** Drops windows too old to matter to any limit (the longest window is a week). */
+export async function pruneCounters(q: Queryable, now: Date): Promise<number> {
+  const { rowCount } = await q.query(
+    "DELETE FROM verify_rate_counters WHERE window_start + 2 * window_ms < $1",
+    [now.getTime()],
+  );
+  return rowCount;
+}

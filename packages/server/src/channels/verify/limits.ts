@@ -1,0 +1,96 @@
+/**
+ * Our abuse limits in front of Verify, and the fallback policy. Pure: the settings, their
+ * defaults, and the sliding-window arithmetic the database counters feed.
+ *
+ * Verify has limits of its own (5 sends per lifecycle → 60203, 5 new verifications per number
+ * in 10 minutes → 20429), but they protect Twilio, not the tenant's bill: SMS pumping fraud
+ * spreads over many numbers and comes from few clients. So we also limit per destination, per
+ * tenant and per client IP, before anything reaches Twilio (seeds/003: "rate limit your verify
+ * endpoint").
+ */
+export interface Limit {
+  max: number;
+  window_seconds: number;
+}
+
+export type LimitScope = "destination" | "tenant" | "ip";
+
+export interface VerifySettings {
+  limits: { per_destination: Limit; per_tenant: Limit; per_ip: Limit };
+  /** SMS first; if the code is not checked within `after_seconds` (or SMS cannot go), a call. */
+  fallback: { enabled: boolean; after_seconds: number; channel: "call" };
+}
+
+export const DEFAULT_VERIFY_SETTINGS: VerifySettings = Object.freeze({
+  limits: {
+    per_destination: { max: 5, window_seconds: 600 },
+    per_tenant: { max: 1000, window_seconds: 3600 },
+    per_ip: { max: 20, window_seconds: 3600 },
+  },
+  fallback: { enabled: true, after_seconds: 60, channel: "call" },
+}) as VerifySettings;
+
+export interface VerifySettingsPatch {
+  limits?: { per_destination?: Partial<Limit>; per_tenant?: Partial<Limit>; per_ip?: Partial<Limit> };
+  fallback?: { enabled?: boolean; after_seconds?: number };
+}
+
+/** The effective settings: the defaults with the stored overrides applied field by field. */
+export function mergeSettings(
+  base: VerifySettings,
+  patch: VerifySettingsPatch | null | undefined,
+): VerifySettings {
+  const limit = (b: Limit, p: Partial<Limit> | undefined): Limit => ({
+    max: p?.max ?? b.max,
+    window_seconds: p?.window_seconds ?? b.window_seconds,
+  });
+  return {
+    limits: {
+      per_destination: limit(base.limits.per_destination, patch?.limits?.per_destination),
+      per_tenant: limit(base.limits.per_tenant, patch?.limits?.per_tenant),
+      per_ip: limit(base.limits.per_ip, patch?.limits?.per_ip),
+    },
+    fallback: {
+      enabled: patch?.fallback?.enabled ?? base.fallback.enabled,
+      after_seconds: patch?.fallback?.after_seconds ?? base.fallback.after_seconds,
+      channel: "call",
+    },
+  };
+}
+
+/**
+ * Sliding-window estimate over two fixed windows (the approach Cloudflare describes for its
+ * rate limiter): the previous window's count weighted by how much of it still overlaps the
+ * sliding window, plus the current window's count. Two rows per key instead of one per request.
+ */
+export function windowStart(nowMs: number, windowMs: number): number {
+  return Math.floor(nowMs / windowMs) * windowMs;
+}
+
+export function estimate(previous: number, current: number, nowMs: number, windowMs: number): number {
+  const elapsed = nowMs - windowStart(nowMs, windowMs);
+  return previous * (1 - elapsed / windowMs) + current;
+}
+
+export type LimitDecision = { allowed: true } | { allowed: false; retryAfterSeconds: number };
+
+/**
+ * Whether one more request fits, given the counts BEFORE it; when it does not, how long until
+ * it would (whole seconds, at least 1), assuming nothing else arrives meanwhile.
+ */
+export function decide(limit: Limit, previous: number, current: number, nowMs: number): LimitDecision {
+  const w = limit.window_seconds * 1000;
+  if (estimate(previous, current, nowMs, w) + 1 <= limit.max) return { allowed: true };
+  const start = windowStart(nowMs, w);
+  let waitMs: number;
+  if (current + 1 <= limit.max) {
+    // Within this window, once enough of the previous window has slid out.
+    const needElapsed = previous > 0 ? w * (1 - (limit.max - current - 1) / previous) : 0;
+    waitMs = start + needElapsed - nowMs;
+  } else {
+    // Not before the next window, where this window's count becomes the decaying previous one.
+    const needElapsed = current > 0 ? w * Math.max(0, 1 - (limit.max - 1) / current) : 0;
+    waitMs = start + w + needElapsed - nowMs;
+  }
+  return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil(waitMs / 1000)) };
+}

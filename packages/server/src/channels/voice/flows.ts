@@ -1,0 +1,109 @@
+import { newId } from "../../db/ids.js";
+import type { TenantRow } from "../../tenancy/tenants.js";
+import { SubtextError, notFound } from "../../system/errors.js";
+import type { Services } from "../../system/services.js";
+import { type TenantNumber, configureNumber, findTenantNumber } from "../numbers.js";
+import type { FlowDefinition } from "./flow.js";
+import {
+  type FlowRow,
+  attachNumber,
+  detachNumbers,
+  findFlow,
+  flowNumberRows,
+  insertFlow,
+  replaceFlow,
+} from "./flow-store.js";
+import { voiceBase } from "./urls.js";
+import { flowErrors, validateFlow } from "./validate.js";
+
+type Deps = Pick<Services, "db" | "vault" | "twilio" | "clock" | "urls" | "log">;
+
+export interface FlowInput extends FlowDefinition {
+  name: string;
+  /** Numbers whose calls run this flow; absent: unchanged; []: none. */
+  phone_numbers?: string[];
+}
+
+export interface SavedFlow {
+  flow: FlowRow;
+  phoneNumbers: string[];
+}
+
+/**
+ * Creates (id absent) or replaces a flow. The graph is checked first (errors refuse the save
+ * with 422 and the findings; warnings are kept with the flow). Then each number is looked up
+ * in the tenant's subaccount and its voice URL and status callback are pointed at our webhooks,
+ * before the flow and its numbers are stored together. Numbers dropped from the list get their
+ * voice URL cleared.
+ */
+export async function saveFlow(
+  deps: Deps,
+  tenant: TenantRow,
+  input: FlowInput,
+  id?: string,
+): Promise<SavedFlow> {
+  const { name, phone_numbers, ...rest } = input;
+  const definition: FlowDefinition = {
+    start: rest.start,
+    nodes: rest.nodes,
+    ...(rest.voice ? { voice: rest.voice } : {}),
+    ...(rest.language ? { language: rest.language } : {}),
+  };
+  const findings = validateFlow(definition);
+  const errors = flowErrors(findings);
+  if (errors.length > 0) {
+    throw new SubtextError(
+      "invalid_flow",
+      422,
+      `The flow has ${errors.length} problem(s); nothing was saved.`,
+      {
+        hint: "Each entry of details names the node and the problem.",
+        details: findings,
+      },
+    );
+  }
+  if (id && !(await findFlow(deps.db, tenant.id, id))) throw notFound("IVR flow", id);
+
+  const before = id ? await flowNumberRows(deps.db, tenant.id, id) : [];
+  const wanted: TenantNumber[] = [];
+  for (const phone of phone_numbers ?? []) wanted.push(await findTenantNumber(deps, tenant, phone));
+  const base = voiceBase(deps, tenant.id);
+  for (const n of wanted) {
+    await configureNumber(deps, tenant, n.sid, {
+      voiceUrl: `${base}/incoming`,
+      statusCallback: `${base}/status`,
+    });
+  }
+
+  const now = deps.clock.now();
+  const flowId = id ?? newId("ivr");
+  const dropped =
+    phone_numbers === undefined
+      ? []
+      : before.filter((b) => !wanted.some((w) => w.phoneNumber === b.phone_number));
+  const flow = await deps.db.tx(async (tx) => {
+    const row = id
+      ? await replaceFlow(tx, { id, tenantId: tenant.id, name, definition, findings, now })
+      : await insertFlow(tx, { id: flowId, tenantId: tenant.id, name, definition, findings, now });
+    if (!row) throw notFound("IVR flow", flowId);
+    for (const n of wanted)
+      await attachNumber(tx, { phone: n.phoneNumber, sid: n.sid, tenantId: tenant.id, flowId, now });
+    if (dropped.length > 0)
+      await detachNumbers(
+        tx,
+        tenant.id,
+        dropped.map((d) => d.phone_number),
+      );
+    return row;
+  });
+  for (const d of dropped) {
+    await configureNumber(deps, tenant, d.phone_number_sid, { voiceUrl: "" }).catch((err: unknown) =>
+      deps.log.warn(
+        { event: "voice.detach_failed", phone_number_sid: d.phone_number_sid, err },
+        "could not clear voice URL",
+      ),
+    );
+  }
+  const phoneNumbers = (await flowNumberRows(deps.db, tenant.id, flowId)).map((r) => r.phone_number);
+  return { flow, phoneNumbers };
+}

@@ -1,0 +1,21 @@
+import type { Services } from "../../system/services.js";
+import { publicBase } from "../urls.js";
+import type { FlowUrls } from "./twiml.js";
+
+/** Our voice webhooks, under /twilio/voice/:tenantId (all signed by the tenant's subaccount). */
+export function voiceBase(services: Pick<Services, "urls">, tenantId: string): string {
+  return `${publicBase(services)}/twilio/voice/${tenantId}`;
+}
+
+export function flowUrls(services: Pick<Services, "urls">, tenantId: string, flowId: string): FlowUrls {
+  const base = `${voiceBase(services, tenantId)}/flows/${flowId}/nodes`;
+  const node = (id: string) => `${base}/${encodeURIComponent(id)}`;
+  return {
+    node,
+    gather: (id, attempt) => `${node(id)}/gather?attempt=${attempt}`,
+    noInput: (id, attempt) => `${node(id)}/no-input?attempt=${attempt}`,
+    recorded: (id) => `${node(id)}/recorded`,
+    transcription: (id) => `${node(id)}/transcription`,
+    dialed: (id) => `${node(id)}/dialed`,
+  };
+}

@@ -1,0 +1,13 @@
+/** The WhatsApp channel's interface to other modules (messaging calls these by code). */
+export { isWhatsAppAddress, whatsappAddress, whatsappNumber } from "./address.js";
+export {
+  type WhatsAppInbound,
+  type WhatsAppInboundResult,
+  type WhatsAppSendCheck,
+  type WhatsAppSendRequest,
+  recordWhatsAppDeliveryError,
+  recordWhatsAppInbound,
+  whatsappSendCheck,
+  whatsappSendGate,
+} from "./session.js";
+export { WHATSAPP_SESSION_MAX_CHARS, WHATSAPP_WINDOW_MS } from "./rules.js";

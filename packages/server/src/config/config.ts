@@ -1,0 +1,165 @@
+import { resolve } from "node:path";
+import { z } from "zod";
+
+/**
+ * The only place that reads the environment. Everything else receives a frozen `Config`.
+ * Start-up fails fast with one message per bad variable, naming it and the fix.
+ */
+export type Mode = "sandbox" | "live";
+export type LogLevel = "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
+
+export interface Config {
+  readonly port: number;
+  readonly host: string;
+  readonly databaseUrl: string | undefined;
+  readonly dataDir: string;
+  /** Master keys from SUBTEXT_MASTER_KEY (first = current); empty → key file in the data dir. */
+  readonly masterKeys: readonly Buffer[];
+  readonly adminToken: string | undefined;
+  /** Base URL Twilio calls back; absent → the API's own URL once it listens. */
+  readonly publicUrl: string | undefined;
+  readonly emulatorPort: number;
+  readonly mode: Mode;
+  readonly twilio: { readonly accountSid: string; readonly authToken: string } | undefined;
+  readonly logLevel: LogLevel;
+  /**
+   * Whether tenant webhooks may target loopback/private addresses (SUBTEXT_ALLOW_PRIVATE_WEBHOOKS;
+   * default: yes in sandbox mode, no in live mode — an SSRF guard).
+   */
+  readonly allowPrivateWebhooks: boolean;
+  /**
+   * The ISV's approved primary customer profile (BU…) that backs every tenant's Trust Hub
+   * profile (SUBTEXT_PRIMARY_PROFILE_SID); absent → discovered in the parent account.
+   */
+  readonly primaryProfileSid: string | undefined;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    this.name = "ConfigError";
+  }
+}
+
+export type Env = Record<string, string | undefined>;
+
+const port = (name: string) =>
+  z
+    .string()
+    .regex(/^\d+$/, `${name} must be a whole number between 0 and 65535`)
+    .transform(Number)
+    .refine((n) => n <= 65535, `${name} must be between 0 and 65535`);
+
+const schema = z.object({
+  PORT: port("PORT").default(3000),
+  HOST: z.string().min(1).default("127.0.0.1"),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, "DATABASE_URL must start with postgres:// or postgresql://")
+    .optional(),
+  SUBTEXT_DATA_DIR: z.string().min(1).default("./data"),
+  SUBTEXT_MASTER_KEY: z.string().optional(),
+  SUBTEXT_ADMIN_TOKEN: z
+    .string()
+    .min(24, "SUBTEXT_ADMIN_TOKEN must be at least 24 characters (e.g. `openssl rand -hex 24`)")
+    .refine(
+      (t) => !t.startsWith("sk_"),
+      "SUBTEXT_ADMIN_TOKEN must not start with sk_ (reserved for tenant keys)",
+    )
+    .optional(),
+  SUBTEXT_PUBLIC_URL: z
+    .url({ protocol: /^https?$/, error: "SUBTEXT_PUBLIC_URL must be an absolute http(s) URL" })
+    .optional(),
+  SUBTEXT_EMULATOR_PORT: port("SUBTEXT_EMULATOR_PORT").optional(),
+  TWILIO_ACCOUNT_SID: z
+    .string()
+    .regex(/^AC[0-9a-fA-F]{32}$/, "TWILIO_ACCOUNT_SID must look like AC followed by 32 hex characters")
+    .optional(),
+  TWILIO_AUTH_TOKEN: z.string().min(16, "TWILIO_AUTH_TOKEN looks too short").optional(),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  SUBTEXT_PRIMARY_PROFILE_SID: z
+    .string()
+    .regex(
+      /^BU[0-9a-fA-F]{32}$/,
+      "SUBTEXT_PRIMARY_PROFILE_SID must look like BU followed by 32 hex characters",
+    )
+    .optional(),
+  SUBTEXT_ALLOW_PRIVATE_WEBHOOKS: z
+    .enum(["true", "false", "1", "0"], { error: "SUBTEXT_ALLOW_PRIVATE_WEBHOOKS must be true or false" })
+    .optional(),
+});
+
+const FIXES: Record<string, string> = {
+  PORT: "set PORT=3000 or unset it",
+  SUBTEXT_EMULATOR_PORT: "unset it to use PORT+1",
+  DATABASE_URL:
+    "e.g. DATABASE_URL=postgres://user@127.0.0.1:5432/subtext, or unset it for the embedded database",
+  SUBTEXT_MASTER_KEY:
+    "generate one with `openssl rand -base64 32`, or unset it to use a key file in the data dir",
+  SUBTEXT_PUBLIC_URL: "e.g. SUBTEXT_PUBLIC_URL=https://subtext.example.com",
+  LOG_LEVEL: "one of fatal, error, warn, info, debug, trace, silent",
+};
+
+/** Reads and validates the environment; `env` defaults to process.env. */
+export function loadConfig(env: Env = process.env): Config {
+  const cleaned = Object.fromEntries(
+    Object.keys(schema.shape).map((k) => [k, env[k] === "" ? undefined : env[k]?.trim()]),
+  );
+  const parsed = schema.safeParse(cleaned);
+  const problems: string[] = [];
+  for (const issue of parsed.error?.issues ?? []) {
+    const name = String(issue.path[0] ?? "");
+    const fix = FIXES[name] ? ` (fix: ${FIXES[name]})` : "";
+    problems.push(`${name}: ${issue.message}${fix}`);
+  }
+  const masterKeys = parseMasterKeys(cleaned.SUBTEXT_MASTER_KEY, problems);
+  if (Boolean(cleaned.TWILIO_ACCOUNT_SID) !== Boolean(cleaned.TWILIO_AUTH_TOKEN)) {
+    problems.push(
+      "TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN: set both (live mode, real Twilio) or neither (sandbox mode, the emulator)",
+    );
+  }
+  if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
+  const e = parsed.data;
+
+  const live = e.TWILIO_ACCOUNT_SID && e.TWILIO_AUTH_TOKEN;
+  const config: Config = {
+    port: e.PORT,
+    host: e.HOST,
+    databaseUrl: e.DATABASE_URL,
+    dataDir: resolve(e.SUBTEXT_DATA_DIR),
+    masterKeys,
+    adminToken: e.SUBTEXT_ADMIN_TOKEN,
+    publicUrl: e.SUBTEXT_PUBLIC_URL?.replace(/\/+$/, ""),
+    emulatorPort: e.SUBTEXT_EMULATOR_PORT ?? (e.PORT === 0 ? 0 : e.PORT + 1),
+    mode: live ? "live" : "sandbox",
+    twilio: live
+      ? Object.freeze({ accountSid: e.TWILIO_ACCOUNT_SID!, authToken: e.TWILIO_AUTH_TOKEN! })
+      : undefined,
+    logLevel: e.LOG_LEVEL,
+    primaryProfileSid: e.SUBTEXT_PRIMARY_PROFILE_SID,
+    allowPrivateWebhooks:
+      e.SUBTEXT_ALLOW_PRIVATE_WEBHOOKS === undefined
+        ? !live
+        : e.SUBTEXT_ALLOW_PRIVATE_WEBHOOKS === "true" || e.SUBTEXT_ALLOW_PRIVATE_WEBHOOKS === "1",
+  };
+  return Object.freeze(config);
+}
+
+/**
+ * SUBTEXT_MASTER_KEY is one base64 key of 32 bytes, or a comma-separated list while rotating:
+ * the first encrypts, all decrypt (`SUBTEXT_MASTER_KEY=<new>,<old>` then `subtext rotate-master-key`).
+ */
+function parseMasterKeys(value: string | undefined, problems: string[]): Buffer[] {
+  if (!value) return [];
+  const keys: Buffer[] = [];
+  value.split(",").forEach((part, i) => {
+    const text = part.trim();
+    const key = Buffer.from(text, "base64");
+    if (!/^[A-Za-z0-9+/_-]+={0,2}$/.test(text) || key.length !== 32) {
+      problems.push(
+        `SUBTEXT_MASTER_KEY: key #${i + 1} is not 32 bytes of base64 (fix: ${FIXES.SUBTEXT_MASTER_KEY})`,
+      );
+    } else keys.push(key);
+  });
+  return keys;
+}

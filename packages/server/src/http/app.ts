@@ -1,0 +1,86 @@
+import swagger from "@fastify/swagger";
+import swaggerUi from "@fastify/swagger-ui";
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyPluginAsync,
+  type FastifyReply,
+} from "fastify";
+import { newId } from "../db/ids.js";
+import type { Services } from "../system/services.js";
+import { registerAuth } from "./auth.js";
+import { registerErrorHandling, toSubtextError } from "./errors.js";
+import { registerHttpMetrics } from "./metrics.js";
+import { routePlugins, sharedSchemas } from "../system/modules.js";
+import { ApiKeySchema } from "./routes/api-keys.js";
+import { TenantSchema } from "./routes/tenants.js";
+import { SHARED_SCHEMAS } from "./schemas.js";
+import { createValidatorCompiler } from "./validation.js";
+
+export interface AppOptions {
+  /** Route plugins; default: every module's, from system/modules.ts. */
+  routes?: FastifyPluginAsync[];
+  /** Extra route plugins registered after `routes` (tests). */
+  extraRoutes?: FastifyPluginAsync[];
+  /** Shared JSON schemas (with $id) that routes reference and the document lists as components. */
+  schemas?: object[];
+  /** Default body limit in bytes (routes may set their own `bodyLimit`). */
+  bodyLimit?: number;
+}
+
+export const DEFAULT_BODY_LIMIT = 1024 * 1024;
+
+/**
+ * The HTTP skin: a plugin per area, a JSON schema on every route (input and output), the
+ * OpenAPI 3.1 document at /openapi.json and its docs at /docs, one error shape.
+ */
+export async function buildApp(services: Services, options: AppOptions = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: services.log as unknown as FastifyBaseLogger,
+    bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
+    genReqId: () => newId("req"),
+    requestIdHeader: false,
+    return503OnClosing: true,
+    // Errors the router raises before any route runs (an undecodable URL, a too-long parameter).
+    frameworkErrors: (err, _req, reply) =>
+      void (reply as FastifyReply).code(toSubtextError(err).status).send(toSubtextError(err).toBody()),
+  });
+  app.addHook("onSend", async (req, reply) => {
+    reply.header("x-request-id", req.id);
+  });
+
+  const shared = [
+    ...SHARED_SCHEMAS,
+    TenantSchema,
+    ApiKeySchema,
+    ...sharedSchemas(),
+    ...(options.schemas ?? []),
+  ];
+  for (const schema of shared) app.addSchema(schema);
+  app.setValidatorCompiler(createValidatorCompiler(shared));
+  await app.register(swagger, {
+    openapi: {
+      openapi: "3.1.0",
+      info: {
+        title: "Subtext API",
+        version: services.version,
+        description:
+          "Messaging control plane for ISVs on Twilio. Authenticate with `Authorization: Bearer <admin token>` " +
+          'or a tenant\'s `sk_…` key. Errors: `{"error":{"code","message","hint","twilio_code"?,"details"?}}`.',
+      },
+      components: { securitySchemes: { bearer: { type: "http", scheme: "bearer" } } },
+    },
+    refResolver: { buildLocalReference: (json, _base, _fragment, i) => String(json.$id ?? `def-${i}`) },
+  });
+  await app.register(swaggerUi, { routePrefix: "/docs" });
+
+  registerErrorHandling(app);
+  registerAuth(app, services);
+  registerHttpMetrics(app, services.metrics);
+
+  app.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());
+  for (const plugin of [...(options.routes ?? routePlugins(services)), ...(options.extraRoutes ?? [])]) {
+    await app.register(plugin);
+  }
+  return app;
+}

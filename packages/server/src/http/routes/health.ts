@@ -1,0 +1,78 @@
+import type { FastifyPluginAsync } from "fastify";
+import { findMigrations, pendingMigrations } from "../../db/migrate.js";
+import type { Services } from "../../system/services.js";
+import { responses } from "../schemas.js";
+
+/** Operations endpoints: liveness, readiness (database reachable, schema migrated), metrics. */
+export function healthRoutes(services: Pick<Services, "db" | "metrics">): FastifyPluginAsync {
+  const known = findMigrations();
+  return async (app) => {
+    app.get(
+      "/healthz",
+      {
+        schema: {
+          tags: ["operations"],
+          summary: "Liveness: the process answers",
+          response: { 200: { type: "object", properties: { status: { type: "string", const: "ok" } } } },
+        },
+      },
+      async () => ({ status: "ok" as const }),
+    );
+
+    app.get(
+      "/readyz",
+      {
+        schema: {
+          tags: ["operations"],
+          summary: "Readiness: the database answers and every migration is applied",
+          response: responses(
+            {
+              200: {
+                type: "object",
+                properties: {
+                  status: { type: "string" },
+                  checks: {
+                    type: "object",
+                    properties: { database: { type: "string" }, migrations: { type: "string" } },
+                  },
+                },
+              },
+            },
+            [503],
+          ),
+        },
+      },
+      async (_req, reply) => {
+        let database = "ok";
+        let migrations = "ok";
+        try {
+          const pending = await pendingMigrations(services.db, known);
+          if (pending.length > 0) migrations = `pending: ${pending.join(", ")}`;
+        } catch (err) {
+          database = `unreachable: ${(err as Error).message}`;
+          migrations = "unknown";
+        }
+        if (database !== "ok" || migrations !== "ok") {
+          return reply.code(503).send({
+            error: {
+              code: "not_ready",
+              message: "Not ready to serve.",
+              hint: "Check the database connection and run `subtext migrate`.",
+              details: [{ database, migrations }],
+            },
+          });
+        }
+        return { status: "ready", checks: { database, migrations } };
+      },
+    );
+
+    app.get(
+      "/metrics",
+      { schema: { tags: ["operations"], summary: "Prometheus metrics", hide: true } },
+      async (_req, reply) => {
+        reply.type(services.metrics.contentType);
+        return services.metrics.metrics();
+      },
+    );
+  };
+}

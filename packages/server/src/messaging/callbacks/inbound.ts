@@ -1,0 +1,126 @@
+/**
+ * Inbound messages: stored (with their media URLs), run through keyword handling (opt-out /
+ * opt-in recorded with an audit entry), routed to the tenant (`message.received`) and metered.
+ *
+ * Replies. Twilio itself answers its default keywords (STOP, START, HELP and their synonyms) on
+ * US long codes and toll-free numbers, and so does the emulator; answering them too would send
+ * the handset two replies. So we answer with TwiML `<Message>` only for the tenant's CUSTOM
+ * keywords (which Twilio does not know), and with an empty `<Response/>` otherwise. A custom
+ * reply text for a default keyword therefore needs Twilio's Advanced Opt-Out on the service.
+ * Twilio retries a webhook with the same MessageSid: the second delivery changes nothing.
+ */
+import { recordWhatsAppInbound } from "../../channels/whatsapp/index.js";
+import { newId } from "../../db/ids.js";
+import { emitEvent } from "../../events/emit.js";
+import type { Services } from "../../system/services.js";
+import { recordUsage } from "../../usage/record.js";
+import { type KeywordMatch, matchKeyword } from "../keywords.js";
+import { keywordConfigFor, twilioHandles } from "../optouts/keyword-config.js";
+import { optIn, optOut } from "../optouts/store.js";
+import { countSegments } from "../segments.js";
+import type { MessageRow } from "../store/messages.js";
+import { messageView } from "../view.js";
+import { type FormParams, one } from "./signed.js";
+
+export interface InboundResult {
+  message: MessageRow | null;
+  keyword: KeywordMatch | null;
+  twiml: string;
+}
+
+const EMPTY = '<?xml version="1.0" encoding="UTF-8"?><Response/>';
+
+export async function intakeInbound(
+  deps: Pick<Services, "db" | "clock">,
+  tenantId: string,
+  params: FormParams,
+): Promise<InboundResult> {
+  const sid = one(params, "MessageSid") ?? one(params, "SmsSid");
+  const from = one(params, "From") ?? "";
+  const to = one(params, "To") ?? "";
+  const body = one(params, "Body") ?? "";
+  const serviceSid = one(params, "MessagingServiceSid") ?? null;
+  const numMedia = Math.min(10, Number(one(params, "NumMedia") ?? 0) || 0);
+  const media = Array.from({ length: numMedia }, (_, i) => one(params, `MediaUrl${i}`)).filter(
+    (u): u is string => !!u,
+  );
+  if (!sid || !from) return { message: null, keyword: null, twiml: EMPTY };
+
+  const config = await keywordConfigFor(deps.db, tenantId, serviceSid);
+  const keyword = matchKeyword(body, config);
+  const reply = keyword && !twilioHandles(keyword.keyword) ? twimlMessage(keyword.reply) : EMPTY;
+  const now = deps.clock.now();
+  const segments = media.length > 0 ? 1 : countSegments(body).segments;
+
+  const message = await deps.db.tx(async (tx) => {
+    const row = await tx.maybeOne<MessageRow>(
+      `INSERT INTO messages (id, tenant_id, direction, channel, status, to_number, from_number, messaging_service_sid,
+         body, media_urls, segments, encoding, twilio_sid, twilio_status, not_before, created_at, updated_at, completed_at,
+         usage_recorded)
+       VALUES ($1, $2, 'inbound', $3, 'received', $4, $5, $6, $7, $8::jsonb, $9, $10, $11, 'received', $12, $12, $12, $12, true)
+       ON CONFLICT (twilio_sid) DO NOTHING RETURNING *`,
+      [
+        newId("msg"),
+        tenantId,
+        media.length > 0 ? "mms" : "sms",
+        to,
+        from,
+        serviceSid,
+        body,
+        JSON.stringify(media),
+        segments,
+        media.length > 0 ? "GSM-7" : countSegments(body).encoding,
+        sid,
+        now,
+      ],
+    );
+    if (!row) return null; // a retried delivery of a message we already have
+    await recordWhatsAppInbound(tx, { tenantId, from, to, body, messageSid: sid, at: now });
+    if (keyword?.kind === "opt_out") {
+      await optOut(tx, {
+        tenantId,
+        phone: from,
+        scope: serviceSid ?? to,
+        source: "keyword",
+        keyword: keyword.keyword,
+        actor: "handset",
+        at: now,
+      });
+    } else if (keyword?.kind === "opt_in") {
+      // The recipient's own latest word wins: every suppression of this number for the tenant goes.
+      await optIn(tx, {
+        tenantId,
+        phone: from,
+        scope: null,
+        source: "keyword",
+        keyword: keyword.keyword,
+        actor: "handset",
+        at: now,
+      });
+    }
+    await emitEvent(tx, {
+      tenantId,
+      type: "message.received",
+      data: {
+        message: messageView(row),
+        keyword: keyword ? { kind: keyword.kind, keyword: keyword.keyword } : null,
+      },
+      orderingKey: `inbound:${from}`,
+    });
+    await recordUsage(tx, {
+      tenantId,
+      channel: media.length > 0 ? "mms" : "sms",
+      direction: "inbound",
+      messages: 1,
+      segments,
+      at: now,
+    });
+    return row;
+  });
+  return { message, keyword, twiml: reply };
+}
+
+function twimlMessage(text: string): string {
+  const escaped = text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+  return `<?xml version="1.0" encoding="UTF-8"?><Response><Message>${escaped}</Message></Response>`;
+}

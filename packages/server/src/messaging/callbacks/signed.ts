@@ -1,0 +1,73 @@
+/**
+ * Twilio's webhooks to us: form-encoded and signed (X-Twilio-Signature) with the auth token of
+ * the tenant's subaccount, over the exact public URL Twilio called, query string included
+ * (REFERENCE §9.1). Anything else is refused with 403 and changes nothing.
+ */
+import type { FastifyRequest } from "fastify";
+import { SubtextError } from "../../system/errors.js";
+import type { Services } from "../../system/services.js";
+import { subaccountAuthToken } from "../../tenancy/credentials.js";
+import { type TenantRow, findTenant } from "../../tenancy/tenants.js";
+import { verifyTwilioSignature } from "../../twilio/signature.js";
+
+export type FormParams = Record<string, string | string[]>;
+
+export function parseForm(raw: string): FormParams {
+  const out: FormParams = {};
+  for (const [k, v] of new URLSearchParams(raw)) {
+    const seen = out[k];
+    if (seen === undefined) out[k] = v;
+    else out[k] = Array.isArray(seen) ? [...seen, v] : [seen, v];
+  }
+  return out;
+}
+
+export function one(params: FormParams, name: string): string | undefined {
+  const v = params[name];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+function invalid(): SubtextError {
+  return new SubtextError(
+    "invalid_signature",
+    403,
+    "The X-Twilio-Signature header does not match this request.",
+    {
+      hint: "Only Twilio, signing with the tenant's subaccount auth token over SUBTEXT_PUBLIC_URL + path, may call this URL.",
+    },
+  );
+}
+
+/** The tenant a signed webhook is for; throws 403 (never 404: it would tell a prober which ids exist). */
+export async function verifiedTenant(
+  deps: Pick<Services, "db" | "vault" | "urls">,
+  req: FastifyRequest,
+  tenantId: string,
+): Promise<TenantRow> {
+  const tenant = /^ten_[0-9A-Z]{26}$/.test(tenantId) ? await cachedTenant(deps, tenantId) : null;
+  if (!tenant?.subaccount_sid) throw invalid();
+  const signature = req.headers["x-twilio-signature"];
+  const base = deps.urls.public ?? deps.urls.api;
+  const params = (req.body && typeof req.body === "object" ? req.body : {}) as FormParams;
+  const ok = verifyTwilioSignature({
+    authToken: await subaccountAuthToken(deps, tenant),
+    signature: Array.isArray(signature) ? signature[0] : signature,
+    url: `${base}${req.url}`,
+    params,
+  });
+  if (!ok) throw invalid();
+  return tenant;
+}
+
+// Twilio calls back several times per message: the tenant row (only its subaccount and secret
+// ids are used here, which never change once set) is kept for a few seconds.
+const tenants = new Map<string, { tenant: TenantRow | null; at: number }>();
+
+async function cachedTenant(deps: Pick<Services, "db">, id: string): Promise<TenantRow | null> {
+  const hit = tenants.get(id);
+  if (hit && Date.now() - hit.at < 5_000) return hit.tenant;
+  const tenant = await findTenant(deps.db, id);
+  if (tenants.size > 10_000) tenants.delete(tenants.keys().next().value!);
+  tenants.set(id, { tenant, at: Date.now() });
+  return tenant;
+}

@@ -1,0 +1,206 @@
+/**
+ * The dispatcher: every tick, lease the lanes that have due work (leases.ts), claim from each
+ * what its bucket and caps allow (claim.ts), call Twilio for each claimed message without
+ * holding any transaction (call.ts), and record the outcomes in grouped transactions
+ * (outcomes.ts). Lanes are served round-robin, each within its own budget, so one tenant's
+ * flood never delays another tenant's lane.
+ *
+ * Runs as a loop in worker processes (`start`), or tick by tick in tests (`tick`, `drain`).
+ */
+import { randomBytes } from "node:crypto";
+import type { Services } from "../../system/services.js";
+import { tenantTwilio } from "../../tenancy/credentials.js";
+import { type TenantRow, findTenant } from "../../tenancy/tenants.js";
+import { gcraAvailable } from "../lanes.js";
+import { GroupCommit } from "../send/group-commit.js";
+import { cachedSettings } from "../settings.js";
+import { type CallResult, createAtTwilio } from "./call.js";
+import { type ClaimedMessage, claimLane } from "./claim.js";
+import { acquireLanes, promoteScheduled, releaseLanes } from "./leases.js";
+import { type CallOutcome, type OutcomePolicy, recordOutcomes } from "./outcomes.js";
+
+export interface DispatcherOptions {
+  tickMs: number;
+  leaseMs: number;
+  maxLanesPerTick: number;
+  maxInflight: number;
+  maxInflightPerLane: number;
+  /** Give up waiting for messages.create after this long (the attempt becomes ambiguous). */
+  sendTimeoutMs: number;
+  policy: OutcomePolicy;
+}
+
+type Deps = Pick<Services, "db" | "vault" | "twilio" | "clock" | "log" | "urls">;
+
+export class Dispatcher {
+  readonly workerId = `dsp_${randomBytes(6).toString("hex")}`;
+  private readonly inflight = new Set<Promise<void>>();
+  private readonly perLane = new Map<string, number>();
+  private readonly tenants = new Map<string, { tenant: TenantRow | null; at: number }>();
+  private readonly outcomes: GroupCommit<CallOutcome, void>;
+  private running = false;
+  private loopDone: Promise<void> = Promise.resolve();
+  private wakeUp: (() => void) | null = null;
+  private turn = 0;
+  /** Counters for metrics and the benchmark. */
+  readonly stats = { ticks: 0, claimed: 0, accepted: 0, failures: 0 };
+
+  constructor(
+    private readonly deps: Deps,
+    readonly options: DispatcherOptions,
+  ) {
+    this.outcomes = new GroupCommit<CallOutcome, void>(
+      async (items) => {
+        await deps.db.tx((tx) => recordOutcomes(tx, items, this.options.policy));
+        return items.map(() => undefined);
+      },
+      { maxBatch: 200, windowMs: 2, concurrency: deps.db.engine === "pglite" ? 1 : 2 },
+    );
+  }
+
+  /** One round: promote due scheduled messages, lease lanes, claim and launch. Returns how many were claimed. */
+  async tick(): Promise<number> {
+    const { db, clock } = this.deps;
+    const o = this.options;
+    const now = clock.now();
+    this.stats.ticks++;
+    await promoteScheduled(db, now);
+    const lanes = await acquireLanes(db, {
+      workerId: this.workerId,
+      now,
+      leaseUntil: new Date(now.getTime() + o.leaseMs),
+      limit: o.maxLanesPerTick,
+    });
+    let claimed = 0;
+    const start = lanes.length ? this.turn++ % lanes.length : 0;
+    for (let i = 0; i < lanes.length; i++) {
+      const lane = lanes[(start + i) % lanes.length];
+      const free = Math.min(
+        o.maxInflight - this.inflight.size,
+        o.maxInflightPerLane - (this.perLane.get(lane.id) ?? 0),
+      );
+      if (free <= 0) continue;
+      // No budget yet (the bucket refills in a few ms): skip the claim's transaction.
+      const state = lane.tat_ms === null ? null : { tat: lane.tat_ms };
+      if (gcraAvailable(state, now.getTime(), { mps: lane.mps, burst: lane.burst }) === 0) continue;
+      const settings = await cachedSettings(db, lane.tenant_id);
+      const result = await claimLane(db, {
+        laneId: lane.id,
+        workerId: this.workerId,
+        now,
+        maxMessages: free,
+        quietHours: settings.quiet_hours,
+        carrierLookup: settings.carrier_lookup,
+      });
+      for (const m of result.claimed) this.launch(m);
+      claimed += result.claimed.length;
+    }
+    this.stats.claimed += claimed;
+    return claimed;
+  }
+
+  /** Waits until every call in flight has returned and its outcome is recorded. */
+  async drain(): Promise<void> {
+    while (this.inflight.size > 0) await Promise.allSettled([...this.inflight]);
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loopDone = this.loop();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.wake();
+    await this.loopDone;
+    await this.drain();
+    await releaseLanes(this.deps.db, this.workerId).catch(() => undefined);
+  }
+
+  /** New work arrived in this process: tick now rather than at the next poll. */
+  wake(): void {
+    this.wakeUp?.();
+  }
+
+  private async loop(): Promise<void> {
+    while (this.running) {
+      try {
+        await this.tick();
+      } catch (err) {
+        this.deps.log.error({ event: "dispatcher.tick_failed", err }, "dispatcher tick failed");
+      }
+      if (!this.running) break;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(done, this.options.tickMs);
+        function done() {
+          clearTimeout(timer);
+          resolve();
+        }
+        this.wakeUp = () => {
+          this.wakeUp = null;
+          done();
+        };
+      });
+    }
+  }
+
+  private launch(m: ClaimedMessage): void {
+    this.perLane.set(m.lane_id, (this.perLane.get(m.lane_id) ?? 0) + 1);
+    const p = this.call(m)
+      .then((result) => {
+        if (result.kind === "accepted") this.stats.accepted++;
+        else this.stats.failures++;
+        this.deps.log.debug({
+          event: "message.dispatched",
+          message_id: m.id,
+          lane: m.lane_id,
+          result: result.kind,
+        });
+        return this.outcomes.submit({ m, result, at: this.deps.clock.now() });
+      })
+      .catch((err) => {
+        // The attempt stays pending: the sweep reconciles it later, so nothing is lost or doubled.
+        this.deps.log.error(
+          { event: "dispatcher.outcome_failed", message_id: m.id, err },
+          "could not record an outcome",
+        );
+      })
+      .finally(() => {
+        this.inflight.delete(p);
+        const n = (this.perLane.get(m.lane_id) ?? 1) - 1;
+        if (n <= 0) this.perLane.delete(m.lane_id);
+        else this.perLane.set(m.lane_id, n);
+      });
+    this.inflight.add(p);
+  }
+
+  private async call(m: ClaimedMessage): Promise<CallResult> {
+    const tenant = await this.tenant(m.tenant_id);
+    if (tenant?.status !== "active") {
+      const message = `the tenant is ${tenant?.status ?? "missing"}`;
+      return { kind: "failure", failure: { kind: "retry", httpStatus: null, code: null, message } };
+    }
+    try {
+      const client = await tenantTwilio(this.deps, tenant);
+      return await createAtTwilio(client, m, {
+        publicUrl: this.deps.urls.public,
+        timeoutMs: this.options.sendTimeoutMs,
+      });
+    } catch (err) {
+      // No client (credentials unreadable, tenant not provisioned): nothing reached Twilio.
+      return {
+        kind: "failure",
+        failure: { kind: "retry", httpStatus: null, code: null, message: (err as Error).message },
+      };
+    }
+  }
+
+  private async tenant(id: string): Promise<TenantRow | null> {
+    const hit = this.tenants.get(id);
+    if (hit && Date.now() - hit.at < 10_000) return hit.tenant;
+    const tenant = await findTenant(this.deps.db, id);
+    this.tenants.set(id, { tenant, at: Date.now() });
+    return tenant;
+  }
+}

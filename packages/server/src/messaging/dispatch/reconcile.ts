@@ -1,0 +1,221 @@
+/**
+ * Reconciliation: asking Twilio what became of a message when we could not tell.
+ *
+ * 1. An ambiguous attempt (timeout, reset, 5xx: Twilio may have created the message) is
+ *    resolved BEFORE any retry, so a message is never sent twice. First our own marker: a
+ *    status callback carries our message id in its URL, and its arrival already stored the SID.
+ *    Otherwise we list the subaccount's messages to that recipient (newest first) and look for
+ *    an outbound-api message with the same body whose SID belongs to none of our messages. Found
+ *    → adopted; not found → Twilio never took it → back in the queue.
+ *    Limit: two ambiguous sends of the same body to the same number at the same moment are told
+ *    apart only by order; the tenant's subaccount is its own, so no other tenant's traffic
+ *    is ever a candidate.
+ * 2. The sweep finds attempts left pending by a worker that died mid-call (older than the call
+ *    timeout plus a margin) and hands them to (1); and fetches the status of messages whose
+ *    final callback never came (Twilio advises this) after `staleAfterMs`.
+ */
+import type { Queryable } from "../../db/db.js";
+import { enqueue } from "../../jobs/queue.js";
+import type { Services } from "../../system/services.js";
+import { tenantTwilio } from "../../tenancy/credentials.js";
+import { findTenant } from "../../tenancy/tenants.js";
+import { smartEncode } from "../smart-encoding.js";
+import { fromTwilioStatus } from "../status.js";
+import type { MessageRow } from "../store/messages.js";
+import { addTimeline } from "../store/timeline.js";
+import { applyStatus, lockMessage } from "../store/transitions.js";
+import { refundCap } from "./claim.js";
+import { type OutcomePolicy, RECONCILE_JOB, closeAttempt, requeueOrGiveUp } from "./outcomes.js";
+
+type Deps = Pick<Services, "db" | "vault" | "twilio" | "clock" | "log">;
+
+export interface ReconcilePayload {
+  message_id: string;
+  tenant_id: string;
+  attempt_id: string;
+}
+
+interface Listed {
+  sid: string;
+  status: string;
+  body: string;
+  direction: string;
+  messagingServiceSid: string | null;
+  from: string | null;
+  errorCode: number | null;
+  errorMessage: string | null;
+  dateCreated: Date;
+}
+
+export async function reconcileAttempt(
+  deps: Deps,
+  p: ReconcilePayload,
+  policy: OutcomePolicy,
+): Promise<void> {
+  const attempt = await deps.db.maybeOne<{ outcome: string; n: number }>(
+    "SELECT outcome, n FROM message_attempts WHERE id = $1",
+    [p.attempt_id],
+  );
+  if (!attempt || (attempt.outcome !== "ambiguous" && attempt.outcome !== "pending")) return;
+  const message = await deps.db.maybeOne<MessageRow>("SELECT * FROM messages WHERE id = $1", [p.message_id]);
+  if (!message) return;
+  const now = deps.clock.now();
+  if (message.twilio_sid) {
+    // A status callback (our marker in its URL) already told us Twilio has it.
+    await deps.db.tx(async (tx) => {
+      if (await closeAttempt(tx, p.attempt_id, "found", now, { sid: message.twilio_sid })) {
+        await note(tx, message.id, "reconciled_found", now, {
+          twilio_sid: message.twilio_sid,
+          by: "status_callback",
+        });
+      }
+    });
+    return;
+  }
+  const tenant = await findTenant(deps.db, p.tenant_id);
+  if (!tenant) return;
+  const client = await tenantTwilio(deps, tenant);
+  // Errors (Twilio down) throw: the job retries with backoff, and the message stays parked.
+  const listed = (await client.messages.list({ to: message.to_number, limit: 100 })) as unknown as Listed[];
+  const sids = listed.map((l) => l.sid);
+  const { rows: known } = await deps.db.query<{ twilio_sid: string }>(
+    "SELECT twilio_sid FROM messages WHERE tenant_id = $1 AND twilio_sid = ANY($2::text[])",
+    [p.tenant_id, sids],
+  );
+  const ours = new Set(known.map((k) => k.twilio_sid));
+  const bodies = new Set([message.body ?? "", smartEncode(message.body ?? "")]);
+  const match = listed
+    .filter((l) => !ours.has(l.sid) && l.direction === "outbound-api" && bodies.has(l.body ?? ""))
+    .filter(
+      (l) =>
+        !message.messaging_service_sid ||
+        !l.messagingServiceSid ||
+        l.messagingServiceSid === message.messaging_service_sid,
+    )
+    .sort((a, b) => a.dateCreated.getTime() - b.dateCreated.getTime())[0];
+
+  await deps.db.tx(async (tx) => {
+    const row = await lockMessage(tx, p.tenant_id, p.message_id);
+    if (row?.status !== "sending") return;
+    if (match) {
+      if (!(await closeAttempt(tx, p.attempt_id, "found", now, { sid: match.sid }))) return;
+      await tx.query(
+        "UPDATE messages SET twilio_sid = $2, twilio_status = $3, updated_at = $4 WHERE id = $1",
+        [row.id, match.sid, match.status, now],
+      );
+      await note(tx, row.id, "reconciled_found", now, { twilio_sid: match.sid, by: "list" });
+      const status = fromTwilioStatus(match.status);
+      if (status) {
+        await applyStatus(
+          tx,
+          { ...row, twilio_sid: match.sid },
+          {
+            status,
+            at: now,
+            twilioStatus: match.status,
+            errorCode: match.errorCode,
+            errorMessage: match.errorMessage,
+            source: "reconcile",
+          },
+        );
+      }
+      return;
+    }
+    if (!(await closeAttempt(tx, p.attempt_id, "absent", now))) return;
+    await note(tx, row.id, "reconciled_absent", now, {});
+    const lane = await tx.maybeOne<{ brand_id: string | null }>("SELECT brand_id FROM lanes WHERE id = $1", [
+      row.lane_id,
+    ]);
+    await refundCap(tx, {
+      brandId: lane?.brand_id ?? null,
+      day: dayOf(row.updated_at),
+      segments: row.segments,
+      tmobile: false,
+    });
+    await requeueOrGiveUp(
+      tx,
+      { id: row.id, tenant_id: row.tenant_id, lane_id: row.lane_id!, attempts: attempt.n - 1 },
+      now,
+      policy,
+      "not found at Twilio after an ambiguous attempt",
+      null,
+    );
+  });
+}
+
+function dayOf(d: Date): string {
+  return new Intl.DateTimeFormat("en-CA", { timeZone: "America/Los_Angeles" }).format(d);
+}
+
+function note(q: Queryable, messageId: string, name: string, at: Date, data: Record<string, unknown>) {
+  return addTimeline(q, [{ messageId, kind: "note", name, at, data }]);
+}
+
+/** Pending attempts whose worker must be gone: reconcile them now. */
+export async function recoverOrphans(q: Queryable, now: Date, orphanAfterMs: number): Promise<number> {
+  const { rows } = await q.query<{ id: string; message_id: string; tenant_id: string }>(
+    `UPDATE message_attempts SET outcome = 'ambiguous', error_message = 'worker stopped during the call'
+     WHERE id IN (SELECT id FROM message_attempts WHERE outcome = 'pending' AND started_at < $1 LIMIT 500)
+     RETURNING id, message_id, tenant_id`,
+    [new Date(now.getTime() - orphanAfterMs)],
+  );
+  for (const r of rows) {
+    await enqueue(
+      q,
+      RECONCILE_JOB,
+      { message_id: r.message_id, tenant_id: r.tenant_id, attempt_id: r.id },
+      {
+        key: `${RECONCILE_JOB}:${r.id}`,
+        runAt: now,
+      },
+    );
+  }
+  return rows.length;
+}
+
+/** Messages Twilio has but whose final status never came back: ask for it. */
+export async function refreshStaleStatuses(
+  deps: Deps,
+  now: Date,
+  staleAfterMs: number,
+  limit = 100,
+): Promise<number> {
+  const before = new Date(now.getTime() - staleAfterMs);
+  const { rows } = await deps.db.query<MessageRow>(
+    `SELECT * FROM messages WHERE status IN ('sending', 'sent') AND twilio_sid IS NOT NULL AND updated_at < $1
+       AND (status_checked_at IS NULL OR status_checked_at < $1)
+     ORDER BY updated_at LIMIT $2`,
+    [before, limit],
+  );
+  for (const m of rows) {
+    const tenant = await findTenant(deps.db, m.tenant_id);
+    if (!tenant?.subaccount_sid) continue;
+    try {
+      const client = await tenantTwilio(deps, tenant);
+      const fetched = await client.messages(m.twilio_sid!).fetch();
+      await deps.db.tx(async (tx) => {
+        const row = await lockMessage(tx, m.tenant_id, m.id);
+        if (!row) return;
+        await tx.query("UPDATE messages SET status_checked_at = $2 WHERE id = $1", [m.id, now]);
+        const status = fromTwilioStatus(fetched.status);
+        if (status) {
+          await applyStatus(tx, row, {
+            status,
+            at: now,
+            twilioStatus: fetched.status,
+            errorCode: fetched.errorCode ?? null,
+            errorMessage: fetched.errorMessage ?? null,
+            source: "reconcile",
+          });
+        }
+      });
+    } catch (err) {
+      deps.log.warn(
+        { event: "message.status_refresh_failed", message_id: m.id, err },
+        "could not fetch a message's status",
+      );
+      await deps.db.query("UPDATE messages SET status_checked_at = $2 WHERE id = $1", [m.id, now]);
+    }
+  }
+  return rows.length;
+}

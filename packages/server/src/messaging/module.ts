@@ -1,0 +1,143 @@
+/**
+ * The messaging module's wiring: one instance per runtime (`messagingOf(services)`) holding the
+ * send path's group commit and the dispatcher, its job kinds, and its start/stop for worker
+ * processes. Tunables live in `options` (tests shorten timeouts there).
+ */
+import type { Services } from "../system/services.js";
+import { DEFAULT_BACKOFF } from "../jobs/backoff.js";
+import type { Snooze } from "../jobs/runner.js";
+import { enqueue } from "../jobs/queue.js";
+import { Dispatcher, type DispatcherOptions } from "./dispatch/dispatcher.js";
+import { recomputeLaneHints } from "./dispatch/leases.js";
+import { RECONCILE_JOB } from "./dispatch/outcomes.js";
+import {
+  type ReconcilePayload,
+  reconcileAttempt,
+  recoverOrphans,
+  refreshStaleStatuses,
+} from "./dispatch/reconcile.js";
+import { LOOKUP_JOB, type LookupPayload, lookUpCarrier } from "./lookup.js";
+import { redactExpiredBodies } from "./retention.js";
+import { type Outcome, type Submission, acceptMany } from "./send/accept.js";
+import { GroupCommit } from "./send/group-commit.js";
+
+export const SWEEP_JOB = "messaging.sweep";
+export const RETENTION_JOB = "messaging.retention";
+
+export interface MessagingOptions extends DispatcherOptions {
+  /** A pending attempt older than this has lost its worker (well above sendTimeoutMs). */
+  orphanAfterMs: number;
+  /** Ask Twilio for the status of a message whose callbacks stopped this long ago. */
+  staleStatusAfterMs: number;
+  sweepEveryMs: number;
+  retentionEveryMs: number;
+}
+
+export function defaultOptions(): MessagingOptions {
+  return {
+    tickMs: 20,
+    leaseMs: 15_000,
+    maxLanesPerTick: 200,
+    maxInflight: 256,
+    maxInflightPerLane: 64,
+    sendTimeoutMs: 10_000,
+    policy: {
+      maxAttempts: 8,
+      backoff: { ...DEFAULT_BACKOFF, baseMs: 1_000, capMs: 5 * 60_000 },
+      reconcileDelayMs: 30_000,
+      rateLimitPauseMs: 1_000,
+      random: Math.random,
+    },
+    orphanAfterMs: 20_000,
+    staleStatusAfterMs: 10 * 60_000,
+    sweepEveryMs: 10_000,
+    retentionEveryMs: 24 * 3_600_000,
+  };
+}
+
+export interface Messaging {
+  options: MessagingOptions;
+  committer: GroupCommit<Submission, Outcome>;
+  dispatcher: Dispatcher;
+  /** Worker processes: the dispatcher loop and the recurring jobs. */
+  start(): Promise<void>;
+  /** The sweep and retention jobs exist (idempotent). */
+  ensureRecurringJobs(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+const instances = new WeakMap<Services, Messaging>();
+
+export function messagingOf(services: Services): Messaging {
+  let m = instances.get(services);
+  if (!m) {
+    m = create(services);
+    instances.set(services, m);
+  }
+  return m;
+}
+
+function create(services: Services): Messaging {
+  const options = defaultOptions();
+  const dispatcher = new Dispatcher(services, options);
+  const committer = new GroupCommit<Submission, Outcome>(
+    async (subs) => {
+      const outcomes = await services.db.tx((tx) => acceptMany(tx, subs));
+      dispatcher.wake();
+      return outcomes;
+    },
+    { maxBatch: 500, windowMs: 1, concurrency: services.db.engine === "pglite" ? 1 : 4 },
+  );
+  return {
+    options,
+    committer,
+    dispatcher,
+    async ensureRecurringJobs() {
+      const now = services.clock.now();
+      await enqueue(services.db, SWEEP_JOB, {}, { key: SWEEP_JOB, runAt: now });
+      await enqueue(services.db, RETENTION_JOB, {}, { key: RETENTION_JOB, runAt: now });
+    },
+    async start() {
+      await this.ensureRecurringJobs();
+      dispatcher.start();
+    },
+    stop: () => dispatcher.stop(),
+  };
+}
+
+/** Job kinds (system/modules.ts). */
+export function registerMessagingJobs(services: Services): void {
+  const m = messagingOf(services);
+  const later = (ms: number): Snooze => ({ retryAt: new Date(services.clock.now().getTime() + ms) });
+  services.jobs.register<ReconcilePayload>(RECONCILE_JOB, {
+    handler: (job) => reconcileAttempt(services, job.payload, m.options.policy),
+    maxAttempts: 50,
+    backoff: { baseMs: 5_000, capMs: 10 * 60_000 },
+  });
+  // Recurring jobs snooze themselves; a failed round is logged and the next one comes anyway.
+  services.jobs.register(SWEEP_JOB, async () => {
+    const now = services.clock.now();
+    try {
+      await recoverOrphans(services.db, now, m.options.orphanAfterMs);
+      await recomputeLaneHints(services.db);
+      await refreshStaleStatuses(services, now, m.options.staleStatusAfterMs);
+    } catch (err) {
+      services.log.error({ event: "messaging.sweep_failed", err }, "messaging sweep failed");
+    }
+    return later(m.options.sweepEveryMs);
+  });
+  services.jobs.register(RETENTION_JOB, async () => {
+    try {
+      const redacted = await redactExpiredBodies(services.db, services.clock.now());
+      if (redacted > 0)
+        services.log.info({ event: "messaging.bodies_redacted", count: redacted }, "message bodies redacted");
+    } catch (err) {
+      services.log.error({ event: "messaging.retention_failed", err }, "retention failed");
+    }
+    return later(m.options.retentionEveryMs);
+  });
+  services.jobs.register<LookupPayload>(LOOKUP_JOB, {
+    handler: (job) => lookUpCarrier(services, job.payload),
+    maxAttempts: 5,
+  });
+}

@@ -1,0 +1,265 @@
+import { Ajv } from "ajv";
+import type { FastifyPluginAsync } from "fastify";
+import { actingTenant } from "../../http/auth.js";
+import { responses } from "../../http/schemas.js";
+import { describeValidation } from "../../http/validation.js";
+import { SubtextError, notFound } from "../../system/errors.js";
+import type { Services } from "../../system/services.js";
+import { messagingOf } from "../module.js";
+import { MAX_BATCH, sendBatch, sendMessage, withIdempotencyKey } from "../send/send.js";
+import type { SendInput } from "../send/validate.js";
+import { MESSAGE_STATUSES, type MessageStatus } from "../status.js";
+import { cancelMessage, findMessage, listMessages } from "../store/messages.js";
+import { timelineOf } from "../store/timeline.js";
+import { messageView, timelineView } from "../view.js";
+import { idempotencyHeader, messageIdParams, sendBody } from "./schemas.js";
+
+const checkItem = new Ajv({ allErrors: true, strict: false }).compile(sendBody);
+
+const batchItemResult = {
+  type: "object",
+  required: ["index", "accepted"],
+  properties: {
+    index: { type: "integer" },
+    accepted: { type: "boolean" },
+    id: { type: "string" },
+    status: { type: "string" },
+    segments: { type: "integer" },
+    encoding: { type: "string" },
+    price_estimate: { type: ["object", "null"], additionalProperties: true },
+    replayed: { type: "boolean" },
+    error: { type: "object", additionalProperties: true },
+  },
+} as const;
+
+export function messageRoutes(services: Services): FastifyPluginAsync {
+  const messaging = messagingOf(services);
+  return async (app) => {
+    app.post<{ Body: SendInput; Headers: { "idempotency-key"?: string } }>(
+      "/v1/messages",
+      {
+        schema: {
+          tags: ["messages"],
+          summary: "Send a message (202 once stored; delivery follows)",
+          description:
+            "Validates the recipient and body, counts segments exactly, checks the registration gate and the " +
+            "suppression list, then stores the message `queued` (or `scheduled` with send_at). With an " +
+            "Idempotency-Key, a retried request answers as the first did and never sends twice; the same key with " +
+            "a different request is 409 idempotency_conflict.",
+          security: [{ bearer: [] }],
+          headers: idempotencyHeader,
+          body: sendBody,
+          response: responses({ 202: { $ref: "Message#" } }, [400, 401, 403, 409, 422]),
+        },
+      },
+      async (req, reply) => {
+        const tenant = await actingTenant(req, services);
+        const input = withIdempotencyKey(req.body, req.headers["idempotency-key"]);
+        const { row, replayed } = await sendMessage(
+          { ...services, committer: messaging.committer },
+          tenant,
+          input,
+        );
+        if (replayed) reply.header("idempotent-replayed", "true");
+        return reply.code(202).send(messageView(row));
+      },
+    );
+
+    app.post<{ Body: { messages: unknown[] }; Headers: { "idempotency-key"?: string } }>(
+      "/v1/messages/batch",
+      {
+        bodyLimit: 32 * 1024 * 1024,
+        schema: {
+          tags: ["messages"],
+          summary: `Send up to ${MAX_BATCH.toLocaleString("en")} messages in one transaction`,
+          description:
+            "Each item is answered on its own: invalid items are reported with their error, valid ones are " +
+            "accepted. A batch Idempotency-Key gives item i the key `<key>:<i>` (unless it has its own).",
+          security: [{ bearer: [] }],
+          headers: idempotencyHeader,
+          body: {
+            type: "object",
+            required: ["messages"],
+            additionalProperties: false,
+            properties: {
+              messages: { type: "array", minItems: 1, maxItems: MAX_BATCH, items: { type: "object" } },
+            },
+          },
+          response: responses(
+            {
+              202: {
+                type: "object",
+                required: ["results", "accepted", "rejected"],
+                properties: {
+                  accepted: { type: "integer" },
+                  rejected: { type: "integer" },
+                  results: { type: "array", items: batchItemResult },
+                },
+              },
+            },
+            [400, 401, 403, 409, 413],
+          ),
+        },
+      },
+      async (req, reply) => {
+        const tenant = await actingTenant(req, services);
+        const shaped: (SendInput | null)[] = [];
+        const shapeErrors = new Map<number, SubtextError>();
+        req.body.messages.forEach((item, index) => {
+          if (checkItem(item)) shaped.push(item as SendInput);
+          else {
+            shaped.push(null);
+            shapeErrors.set(
+              index,
+              new SubtextError("invalid_request", 400, "This item does not match the message schema.", {
+                details: describeValidation(checkItem.errors ?? [], "body"),
+              }),
+            );
+          }
+        });
+        const valid = shaped.flatMap((s, index) => (s ? [{ s, index }] : []));
+        const results = valid.length
+          ? await sendBatch(
+              services,
+              tenant,
+              valid.map((v) => v.s),
+              req.headers["idempotency-key"],
+              valid.map((v) => v.index),
+            )
+          : [];
+        const byIndex = new Map(results.map((r) => [r.index, r]));
+        let accepted = 0;
+        const out = req.body.messages.map((_, index) => {
+          const shapeError = shapeErrors.get(index);
+          if (shapeError) return { index, accepted: false, error: shapeError.toBody().error };
+          const r = byIndex.get(index)!;
+          if (!r.ok) return { index, accepted: false, error: r.error.toBody().error };
+          accepted++;
+          const v = messageView(r.outcome.row);
+          return {
+            index,
+            accepted: true,
+            id: v.id,
+            status: v.status,
+            segments: v.segments,
+            encoding: v.encoding,
+            price_estimate: v.price_estimate,
+            replayed: r.outcome.replayed,
+          };
+        });
+        messaging.dispatcher.wake();
+        return reply.code(202).send({ accepted, rejected: out.length - accepted, results: out });
+      },
+    );
+
+    app.get<{ Params: { id: string } }>(
+      "/v1/messages/:id",
+      {
+        schema: {
+          tags: ["messages"],
+          summary: "Read a message with its timeline (events)",
+          security: [{ bearer: [] }],
+          params: messageIdParams,
+          response: responses({ 200: { $ref: "Message#" } }, [400, 401, 403, 404]),
+        },
+      },
+      async (req) => {
+        const tenant = await actingTenant(req, services);
+        const row = await findMessage(services.db, tenant.id, req.params.id);
+        if (!row) throw notFound("message", req.params.id);
+        return { ...messageView(row), events: timelineView(row, await timelineOf(services.db, row.id)) };
+      },
+    );
+
+    app.get<{
+      Querystring: {
+        status?: MessageStatus;
+        to?: string;
+        from?: string;
+        after?: string;
+        before?: string;
+        cursor?: string;
+        limit: number;
+      };
+    }>(
+      "/v1/messages",
+      {
+        schema: {
+          tags: ["messages"],
+          summary: "Search messages, newest first, paged by cursor",
+          security: [{ bearer: [] }],
+          querystring: {
+            type: "object",
+            additionalProperties: false,
+            properties: {
+              status: { type: "string", enum: MESSAGE_STATUSES },
+              to: { type: "string", maxLength: 64 },
+              from: { type: "string", maxLength: 64 },
+              after: { type: "string", format: "date-time", description: "Created at or after" },
+              before: { type: "string", format: "date-time", description: "Created before" },
+              cursor: { type: "string", maxLength: 64, description: "next_cursor of the previous page" },
+              limit: { type: "integer", minimum: 1, maximum: 1000, default: 50 },
+            },
+          },
+          response: responses({
+            200: {
+              type: "object",
+              required: ["data", "has_more", "next_cursor"],
+              properties: {
+                data: { type: "array", items: { $ref: "Message#" } },
+                has_more: { type: "boolean" },
+                next_cursor: { type: ["string", "null"] },
+              },
+            },
+          }),
+        },
+      },
+      async (req) => {
+        const tenant = await actingTenant(req, services);
+        const q = req.query;
+        const { rows, hasMore } = await listMessages(services.db, tenant.id, {
+          status: q.status,
+          to: q.to,
+          from: q.from,
+          after: q.after ? new Date(q.after) : undefined,
+          before: q.before ? new Date(q.before) : undefined,
+          cursor: q.cursor,
+          limit: q.limit,
+        });
+        return {
+          data: rows.map(messageView),
+          has_more: hasMore,
+          next_cursor: hasMore ? rows[rows.length - 1].id : null,
+        };
+      },
+    );
+
+    app.post<{ Params: { id: string } }>(
+      "/v1/messages/:id/cancel",
+      {
+        schema: {
+          tags: ["messages"],
+          summary: "Cancel a message not yet handed to Twilio (queued or scheduled)",
+          security: [{ bearer: [] }],
+          params: messageIdParams,
+          response: responses({ 200: { $ref: "Message#" } }, [400, 401, 403, 404, 409]),
+        },
+      },
+      async (req) => {
+        const tenant = await actingTenant(req, services);
+        const canceled = await cancelMessage(services.db, tenant.id, req.params.id, services.clock.now());
+        if (canceled) return messageView(canceled);
+        const row = await findMessage(services.db, tenant.id, req.params.id);
+        if (!row) throw notFound("message", req.params.id);
+        throw new SubtextError(
+          "not_cancelable",
+          409,
+          `The message is ${row.status}; only queued or scheduled messages can be canceled.`,
+          {
+            hint: "A message handed to Twilio can no longer be stopped.",
+          },
+        );
+      },
+    );
+  };
+}

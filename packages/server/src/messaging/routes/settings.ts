@@ -1,0 +1,162 @@
+import type { FastifyPluginAsync } from "fastify";
+import { actingTenant } from "../../http/auth.js";
+import { responses } from "../../http/schemas.js";
+import { SubtextError, notFound } from "../../system/errors.js";
+import type { Services } from "../../system/services.js";
+import type { KeywordConfig } from "../keywords.js";
+import {
+  DEFAULT_SCOPE,
+  type KeywordConfigRow,
+  deleteKeywordConfig,
+  listKeywordConfigs,
+  putKeywordConfig,
+} from "../optouts/keyword-config.js";
+import { type QuietHours, isValidQuietHours } from "../quiet-hours.js";
+import { type MessagingSettings, getSettings, updateSettings } from "../settings.js";
+import { keywordRepliesBody } from "./schemas.js";
+
+const SettingsSchema = {
+  type: "object",
+  properties: {
+    retention_days: {
+      type: ["integer", "null"],
+      description: "Bodies are erased after this many days; null keeps them",
+    },
+    quiet_hours: {
+      type: ["object", "null"],
+      description: "No delivery between start and end in the recipient's local time (HH:MM, 24 h)",
+      properties: { start: { type: "string" }, end: { type: "string" } },
+    },
+    carrier_lookup: {
+      type: "boolean",
+      description: "Look up recipients' carriers (billed) to count T-Mobile's daily cap",
+    },
+  },
+} as const;
+
+function keywordView(r: KeywordConfigRow) {
+  return {
+    messaging_service_id: r.scope === DEFAULT_SCOPE ? null : r.scope,
+    ...r.config,
+    updated_at: r.updated_at.toISOString(),
+  };
+}
+
+export function settingsRoutes(services: Services): FastifyPluginAsync {
+  return async (app) => {
+    app.get(
+      "/v1/messaging/settings",
+      {
+        schema: {
+          tags: ["messaging settings"],
+          summary: "The tenant's messaging settings",
+          security: [{ bearer: [] }],
+          response: responses({ 200: SettingsSchema }),
+        },
+      },
+      async (req) => getSettings(services.db, (await actingTenant(req, services)).id),
+    );
+
+    app.patch<{ Body: Partial<MessagingSettings> }>(
+      "/v1/messaging/settings",
+      {
+        schema: {
+          tags: ["messaging settings"],
+          summary: "Change retention, quiet hours or carrier lookups",
+          security: [{ bearer: [] }],
+          body: {
+            type: "object",
+            additionalProperties: false,
+            minProperties: 1,
+            properties: {
+              retention_days: { type: ["integer", "null"], minimum: 1, maximum: 3650 },
+              quiet_hours: {
+                type: ["object", "null"],
+                required: ["start", "end"],
+                additionalProperties: false,
+                properties: { start: { type: "string" }, end: { type: "string" } },
+              },
+              carrier_lookup: { type: "boolean" },
+            },
+          },
+          response: responses({ 200: SettingsSchema }, [400, 401, 403, 422]),
+        },
+      },
+      async (req) => {
+        const tenant = await actingTenant(req, services);
+        const quiet = req.body.quiet_hours as QuietHours | null | undefined;
+        if (quiet && !isValidQuietHours(quiet)) {
+          throw new SubtextError(
+            "invalid_quiet_hours",
+            422,
+            "quiet_hours needs start and end as HH:MM (24 h), different.",
+            {
+              details: [{ path: "/quiet_hours", code: "invalid_quiet_hours" }],
+            },
+          );
+        }
+        return updateSettings(services.db, tenant.id, req.body);
+      },
+    );
+
+    app.get(
+      "/v1/keyword-replies",
+      {
+        schema: {
+          tags: ["opt-outs"],
+          summary: "Custom keywords and replies (tenant-wide and per messaging service)",
+          security: [{ bearer: [] }],
+        },
+      },
+      async (req) => {
+        const tenant = await actingTenant(req, services);
+        return { data: (await listKeywordConfigs(services.db, tenant.id)).map(keywordView) };
+      },
+    );
+
+    app.put<{ Body: KeywordConfig & { messaging_service_id?: string | null } }>(
+      "/v1/keyword-replies",
+      {
+        schema: {
+          tags: ["opt-outs"],
+          summary: "Set custom keywords and replies for the tenant or one messaging service",
+          description:
+            "Custom keywords add to Twilio's defaults (STOP, START, HELP and synonyms), which always work. " +
+            "Replies to custom keywords are sent by us; Twilio answers its default keywords itself.",
+          security: [{ bearer: [] }],
+          body: keywordRepliesBody,
+        },
+      },
+      async (req) => {
+        const tenant = await actingTenant(req, services);
+        const { messaging_service_id, ...config } = req.body;
+        return keywordView(
+          await putKeywordConfig(services.db, tenant.id, messaging_service_id ?? DEFAULT_SCOPE, config),
+        );
+      },
+    );
+
+    app.delete<{ Querystring: { messaging_service_id?: string } }>(
+      "/v1/keyword-replies",
+      {
+        schema: {
+          tags: ["opt-outs"],
+          summary: "Remove the custom keywords of the tenant or one messaging service",
+          security: [{ bearer: [] }],
+          querystring: {
+            type: "object",
+            additionalProperties: false,
+            properties: { messaging_service_id: { type: "string", pattern: "^MG[0-9a-fA-F]{32}$" } },
+          },
+        },
+      },
+      async (req, reply) => {
+        const tenant = await actingTenant(req, services);
+        const scope = req.query.messaging_service_id ?? DEFAULT_SCOPE;
+        if (!(await deleteKeywordConfig(services.db, tenant.id, scope)))
+          throw notFound("keyword configuration for", scope);
+        return reply.code(204).send();
+      },
+    );
+  };
+}

@@ -1,0 +1,58 @@
+import type { FastifyPluginAsync } from "fastify";
+import type { Services } from "../../system/services.js";
+import { intakeInbound } from "../callbacks/inbound.js";
+import { type FormParams, parseForm, verifiedTenant } from "../callbacks/signed.js";
+import { intakeStatus } from "../callbacks/status.js";
+
+const tenantParams = {
+  type: "object",
+  required: ["tenantId"],
+  properties: { tenantId: { type: "string", maxLength: 64 } },
+} as const;
+
+/** Twilio's calls to us: message status callbacks and inbound messages, both signed. */
+export function twilioMessagingRoutes(services: Services): FastifyPluginAsync {
+  return async (app) => {
+    // Twilio posts forms. Registered in this plugin only (Fastify encapsulation).
+    app.addContentTypeParser(
+      "application/x-www-form-urlencoded",
+      { parseAs: "string", bodyLimit: 256 * 1024 },
+      (_req, body, done) => done(null, parseForm(body as string)),
+    );
+
+    app.post<{ Params: { tenantId: string }; Querystring: { m?: string }; Body: FormParams }>(
+      "/twilio/messages/status/:tenantId",
+      {
+        config: { auth: "public" },
+        schema: {
+          tags: ["twilio webhooks"],
+          summary: "Message status callbacks (signed by Twilio with the tenant's subaccount token)",
+          params: tenantParams,
+          querystring: { type: "object", properties: { m: { type: "string", maxLength: 64 } } },
+        },
+      },
+      async (req, reply) => {
+        const tenant = await verifiedTenant(services, req, req.params.tenantId);
+        await intakeStatus(services, tenant.id, req.query.m, req.body ?? {});
+        return reply.code(204).send();
+      },
+    );
+
+    app.post<{ Params: { tenantId: string }; Body: FormParams }>(
+      "/twilio/messages/inbound/:tenantId",
+      {
+        config: { auth: "public" },
+        schema: {
+          tags: ["twilio webhooks"],
+          summary: "Inbound messages (signed); answers TwiML",
+          params: tenantParams,
+        },
+      },
+      async (req, reply) => {
+        const tenant = await verifiedTenant(services, req, req.params.tenantId);
+        const result = await intakeInbound(services, tenant.id, req.body ?? {});
+        return reply.code(200).type("text/xml").send(result.twiml);
+      },
+    );
+  };
+}

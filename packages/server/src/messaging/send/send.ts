@@ -1,0 +1,136 @@
+/**
+ * The send use cases: one message (through the group commit) and a batch (one transaction).
+ * Each validates, passes the gate, finds the lane, then stores through `acceptMany`.
+ */
+import { whatsappSendGate } from "../../channels/whatsapp/index.js";
+import { newId } from "../../db/ids.js";
+import { SubtextError } from "../../system/errors.js";
+import type { Services } from "../../system/services.js";
+import type { TenantRow } from "../../tenancy/tenants.js";
+import { estimatePrice } from "../../usage/prices.js";
+import { cachedSettings } from "../settings.js";
+import { ensureLane } from "../store/lanes.js";
+import type { MessageRow } from "../store/messages.js";
+import { type Outcome, type Submission, acceptMany } from "./accept.js";
+import type { GroupCommit } from "./group-commit.js";
+import { routeFor, sendingProfile } from "./gate.js";
+import { type Finding, type SendInput, type ValidSend, validateSend } from "./validate.js";
+
+type Deps = Pick<Services, "db" | "clock">;
+
+export const MAX_BATCH = 10_000;
+
+/** The Idempotency-Key header and the body's idempotency_key must agree when both are given. */
+export function withIdempotencyKey(input: SendInput, header: string | undefined): SendInput {
+  if (header === undefined) return input;
+  if (input.idempotency_key !== undefined && input.idempotency_key !== header) {
+    throw new SubtextError(
+      "idempotency_key_mismatch",
+      400,
+      "The Idempotency-Key header and idempotency_key differ.",
+      {
+        hint: "Send the key once, in the header or in the body.",
+      },
+    );
+  }
+  if (header.length === 0 || header.length > 255) {
+    throw new SubtextError("invalid_idempotency_key", 400, "Idempotency-Key must be 1 to 255 characters.");
+  }
+  return { ...input, idempotency_key: header };
+}
+
+export function validationError(findings: Finding[]): SubtextError {
+  const first = findings[0];
+  return new SubtextError(first.code, 422, first.message, {
+    hint: findings.length > 1 ? `${findings.length} problems; see details.` : "See details.",
+    twilio_code: first.twilio_code,
+    details: findings,
+  });
+}
+
+async function submission(deps: Deps, tenant: TenantRow, send: ValidSend): Promise<Submission> {
+  const profile = await sendingProfile(deps.db, tenant.id);
+  const route = routeFor(profile, send);
+  const laneId = await ensureLane(deps.db, route.lane);
+  return {
+    id: newId("msg"),
+    tenantId: tenant.id,
+    send,
+    route,
+    laneId,
+    priceEstimate: estimatePrice(send.channel, send.segments),
+    now: deps.clock.now(),
+    lookupCarrier: (await cachedSettings(deps.db, tenant.id)).carrier_lookup,
+  };
+}
+
+export async function sendMessage(
+  deps: Deps & { committer: GroupCommit<Submission, Outcome> },
+  tenant: TenantRow,
+  input: SendInput,
+): Promise<{ row: MessageRow; replayed: boolean }> {
+  await whatsappSendGate(deps.db, tenant.id, input, deps.clock.now());
+  const checked = validateSend(input, deps.clock.now());
+  if (!checked.ok) throw validationError(checked.findings);
+  const outcome = await deps.committer.submit(await submission(deps, tenant, checked.send));
+  if (!outcome.ok) throw outcome.error;
+  return { row: outcome.row, replayed: outcome.replayed };
+}
+
+export type BatchResult =
+  | { index: number; ok: true; outcome: Outcome & { ok: true } }
+  | { index: number; ok: false; error: SubtextError };
+
+/**
+ * Up to 10,000 messages in ONE transaction; each item answered on its own (invalid ones are
+ * reported, valid ones accepted). A batch Idempotency-Key gives item i the key `<key>:<i>`
+ * unless the item has its own, so a retried batch replays item by item.
+ */
+export async function sendBatch(
+  deps: Deps,
+  tenant: TenantRow,
+  items: SendInput[],
+  batchKey: string | undefined,
+  /** Each item's position in the request (default: its position here). */
+  positions: number[] = items.map((_, i) => i),
+): Promise<BatchResult[]> {
+  if (items.length === 0 || items.length > MAX_BATCH) {
+    throw new SubtextError("invalid_batch", 400, `A batch holds 1 to ${MAX_BATCH} messages.`);
+  }
+  const now = deps.clock.now();
+  const results: BatchResult[] = [];
+  const subs: { index: number; sub: Submission }[] = [];
+  for (const [i, raw] of items.entries()) {
+    const index = positions[i];
+    const input =
+      batchKey && raw.idempotency_key === undefined
+        ? { ...raw, idempotency_key: `${batchKey}:${index}` }
+        : raw;
+    const checked = validateSend(input, now);
+    if (!checked.ok) {
+      results.push({ index, ok: false, error: validationError(checked.findings) });
+      continue;
+    }
+    try {
+      subs.push({ index, sub: await submission(deps, tenant, checked.send) });
+    } catch (err) {
+      if (!(err instanceof SubtextError)) throw err;
+      // The gate is the same for every item: a closed gate refuses the whole batch.
+      if (err.status === 403 || (err.status === 409 && err.code.startsWith("registration_"))) throw err;
+      results.push({ index, ok: false, error: err });
+    }
+  }
+  const outcomes = subs.length
+    ? await deps.db.tx((tx) =>
+        acceptMany(
+          tx,
+          subs.map((s) => s.sub),
+        ),
+      )
+    : [];
+  subs.forEach(({ index }, i) => {
+    const o = outcomes[i];
+    results.push(o.ok ? { index, ok: true, outcome: o } : { index, ok: false, error: o.error });
+  });
+  return results.sort((a, b) => a.index - b.index);
+}

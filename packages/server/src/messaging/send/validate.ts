@@ -1,0 +1,208 @@
+/**
+ * What makes a send request acceptable, before the gate and the database: the recipient (E.164,
+ * a number that can receive texts), the body (Twilio's 1,600-character limit, exact segments),
+ * media, the schedule and the metadata. Pure: the same input gives the same findings.
+ */
+import { createHash } from "node:crypto";
+import { parsePhone, smsReachability } from "../phone.js";
+import { type SmsEncoding, MAX_BODY_CHARACTERS, countSegments } from "../segments.js";
+import { smartEncodingSaving } from "../smart-encoding.js";
+
+export interface SendInput {
+  to: string;
+  body?: string;
+  from?: string;
+  messaging_service_id?: string;
+  media_urls?: string[];
+  send_at?: string;
+  idempotency_key?: string;
+  metadata?: Record<string, unknown>;
+  channel?: "sms" | "mms" | "whatsapp";
+  smart_encoding?: boolean;
+  content_sid?: string;
+  content_variables?: Record<string, string>;
+}
+
+export interface Finding {
+  path: string;
+  code: string;
+  message: string;
+  twilio_code?: number;
+}
+
+export interface ValidSend {
+  to: string;
+  body: string;
+  from: string | null;
+  messagingServiceId: string | null;
+  mediaUrls: string[];
+  channel: "sms" | "mms";
+  sendAt: Date | null;
+  metadata: Record<string, unknown> | null;
+  contentSid: string | null;
+  contentVariables: Record<string, string> | null;
+  segments: number;
+  encoding: SmsEncoding;
+  characters: number;
+  smartEncoded: boolean;
+  /** Segments smart encoding saves per message (applied, or available when it is off). */
+  segmentsSaved: number;
+  idempotencyKey: string | null;
+  requestHash: string | null;
+}
+
+export type Validation = { ok: true; send: ValidSend } | { ok: false; findings: Finding[] };
+
+export const MAX_MEDIA = 10;
+export const MAX_METADATA_BYTES = 4096;
+/** How far ahead a message may be scheduled (Twilio's own limit for scheduled messages). */
+export const MAX_SCHEDULE_MS = 35 * 86_400_000;
+/** A send_at this far in the past is a mistake rather than clock skew. */
+const PAST_TOLERANCE_MS = 60_000;
+const URL = /^https?:\/\/[^\s/$.?#][^\s]*$/i;
+
+export function validateSend(input: SendInput, now: Date): Validation {
+  const findings: Finding[] = [];
+  const to = parsePhone(input.to);
+  if (!to.ok) findings.push({ path: "/to", code: to.code, message: to.message, twilio_code: 21211 });
+  else {
+    const reach = smsReachability(to.phone);
+    if (!reach.ok)
+      findings.push({ path: "/to", code: reach.code, message: reach.message, twilio_code: 21614 });
+  }
+  let from: string | null = null;
+  if (input.from !== undefined) {
+    const parsed = parsePhone(input.from);
+    if (!parsed.ok)
+      findings.push({ path: "/from", code: parsed.code, message: parsed.message, twilio_code: 21212 });
+    else from = parsed.phone.e164;
+  }
+  if (input.channel === "whatsapp") {
+    findings.push({
+      path: "/channel",
+      code: "channel_not_supported",
+      message: "WhatsApp is sent through the channels API, not /v1/messages yet.",
+    });
+  }
+
+  const media = input.media_urls ?? [];
+  if (media.length > MAX_MEDIA || media.some((u) => !URL.test(u))) {
+    findings.push({
+      path: "/media_urls",
+      code: "invalid_media_url",
+      message: `At most ${MAX_MEDIA} media URLs, each an absolute http(s) URL.`,
+      twilio_code: 21620,
+    });
+  }
+  const body = input.body ?? "";
+  if (body === "" && media.length === 0 && !input.content_sid) {
+    findings.push({
+      path: "/body",
+      code: "body_required",
+      message: "A body, media or a content template is required.",
+      twilio_code: 21602,
+    });
+  }
+  const characters = [...body].length;
+  if (characters > MAX_BODY_CHARACTERS) {
+    findings.push({
+      path: "/body",
+      code: "body_too_long",
+      message: `The body has ${characters} characters; the limit is ${MAX_BODY_CHARACTERS}.`,
+      twilio_code: 21617,
+    });
+  }
+
+  let sendAt: Date | null = null;
+  if (input.send_at !== undefined) {
+    const at = Date.parse(input.send_at);
+    if (Number.isNaN(at))
+      findings.push({
+        path: "/send_at",
+        code: "invalid_send_at",
+        message: "send_at must be an ISO 8601 date-time.",
+      });
+    else if (at < now.getTime() - PAST_TOLERANCE_MS)
+      findings.push({ path: "/send_at", code: "send_at_in_past", message: "send_at is in the past." });
+    else if (at > now.getTime() + MAX_SCHEDULE_MS)
+      findings.push({
+        path: "/send_at",
+        code: "send_at_too_far",
+        message: "send_at may be at most 35 days ahead.",
+      });
+    else if (at > now.getTime()) sendAt = new Date(at);
+  }
+  if (
+    input.metadata !== undefined &&
+    Buffer.byteLength(JSON.stringify(input.metadata)) > MAX_METADATA_BYTES
+  ) {
+    findings.push({
+      path: "/metadata",
+      code: "metadata_too_large",
+      message: `metadata may be at most ${MAX_METADATA_BYTES} bytes of JSON.`,
+    });
+  }
+  if (findings.length > 0 || !to.ok) return { ok: false, findings };
+
+  const counted = segmentsOf(body, media.length > 0, input.smart_encoding === true);
+  return {
+    ok: true,
+    send: {
+      to: to.phone.e164,
+      body,
+      from,
+      messagingServiceId: input.messaging_service_id ?? null,
+      mediaUrls: media,
+      channel: media.length > 0 ? "mms" : "sms",
+      sendAt,
+      metadata: input.metadata ?? null,
+      contentSid: input.content_sid ?? null,
+      contentVariables: input.content_variables ?? null,
+      ...counted,
+      characters,
+      idempotencyKey: input.idempotency_key ?? null,
+      // Only a keyed request is ever compared with another.
+      requestHash: input.idempotency_key === undefined ? null : requestHash(input),
+    },
+  };
+}
+
+/**
+ * Segments as lanes count them: an MMS is one; an SMS is counted on the body Twilio will send
+ * (smart-encoded when asked), and the saving smart encoding brings is reported either way.
+ */
+function segmentsOf(body: string, mms: boolean, smart: boolean) {
+  if (mms) return { segments: 1, encoding: "GSM-7" as SmsEncoding, smartEncoded: smart, segmentsSaved: 0 };
+  if (body === "")
+    return { segments: 1, encoding: "GSM-7" as SmsEncoding, smartEncoded: smart, segmentsSaved: 0 };
+  const plain = countSegments(body);
+  // Smart encoding only replaces characters outside GSM-7: a GSM-7 body has nothing to save.
+  if (plain.encoding === "GSM-7") {
+    return { segments: plain.segments, encoding: plain.encoding, smartEncoded: smart, segmentsSaved: 0 };
+  }
+  const saving = smartEncodingSaving(body);
+  const counted = smart ? saving.encoded : plain;
+  return {
+    segments: counted.segments,
+    encoding: counted.encoding,
+    smartEncoded: smart,
+    segmentsSaved: saving.segments_saved,
+  };
+}
+
+/** A stable digest of what was asked (key order ignored): the same key must mean the same request. */
+export function requestHash(input: SendInput): string {
+  const { idempotency_key: _ignored, ...rest } = input;
+  return createHash("sha256").update(canonicalJson(rest)).digest("hex").slice(0, 32);
+}
+
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
+  if (value && typeof value === "object") {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(",")}}`;
+  }
+  return JSON.stringify(value);
+}

@@ -1,0 +1,178 @@
+import type { Queryable } from "../../db/db.js";
+import { newId } from "../../db/ids.js";
+import { type LaneKind, type LaneRate, laneRate } from "../lanes.js";
+
+export type LaneType = "10dlc_campaign" | "toll_free_number";
+
+/** Operator settings that win over the brand-type table (PATCH /v1/lanes/{id}). */
+export interface LaneOverrides {
+  mps?: number;
+  burst?: number;
+  daily_cap?: number | null;
+  tmobile_daily_cap?: number | null;
+}
+
+/** A PATCH: null on mps or burst removes that override (back to the table's value). */
+export type LaneOverridesChange = {
+  [K in keyof LaneOverrides]?: LaneOverrides[K] | null;
+};
+
+export interface LaneRow {
+  id: string;
+  tenant_id: string;
+  key: string;
+  kind: LaneType;
+  rate_kind: LaneKind;
+  brand_id: string | null;
+  trust_score: number | null;
+  messaging_service_sid: string | null;
+  sender: string | null;
+  mps: number;
+  burst: number;
+  daily_cap: number | null;
+  tmobile_daily_cap: number | null;
+  overrides: LaneOverrides;
+  tat_ms: number | null;
+  next_due_at: Date | null;
+  held_until: Date | null;
+  held_reason: string | null;
+  lease_owner: string | null;
+  lease_until: Date | null;
+  last_dispatch_at: Date | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+/** What the gate knows about a lane from the sending profile. */
+export interface LaneSpec {
+  tenantId: string;
+  key: string;
+  kind: LaneType;
+  rateKind: LaneKind;
+  brandId: string | null;
+  trustScore: number | null;
+  messagingServiceSid: string | null;
+  sender: string | null;
+}
+
+/**
+ * The effective limits: the brand-type table, then the operator's overrides. The burst is a
+ * tenth of a second's worth (at least one segment): enough for a dispatcher ticking every
+ * ~50 ms to keep up, small enough that no second ever carries more than the rate plus that.
+ */
+export function effectiveRate(
+  rateKind: LaneKind,
+  trustScore: number | null,
+  overrides: LaneOverrides,
+): LaneRate & { burst: number } {
+  const { burst, ...rest } = overrides;
+  const rate = laneRate({ kind: rateKind, trust_score: trustScore }, rest);
+  return { ...rate, burst: burst ?? Math.max(1, Math.ceil(rate.mps / 10)) };
+}
+
+const cache = new Map<string, string>();
+
+/** The lane row for a spec, created or brought up to date once per process (then cached). */
+export async function ensureLane(q: Queryable, spec: LaneSpec): Promise<string> {
+  const signature = JSON.stringify(spec);
+  const cached = cache.get(signature);
+  if (cached) return cached;
+  let row = await q.maybeOne<LaneRow>("SELECT * FROM lanes WHERE tenant_id = $1 AND key = $2", [
+    spec.tenantId,
+    spec.key,
+  ]);
+  if (!row) {
+    const rate = effectiveRate(spec.rateKind, spec.trustScore, {});
+    row = await q.maybeOne<LaneRow>(
+      `INSERT INTO lanes (id, tenant_id, key, kind, rate_kind, brand_id, trust_score, messaging_service_sid, sender,
+         mps, burst, daily_cap, tmobile_daily_cap)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+       ON CONFLICT (tenant_id, key) DO NOTHING RETURNING *`,
+      [
+        newId("lane"),
+        spec.tenantId,
+        spec.key,
+        spec.kind,
+        spec.rateKind,
+        spec.brandId,
+        spec.trustScore,
+        spec.messagingServiceSid,
+        spec.sender,
+        rate.mps,
+        rate.burst,
+        rate.daily_cap,
+        rate.tmobile_daily_cap,
+      ],
+    );
+    row ??= await q.one<LaneRow>("SELECT * FROM lanes WHERE tenant_id = $1 AND key = $2", [
+      spec.tenantId,
+      spec.key,
+    ]);
+  } else if (
+    row.rate_kind !== spec.rateKind ||
+    row.trust_score !== spec.trustScore ||
+    row.brand_id !== spec.brandId ||
+    row.messaging_service_sid !== spec.messagingServiceSid ||
+    row.sender !== spec.sender
+  ) {
+    // The registration changed (a trust score arrived, a brand was re-vetted): new base limits.
+    const rate = effectiveRate(spec.rateKind, spec.trustScore, row.overrides);
+    await q.query(
+      `UPDATE lanes SET rate_kind = $2, trust_score = $3, brand_id = $4, messaging_service_sid = $5, sender = $6,
+         mps = $7, burst = $8, daily_cap = $9, tmobile_daily_cap = $10, updated_at = now()
+       WHERE id = $1`,
+      [
+        row.id,
+        spec.rateKind,
+        spec.trustScore,
+        spec.brandId,
+        spec.messagingServiceSid,
+        spec.sender,
+        rate.mps,
+        rate.burst,
+        rate.daily_cap,
+        rate.tmobile_daily_cap,
+      ],
+    );
+  }
+  if (cache.size > 10_000) cache.delete(cache.keys().next().value!);
+  cache.set(signature, row.id);
+  return row.id;
+}
+
+export function findLane(q: Queryable, id: string): Promise<LaneRow | null> {
+  return q.maybeOne<LaneRow>("SELECT * FROM lanes WHERE id = $1", [id]);
+}
+
+export async function listLanes(q: Queryable, tenantId: string | null): Promise<LaneRow[]> {
+  const { rows } = await q.query<LaneRow>(
+    "SELECT * FROM lanes WHERE ($1::text IS NULL OR tenant_id = $1) ORDER BY id LIMIT 1000",
+    [tenantId],
+  );
+  return rows;
+}
+
+/** Applies operator overrides (null removes one) and recomputes the effective limits. */
+export async function updateLaneOverrides(
+  q: Queryable,
+  id: string,
+  change: LaneOverridesChange,
+  now: Date,
+): Promise<LaneRow | null> {
+  const row = await q.maybeOne<LaneRow>("SELECT * FROM lanes WHERE id = $1 FOR UPDATE", [id]);
+  if (!row) return null;
+  const overrides: Record<string, unknown> = { ...row.overrides };
+  for (const [k, v] of Object.entries(change)) {
+    if (v === undefined) continue;
+    if (v === null && (k === "mps" || k === "burst")) delete overrides[k];
+    else overrides[k] = v;
+  }
+  const rate = effectiveRate(row.rate_kind, row.trust_score, overrides as LaneOverrides);
+  return q.one<LaneRow>(
+    `UPDATE lanes SET overrides = $2::jsonb, mps = $3, burst = $4, daily_cap = $5, tmobile_daily_cap = $6,
+       -- New limits may end a hold (a cap raised): look at the lane again now.
+       held_until = NULL, held_reason = NULL, next_due_at = LEAST(COALESCE(next_due_at, $7), $7), updated_at = $7
+     WHERE id = $1 RETURNING *`,
+    [id, JSON.stringify(overrides), rate.mps, rate.burst, rate.daily_cap, rate.tmobile_daily_cap, now],
+  );
+}

@@ -1,0 +1,87 @@
+/**
+ * Status callbacks for onboarding resources (`POST /twilio/onboarding/:tenantId/:kind`,
+ * docs/CONTRACTS.md), signed with the tenant's subaccount auth token. A callback is a hint:
+ * it wakes the registration's current step, which reads the truth from Twilio (polling stays
+ * the fallback when callbacks are lost). A bundle rejection is recorded at once, because its
+ * detailed reason is only given in the callback (seeds/004 §1.2).
+ */
+import { SubtextError } from "../system/errors.js";
+import { subaccountAuthToken } from "../tenancy/credentials.js";
+import { findTenant } from "../tenancy/tenants.js";
+import { verifyTwilioSignature } from "../twilio/signature.js";
+import { bundleFailure } from "./flows/trusthub-review.js";
+import type { FlowDeps } from "./flows/step.js";
+import { failRegistration, wakeRegistration } from "./runner.js";
+import { isOpen } from "./states.js";
+import { findRegistrationBySid, lockRegistration } from "./store.js";
+
+export const CALLBACK_KINDS = ["bundle", "brand", "campaign", "tollfree"] as const;
+
+const SID_PARAMS = [
+  "BundleSid",
+  "BrandRegistrationSid",
+  "BrandSid",
+  "TollfreeVerificationSid",
+  "VerificationSid",
+  "ResourceSid",
+  "MessagingServiceSid",
+  "Sid",
+];
+
+export async function receiveOnboardingCallback(
+  deps: FlowDeps,
+  input: {
+    tenantId: string;
+    kind: string;
+    params: Record<string, string | string[]>;
+    signature: string | undefined;
+    url: string;
+  },
+): Promise<{ registrationId: string | null }> {
+  const tenant = await findTenant(deps.db, input.tenantId);
+  if (!tenant?.subaccount_sid) throw new SubtextError("not_found", 404, `No tenant ${input.tenantId}.`);
+  const token = await subaccountAuthToken(deps, tenant);
+  if (
+    !verifyTwilioSignature({
+      authToken: token,
+      signature: input.signature,
+      url: input.url,
+      params: input.params,
+    })
+  ) {
+    throw new SubtextError("invalid_signature", 403, "The X-Twilio-Signature does not match.", {
+      hint: "Twilio signs with the subaccount's auth token over SUBTEXT_PUBLIC_URL + path; check SUBTEXT_PUBLIC_URL.",
+    });
+  }
+  const param = (name: string) => {
+    const v = input.params[name];
+    return Array.isArray(v) ? v[0] : v;
+  };
+  const sid = SID_PARAMS.map(param).find(Boolean);
+  if (!sid) return { registrationId: null };
+  return deps.db.tx(async (tx) => {
+    const found = await findRegistrationBySid(tx, tenant.id, sid);
+    if (!found) return { registrationId: null };
+    const reg = (await lockRegistration(tx, found.id))!;
+    const status = param("Status") ?? param("status");
+    if (input.kind === "bundle" && status === "twilio-rejected" && isOpen(reg.state)) {
+      const stage = sid === reg.customer_profile_sid ? "customer_profile" : "trust_product";
+      const code = Number(param("ErrorCode"));
+      const reason = param("FailureReason") || "The bundle was rejected by Trust Hub review.";
+      const failure = bundleFailure(reg.kind, stage, {
+        sid,
+        status,
+        failureReason: reason,
+        // FailureReason joins every reason with "; " (one per field that failed); ErrorCode is the first's.
+        errors: [...new Set(reason.split("; "))].map((message, i) => ({
+          code: i === 0 && Number.isFinite(code) && code > 0 ? code : undefined,
+          message,
+        })),
+      });
+      await failRegistration(tx, deps, reg, failure);
+    } else {
+      await wakeRegistration(tx, deps, reg);
+    }
+    return { registrationId: reg.id };
+  });
+}

@@ -1,0 +1,31 @@
+/**
+ * `registration.updated` (docs/CONTRACTS.md): one event per state change and per OTP warning,
+ * emitted in the transaction that made the change, ordered per registration.
+ */
+import type { Queryable } from "../db/db.js";
+import { emitEvent } from "../events/emit.js";
+import type { RegistrationRow } from "./store.js";
+import { registrationEta } from "./timeline.js";
+
+export async function emitRegistrationUpdated(
+  q: Queryable,
+  reg: RegistrationRow,
+  extra: { previous_state?: string; event?: string; otp_warning?: string } = {},
+): Promise<void> {
+  await emitEvent(q, {
+    tenantId: reg.tenant_id,
+    type: "registration.updated",
+    orderingKey: reg.id,
+    data: {
+      registration_id: reg.id,
+      kind: reg.kind,
+      state: reg.state,
+      ...extra,
+      failure: reg.failure,
+      eta: registrationEta(reg),
+      brand_status: reg.brand_status,
+      campaign_status: reg.campaign_status,
+      tollfree_status: reg.tollfree_status,
+    },
+  });
+}

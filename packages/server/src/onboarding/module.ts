@@ -1,0 +1,37 @@
+/**
+ * Wiring (system/modules.ts): the onboarding job kinds. Steps hold a lease longer than a few
+ * Twilio calls can take (the gateway times out after 30 s); a step that keeps failing for a
+ * day of retries fails its stage, so the user sees it instead of a silent stall.
+ */
+import type { Services } from "../system/services.js";
+import { explain } from "./hints.js";
+import { OTP_REMINDER_JOB, runOtpReminder } from "./otp.js";
+import { STEP_JOB, type StepPayload, failRegistration, runStepJob } from "./runner.js";
+import { isOpen } from "./states.js";
+import { findStep, lockRegistration } from "./store.js";
+import { WATCH_JOB, runWatch } from "./watch.js";
+
+export function registerOnboardingJobs(services: Services): void {
+  services.jobs.register<StepPayload>(STEP_JOB, {
+    handler: (job) => runStepJob(services, job),
+    leaseMs: 3 * 60_000,
+    maxAttempts: 40,
+    backoff: { baseMs: 2_000, capMs: 30 * 60_000 },
+    onDead: async (job, error) => {
+      await services.db.tx(async (tx) => {
+        const reg = await lockRegistration(tx, job.payload.registration_id);
+        if (!reg || !isOpen(reg.state) || reg.generation !== job.payload.generation) return;
+        const step = await findStep(tx, reg.id, job.payload.step);
+        const message = error instanceof Error ? error.message : String(error);
+        await failRegistration(tx, services, reg, {
+          stage: step?.stage ?? "sender",
+          twilio_status: null,
+          remediable: true,
+          reasons: [{ ...explain(reg.kind, { twilio_code: null, reason: message }), code: "step_stuck" }],
+        });
+      });
+    },
+  });
+  services.jobs.register(OTP_REMINDER_JOB, (job) => runOtpReminder(services, job as never));
+  services.jobs.register(WATCH_JOB, (job) => runWatch(services, job as never));
+}

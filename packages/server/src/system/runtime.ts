@@ -1,0 +1,183 @@
+import { join } from "node:path";
+import type { Logger } from "pino";
+import { type RunningEmulator, startEmulator } from "subtext-emulator";
+import type { Config } from "../config/config.js";
+import type { Db } from "../db/db.js";
+import { type MigrationReport, migrate } from "../db/migrate.js";
+import { openDb } from "../db/open.js";
+import { type Clock, systemClock } from "../jobs/clock.js";
+import { JobRunner } from "../jobs/runner.js";
+import { createMetrics, jobsCounter } from "../http/metrics.js";
+import {
+  type ParentCredentials,
+  type TwilioGateway,
+  createTwilioGateway,
+  sandboxParent,
+} from "../twilio/gateway.js";
+import { type Keyring, loadKeyring } from "../vault/keyring.js";
+import { Vault } from "../vault/vault.js";
+import { ensureAdminToken } from "./admin-token.js";
+import { createLogger } from "./logger.js";
+import { registerJobKinds } from "./modules.js";
+import type { Services } from "./services.js";
+import { VERSION } from "./version.js";
+
+/**
+ * The composition root: opens the database, applies migrations, loads the master keys,
+ * connects to Twilio (or the emulator) and builds the services every use case receives.
+ * `subtext start`, the CLI commands and the test harness all come through here.
+ */
+export interface RuntimeOptions {
+  config: Config;
+  /** An open database (tests); otherwise opened from the config. */
+  db?: Db;
+  clock?: Clock;
+  log?: Logger;
+  keyring?: Keyring;
+  /**
+   * Sandbox mode only. "start": run the emulator in this process on SUBTEXT_EMULATOR_PORT;
+   * "discover": use the one already listening there; "discover-or-start": either.
+   * "none": commands that never call Twilio. Or a running emulator's URL and parent credentials.
+   */
+  emulator?: "start" | "discover" | "discover-or-start" | "none" | { url: string; parent: ParentCredentials };
+  jobs?: { concurrency?: number; pollMs?: number; random?: () => number };
+  /** Generate the admin token if there is none yet (`start`; returned once in newAdminToken). */
+  issueAdminToken?: boolean;
+}
+
+export interface Runtime {
+  services: Services;
+  migrations: MigrationReport;
+  /** The generated admin token, only on the first start (print it once). */
+  newAdminToken: string | null;
+  emulator: RunningEmulator | null;
+  close(): Promise<void>;
+}
+
+export async function openRuntime(opts: RuntimeOptions): Promise<Runtime> {
+  const { config } = opts;
+  const log = opts.log ?? createLogger(config.logLevel);
+  const db =
+    opts.db ?? (await openDb(config, (err) => log.error({ err, event: "db.pool_error" }, "database error")));
+  let emulator: RunningEmulator | null = null;
+  try {
+    const migrations = await migrate(db);
+    if (migrations.applied.length)
+      log.info({ event: "db.migrated", applied: migrations.applied }, "migrations applied");
+    if (migrations.changed.length) {
+      log.warn(
+        { event: "db.migration_changed", changed: migrations.changed },
+        "applied migrations changed on disk",
+      );
+    }
+    const vault = new Vault(opts.keyring ?? loadKeyring(config));
+    const newAdminToken = opts.issueAdminToken ? await ensureAdminToken(db, config) : null;
+
+    let parent: ParentCredentials;
+    let emulatorUrl: string | undefined;
+    if (config.mode === "live") {
+      parent = config.twilio!;
+    } else if (opts.emulator === "none") {
+      parent = { accountSid: "", authToken: "" };
+    } else {
+      const found = await connectEmulator(config, opts.emulator ?? "discover-or-start");
+      emulator = found.running;
+      emulatorUrl = found.url;
+      parent = found.parent;
+    }
+    const twilio =
+      opts.emulator === "none" && config.mode === "sandbox"
+        ? offlineGateway()
+        : createTwilioGateway({ mode: config.mode, parent, emulatorUrl });
+    const metrics = createMetrics();
+    const counter = jobsCounter(metrics);
+    const clock = opts.clock ?? systemClock;
+    const jobs = new JobRunner({
+      db,
+      clock,
+      log,
+      ...opts.jobs,
+      onOutcome: (kind, outcome) => counter.inc({ kind, outcome }),
+    });
+    const services: Services = {
+      config,
+      db,
+      vault,
+      twilio,
+      clock,
+      jobs,
+      log,
+      metrics,
+      urls: { api: undefined, public: config.publicUrl, emulator: emulatorUrl },
+      version: VERSION,
+    };
+    registerJobKinds(services);
+    return {
+      services,
+      migrations,
+      newAdminToken,
+      emulator,
+      async close() {
+        await jobs.stop();
+        await emulator?.close();
+        if (!opts.db) await db.close();
+      },
+    };
+  } catch (err) {
+    await emulator?.close();
+    if (!opts.db) await db.close();
+    throw err;
+  }
+}
+
+function offlineGateway(): TwilioGateway {
+  const refuse = (): never => {
+    throw new Error("this command runs without the emulator and cannot call Twilio");
+  };
+  return {
+    mode: "sandbox",
+    emulatorUrl: undefined,
+    parentAccountSid: "",
+    parentClient: refuse,
+    tenantClient: refuse,
+  };
+}
+
+async function connectEmulator(
+  config: Config,
+  how: Exclude<NonNullable<RuntimeOptions["emulator"]>, "none">,
+): Promise<{ url: string; parent: ParentCredentials; running: RunningEmulator | null }> {
+  if (typeof how === "object") return { url: how.url, parent: how.parent, running: null };
+  const url = `http://127.0.0.1:${config.emulatorPort}`;
+  if (how !== "start" && config.emulatorPort !== 0) {
+    try {
+      return { url, parent: await sandboxParent(url), running: null };
+    } catch (err) {
+      if (how === "discover") {
+        throw new Error(
+          `sandbox mode: no emulator answers at ${url} (${(err as Error).message}); start one with \`subtext start\` or \`subtext emulator --port ${config.emulatorPort}\`, or set SUBTEXT_EMULATOR_PORT`,
+        );
+      }
+    }
+  }
+  let running: RunningEmulator;
+  try {
+    running = await startEmulator({
+      port: config.emulatorPort,
+      host: config.host,
+      dataDir: join(config.dataDir, "emulator"),
+    });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "EADDRINUSE") {
+      throw new Error(
+        `sandbox mode: port ${config.emulatorPort} for the emulator is taken; set SUBTEXT_EMULATOR_PORT to a free port`,
+      );
+    }
+    throw err;
+  }
+  return {
+    url: running.url,
+    parent: { accountSid: running.parent.sid, authToken: running.parent.authToken },
+    running,
+  };
+}

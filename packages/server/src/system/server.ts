@@ -1,0 +1,51 @@
+import type { AddressInfo } from "node:net";
+import type { FastifyInstance } from "fastify";
+import { buildApp } from "../http/app.js";
+import { workerLoops } from "./modules.js";
+import type { Runtime } from "./runtime.js";
+
+export type Role = "all" | "api" | "worker";
+
+export interface RunningServer {
+  app: FastifyInstance | null;
+  /** The API's URL when this process serves HTTP. */
+  url: string | null;
+  close(): Promise<void>;
+}
+
+/** Serves the API (roles all/api) and runs the job loop (roles all/worker). */
+export async function startServer(runtime: Runtime, role: Role = "all"): Promise<RunningServer> {
+  const { services } = runtime;
+  const { config } = services;
+  let app: FastifyInstance | null = null;
+  let url: string | null = null;
+  if (role !== "worker") {
+    app = await buildApp(services);
+    try {
+      await app.listen({ port: config.port, host: config.host });
+    } catch (err) {
+      await app.close();
+      if ((err as NodeJS.ErrnoException).code === "EADDRINUSE") {
+        throw new Error(`port ${config.port} is taken; set PORT to a free port`);
+      }
+      throw err;
+    }
+    const { port } = app.server.address() as AddressInfo;
+    const host = ["0.0.0.0", "::", "localhost"].includes(config.host) ? "127.0.0.1" : config.host;
+    url = `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
+    services.urls.api = url;
+    services.urls.public ??= url;
+  }
+  const loops = role !== "api" ? workerLoops(services) : [];
+  if (role !== "api") services.jobs.start();
+  for (const loop of loops) await loop.start();
+  return {
+    app,
+    url,
+    async close() {
+      for (const loop of loops) await loop.stop();
+      await services.jobs.stop();
+      await app?.close();
+    },
+  };
+}

@@ -1,0 +1,35 @@
+import type { Logger } from "pino";
+import type { Registry } from "prom-client";
+import type { Config } from "../config/config.js";
+import type { Db } from "../db/db.js";
+import type { Clock } from "../jobs/clock.js";
+import type { JobRunner } from "../jobs/runner.js";
+import type { TwilioGateway } from "../twilio/gateway.js";
+import type { Vault } from "../vault/vault.js";
+
+/** Where this deployment can be reached; filled in once the API listens. */
+export interface Urls {
+  /** The API's own base URL (http://host:port). */
+  api: string | undefined;
+  /** Base URL Twilio calls back (SUBTEXT_PUBLIC_URL, else the API's URL). */
+  public: string | undefined;
+  /** The emulator's URL in sandbox mode. */
+  emulator: string | undefined;
+}
+
+/**
+ * Everything a use case may need, built once at start-up. Use cases take a `Pick<Services, …>`
+ * of what they use, so tests and callers can see their dependencies.
+ */
+export interface Services {
+  readonly config: Config;
+  readonly db: Db;
+  readonly vault: Vault;
+  readonly twilio: TwilioGateway;
+  readonly clock: Clock;
+  readonly jobs: JobRunner;
+  readonly log: Logger;
+  readonly metrics: Registry;
+  readonly urls: Urls;
+  readonly version: string;
+}

@@ -1,0 +1,115 @@
+import type { Queryable } from "../db/db.js";
+
+export type TenantStatus = "provisioning" | "active" | "suspended" | "closed";
+export type TenantEnvironment = "production" | "staging" | "development";
+export const TENANT_ENVIRONMENTS: readonly TenantEnvironment[] = ["production", "staging", "development"];
+
+export interface ProvisioningError {
+  code: string;
+  message: string;
+  twilio_code?: number;
+  at: string;
+}
+
+export interface TenantRow {
+  id: string;
+  name: string;
+  environment: TenantEnvironment;
+  status: TenantStatus;
+  friendly_name: string;
+  subaccount_sid: string | null;
+  subaccount_auth_token_secret_id: string | null;
+  twilio_key_sid: string | null;
+  twilio_key_secret_id: string | null;
+  provisioning_error: ProvisioningError | null;
+  created_at: Date;
+  updated_at: Date;
+  closed_at: Date | null;
+}
+
+/** Twilio's FriendlyName limit for accounts. */
+const FRIENDLY_NAME_MAX = 64;
+
+/**
+ * The subaccount's FriendlyName: the tenant's name plus its id, so it reads well in the
+ * Twilio console and is unique, which lets a retried creation find a subaccount that was
+ * created before a crash instead of creating a second one.
+ */
+export function friendlyNameFor(name: string, id: string): string {
+  const suffix = ` (${id})`;
+  const room = FRIENDLY_NAME_MAX - suffix.length;
+  const base = name.length > room ? `${name.slice(0, room - 1)}…` : name;
+  return `${base}${suffix}`;
+}
+
+export async function insertPendingTenant(
+  q: Queryable,
+  t: { id: string; name: string; environment: TenantEnvironment; friendlyName: string },
+): Promise<TenantRow> {
+  return q.one<TenantRow>(
+    `INSERT INTO tenants (id, name, environment, status, friendly_name)
+     VALUES ($1, $2, $3, 'provisioning', $4) RETURNING *`,
+    [t.id, t.name, t.environment, t.friendlyName],
+  );
+}
+
+export function findTenant(q: Queryable, id: string): Promise<TenantRow | null> {
+  return q.maybeOne<TenantRow>("SELECT * FROM tenants WHERE id = $1", [id]);
+}
+
+/** Newest first; `startingAfter` is the last id of the previous page. */
+export async function listTenants(
+  q: Queryable,
+  page: { limit: number; startingAfter?: string; status?: TenantStatus },
+): Promise<{ tenants: TenantRow[]; hasMore: boolean }> {
+  const { rows } = await q.query<TenantRow>(
+    `SELECT * FROM tenants
+     WHERE ($1::text IS NULL OR id < $1) AND ($2::text IS NULL OR status = $2)
+     ORDER BY id DESC LIMIT $3`,
+    [page.startingAfter ?? null, page.status ?? null, page.limit + 1],
+  );
+  return { tenants: rows.slice(0, page.limit), hasMore: rows.length > page.limit };
+}
+
+export function recordSubaccount(q: Queryable, id: string, sid: string, authTokenSecretId: string) {
+  return q.one<TenantRow>(
+    `UPDATE tenants SET subaccount_sid = $2, subaccount_auth_token_secret_id = $3, updated_at = now()
+     WHERE id = $1 AND subaccount_sid IS NULL RETURNING *`,
+    [id, sid, authTokenSecretId],
+  );
+}
+
+/** The last provisioning step: the key exists, the tenant becomes active. */
+export function recordTwilioKeyAndActivate(q: Queryable, id: string, keySid: string, keySecretId: string) {
+  return q.one<TenantRow>(
+    `UPDATE tenants SET twilio_key_sid = $2, twilio_key_secret_id = $3, status = 'active',
+       provisioning_error = NULL, updated_at = now()
+     WHERE id = $1 AND twilio_key_sid IS NULL RETURNING *`,
+    [id, keySid, keySecretId],
+  );
+}
+
+export async function recordProvisioningError(
+  q: Queryable,
+  id: string,
+  error: ProvisioningError,
+): Promise<void> {
+  await q.query(
+    "UPDATE tenants SET provisioning_error = $2::jsonb, updated_at = now() WHERE id = $1 AND status = 'provisioning'",
+    [id, JSON.stringify(error)],
+  );
+}
+
+export function updateTenantRow(
+  q: Queryable,
+  id: string,
+  change: { name?: string; status?: TenantStatus },
+): Promise<TenantRow> {
+  return q.one<TenantRow>(
+    `UPDATE tenants SET name = COALESCE($2, name), status = COALESCE($3, status),
+       closed_at = CASE WHEN $3 = 'closed' AND closed_at IS NULL THEN now() ELSE closed_at END,
+       updated_at = now()
+     WHERE id = $1 RETURNING *`,
+    [id, change.name ?? null, change.status ?? null],
+  );
+}

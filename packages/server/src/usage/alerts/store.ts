@@ -1,0 +1,133 @@
+import type { Queryable } from "../../db/db.js";
+import { newId } from "../../db/ids.js";
+import { enqueue } from "../../jobs/queue.js";
+import { SubtextError } from "../../system/errors.js";
+import { DUE_NOW } from "../../events/emit.js";
+import { EVALUATE_ALERTS } from "./evaluate.js";
+import type { AlertKind } from "./rules.js";
+
+export interface AlertRuleRow {
+  id: string;
+  tenant_id: string | null;
+  kind: AlertKind;
+  threshold: string;
+  window_minutes: number;
+  min_messages: number;
+  error_code: number | null;
+  description: string | null;
+  enabled: boolean;
+  created_at: Date;
+}
+
+export interface AlertRuleInput {
+  kind: AlertKind;
+  threshold: number;
+  window_minutes?: number;
+  min_messages?: number;
+  error_code?: number | null;
+  description?: string | null;
+}
+
+export function validateRule(input: AlertRuleInput): void {
+  const percent = input.kind !== "error_code_spike";
+  if (percent && input.threshold > 100) {
+    throw new SubtextError("invalid_alert_rule", 422, `A ${input.kind} threshold is a percentage (0–100).`, {
+      details: [{ path: "/threshold", code: "out_of_range", message: "Must be between 0 and 100." }],
+    });
+  }
+  if (input.error_code != null && input.kind !== "error_code_spike") {
+    throw new SubtextError("invalid_alert_rule", 422, "error_code only applies to error_code_spike rules.", {
+      details: [
+        { path: "/error_code", code: "not_applicable", message: "Remove it, or use kind error_code_spike." },
+      ],
+    });
+  }
+}
+
+/**
+ * Creates a rule and brings the evaluation forward to now (one job, however many rules), so
+ * a new rule is checked at once rather than at the next minute.
+ */
+export async function createRule(
+  q: Queryable,
+  tenantId: string | null,
+  input: AlertRuleInput,
+): Promise<AlertRuleRow> {
+  const row = await q.one<AlertRuleRow>(
+    `INSERT INTO alert_rules (id, tenant_id, kind, threshold, window_minutes, min_messages, error_code, description)
+     VALUES ($1, $2, $3, $4, COALESCE($5, 60), COALESCE($6, 20), $7, $8)
+     RETURNING id, tenant_id, kind, threshold::text AS threshold, window_minutes, min_messages, error_code,
+       description, enabled, created_at`,
+    [
+      newId("alr"),
+      tenantId,
+      input.kind,
+      input.threshold,
+      input.window_minutes ?? null,
+      input.min_messages ?? null,
+      input.error_code ?? null,
+      input.description ?? null,
+    ],
+  );
+  await enqueue(q, EVALUATE_ALERTS, {}, { key: EVALUATE_ALERTS, runAt: DUE_NOW, onConflict: "replace" });
+  return row;
+}
+
+const RULE_COLUMNS = `id, tenant_id, kind, threshold::text AS threshold, window_minutes, min_messages, error_code,
+  description, enabled, created_at`;
+
+/** A tenant sees its own rules and the global ones; the operator sees all (or one tenant's). */
+export async function listRules(q: Queryable, tenantId: string | null): Promise<AlertRuleRow[]> {
+  const { rows } = await q.query<AlertRuleRow>(
+    `SELECT ${RULE_COLUMNS} FROM alert_rules
+     WHERE deleted_at IS NULL AND ($1::text IS NULL OR tenant_id = $1 OR tenant_id IS NULL) ORDER BY id`,
+    [tenantId],
+  );
+  return rows;
+}
+
+export function findRule(q: Queryable, id: string): Promise<AlertRuleRow | null> {
+  return q.maybeOne<AlertRuleRow>(
+    `SELECT ${RULE_COLUMNS} FROM alert_rules WHERE id = $1 AND deleted_at IS NULL`,
+    [id],
+  );
+}
+
+/** Deleting a rule resolves its open alerts. */
+export async function deleteRule(q: Queryable, id: string, now: Date): Promise<void> {
+  await q.query("UPDATE alert_rules SET deleted_at = $2, enabled = false WHERE id = $1", [id, now]);
+  await q.query(
+    "UPDATE alerts SET state = 'resolved', resolved_at = $2 WHERE rule_id = $1 AND state = 'open'",
+    [id, now],
+  );
+}
+
+export interface AlertRow {
+  id: string;
+  rule_id: string;
+  tenant_id: string;
+  kind: string;
+  state: "open" | "resolved";
+  value: number;
+  threshold: number;
+  message: string;
+  details: Record<string, unknown>;
+  triggered_at: Date;
+  resolved_at: Date | null;
+  event_id: string | null;
+}
+
+export async function listAlerts(
+  q: Queryable,
+  f: { tenantId: string | null; state?: "open" | "resolved"; cursor?: string; limit: number },
+): Promise<{ items: AlertRow[]; hasMore: boolean }> {
+  const { rows } = await q.query<AlertRow>(
+    `SELECT id, rule_id, tenant_id, kind, state, value::float8 AS value, threshold::float8 AS threshold, message,
+       details, triggered_at, resolved_at, event_id
+     FROM alerts
+     WHERE ($1::text IS NULL OR tenant_id = $1) AND ($2::text IS NULL OR state = $2) AND ($3::text IS NULL OR id < $3)
+     ORDER BY id DESC LIMIT $4`,
+    [f.tenantId, f.state ?? null, f.cursor ?? null, f.limit + 1],
+  );
+  return { items: rows.slice(0, f.limit), hasMore: rows.length > f.limit };
+}

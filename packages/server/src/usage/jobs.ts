@@ -1,0 +1,10 @@
+import type { Services } from "../system/services.js";
+import { EVALUATE_ALERTS, evaluateAlertsJob } from "./alerts/evaluate.js";
+
+/** Job kinds of the usage module (wired in system/modules.ts). */
+export function registerUsageJobs(services: Services): void {
+  services.jobs.register(EVALUATE_ALERTS, {
+    handler: () => evaluateAlertsJob(services),
+    leaseMs: 5 * 60_000,
+  });
+}

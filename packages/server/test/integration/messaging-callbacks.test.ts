@@ -1,0 +1,158 @@
+import { twilioSignature } from "subtext-emulator";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { driveUntil, readyToSend } from "../../src/messaging/testing.js";
+import { type Stack, eventually, startStack } from "./harness.js";
+
+let stack: Stack;
+let key: string;
+let tenant: any;
+let authToken: string;
+let ourNumber: string;
+
+beforeAll(async () => {
+  stack = await startStack({ workers: "manual" });
+  const ready = await readyToSend(stack);
+  key = ready.key;
+  tenant = ready.tenant;
+  ourNumber = ready.profile.senders[0].phoneNumber;
+  const { accounts } = await stack.emulator.control("GET", "accounts");
+  authToken = accounts.find((a: any) => a.sid === tenant.subaccount_sid).auth_token;
+}, 120_000);
+afterAll(() => stack?.close());
+afterEach(() => stack.emulator.control("DELETE", "faults"));
+
+let n = 0;
+const recipient = () => `+1415620${String(1000 + n++).padStart(4, "0")}`;
+const message = async (id: string) => (await stack.api("GET", `/v1/messages/${id}`, { token: key })).body;
+
+/** Posts a status callback as Twilio would, signed with `token` over the exact URL. */
+async function callback(path: string, params: Record<string, string>, token = authToken) {
+  const url = `${stack.url}${path}`;
+  return fetch(url, {
+    method: "POST",
+    headers: {
+      "content-type": "application/x-www-form-urlencoded",
+      "x-twilio-signature": twilioSignature(token, url, params),
+    },
+    body: new URLSearchParams(params).toString(),
+  });
+}
+
+async function sendAndDispatch(to: string) {
+  const id = (await stack.api("POST", "/v1/messages", { token: key, body: { to, body: "hello" } })).body.id;
+  return driveUntil(stack, "handed to Twilio", async () => {
+    const m = await message(id);
+    return m.twilio_sid && m;
+  });
+}
+
+const statusParams = (m: any, status: string, extra: Record<string, string> = {}) => ({
+  AccountSid: tenant.subaccount_sid,
+  ApiVersion: "2010-04-01",
+  MessageSid: m.twilio_sid,
+  SmsSid: m.twilio_sid,
+  MessageStatus: status,
+  SmsStatus: status,
+  To: m.to,
+  ...extra,
+});
+
+describe("status callbacks", () => {
+  it("refuses a forged or wrongly signed callback with 403 and changes nothing", async () => {
+    await stack.emulator.control("POST", "faults", {
+      kind: "drop_callbacks",
+      path: "/twilio/messages/status/",
+    });
+    const m = await sendAndDispatch(recipient());
+    const path = `/twilio/messages/status/${tenant.id}`;
+    const forged = await callback(path, statusParams(m, "delivered"), "not-the-token");
+    expect(forged.status).toBe(403);
+    expect(((await forged.json()) as any).error.code).toBe("invalid_signature");
+    const unsigned = await fetch(`${stack.url}${path}`, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams(statusParams(m, "delivered")).toString(),
+    });
+    expect(unsigned.status).toBe(403);
+    const other = await stack.newTenant();
+    const elsewhere = await callback(
+      `/twilio/messages/status/${other.tenant.id}`,
+      statusParams(m, "delivered"),
+    );
+    expect(elsewhere.status).toBe(403);
+    expect((await message(m.id)).status).toBe("sending");
+  });
+
+  it("applies callbacks forward only: reordered and replayed ones never move a message back", async () => {
+    await stack.emulator.control("POST", "faults", {
+      kind: "drop_callbacks",
+      path: "/twilio/messages/status/",
+    });
+    const m = await sendAndDispatch(recipient());
+    const path = `/twilio/messages/status/${tenant.id}`;
+    for (const status of ["delivered", "sent", "queued", "delivered", "sent"]) {
+      expect((await callback(path, statusParams(m, status))).status).toBe(204);
+    }
+    const after = await message(m.id);
+    expect(after.status).toBe("delivered");
+    const statuses = after.events.filter((e: any) => e.type === "status").map((e: any) => e.name);
+    expect(statuses.filter((s: string) => s === "delivered")).toHaveLength(1);
+    expect(statuses.filter((s: string) => s === "sent")).toHaveLength(1);
+    const undelivered = await callback(path, statusParams(m, "undelivered", { ErrorCode: "30003" }));
+    expect(undelivered.status).toBe(204);
+    expect((await message(m.id)).status).toBe("delivered");
+    const { rows } = await stack.db.query(
+      "SELECT count(*)::int AS n FROM events WHERE type = 'message.delivered' AND data->'message'->>'id' = $1",
+      [m.id],
+    );
+    expect(rows[0].n).toBe(1);
+  });
+
+  it("accepts the emulator's real, signed callbacks through the public URL with our marker", async () => {
+    const m = await sendAndDispatch(recipient());
+    const delivered = await eventually("delivered", async () => {
+      const v = await message(m.id);
+      return v.status === "delivered" && v;
+    });
+    expect(delivered.completed_at).not.toBeNull();
+  });
+});
+
+describe("inbound messages", () => {
+  it("stores an inbound message with its media and answers empty TwiML", async () => {
+    const handset = recipient();
+    const res = await stack.emulator.control("POST", `handsets/${encodeURIComponent(handset)}/messages`, {
+      to: ourNumber,
+      body: "Here is the photo",
+      media_urls: ["https://example.com/photo.jpg"],
+    });
+    expect(res.webhook.status).toBe(200);
+    expect(res.replies).toHaveLength(0);
+    const list = await stack.api("GET", `/v1/messages?from=${encodeURIComponent(handset)}`, { token: key });
+    expect(list.body.data).toHaveLength(1);
+    expect(list.body.data[0]).toMatchObject({
+      direction: "inbound",
+      status: "received",
+      body: "Here is the photo",
+      media_urls: ["https://example.com/photo.jpg"],
+      channel: "mms",
+    });
+  });
+
+  it("ignores a second delivery of the same inbound message (Twilio retries webhooks)", async () => {
+    const handset = recipient();
+    const params = {
+      AccountSid: tenant.subaccount_sid,
+      MessageSid: "SM0123456789abcdef0123456789abcdef",
+      From: handset,
+      To: ourNumber,
+      Body: "twice",
+      NumMedia: "0",
+    };
+    const path = `/twilio/messages/inbound/${tenant.id}`;
+    expect((await callback(path, params)).status).toBe(200);
+    expect((await callback(path, params)).status).toBe(200);
+    const list = await stack.api("GET", `/v1/messages?from=${encodeURIComponent(handset)}`, { token: key });
+    expect(list.body.data).toHaveLength(1);
+  });
+});

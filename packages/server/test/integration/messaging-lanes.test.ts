@@ -1,0 +1,202 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Dispatcher } from "../../src/messaging/dispatch/dispatcher.js";
+import { messagingOf } from "../../src/messaging/module.js";
+import { readyToSend } from "../../src/messaging/testing.js";
+import { type Stack, startStack } from "./harness.js";
+
+let stack: Stack;
+let a: { key: string; tenant: any };
+let b: { key: string; tenant: any };
+
+beforeAll(async () => {
+  stack = await startStack({ workers: "manual" });
+  a = await readyToSend(stack);
+  b = await readyToSend(stack);
+}, 180_000);
+afterAll(() => stack?.close());
+
+const TICK_MS = 50;
+const number = (prefix: string, i: number) => `${prefix}${String(i).padStart(4, "0")}`;
+
+async function laneOf(key: string) {
+  return (await stack.api("GET", "/v1/lanes", { token: key })).body.data[0];
+}
+
+async function setLane(key: string, change: Record<string, unknown>) {
+  const lane = await laneOf(key);
+  const res = await stack.api("PATCH", `/v1/lanes/${lane.id}`, { body: change });
+  expect(res.status).toBe(200);
+  return res.body;
+}
+
+async function batch(key: string, tos: string[], body = "Lane test"): Promise<string[]> {
+  const res = await stack.api("POST", "/v1/messages/batch", {
+    token: key,
+    body: { messages: tos.map((to) => ({ to, body })) },
+  });
+  expect(res.body.accepted).toBe(tos.length);
+  return res.body.results.map((r: any) => r.id as string);
+}
+
+/** Ticks the dispatcher every 50 ms of our clock for `ms`. */
+async function run(ms: number, dispatcher = messagingOf(stack.services).dispatcher) {
+  for (let t = 0; t < ms; t += TICK_MS) {
+    stack.clock.advance(TICK_MS);
+    await dispatcher.tick();
+    // Let HTTP (calls to the emulator, its callbacks) progress between ticks, as real time would.
+    await new Promise((r) => setImmediate(r));
+  }
+  await dispatcher.drain();
+}
+
+/** When each of a tenant's messages was handed to Twilio (first attempts), in ms of our clock. */
+async function handedOver(tenantId: string, since: number): Promise<number[]> {
+  const { rows } = await stack.db.query<{ at: Date }>(
+    "SELECT started_at AS at FROM message_attempts WHERE tenant_id = $1 AND n = 1 AND started_at > $2 ORDER BY started_at",
+    [tenantId, new Date(since)],
+  );
+  return rows.map((r) => r.at.getTime());
+}
+
+function maxInAnyWindow(times: number[], windowMs: number): number {
+  let max = 0;
+  for (let i = 0, j = 0; i < times.length; i++) {
+    while (times[i] - times[j] >= windowMs) j++;
+    max = Math.max(max, i - j + 1);
+  }
+  return max;
+}
+
+describe("lanes", () => {
+  it("shapes a lane to its rate over 60 s within 1%, never bursting above it", {
+    timeout: 120_000,
+  }, async () => {
+    // Delivery is not what this measures: spare the run the emulator's status callbacks.
+    await stack.emulator.control("POST", "faults", {
+      kind: "drop_callbacks",
+      path: "/twilio/messages/status/",
+    });
+    const lane = await setLane(a.key, { mps: 10 });
+    expect(lane).toMatchObject({ mps: 10, burst: 1 });
+    await batch(
+      a.key,
+      Array.from({ length: 700 }, (_, i) => number("+1415640", i)),
+    );
+    const t0 = stack.clock.now().getTime();
+    await run(60_000);
+    const times = await handedOver(a.tenant.id, t0);
+    expect(Math.abs(times.length - 600)).toBeLessThanOrEqual(6);
+    expect(maxInAnyWindow(times, 1_000)).toBeLessThanOrEqual(10 + lane.burst);
+  });
+
+  it("gives each tenant's lane its own budget: one tenant's flood does not delay another", {
+    timeout: 120_000,
+  }, async () => {
+    await batch(
+      a.key,
+      Array.from({ length: 2_000 }, (_, i) => number("+1415641", i)),
+    );
+    await setLane(b.key, { mps: 10 });
+    const t0 = stack.clock.now().getTime();
+    await batch(
+      b.key,
+      Array.from({ length: 5 }, (_, i) => number("+1415642", i)),
+    );
+    await run(1_000);
+    const bTimes = await handedOver(b.tenant.id, t0);
+    expect(bTimes).toHaveLength(5);
+    expect(Math.max(...bTimes) - t0).toBeLessThanOrEqual(600);
+    expect((await laneOf(a.key)).queued).toBeGreaterThan(1_900);
+  });
+
+  it("holds messages over the brand's daily cap until the next Pacific midnight, then sends them", {
+    timeout: 120_000,
+  }, async () => {
+    const before = await laneOf(b.key);
+    await setLane(b.key, { mps: 100, daily_cap: before.today.segments + 3 });
+    const ids = await batch(
+      b.key,
+      Array.from({ length: 6 }, (_, i) => number("+1415643", i)),
+    );
+    await run(1_000);
+    const statuses = async () =>
+      Promise.all(
+        ids.map(async (id: string) => (await stack.api("GET", `/v1/messages/${id}`, { token: b.key })).body),
+      );
+    let views = await statuses();
+    expect(views.filter((m) => m.status === "queued")).toHaveLength(3);
+    const held = views.find((m) => m.status === "queued");
+    const lane = await laneOf(b.key);
+    expect(lane).toMatchObject({ held_reason: "daily_cap", held_until: lane.today.resets_at });
+    expect(held.held).toEqual({ reason: "daily_cap", until: lane.today.resets_at });
+    // Pacific midnight: a wall-clock midnight in Los Angeles.
+    const local = new Intl.DateTimeFormat("en-US", {
+      timeZone: "America/Los_Angeles",
+      hour: "2-digit",
+      minute: "2-digit",
+      hourCycle: "h23",
+    });
+    expect(local.format(new Date(lane.today.resets_at))).toBe("00:00");
+
+    stack.clock.set(new Date(new Date(lane.today.resets_at).getTime() - 2_000));
+    await run(1_000);
+    views = await statuses();
+    expect(views.filter((m) => m.status === "queued")).toHaveLength(3);
+    await run(2_000);
+    views = await statuses();
+    expect(views.filter((m) => m.status === "queued")).toHaveLength(0);
+  });
+
+  it("counts T-Mobile's daily cap for recipients whose carrier Lookup says is T-Mobile", {
+    timeout: 120_000,
+  }, async () => {
+    const settings = await stack.api("PATCH", "/v1/messaging/settings", {
+      token: b.key,
+      body: { carrier_lookup: true },
+    });
+    expect(settings.body.carrier_lookup).toBe(true);
+    const before = await laneOf(b.key);
+    await setLane(b.key, { tmobile_daily_cap: before.today.tmobile_segments + 2, daily_cap: null });
+    // The emulator's Lookup: digit sum mod 3 = 0 → T-Mobile.
+    const digitSum = (s: string) => [...s].reduce((n, c) => n + (/\d/.test(c) ? Number(c) : 0), 0);
+    const candidates = Array.from({ length: 40 }, (_, i) => number("+1415644", i));
+    const tmobile = candidates.filter((p) => digitSum(p) % 3 === 0).slice(0, 3);
+    const others = candidates.filter((p) => digitSum(p) % 3 !== 0).slice(0, 2);
+    const ids = await batch(b.key, [...tmobile, ...others]);
+    await stack.jobs.runDue(); // the lookups
+    await run(1_000);
+    const views = await Promise.all(
+      ids.map(async (id: string) => (await stack.api("GET", `/v1/messages/${id}`, { token: b.key })).body),
+    );
+    const waiting = views.filter((m) => m.status === "queued");
+    expect(waiting).toHaveLength(1);
+    expect(tmobile).toContain(waiting[0].to);
+    expect(waiting[0].held.reason).toBe("tmobile_daily_cap");
+    expect((await laneOf(b.key)).today.tmobile_segments).toBe(before.today.tmobile_segments + 2);
+  });
+
+  it("lets only the lease holder dispatch a lane, and a new owner continue its bucket exactly", {
+    timeout: 120_000,
+  }, async () => {
+    const first = messagingOf(stack.services).dispatcher;
+    const second = new Dispatcher(stack.services, messagingOf(stack.services).options);
+    const t0 = stack.clock.now().getTime();
+    await run(2_000, first);
+    const byFirst = (await handedOver(a.tenant.id, t0)).length;
+    expect(byFirst).toBeGreaterThanOrEqual(19);
+    // The second worker finds the lane leased: it claims nothing while the lease lasts.
+    const t1 = stack.clock.now().getTime();
+    await run(5_000, second);
+    expect(await handedOver(a.tenant.id, t1)).toHaveLength(0);
+    // The first worker dies (stops ticking without releasing); after the lease the second takes over.
+    await run(messagingOf(stack.services).options.leaseMs, second);
+    const t2 = stack.clock.now().getTime();
+    await run(10_000, second);
+    const after = await handedOver(a.tenant.id, t2);
+    expect(Math.abs(after.length - 100)).toBeLessThanOrEqual(1);
+    expect(maxInAnyWindow(await handedOver(a.tenant.id, t1), 1_000)).toBeLessThanOrEqual(11);
+    const lane = await laneOf(a.key);
+    const { rows } = await stack.db.query("SELECT lease_owner FROM lanes WHERE id = $1", [lane.id]);
+    expect(rows[0].lease_owner).toBe(second.workerId);
+  });
+});
