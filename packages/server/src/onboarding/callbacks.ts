@@ -15,7 +15,7 @@ import { failRegistration, wakeRegistration } from "./runner.js";
 import { isOpen } from "./states.js";
 import { findRegistrationBySid, lockRegistration } from "./store.js";
 
-export const CALLBACK_KINDS = ["bundle", "brand", "campaign", "tollfree"] as const;
+export const CALLBACK_KINDS = ["bundle", "brand", "campaign", "tollfree", "toll-free"] as const;
 
 const SID_PARAMS = [
   "BundleSid",

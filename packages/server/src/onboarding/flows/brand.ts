@@ -7,7 +7,7 @@
  */
 import { twilioCall } from "../../twilio/errors.js";
 import { explain } from "../hints.js";
-import { reserveSlot, registrationPaceKey } from "../pacer.js";
+import { registrationPaceKey, reserveSlot } from "../pacer.js";
 import { scheduleOtpReminders } from "../otp.js";
 import {
   SETTLE_MS,
@@ -25,6 +25,7 @@ import { bundleVerdict } from "./trusthub-review.js";
 
 const call = twilioCall;
 const DAY = 86_400_000;
+const STALE_SLOT_MS = 10 * 60_000;
 
 interface Brand {
   sid: string;
@@ -42,6 +43,9 @@ export async function paced<T>(
   fn: () => Promise<T>,
 ): Promise<{ wait: StepOutcome } | { value: T }> {
   let slot = ctx.step.data.slot ? new Date(ctx.step.data.slot) : null;
+  // A slot left from an earlier run (days ago, before a resubmission) is stale: reserve a fresh
+  // one. A job merely running late keeps its slot, or a busy worker could chase slots forever.
+  if (slot && slot.getTime() < ctx.now.getTime() - STALE_SLOT_MS) slot = null;
   if (!slot)
     slot = await reserveSlot(ctx.deps.db, registrationPaceKey(ctx.deps.twilio.parentAccountSid), ctx.now);
   if (slot > ctx.now) return { wait: waitUntil(slot, { data: { slot: slot.toISOString() } }) };

@@ -24,19 +24,21 @@ export const serviceStep: StepDef = {
         )
       : undefined;
     const base = ctx.deps.urls.public;
+    if (!base) {
+      throw new SubtextError("public_url_unknown", 503, "The URL Twilio should call back is not known.", {
+        hint: "Set SUBTEXT_PUBLIC_URL on worker-only processes (--role worker); the step is retried.",
+        retryable: true,
+      });
+    }
     const sid =
       found?.sid ??
       (
         await call("create a messaging service", () =>
           services.create({
             friendlyName: name,
-            ...(base
-              ? {
-                  statusCallback: `${base}/twilio/messages/status/${ctx.tenant.id}`,
-                  inboundRequestUrl: `${base}/twilio/messages/inbound/${ctx.tenant.id}`,
-                  inboundMethod: "POST",
-                }
-              : {}),
+            statusCallback: `${base}/twilio/messages/status/${ctx.tenant.id}`,
+            inboundRequestUrl: `${base}/twilio/messages/inbound/${ctx.tenant.id}`,
+            inboundMethod: "POST",
           }),
         )
       ).sid;
