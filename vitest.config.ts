@@ -30,6 +30,7 @@ export default defineConfig({
           env: { SUBTEXT_TEST_ENGINE: "postgres" },
         },
       },
+      { extends: true, test: { name: "e2e", include: ["e2e/**/*.test.ts"] } },
     ],
   },
 });

@@ -7,6 +7,7 @@ import Fastify, {
   type FastifyReply,
 } from "fastify";
 import { newId } from "../db/ids.js";
+import { SubtextError } from "../system/errors.js";
 import type { Services } from "../system/services.js";
 import { registerAuth } from "./auth.js";
 import { registerErrorHandling, toSubtextError } from "./errors.js";
@@ -15,7 +16,7 @@ import { routePlugins, sharedSchemas } from "../system/modules.js";
 import { ApiKeySchema } from "./routes/api-keys.js";
 import { TenantSchema } from "./routes/tenants.js";
 import { SHARED_SCHEMAS } from "./schemas.js";
-import { createValidatorCompiler } from "./validation.js";
+import { createValidatorCompiler, findUnstorableText } from "./validation.js";
 
 export interface AppOptions {
   /** Route plugins; default: every module's, from system/modules.ts. */
@@ -47,6 +48,19 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
   });
   app.addHook("onSend", async (req, reply) => {
     reply.header("x-request-id", req.id);
+  });
+  app.addHook("preValidation", async (req) => {
+    const problems = [
+      ...findUnstorableText(req.body),
+      ...findUnstorableText(req.query, "querystring:"),
+      ...findUnstorableText(req.params, "params:"),
+    ];
+    if (problems.length > 0) {
+      throw new SubtextError("invalid_characters", 400, "The request contains text that cannot be stored.", {
+        hint: "Remove NUL characters (U+0000) and unpaired UTF-16 surrogates.",
+        details: problems,
+      });
+    }
   });
 
   const shared = [

@@ -78,3 +78,38 @@ function join(base: string, field: string): string {
 function capitalize(s: string): string {
   return `${s[0].toUpperCase()}${s.slice(1)}.`;
 }
+
+/**
+ * Text PostgreSQL cannot store (U+0000) or UTF-8 cannot encode (a lone UTF-16 surrogate, e.g.
+ * JSON "\ud800"), anywhere in a parsed body. Refused up front with 400 `invalid_characters`:
+ * otherwise it fails deep inside a query (a 5xx), possibly in a group commit shared with other
+ * tenants' requests.
+ */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+export function findUnstorableText(value: unknown, path = "", found: FieldProblem[] = []): FieldProblem[] {
+  if (found.length >= 20) return found;
+  if (typeof value === "string") {
+    if (value.includes("\u0000")) {
+      found.push({
+        path: path || "/",
+        code: "invalid_characters",
+        message: "Contains a NUL character (U+0000).",
+      });
+    } else if (LONE_SURROGATE.test(value)) {
+      found.push({
+        path: path || "/",
+        code: "invalid_characters",
+        message: "Contains a lone UTF-16 surrogate.",
+      });
+    }
+  } else if (Array.isArray(value)) {
+    value.forEach((item, i) => findUnstorableText(item, `${path}/${i}`, found));
+  } else if (value !== null && typeof value === "object") {
+    for (const [key, item] of Object.entries(value)) {
+      findUnstorableText(key, `${path}/${key}`, found);
+      findUnstorableText(item, `${path}/${key}`, found);
+    }
+  }
+  return found;
+}

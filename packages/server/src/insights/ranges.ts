@@ -23,7 +23,8 @@ export interface Window {
 export function windowOf(range: RangeName, now: Date): Window {
   const { seconds, bucket } = RANGES[range];
   const bucketMs = bucket * 1000;
-  const to = now;
+  // Exclusive bound just after now: what happened at this very instant counts (a frozen test clock).
+  const to = new Date(now.getTime() + 1);
   // The first bucket is the one containing now - range: the chart shows the whole range.
   const from = new Date(Math.floor((now.getTime() - seconds * 1000) / bucketMs) * bucketMs);
   const starts: number[] = [];

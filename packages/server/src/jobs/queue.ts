@@ -106,7 +106,13 @@ export async function claimDueJobs(
 /** Leases one specific job if nobody holds it (inline execution right after enqueueing). */
 export function claimJob(
   q: Queryable,
-  args: { id: string; workerId: string; now: Date; leases: ReadonlyMap<string, number>; defaultLeaseMs: number },
+  args: {
+    id: string;
+    workerId: string;
+    now: Date;
+    leases: ReadonlyMap<string, number>;
+    defaultLeaseMs: number;
+  },
 ): Promise<JobRow | null> {
   return q.maybeOne<JobRow>(
     `UPDATE jobs j SET locked_by = $2, attempts = j.attempts + 1,
@@ -115,7 +121,14 @@ export function claimJob(
        ) * interval '1 millisecond'
      WHERE j.id = $1 AND j.failed_at IS NULL AND (j.locked_until IS NULL OR j.locked_until <= $3)
      RETURNING j.*`,
-    [args.id, args.workerId, args.now, [...args.leases.keys()], [...args.leases.values()], args.defaultLeaseMs],
+    [
+      args.id,
+      args.workerId,
+      args.now,
+      [...args.leases.keys()],
+      [...args.leases.values()],
+      args.defaultLeaseMs,
+    ],
   );
 }
 

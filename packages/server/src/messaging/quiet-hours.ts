@@ -44,6 +44,9 @@ const BY_AREA = new Map<string, string>(
 
 const COUNTRY_ZONES: Record<string, string> = {
   GB: "Europe/London",
+  GG: "Europe/London",
+  JE: "Europe/London",
+  IM: "Europe/London",
   IE: "Europe/Dublin",
   FR: "Europe/Paris",
   DE: "Europe/Berlin",

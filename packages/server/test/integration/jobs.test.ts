@@ -170,6 +170,25 @@ describe("durable jobs", () => {
     expect(rows).toEqual([]);
   });
 
+  it("leases each job for its own kind's lease time", async () => {
+    const crashed = runner({ workerId: "w_crashed" });
+    const healthy = runner({ workerId: "w_healthy" });
+    for (const r of [crashed, healthy]) {
+      r.register("quick", { handler: async () => {}, leaseMs: 15_000 });
+      r.register("slow", { handler: async () => {}, leaseMs: 10 * 60_000 });
+    }
+    const quick = await enqueue(test.db, "quick", {}, { runAt: at(0) });
+    const slow = await enqueue(test.db, "slow", {}, { runAt: at(0) });
+    expect(await crashed.claim(10)).toHaveLength(2);
+    expect((await findJob(test.db, quick.id))!.locked_until!.getTime()).toBe(T0 + 15_000);
+    expect((await findJob(test.db, slow.id))!.locked_until!.getTime()).toBe(T0 + 10 * 60_000);
+
+    clock.advance(15_000);
+    expect(await healthy.runDue()).toMatchObject({ ran: 1, succeeded: 1 });
+    expect(await findJob(test.db, quick.id)).toBeNull();
+    expect(await findJob(test.db, slow.id)).not.toBeNull();
+  });
+
   it("lets concurrent claimers split due jobs without overlap (SKIP LOCKED)", async () => {
     for (let i = 0; i < 60; i++) await enqueue(test.db, "work", { i }, { runAt: at(0) });
     const workers = [1, 2, 3].map((n) => {

@@ -207,8 +207,9 @@ describe("a crash during a burst", () => {
           const i = next++;
           try {
             accepted.set(i, await send(i));
-          } catch {
+          } catch (err) {
             // The server died under this request: retried with its key after the restart.
+            if (!killed) P("send failed", String(err).slice(0, 300));
           }
           if (!killed && accepted.size >= BURST / 2) {
             killed = true;

@@ -12,6 +12,7 @@ import { type BadRequest, HUGE, badRequests, validates } from "../proof/bad-requ
 import { changedTables, rowCounts, tableNames } from "../proof/db-state.js";
 import { fixtureFor } from "../proof/isolation-params.js";
 import { type Operation, fillPath, operationsOf, pathParams, typesOf } from "../proof/openapi.js";
+import { readyToSend } from "../../src/messaging/testing.js";
 import { sample } from "../proof/schema-sample.js";
 import { type TenantWorld, buildTenantWorld } from "../proof/tenant-world.js";
 import { type Stack, startStack } from "./harness.js";
@@ -176,6 +177,24 @@ describe("bad input on every public endpoint", () => {
       expect(res.status, `${method} ${path}`).toBeGreaterThanOrEqual(400);
       expect(res.status, `${method} ${path}`).toBeLessThan(500);
       expect(res.body.error.code, `${method} ${path}`).toMatch(CODE);
+    }
+  });
+
+  it("never lets one tenant's unstorable text fail another tenant's sends in the same group commit", async () => {
+    const other = await readyToSend(stack as never);
+    const hostile = [{ body: "a\uD800b" }, { body: "hi", metadata: { note: "\uD800" } }, { body: "x\u0000y" }];
+    for (const [round, bad] of hostile.entries()) {
+      const good = Array.from({ length: 20 }, (_, i) =>
+        stack.api("POST", "/v1/messages", {
+          token: t.key,
+          body: { to: `+1415556${round}${String(i).padStart(3, "0")}`, body: "Your order is ready" },
+        }),
+      );
+      const evil = stack.api("POST", "/v1/messages", { token: other.key, body: { to: "+14155560999", ...bad } });
+      const [answer, ...answers] = await Promise.all([evil, ...good]);
+      expect(answers.map((r) => r.status), `beside ${JSON.stringify(bad)}`).toEqual(answers.map(() => 202));
+      expect(answer.status, JSON.stringify(answer.body)).toBeGreaterThanOrEqual(400);
+      expect(answer.status, JSON.stringify(answer.body)).toBeLessThan(500);
     }
   });
 });

@@ -4,6 +4,7 @@
  * Replays and reordered callbacks change nothing they should not (status.ts ranks).
  */
 import { recordWhatsAppDeliveryError } from "../../channels/whatsapp/index.js";
+import { newId } from "../../db/ids.js";
 import type { Services } from "../../system/services.js";
 import { fromTwilioStatus } from "../status.js";
 import type { MessageRow } from "../store/messages.js";
@@ -25,6 +26,7 @@ export async function intakeStatus(
   if (!sid || !status) return "ignored";
   const code = Number(one(params, "ErrorCode"));
   const now = deps.clock.now();
+  if (status === "sending") return intermediate(deps, tenantId, marker, sid, now);
   return deps.db.tx(async (tx) => {
     let row: MessageRow | null = marker ? await lockMessage(tx, tenantId, marker) : null;
     row ??= await lockMessageBySid(tx, tenantId, sid);
@@ -79,4 +81,34 @@ export async function intakeStatus(
     });
     return "applied";
   });
+}
+
+/**
+ * Twilio's accepted/queued/sending: we marked the message `sending` when we called Twilio, so
+ * these change nothing, except when the create answer was lost and this is the first we hear
+ * of the SID. Two of a message's four callbacks, so they cost at most one statement (none
+ * without our marker: then we already know the SID).
+ */
+async function intermediate(
+  deps: Pick<Services, "db">,
+  tenantId: string,
+  marker: string | undefined,
+  sid: string,
+  now: Date,
+): Promise<StatusIntake> {
+  if (!marker) return "ignored";
+  const { rows } = await deps.db.query<{ message_id: string }>(
+    `WITH m AS (
+       UPDATE messages SET twilio_sid = $3 WHERE id = $2 AND tenant_id = $1 AND twilio_sid IS NULL RETURNING id),
+     a AS (
+       UPDATE message_attempts SET outcome = 'found', finished_at = $4, twilio_sid = $3
+       WHERE message_id IN (SELECT id FROM m) AND outcome IN ('pending', 'ambiguous') RETURNING message_id),
+     e AS (
+       INSERT INTO message_events (id, message_id, kind, name, at, data)
+       SELECT $5, message_id, 'note', 'adopted_from_callback', $4, jsonb_build_object('twilio_sid', $3::text)
+       FROM a LIMIT 1)
+     SELECT id AS message_id FROM m`,
+    [tenantId, marker, sid, now, newId("mev")],
+  );
+  return rows.length > 0 ? "applied" : "ignored";
 }

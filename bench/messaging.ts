@@ -1,0 +1,254 @@
+/**
+ * The send path, measured on the engine in SUBTEXT_TEST_ENGINE (pglite | postgres):
+ * - accepted msg/s, single requests (N concurrent clients; group commit) and batches;
+ * - end-to-end msg/s to `delivered` with lanes not binding (dispatcher loop, emulator, callbacks);
+ * - lane-shaping error over 60 s of simulated time (count vs. rate; worst 1-second window);
+ * - status-callback intake per second (signed callbacks posted directly).
+ *
+ *   SUBTEXT_TEST_ENGINE=postgres npx tsx bench/messaging.ts [--messages 5000] [--concurrency 64]
+ */
+import { twilioSignature } from "subtext-emulator";
+import { messagingOf } from "../packages/server/src/messaging/module.js";
+import { readyToSend } from "../packages/server/src/messaging/testing.js";
+import { type Stack, startStack } from "../packages/server/test/integration/harness.js";
+
+function arg(name: string, fallback: number) {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? Number(process.argv[i + 1]) : fallback;
+}
+
+async function timed(total: number, concurrency: number, fn: (i: number) => Promise<unknown>) {
+  let next = 0;
+  const latencies: number[] = [];
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < total) {
+        const i = next++;
+        const t = performance.now();
+        await fn(i);
+        latencies.push(performance.now() - t);
+      }
+    }),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  latencies.sort((a, b) => a - b);
+  const pct = (p: number) =>
+    latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))];
+  return {
+    per_second: Math.round(total / seconds),
+    p50_ms: Number(pct(50).toFixed(1)),
+    p99_ms: Number(pct(99).toFixed(1)),
+  };
+}
+
+const recipient = (block: number, i: number) => `+1${415 + block}555${String(i % 10_000).padStart(4, "0")}`;
+
+async function tenantWithFastLane(stack: Stack) {
+  const ready = await readyToSend(stack);
+  const lanes = await stack.api("GET", "/v1/lanes", { token: ready.key });
+  await stack.api("PATCH", `/v1/lanes/${lanes.body.data[0].id}`, { body: { mps: 10_000, daily_cap: null } });
+  await stack.emulator.control("PUT", "limits", { concurrency: 10_000 });
+  return ready;
+}
+
+/** Accepted msg/s: single requests and batches (manual workers: nothing is dispatched meanwhile). */
+async function accepted(messages: number, concurrency: number) {
+  const stack = await startStack({ workers: "manual" });
+  try {
+    const { key } = await tenantWithFastLane(stack);
+    const committer = messagingOf(stack.services).committer;
+    const single = await timed(messages, concurrency, async (i) => {
+      const res = await stack.api("POST", "/v1/messages", {
+        token: key,
+        body: { to: recipient(0, i), body: `Bench ${i}` },
+      });
+      if (res.status !== 202) throw new Error(`${res.status} ${JSON.stringify(res.body)}`);
+    });
+    const groups = {
+      ...committer.stats,
+      average: Number((committer.stats.items / committer.stats.flushes).toFixed(1)),
+    };
+    const batchSize = 1_000;
+    const batches = Math.max(1, Math.round(messages / batchSize));
+    const batch = await timed(batches, 2, async (b) => {
+      const body = {
+        messages: Array.from({ length: batchSize }, (_, i) => ({
+          to: recipient(1, b * batchSize + i),
+          body: `Batch ${i}`,
+        })),
+      };
+      const res = await stack.api("POST", "/v1/messages/batch", { token: key, body });
+      if (res.status !== 202) throw new Error(`${res.status}`);
+    });
+    return {
+      single: { ...single, concurrency, group_commit: groups },
+      batch: { per_second: batch.per_second * batchSize, batch_size: batchSize, p50_ms: batch.p50_ms },
+    };
+  } finally {
+    await stack.close();
+  }
+}
+
+/** End to end: sends at full speed, the dispatcher loop on a clock that follows real time. */
+async function endToEnd(messages: number) {
+  const stack = await startStack({ workers: "loop" });
+  const follow = setInterval(() => stack.clock.advance(10), 10);
+  try {
+    const { key } = await tenantWithFastLane(stack);
+    const started = performance.now();
+    const ids: string[] = [];
+    for (let off = 0; off < messages; off += 1_000) {
+      const n = Math.min(1_000, messages - off);
+      const body = {
+        messages: Array.from({ length: n }, (_, i) => ({
+          to: recipient(2, off + i),
+          body: `E2E ${off + i}`,
+        })),
+      };
+      const res = await stack.api("POST", "/v1/messages/batch", { token: key, body });
+      ids.push(...res.body.results.map((r: any) => r.id));
+    }
+    for (let i = 0; i < 6_000; i++) {
+      const { rows } = await stack.db.query<{ n: number }>(
+        "SELECT count(*)::int AS n FROM messages WHERE id = ANY($1::text[]) AND status = 'delivered'",
+        [ids],
+      );
+      if (rows[0].n === messages) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const seconds = (performance.now() - started) / 1000;
+    return { messages, seconds: Number(seconds.toFixed(1)), per_second: Math.round(messages / seconds) };
+  } finally {
+    clearInterval(follow);
+    await stack.close();
+  }
+}
+
+/** Lane shaping: 60 s of simulated time at 100 MPS, ticks every 50 ms. */
+async function shaping(mps = 100) {
+  const stack = await startStack({ workers: "manual" });
+  try {
+    const { key, tenant } = await readyToSend(stack);
+    await stack.emulator.control("POST", "faults", {
+      kind: "drop_callbacks",
+      path: "/twilio/messages/status/",
+    });
+    const lanes = await stack.api("GET", "/v1/lanes", { token: key });
+    const lane = (
+      await stack.api("PATCH", `/v1/lanes/${lanes.body.data[0].id}`, { body: { mps, daily_cap: null } })
+    ).body;
+    const total = mps * 70;
+    for (let off = 0; off < total; off += 1_000) {
+      const body = {
+        messages: Array.from({ length: Math.min(1_000, total - off) }, (_, i) => ({
+          to: recipient(3, off + i),
+          body: "shape",
+        })),
+      };
+      await stack.api("POST", "/v1/messages/batch", { token: key, body });
+    }
+    const { dispatcher } = messagingOf(stack.services);
+    const t0 = stack.clock.now().getTime();
+    for (let t = 0; t < 60_000; t += 50) {
+      stack.clock.advance(50);
+      await dispatcher.tick();
+      await new Promise((r) => setImmediate(r));
+    }
+    await dispatcher.drain();
+    const { rows } = await stack.db.query<{ at: Date }>(
+      "SELECT started_at AS at FROM message_attempts WHERE tenant_id = $1 AND started_at > $2 ORDER BY started_at",
+      [tenant.id, new Date(t0)],
+    );
+    const times = rows.map((r) => r.at.getTime());
+    let worst = 0;
+    for (let i = 0, j = 0; i < times.length; i++) {
+      while (times[i] - times[j] >= 1_000) j++;
+      worst = Math.max(worst, i - j + 1);
+    }
+    const expected = mps * 60;
+    return {
+      mps,
+      burst: lane.burst,
+      sent_in_60s: times.length,
+      error_percent: Number(((Math.abs(times.length - expected) / expected) * 100).toFixed(2)),
+      worst_1s_window: worst,
+    };
+  } finally {
+    await stack.close();
+  }
+}
+
+/** Status callbacks accepted per second (signed, verified, applied forward-only). */
+async function callbackIntake(callbacks: number, concurrency: number) {
+  const stack = await startStack({ workers: "manual" });
+  try {
+    const { key, tenant } = await tenantWithFastLane(stack);
+    await stack.emulator.control("POST", "faults", {
+      kind: "drop_callbacks",
+      path: "/twilio/messages/status/",
+    });
+    const { accounts } = await stack.emulator.control("GET", "accounts");
+    const token = accounts.find((a: any) => a.sid === tenant.subaccount_sid).auth_token;
+    const count = Math.ceil(callbacks / 2);
+    for (let off = 0; off < count; off += 1_000) {
+      const body = {
+        messages: Array.from({ length: Math.min(1_000, count - off) }, (_, i) => ({
+          to: recipient(4, off + i),
+          body: "cb",
+        })),
+      };
+      await stack.api("POST", "/v1/messages/batch", { token: key, body });
+    }
+    const { dispatcher } = messagingOf(stack.services);
+    while ((await dispatcher.tick()) > 0) await dispatcher.drain();
+    await dispatcher.drain();
+    const { rows } = await stack.db.query<{ sid: string; to_number: string }>(
+      "SELECT twilio_sid AS sid, to_number FROM messages WHERE tenant_id = $1 AND twilio_sid IS NOT NULL",
+      [tenant.id],
+    );
+    const url = `${stack.url}/twilio/messages/status/${tenant.id}`;
+    const posts = rows.flatMap((m) =>
+      ["sent", "delivered"].map((status) => {
+        const params = {
+          AccountSid: tenant.subaccount_sid,
+          MessageSid: m.sid,
+          MessageStatus: status,
+          To: m.to_number,
+        };
+        return { params, signature: twilioSignature(token, url, params) };
+      }),
+    );
+    const result = await timed(posts.length, concurrency, async (i) => {
+      const res = await fetch(url, {
+        method: "POST",
+        headers: {
+          "content-type": "application/x-www-form-urlencoded",
+          "x-twilio-signature": posts[i].signature,
+        },
+        body: new URLSearchParams(posts[i].params).toString(),
+      });
+      if (res.status !== 204) throw new Error(`callback ${res.status}`);
+    });
+    return { callbacks: posts.length, concurrency, ...result };
+  } finally {
+    await stack.close();
+  }
+}
+
+export async function benchMessaging(options: { messages?: number; concurrency?: number } = {}) {
+  const messages = options.messages ?? arg("messages", 5_000);
+  const concurrency = options.concurrency ?? arg("concurrency", 64);
+  return {
+    engine: process.env.SUBTEXT_TEST_ENGINE === "postgres" ? "postgres" : "pglite",
+    accepted: await accepted(messages, concurrency),
+    end_to_end: await endToEnd(Math.min(messages, 2_000)),
+    lane_shaping: await shaping(),
+    callback_intake: await callbackIntake(Math.min(messages, 4_000), 32),
+  };
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  console.log(JSON.stringify(await benchMessaging(), null, 2));
+  process.exit(0);
+}

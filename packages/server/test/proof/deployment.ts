@@ -1,0 +1,158 @@
+/**
+ * A multi-process deployment for the proofs: one PostgreSQL schema (or a PGlite data dir),
+ * the emulator in this process on its own port (so the proof reads Twilio's side with
+ * millisecond timestamps), and `subtext start --role …` processes configured the way
+ * docs/deploy.md says: same DATABASE_URL, SUBTEXT_MASTER_KEY and SUBTEXT_ADMIN_TOKEN
+ * everywhere, SUBTEXT_PUBLIC_URL pointing at the API (workers put it in status callbacks).
+ *
+ * Tenants are onboarded first by an in-process runtime on the same database and port, moving
+ * a ManualClock through Twilio's reviews instead of waiting for them.
+ */
+import { randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { type RunningEmulator, startEmulator } from "subtext-emulator";
+import { loadConfig } from "../../src/config/config.js";
+import type { Db } from "../../src/db/db.js";
+import { openPglite } from "../../src/db/pglite.js";
+import { ManualClock } from "../../src/jobs/clock.js";
+import { forgetSendingProfiles } from "../../src/messaging/send/gate.js";
+import { onboardReadyTenant } from "../../src/onboarding/testing.js";
+import { createLogger } from "../../src/system/logger.js";
+import { openRuntime } from "../../src/system/runtime.js";
+import { startServer } from "../../src/system/server.js";
+import { ENGINE, type TestDb, openTestDb } from "../integration/harness.js";
+import { type Proc, freePort, printed, ready, spawnSubtext } from "./processes.js";
+
+export interface Deployment {
+  engine: typeof ENGINE;
+  apiUrl: string;
+  emulator: RunningEmulator;
+  env: Record<string, string>;
+  admin: string;
+  procs: Proc[];
+  testDb: TestDb | null;
+  dataDir: string;
+  api<T = any>(method: string, path: string, o?: { token?: string; body?: unknown; headers?: Record<string, string> }): Promise<{ status: number; body: T }>;
+  emu<T = any>(method: string, path: string, body?: unknown): Promise<T>;
+  /** Starts `subtext start --role <role>` and waits until it serves (api) or runs (worker). */
+  start(role: "api" | "worker" | "all", name: string): Promise<Proc>;
+  close(): Promise<void>;
+}
+
+export async function deploy(): Promise<Deployment> {
+  const dataDir = mkdtempSync(join(tmpdir(), "subtext-proof-"));
+  const testDb = ENGINE === "postgres" ? await openTestDb() : null;
+  const [apiPort, emuPort] = [await freePort(), await freePort()];
+  const emulator = await startEmulator({ port: emuPort });
+  const admin = `st_admin_${randomBytes(16).toString("hex")}`;
+  const apiUrl = `http://127.0.0.1:${apiPort}`;
+  const env: Record<string, string> = {
+    PORT: String(apiPort),
+    SUBTEXT_EMULATOR_PORT: String(emuPort),
+    SUBTEXT_PUBLIC_URL: apiUrl,
+    SUBTEXT_DATA_DIR: dataDir,
+    SUBTEXT_ADMIN_TOKEN: admin,
+    SUBTEXT_MASTER_KEY: randomBytes(32).toString("base64"),
+    LOG_LEVEL: "warn",
+    ...(testDb?.url ? { DATABASE_URL: testDb.url } : {}),
+  };
+  const procs: Proc[] = [];
+  const d: Deployment = {
+    engine: ENGINE,
+    apiUrl,
+    emulator,
+    env,
+    admin,
+    procs,
+    testDb,
+    dataDir,
+    async api(method, path, o = {}) {
+      const res = await fetch(`${apiUrl}${path}`, {
+        method,
+        headers: {
+          authorization: `Bearer ${o.token ?? admin}`,
+          ...(o.body === undefined ? {} : { "content-type": "application/json" }),
+          ...o.headers,
+        },
+        body: o.body === undefined ? undefined : JSON.stringify(o.body),
+      });
+      const text = await res.text();
+      return { status: res.status, body: text ? JSON.parse(text) : undefined };
+    },
+    async emu(method, path, body) {
+      const res = await fetch(`${emulator.url}/_emulator/${path}`, {
+        method,
+        headers: body === undefined ? {} : { "content-type": "application/json" },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      const text = await res.text();
+      if (!res.ok) throw new Error(`emulator ${method} ${path}: ${res.status} ${text}`);
+      return text ? JSON.parse(text) : undefined;
+    },
+    async start(role, name) {
+      const proc = spawnSubtext(name, ["start", "--role", role], env);
+      procs.push(proc);
+      if (role === "worker") await printed(proc, /role worker/);
+      else await ready(`${apiUrl}/readyz`);
+      return proc;
+    },
+    async close() {
+      await Promise.all(procs.map((p) => p.kill9()));
+      await emulator.close();
+      await testDb?.drop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+  return d;
+}
+
+export interface ReadyTenant {
+  tenant: { id: string; subaccount_sid: string; name: string };
+  key: string;
+  number: string;
+}
+
+/**
+ * Onboards `count` tenants to ready-to-send with an in-process runtime that serves on the
+ * deployment's API port (so the callback URLs Twilio keeps are the deployment's), then stops it.
+ */
+export async function onboardTenants(d: Deployment, count: number): Promise<ReadyTenant[]> {
+  const db: Db = d.testDb ? d.testDb.db : await openPglite(join(d.dataDir, "pglite"));
+  const clock = new ManualClock();
+  const runtime = await openRuntime({
+    config: loadConfig({ ...d.env, LOG_LEVEL: "silent" }),
+    db,
+    clock,
+    log: createLogger("silent"),
+    emulator: { url: d.emulator.url, parent: { accountSid: d.emulator.parent.sid, authToken: d.emulator.parent.authToken } },
+  });
+  const server = await startServer(runtime, "api");
+  try {
+    const stack = {
+      db,
+      clock,
+      jobs: runtime.services.jobs,
+      api: (method: string, path: string, o: { token?: string | null; body?: unknown } = {}) =>
+        d.api(method, path, { token: o.token ?? undefined, body: o.body }).then((r) => ({ ...r, headers: new Headers() })),
+      emulator: { control: (method: string, path: string, body?: unknown) => d.emu(method, path, body) },
+      async newTenant(input: { name?: string } = {}) {
+        const t = await d.api("POST", "/v1/tenants", { body: { name: input.name ?? `Proof ${randomBytes(2).toString("hex")}` } });
+        const k = await d.api("POST", `/v1/tenants/${t.body.id}/api-keys`, { body: {} });
+        return { tenant: t.body, key: k.body.key as string, keyId: k.body.id as string };
+      },
+    };
+    const out: ReadyTenant[] = [];
+    for (let i = 0; i < count; i++) {
+      const r = await onboardReadyTenant(stack);
+      out.push({ tenant: r.tenant, key: r.key, number: r.profile.senders[0].phoneNumber });
+    }
+    forgetSendingProfiles();
+    return out;
+  } finally {
+    await server.close();
+    await runtime.close();
+    if (!d.testDb) await db.close();
+  }
+}

@@ -1,0 +1,119 @@
+import { type ReactNode, useState } from "react";
+import { get, qs } from "../lib/api";
+import { useAsync, useDebounced } from "../lib/hooks";
+import { Link, useRouter } from "../lib/router";
+import { useSession } from "../lib/session";
+
+const NAV: [string, string, (p: { manage_staff: boolean; billing: boolean; customer: boolean }) => boolean][] = [
+  ["/tenants", "Tenants", (p) => !p.customer],
+  ["/onboarding", "Onboarding", () => true],
+  ["/messages", "Messages", () => true],
+  ["/insights", "Insights", () => true],
+  ["/usage", "Usage & billing", (p) => p.billing],
+  ["/settings", "Settings", () => true],
+  ["/staff", "Team", (p) => p.manage_staff],
+];
+
+export function Shell({ children }: { children: ReactNode }) {
+  const { me, signOut, tenant } = useSession();
+  const { navigate } = useRouter();
+  const customer = Boolean(me?.tenant);
+  const perms = { manage_staff: me!.permissions.manage_staff, billing: me!.permissions.billing, customer };
+  return (
+    <div className="shell">
+      <a className="skip" href="#main">
+        Skip to content
+      </a>
+      <header className="topbar">
+        <div className="brand">
+          <span className="logo" aria-hidden="true" />
+          Subtext
+        </div>
+        {customer ? <span className="tenant-fixed">{tenant?.name}</span> : <TenantPicker />}
+        <div className="who">
+          <span>
+            {me?.user ? `${me.user.name} · ${me.user.role_label}` : me?.kind === "admin_token" ? "Admin token" : "API key"}
+          </span>
+          <button
+            type="button"
+            className="link"
+            onClick={async () => {
+              await signOut();
+              navigate("/login", true);
+            }}
+          >
+            Sign out
+          </button>
+        </div>
+      </header>
+      <nav className="sidenav" aria-label="Main">
+        <ul>
+          {NAV.filter(([, , show]) => show(perms)).map(([to, label]) => (
+            <li key={to}>
+              <Link to={to}>{label}</Link>
+            </li>
+          ))}
+        </ul>
+      </nav>
+      <main id="main" tabIndex={-1}>
+        {children}
+      </main>
+    </div>
+  );
+}
+
+/** Which tenant the tenant-level pages show (admins); searches on the server as you type. */
+function TenantPicker() {
+  const { tenant, selectTenant } = useSession();
+  const [query, setQuery] = useState("");
+  const [open, setOpen] = useState(false);
+  const q = useDebounced(query, 200);
+  const found = useAsync(
+    (signal) => (open ? get(`/v1/insights/tenants${qs({ q, limit: 8, sort: "name" })}`, { signal, noTenant: true }) : Promise.resolve(null)),
+    [q, open],
+  );
+  return (
+    <div className="picker">
+      <label htmlFor="tenant-picker" className="sr-only">
+        Tenant
+      </label>
+      <input
+        id="tenant-picker"
+        type="search"
+        placeholder={tenant ? tenant.name : "All tenants — type to pick one"}
+        value={query}
+        onFocus={() => setOpen(true)}
+        onBlur={() => setTimeout(() => setOpen(false), 150)}
+        onChange={(e) => setQuery(e.target.value)}
+        aria-expanded={open}
+        aria-controls="tenant-picker-list"
+        autoComplete="off"
+      />
+      {tenant && (
+        <button type="button" className="link" onClick={() => selectTenant(null)} aria-label="Show all tenants">
+          ✕
+        </button>
+      )}
+      {open && found.data && (
+        <ul id="tenant-picker-list" className="picker-list" role="listbox">
+          {found.data.data.map((t: any) => (
+            <li key={t.id} role="option" aria-selected={tenant?.id === t.id}>
+              <button
+                type="button"
+                onMouseDown={(e) => e.preventDefault()}
+                onClick={() => {
+                  selectTenant({ id: t.id, name: t.name });
+                  setQuery("");
+                  setOpen(false);
+                }}
+              >
+                {t.name} <span className="muted">{t.id}</span>
+              </button>
+            </li>
+          ))}
+          {found.data.data.length === 0 && <li className="muted">No tenant matches.</li>}
+        </ul>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,127 @@
+import type { ReactNode } from "react";
+import { errorText } from "../lib/api";
+import { humanize } from "../lib/format";
+
+const TONES: Record<string, string> = {
+  delivered: "good",
+  approved: "good",
+  active: "good",
+  succeeded: "good",
+  verified: "good",
+  done: "good",
+  resolved: "good",
+  received: "info",
+  sent: "info",
+  sending: "info",
+  queued: "neutral",
+  scheduled: "neutral",
+  pending: "neutral",
+  submitted: "neutral",
+  in_progress: "info",
+  in_review: "info",
+  running: "info",
+  waiting: "neutral",
+  awaiting_otp: "warn",
+  not_sent: "neutral",
+  retrying: "warn",
+  provisioning: "warn",
+  open: "warn",
+  expired: "warn",
+  undelivered: "bad",
+  failed: "bad",
+  suspended: "bad",
+  closed: "neutral",
+  canceled: "neutral",
+};
+
+export function Badge({ status, label }: { status: string; label?: string }) {
+  return <span className={`badge badge-${TONES[status] ?? "neutral"}`}>{label ?? humanize(status)}</span>;
+}
+
+export function Card({ title, actions, children, className }: { title?: ReactNode; actions?: ReactNode; children: ReactNode; className?: string }) {
+  return (
+    <section className={`card ${className ?? ""}`}>
+      {(title || actions) && (
+        <header className="card-head">
+          {title && <h2>{title}</h2>}
+          {actions && <div className="card-actions">{actions}</div>}
+        </header>
+      )}
+      {children}
+    </section>
+  );
+}
+
+export function ErrorBanner({ error }: { error: unknown }) {
+  if (!error) return null;
+  return (
+    <div className="banner banner-bad" role="alert">
+      {errorText(error)}
+    </div>
+  );
+}
+
+export function Notice({ children, tone = "info" }: { children: ReactNode; tone?: "info" | "good" | "warn" | "bad" }) {
+  return (
+    <div className={`banner banner-${tone}`} role="status">
+      {children}
+    </div>
+  );
+}
+
+export function Empty({ children }: { children: ReactNode }) {
+  return <p className="empty">{children}</p>;
+}
+
+export function Loading({ what = "Loading" }: { what?: string }) {
+  return (
+    <p className="loading" aria-live="polite">
+      {what}…
+    </p>
+  );
+}
+
+export function Stat({ label, value, hint }: { label: string; value: ReactNode; hint?: string }) {
+  return (
+    <div className="stat">
+      <div className="stat-label">{label}</div>
+      <div className="stat-value">{value}</div>
+      {hint && <div className="stat-hint">{hint}</div>}
+    </div>
+  );
+}
+
+export function Tabs<T extends string>({ tabs, value, onChange }: { tabs: [T, string][]; value: T; onChange: (t: T) => void }) {
+  return (
+    <div className="tabs" role="tablist">
+      {tabs.map(([id, label]) => (
+        <button key={id} type="button" role="tab" aria-selected={value === id} className={value === id ? "tab active" : "tab"} onClick={() => onChange(id)}>
+          {label}
+        </button>
+      ))}
+    </div>
+  );
+}
+
+export function PageHeader({ title, subtitle, actions }: { title: string; subtitle?: ReactNode; actions?: ReactNode }) {
+  return (
+    <div className="page-head">
+      <div>
+        <h1>{title}</h1>
+        {subtitle && <p className="subtitle">{subtitle}</p>}
+      </div>
+      {actions && <div className="page-actions">{actions}</div>}
+    </div>
+  );
+}
+
+/** Shown by tenant-level pages when an admin has not picked a tenant yet. */
+export function NeedsTenant({ what }: { what: string }) {
+  return (
+    <Card>
+      <Empty>
+        Pick a tenant in the <strong>Tenants</strong> page (or the selector at the top) to see its {what}.
+      </Empty>
+    </Card>
+  );
+}

@@ -1,0 +1,233 @@
+import { useState } from "react";
+import { StackedBars } from "../components/charts";
+import { Badge, Card, Empty, ErrorBanner, PageHeader } from "../components/ui";
+import { get, qs } from "../lib/api";
+import { fmtInt, fmtUsd } from "../lib/format";
+import { useAsync } from "../lib/hooks";
+import { useSession } from "../lib/session";
+
+const CHANNEL_COLORS: Record<string, string> = {
+  sms: "#2f5bd3",
+  mms: "#2f9e66",
+  whatsapp: "#25a36f",
+  voice: "#9b59b6",
+  verify: "#e0a400",
+  lookup: "#888",
+};
+
+const today = () => new Date().toISOString().slice(0, 10);
+const monthStart = () => `${today().slice(0, 8)}01`;
+
+/** Usage and cost by channel and day, CSV export, and the monthly statement for pass-through billing. */
+export function UsagePage() {
+  const { tenant } = useSession();
+  const [from, setFrom] = useState(monthStart);
+  const [to, setTo] = useState(today);
+  const [month, setMonth] = useState(() => today().slice(0, 7));
+  const params = { from, to, tenant_id: tenant?.id };
+  const byDay = useAsync((signal) => get(`/v1/usage${qs({ ...params, group_by: "day,channel" })}`, { signal, noTenant: true }), [from, to, tenant?.id]);
+  const byTenant = useAsync(
+    (signal) => (tenant ? Promise.resolve(null) : get(`/v1/usage${qs({ from, to, group_by: "tenant" })}`, { signal, noTenant: true })),
+    [from, to, tenant?.id],
+  );
+  const statement = useAsync(
+    (signal) => (tenant ? get(`/v1/tenants/${tenant.id}/statements/${month}`, { signal, noTenant: true }) : Promise.resolve(null)),
+    [tenant?.id, month],
+  );
+
+  const rows: any[] = byDay.data?.data ?? [];
+  const days = [...new Set(rows.map((r) => r.day))].sort();
+  const channels = [...new Set(rows.map((r) => r.channel))];
+  const costOf = (day: string, channel: string) =>
+    rows.filter((r) => r.day === day && r.channel === channel).reduce((s, r) => s + Number(r.cost), 0);
+
+  return (
+    <>
+      <PageHeader
+        title="Usage & billing"
+        subtitle={tenant ? tenant.name : "All tenants"}
+        actions={
+          <a className="button" href={`/v1/usage${qs({ ...params, group_by: "day,channel", format: "csv" })}`} download>
+            Export CSV
+          </a>
+        }
+      />
+      <Card>
+        <div className="toolbar">
+          <label>
+            From <input type="date" value={from} max={to} onChange={(e) => setFrom(e.target.value)} />
+          </label>
+          <label>
+            To <input type="date" value={to} min={from} onChange={(e) => setTo(e.target.value)} />
+          </label>
+          <span className="muted">UTC days, inclusive</span>
+        </div>
+        <ErrorBanner error={byDay.error} />
+        {byDay.data && (
+          <>
+            <div className="stats">
+              <div className="stat">
+                <div className="stat-label">Messages</div>
+                <div className="stat-value">{fmtInt(byDay.data.totals.messages)}</div>
+              </div>
+              <div className="stat">
+                <div className="stat-label">Segments</div>
+                <div className="stat-value">{fmtInt(byDay.data.totals.segments)}</div>
+              </div>
+              <div className="stat">
+                <div className="stat-label">Voice minutes</div>
+                <div className="stat-value">{byDay.data.totals.minutes}</div>
+              </div>
+              <div className="stat">
+                <div className="stat-label">Cost (Twilio)</div>
+                <div className="stat-value">{fmtUsd(byDay.data.totals.cost)}</div>
+              </div>
+            </div>
+            {days.length > 0 && (
+              <StackedBars
+                title="Cost per day by channel (USD)"
+                times={days}
+                labelFormat={(d) => d.slice(5)}
+                series={channels.map((c) => ({ name: c, color: CHANNEL_COLORS[c] ?? "#555", values: days.map((d) => costOf(d, c)) }))}
+              />
+            )}
+            <div className="table-wrap">
+              <table className="table">
+                <thead>
+                  <tr>
+                    <th scope="col">Day</th>
+                    <th scope="col">Channel</th>
+                    <th scope="col">Direction</th>
+                    <th scope="col" className="num">
+                      Messages
+                    </th>
+                    <th scope="col" className="num">
+                      Segments
+                    </th>
+                    <th scope="col" className="num">
+                      Minutes
+                    </th>
+                    <th scope="col" className="num">
+                      Cost
+                    </th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {rows.map((r) => (
+                    <tr key={`${r.day}-${r.channel}-${r.direction}`}>
+                      <td>{r.day}</td>
+                      <td>{r.channel}</td>
+                      <td>{r.direction}</td>
+                      <td className="num">{fmtInt(r.messages)}</td>
+                      <td className="num">{fmtInt(r.segments)}</td>
+                      <td className="num">{r.minutes}</td>
+                      <td className="num">{fmtUsd(r.cost)}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+              {rows.length === 0 && <Empty>No usage in this range.</Empty>}
+            </div>
+          </>
+        )}
+      </Card>
+      {!tenant && byTenant.data && (
+        <Card title="By tenant">
+          <div className="table-wrap">
+            <table className="table">
+              <thead>
+                <tr>
+                  <th scope="col">Tenant</th>
+                  <th scope="col" className="num">
+                    Messages
+                  </th>
+                  <th scope="col" className="num">
+                    Cost
+                  </th>
+                </tr>
+              </thead>
+              <tbody>
+                {[...byTenant.data.data]
+                  .sort((a: any, b: any) => Number(b.cost) - Number(a.cost))
+                  .slice(0, 50)
+                  .map((r: any) => (
+                    <tr key={r.tenant_id}>
+                      <td>{r.tenant_id}</td>
+                      <td className="num">{fmtInt(r.messages)}</td>
+                      <td className="num">{fmtUsd(r.cost)}</td>
+                    </tr>
+                  ))}
+              </tbody>
+            </table>
+          </div>
+        </Card>
+      )}
+      {tenant && (
+        <Card
+          title="Monthly statement"
+          actions={
+            <>
+              <label>
+                Month <input type="month" value={month} onChange={(e) => setMonth(e.target.value)} />
+              </label>{" "}
+              <a className="button" href={`/v1/tenants/${tenant.id}/statements/${month}?format=csv`} download>
+                CSV
+              </a>
+            </>
+          }
+        >
+          <ErrorBanner error={statement.error} />
+          {statement.data && (
+            <>
+              <p>
+                {statement.data.period_start} – {statement.data.period_end} <Badge status={statement.data.status} /> · markup{" "}
+                {statement.data.markup_percent}%
+              </p>
+              <table className="table">
+                <thead>
+                  <tr>
+                    <th scope="col">Channel</th>
+                    <th scope="col">Direction</th>
+                    <th scope="col" className="num">
+                      Quantity
+                    </th>
+                    <th scope="col" className="num">
+                      Cost
+                    </th>
+                    <th scope="col" className="num">
+                      Amount
+                    </th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {statement.data.lines.map((l: any) => (
+                    <tr key={`${l.channel}-${l.direction}`}>
+                      <td>{l.channel}</td>
+                      <td>{l.direction}</td>
+                      <td className="num">
+                        {fmtInt(l.quantity)} {l.unit}
+                      </td>
+                      <td className="num">{fmtUsd(l.cost)}</td>
+                      <td className="num">{fmtUsd(l.amount)}</td>
+                    </tr>
+                  ))}
+                </tbody>
+                <tfoot>
+                  <tr>
+                    <th scope="row" colSpan={3}>
+                      Subtotal / markup / total
+                    </th>
+                    <td className="num">{fmtUsd(statement.data.subtotal)}</td>
+                    <td className="num">
+                      {fmtUsd(statement.data.markup)} / <strong>{fmtUsd(statement.data.total)}</strong>
+                    </td>
+                  </tr>
+                </tfoot>
+              </table>
+            </>
+          )}
+        </Card>
+      )}
+    </>
+  );
+}
