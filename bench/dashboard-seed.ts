@@ -18,7 +18,9 @@ const DAY_MS = 86_400_000;
 export async function seedDashboard(db: Db, size: SeedSize): Promise<void> {
   const { tenants, messages, now } = size;
   const start = new Date(now.getTime() - 30 * DAY_MS);
-  await db.exec(`INSERT INTO secrets (id, purpose, key_id, ciphertext) VALUES ('sec_bench', 'bench', 'bench', 'bench')`);
+  await db.exec(
+    `INSERT INTO secrets (id, purpose, key_id, ciphertext) VALUES ('sec_bench', 'bench', 'bench', 'bench')`,
+  );
   await db.query(
     `INSERT INTO tenants (id, name, environment, status, friendly_name, subaccount_sid,
        subaccount_auth_token_secret_id, twilio_key_sid, twilio_key_secret_id, created_at, updated_at)

@@ -79,7 +79,11 @@ async function main() {
     ["Tenants", "sorted by messages today", "/v1/insights/tenants?limit=25&sort=messages_today"],
     ["Tenants", "sorted by delivery rate (7 d)", "/v1/insights/tenants?limit=25&sort=delivery_rate"],
     ["Tenants", "search 'acme'", "/v1/insights/tenants?limit=25&q=acme"],
-    ["Tenants", "needs attention, page 11", "/v1/insights/tenants?limit=25&registration=attention&offset=250"],
+    [
+      "Tenants",
+      "needs attention, page 11",
+      "/v1/insights/tenants?limit=25&registration=attention&offset=250",
+    ],
     ["Tenants", "page 400 (offset 9,975)", "/v1/insights/tenants?limit=25&offset=9975"],
     ["Insights", "platform, 24 h", "/v1/insights/overview?range=24h"],
     ["Insights", "platform, 7 d", "/v1/insights/overview?range=7d"],
@@ -118,7 +122,15 @@ async function main() {
     }
     samples.sort((a, b) => a - b);
     const pick = (q: number) => samples[Math.min(samples.length - 1, Math.floor(q * samples.length))];
-    results.push({ page, what, path, p50_ms: pick(0.5), p95_ms: pick(0.95), max_ms: samples[samples.length - 1], bytes });
+    results.push({
+      page,
+      what,
+      path,
+      p50_ms: pick(0.5),
+      p95_ms: pick(0.95),
+      max_ms: samples[samples.length - 1],
+      bytes,
+    });
   }
 
   const lines = [
@@ -127,7 +139,10 @@ async function main() {
     "",
     "| page | call | p50 ms | p95 ms | max ms | bytes |",
     "|---|---|---:|---:|---:|---:|",
-    ...results.map((r) => `| ${r.page} | ${r.what} | ${r.p50_ms} | ${r.p95_ms} | ${r.max_ms} | ${r.bytes.toLocaleString("en-US")} |`),
+    ...results.map(
+      (r) =>
+        `| ${r.page} | ${r.what} | ${r.p50_ms} | ${r.p95_ms} | ${r.max_ms} | ${r.bytes.toLocaleString("en-US")} |`,
+    ),
     "",
     `Seeding took ${(seedMs / 1000).toFixed(1)} s; the insights rollup backfill of 30 days ${(rollupMs / 1000).toFixed(1)} s (${windows} windows).`,
   ];
@@ -135,7 +150,19 @@ async function main() {
   mkdirSync(new URL("./results/", import.meta.url), { recursive: true });
   writeFileSync(
     new URL("./results/dashboard.json", import.meta.url),
-    JSON.stringify({ at: new Date().toISOString(), tenants: TENANTS, messages: MESSAGES, runs: RUNS, seed_ms: seedMs, rollup_ms: rollupMs, results }, null, 2),
+    JSON.stringify(
+      {
+        at: new Date().toISOString(),
+        tenants: TENANTS,
+        messages: MESSAGES,
+        runs: RUNS,
+        seed_ms: seedMs,
+        rollup_ms: rollupMs,
+        results,
+      },
+      null,
+      2,
+    ),
   );
 
   await server.close();
@@ -152,7 +179,7 @@ async function main() {
 
 /** A staff owner signed in with password and TOTP; returns its bearer session token. */
 async function staffSession(base: string, adminToken: string): Promise<string> {
-  const call = async (path: string, body: unknown) => {
+  const call = async (path: string, body: unknown): Promise<any> => {
     const res = await fetch(`${base}${path}`, {
       method: "POST",
       headers: { "content-type": "application/json" },
@@ -163,7 +190,12 @@ async function staffSession(base: string, adminToken: string): Promise<string> {
     return json;
   };
   const password = "bench password, long enough";
-  await call("/v1/auth/bootstrap", { admin_token: adminToken, email: "bench@isv.example", name: "Bench", password });
+  await call("/v1/auth/bootstrap", {
+    admin_token: adminToken,
+    email: "bench@isv.example",
+    name: "Bench",
+    password,
+  });
   const login = await call("/v1/auth/login", { email: "bench@isv.example", password });
   const session = await call("/v1/auth/totp", {
     challenge: login.challenge,

@@ -7,10 +7,118 @@
  *
  *   SUBTEXT_TEST_ENGINE=postgres npx tsx bench/messaging.ts [--messages 5000] [--concurrency 64]
  */
-import { twilioSignature } from "subtext-emulator";
+import { randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import pg from "pg";
+import { startEmulator, twilioSignature } from "subtext-emulator";
+import { loadConfig } from "../packages/server/src/config/config.js";
+import type { Db } from "../packages/server/src/db/db.js";
+import { openPglite } from "../packages/server/src/db/pglite.js";
+import { openPostgres } from "../packages/server/src/db/postgres.js";
+import { ManualClock } from "../packages/server/src/jobs/clock.js";
 import { messagingOf } from "../packages/server/src/messaging/module.js";
-import { readyToSend } from "../packages/server/src/messaging/testing.js";
-import { type Stack, startStack } from "../packages/server/test/integration/harness.js";
+import { type MessagingStack, readyToSend } from "../packages/server/src/messaging/testing.js";
+import { createLogger } from "../packages/server/src/system/logger.js";
+import { openRuntime } from "../packages/server/src/system/runtime.js";
+import { startServer } from "../packages/server/src/system/server.js";
+import { keyringFromKeys } from "../packages/server/src/vault/keyring.js";
+
+const ENGINE = process.env.SUBTEXT_TEST_ENGINE === "postgres" ? "postgres" : "pglite";
+const DATABASE_URL = process.env.SUBTEXT_TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
+
+type Stack = MessagingStack & { url: string; engine: string; close(): Promise<void> };
+
+/**
+ * The whole product in this process, as the integration harness builds it (which needs vitest):
+ * a fresh database on the engine, an in-memory emulator, the server on a free port, a ManualClock.
+ */
+async function startStack(options: { workers: "loop" | "manual" }): Promise<Stack> {
+  const dataDir = mkdtempSync(join(tmpdir(), "subtext-bench-"));
+  const schema = `bench_${randomBytes(4).toString("hex")}`;
+  const db: Db =
+    ENGINE === "postgres" ? await openPostgres(DATABASE_URL, { schema, max: 10 }) : await openPglite();
+  const emulator = await startEmulator({ port: 0 });
+  const clock = new ManualClock();
+  const adminToken = `st_admin_${randomBytes(16).toString("hex")}`;
+  const config = loadConfig({
+    PORT: "0",
+    SUBTEXT_DATA_DIR: dataDir,
+    LOG_LEVEL: "silent",
+    SUBTEXT_ADMIN_TOKEN: adminToken,
+  });
+  const runtime = await openRuntime({
+    config,
+    db,
+    clock,
+    log: createLogger("silent"),
+    keyring: keyringFromKeys([randomBytes(32)]),
+    emulator: {
+      url: emulator.url,
+      parent: { accountSid: emulator.parent.sid, authToken: emulator.parent.authToken },
+    },
+    jobs: { pollMs: 50 },
+  });
+  const server = await startServer(runtime, options.workers === "manual" ? "api" : "all");
+  const url = server.url!;
+  const api = async (method: string, path: string, o: { token?: string | null; body?: unknown } = {}) => {
+    const token = o.token === undefined ? adminToken : o.token;
+    const res = await fetch(`${url}${path}`, {
+      method,
+      headers: {
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+        ...(o.body === undefined ? {} : { "content-type": "application/json" }),
+      },
+      body: o.body === undefined ? undefined : JSON.stringify(o.body),
+    });
+    const text = await res.text();
+    return {
+      status: res.status,
+      body: text && (res.headers.get("content-type") ?? "").includes("json") ? JSON.parse(text) : text,
+      headers: res.headers,
+    } as any;
+  };
+  const control = async (method: string, path: string, body?: unknown) => {
+    const res = await fetch(`${emulator.url}/_emulator/${path.replace(/^\/+/, "")}`, {
+      method,
+      headers: body === undefined ? {} : { "content-type": "application/json" },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await res.text();
+    return text ? JSON.parse(text) : undefined;
+  };
+  return {
+    url,
+    engine: ENGINE,
+    db,
+    clock,
+    services: runtime.services,
+    jobs: runtime.services.jobs,
+    api,
+    emulator: { control },
+    async newTenant() {
+      const t = await api("POST", "/v1/tenants", {
+        body: { name: `Bench ${randomBytes(3).toString("hex")}` },
+      });
+      const k = await api("POST", `/v1/tenants/${t.body.id}/api-keys`, { body: {} });
+      return { tenant: t.body, key: k.body.key, keyId: k.body.id };
+    },
+    async close() {
+      await server.close();
+      await runtime.close();
+      await emulator.close();
+      await db.close();
+      if (ENGINE === "postgres") {
+        const admin = new pg.Client({ connectionString: DATABASE_URL });
+        await admin.connect();
+        await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+        await admin.end();
+      }
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
 
 function arg(name: string, fallback: number) {
   const i = process.argv.indexOf(`--${name}`);
@@ -93,7 +201,12 @@ async function accepted(messages: number, concurrency: number) {
 /** End to end: sends at full speed, the dispatcher loop on a clock that follows real time. */
 async function endToEnd(messages: number) {
   const stack = await startStack({ workers: "loop" });
-  const follow = setInterval(() => stack.clock.advance(10), 10);
+  // Our clock follows real time (the dispatcher's buckets refill with it).
+  const base = stack.clock.now().getTime() - performance.now();
+  const follow = setInterval(() => {
+    const target = base + performance.now();
+    if (target > stack.clock.now().getTime()) stack.clock.set(new Date(target));
+  }, 5);
   try {
     const { key } = await tenantWithFastLane(stack);
     const started = performance.now();

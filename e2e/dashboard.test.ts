@@ -182,12 +182,14 @@ describe("the dashboard", { timeout: 120_000 }, () => {
   it("reads the insights page: the delivered message counts toward the delivery rate", async () => {
     await page.getByRole("link", { name: "Insights" }).click();
     await page.getByRole("button", { name: "1h" }).click();
-    await expect.poll(() => page.getByTestId("delivery-rate").textContent(), { timeout: 20_000 }).toBe("100.0%");
+    await expect
+      .poll(() => page.getByTestId("delivery-rate").textContent(), { timeout: 20_000 })
+      .toBe("100.0%");
     await page.getByText("Lanes now: queue depth, throughput and daily caps").waitFor();
     await shot("11-insights");
   });
 
-  it("renders usage, settings and team pages", async () => {
+  it("renders usage, settings and team pages, and the tenant row with its approval and today's message", async () => {
     await page.getByRole("link", { name: "Usage & billing" }).click();
     await page.getByRole("heading", { name: "Monthly statement" }).waitFor();
     await page.locator("table").first().getByText("sms").first().waitFor();
@@ -198,5 +200,10 @@ describe("the dashboard", { timeout: 120_000 }, () => {
     await page.getByRole("link", { name: "Team" }).click();
     await page.getByText(OWNER.email).waitFor();
     await shot("14-team");
+    await page.getByRole("link", { name: "Tenants" }).click();
+    const row = page.locator("tr", { has: page.getByRole("button", { name: "Jane's Bakery" }) });
+    await row.getByText("Approved").waitFor();
+    expect(await row.locator("td.num").first().textContent()).toBe("1");
+    await shot("15-tenants-onboarded");
   });
 });

@@ -31,8 +31,10 @@ export function App() {
 
   useEffect(() => {
     if (checking) return;
-    if (!me && location.path !== "/login") navigate(`/login${location.path !== "/" ? `?next=${encodeURIComponent(location.path)}` : ""}`, true);
-    else if (me && (location.path === "/" || location.path === "/login")) navigate(location.search.get("next") ?? home, true);
+    if (!me && location.path !== "/login")
+      navigate(`/login${location.path !== "/" ? `?next=${encodeURIComponent(location.path)}` : ""}`, true);
+    else if (me && (location.path === "/" || location.path === "/login"))
+      navigate(location.search.get("next") ?? home, true);
   }, [checking, me, location.path, location.search, navigate, home]);
 
   useEffect(() => {

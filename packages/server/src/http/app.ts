@@ -56,10 +56,18 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
       ...findUnstorableText(req.params, "params:"),
     ];
     if (problems.length > 0) {
-      throw new SubtextError("invalid_characters", 400, "The request contains text that cannot be stored.", {
-        hint: "Remove NUL characters (U+0000) and unpaired UTF-16 surrogates.",
-        details: problems,
-      });
+      const deep = problems.some((p) => p.code === "too_deep");
+      throw new SubtextError(
+        deep ? "invalid_request" : "invalid_characters",
+        400,
+        deep ? "The request nests too deeply." : "The request contains text that cannot be stored.",
+        {
+          hint: deep
+            ? "No field of this API nests that deep; see /docs for the expected shape."
+            : "Remove NUL characters (U+0000) and unpaired UTF-16 surrogates.",
+          details: problems,
+        },
+      );
     }
   });
 

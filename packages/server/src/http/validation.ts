@@ -87,28 +87,44 @@ function capitalize(s: string): string {
  */
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
-export function findUnstorableText(value: unknown, path = "", found: FieldProblem[] = []): FieldProblem[] {
-  if (found.length >= 20) return found;
-  if (typeof value === "string") {
-    if (value.includes("\u0000")) {
-      found.push({
-        path: path || "/",
-        code: "invalid_characters",
-        message: "Contains a NUL character (U+0000).",
-      });
-    } else if (LONE_SURROGATE.test(value)) {
-      found.push({
-        path: path || "/",
-        code: "invalid_characters",
-        message: "Contains a lone UTF-16 surrogate.",
-      });
-    }
-  } else if (Array.isArray(value)) {
-    value.forEach((item, i) => findUnstorableText(item, `${path}/${i}`, found));
-  } else if (value !== null && typeof value === "object") {
-    for (const [key, item] of Object.entries(value)) {
-      findUnstorableText(key, `${path}/${key}`, found);
-      findUnstorableText(item, `${path}/${key}`, found);
+/** No request of this API nests deeper; deeper bodies are refused before anything walks them. */
+export const MAX_DEPTH = 64;
+
+export function findUnstorableText(value: unknown, root = ""): FieldProblem[] {
+  const found: FieldProblem[] = [];
+  // Iterative: a hostile body can nest thousands of levels, more than the call stack.
+  const pending: { value: unknown; path: string; depth: number }[] = [{ value, path: root, depth: 0 }];
+  while (pending.length > 0 && found.length < 20) {
+    const item = pending.pop()!;
+    if (typeof item.value === "string") {
+      if (item.value.includes("\u0000")) {
+        found.push({
+          path: item.path || "/",
+          code: "invalid_characters",
+          message: "Contains a NUL character (U+0000).",
+        });
+      } else if (LONE_SURROGATE.test(item.value)) {
+        found.push({
+          path: item.path || "/",
+          code: "invalid_characters",
+          message: "Contains a lone UTF-16 surrogate.",
+        });
+      }
+    } else if (item.value !== null && typeof item.value === "object") {
+      if (item.depth >= MAX_DEPTH) {
+        found.push({
+          path: item.path || "/",
+          code: "too_deep",
+          message: `Nested more than ${MAX_DEPTH} levels deep.`,
+        });
+        continue;
+      }
+      const entries = Array.isArray(item.value) ? item.value.entries() : Object.entries(item.value);
+      for (const [key, child] of entries) {
+        const path = `${item.path}/${key}`;
+        if (typeof key === "string") pending.push({ value: key, path, depth: item.depth + 1 });
+        pending.push({ value: child, path, depth: item.depth + 1 });
+      }
     }
   }
   return found;

@@ -28,9 +28,19 @@ export interface LaneNow {
 
 const RECENT_SECONDS = 300;
 
-export async function lanesNow(q: Queryable, r: { tenantId: string | null; now: Date; limit: number }): Promise<LaneNow[]> {
+export async function lanesNow(
+  q: Queryable,
+  r: { tenantId: string | null; now: Date; limit: number },
+): Promise<LaneNow[]> {
   const day = dailyWindow(r.now).day;
-  const { rows } = await q.query<LaneNow & { queued: string | number; cap_used: string | number; tmobile_used: string | number; recent: string | number }>(
+  const { rows } = await q.query<
+    LaneNow & {
+      queued: string | number;
+      cap_used: string | number;
+      tmobile_used: string | number;
+      recent: string | number;
+    }
+  >(
     `WITH depth AS (
        SELECT lane_id, count(*) AS queued FROM messages
        WHERE status = 'queued' AND ($1::text IS NULL OR tenant_id = $1) GROUP BY lane_id

@@ -12,7 +12,11 @@ export interface Overview {
   from: string;
   to: string;
   bucket_seconds: number;
-  totals: Counts & { delivery_rate: number | null; latency_p50_ms: number | null; latency_p95_ms: number | null };
+  totals: Counts & {
+    delivery_rate: number | null;
+    latency_p50_ms: number | null;
+    latency_p95_ms: number | null;
+  };
   series: (Counts & {
     t: string;
     delivery_rate: number | null;

@@ -26,7 +26,10 @@ const adding = (table: string, columns: readonly string[]) =>
  * One statement per part: the window's per-tenant hourly deltas (w) are added to the tenant
  * hourly table and, summed further, to the tenant daily and platform tables.
  */
-function countsUpsert(part: "counts" | "outcomes", columns: Record<"a" | "b" | "c" | "d", CountColumn | null>): string {
+function countsUpsert(
+  part: "counts" | "outcomes",
+  columns: Record<"a" | "b" | "c" | "d", CountColumn | null>,
+): string {
   const pairs = Object.entries(columns).filter((e): e is [string, CountColumn] => e[1] !== null);
   const cols = pairs.map(([, c]) => c);
   const sums = pairs.map(([k]) => `sum(${k})`).join(", ");
@@ -79,15 +82,20 @@ export async function rollUp(db: Db, now: Date): Promise<RollupRun | null> {
 
 /** Locks the state row and returns rolled_until, creating it on first use. */
 async function lockState(tx: Queryable, cutoff: Date): Promise<Date> {
-  const row = await tx.maybeOne<{ rolled_until: Date }>("SELECT rolled_until FROM insights_rollup_state FOR UPDATE");
+  const row = await tx.maybeOne<{ rolled_until: Date }>(
+    "SELECT rolled_until FROM insights_rollup_state FOR UPDATE",
+  );
   if (row) return row.rolled_until;
   // Start at the first message ever (whole hour), or at the cutoff on an empty database.
   const first = await tx.one<{ t: Date | null }>(
     "SELECT date_trunc('hour', min(created_at) AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS t FROM messages",
   );
   const start = first.t && first.t < cutoff ? first.t : cutoff;
-  await tx.query("INSERT INTO insights_rollup_state (rolled_until) VALUES ($1) ON CONFLICT DO NOTHING", [start]);
-  return (await tx.one<{ rolled_until: Date }>("SELECT rolled_until FROM insights_rollup_state FOR UPDATE")).rolled_until;
+  await tx.query("INSERT INTO insights_rollup_state (rolled_until) VALUES ($1) ON CONFLICT DO NOTHING", [
+    start,
+  ]);
+  return (await tx.one<{ rolled_until: Date }>("SELECT rolled_until FROM insights_rollup_state FOR UPDATE"))
+    .rolled_until;
 }
 
 export function registerInsightsJobs(services: Pick<Services, "jobs" | "clock">): void {

@@ -33,13 +33,20 @@ const OverviewSchema = {
     totals: { type: "object", properties: counts },
     series: {
       type: "array",
-      items: { type: "object", properties: { t: { type: "string" }, ...counts, throughput_mps: { type: "number" } } },
+      items: {
+        type: "object",
+        properties: { t: { type: "string" }, ...counts, throughput_mps: { type: "number" } },
+      },
     },
     error_codes: {
       type: "array",
       items: {
         type: "object",
-        properties: { code: { type: "integer" }, count: { type: "integer" }, explanation: { type: ["string", "null"] } },
+        properties: {
+          code: { type: "integer" },
+          count: { type: "integer" },
+          explanation: { type: ["string", "null"] },
+        },
       },
     },
     limit_mps: nullableNumber,
@@ -83,7 +90,8 @@ export function insightsRoutes(services: Services): FastifyPluginAsync {
         schema: {
           tags,
           security,
-          summary: "Delivery rate, error codes, latency p50/p95, throughput vs limit, queue depth and cap use",
+          summary:
+            "Delivery rate, error codes, latency p50/p95, throughput vs limit, queue depth and cap use",
           description:
             "Over a range, per tenant (`tenant_id`, or the caller's own tenant) or for the whole platform (admin). " +
             "Outcomes are counted when they happen (completion time); volume when accepted.",
@@ -115,19 +123,37 @@ export function insightsRoutes(services: Services): FastifyPluginAsync {
         schema: {
           tags,
           security,
-          summary: "The tenants table: registration, ETA, throughput tier, messages today, delivery rate (7 days)",
+          summary:
+            "The tenants table: registration, ETA, throughput tier, messages today, delivery rate (7 days)",
           querystring: {
             type: "object",
             additionalProperties: false,
             properties: {
-              q: { type: "string", maxLength: 200, description: "Name contains, or an exact tenant id / subaccount SID" },
+              q: {
+                type: "string",
+                maxLength: 200,
+                description: "Name contains, or an exact tenant id / subaccount SID",
+              },
               environment: { type: "string", enum: ["production", "staging", "development"] },
               status: { type: "string", enum: ["provisioning", "active", "suspended", "closed"] },
               registration: {
                 type: "string",
-                enum: ["none", "attention", "submitted", "in_progress", "in_review", "awaiting_otp", "approved", "failed", "suspended"],
+                enum: [
+                  "none",
+                  "attention",
+                  "submitted",
+                  "in_progress",
+                  "in_review",
+                  "awaiting_otp",
+                  "approved",
+                  "failed",
+                  "suspended",
+                ],
               },
-              kind: { type: "string", enum: ["standard", "low_volume_standard", "sole_proprietor", "toll_free"] },
+              kind: {
+                type: "string",
+                enum: ["standard", "low_volume_standard", "sole_proprietor", "toll_free"],
+              },
               sort: { type: "string", enum: TENANT_SORTS, default: "newest" },
               limit: { type: "integer", minimum: 1, maximum: 100, default: 25 },
               offset: { type: "integer", minimum: 0, maximum: 1_000_000, default: 0 },

@@ -27,9 +27,24 @@ export interface Stats {
   rolledUntil: Date | null;
 }
 
-type Row = { kind: WindowPart; t: Date; key: number; a: string | number; b: string | number; c: string | number; d: string | number };
+type Row = {
+  kind: WindowPart;
+  t: Date;
+  key: number;
+  a: string | number;
+  b: string | number;
+  c: string | number;
+  d: string | number;
+};
 
-export const emptyCounts = (): Counts => ({ accepted: 0, segments: 0, delivered: 0, undelivered: 0, failed: 0, received: 0 });
+export const emptyCounts = (): Counts => ({
+  accepted: 0,
+  segments: 0,
+  delivered: 0,
+  undelivered: 0,
+  failed: 0,
+  received: 0,
+});
 
 export async function messageStats(
   q: Queryable,
@@ -56,7 +71,10 @@ function add(stats: Stats, row: Row): void {
   }
   const t = row.t.getTime();
   let b = stats.buckets.get(t);
-  if (!b) stats.buckets.set(t, (b = { ...emptyCounts(), latency: new Map() }));
+  if (!b) {
+    b = { ...emptyCounts(), latency: new Map() };
+    stats.buckets.set(t, b);
+  }
   if (row.kind === "counts") {
     b.accepted += Number(row.a);
     b.segments += Number(row.b);
@@ -72,7 +90,10 @@ function add(stats: Stats, row: Row): void {
 
 const interval = "make_interval(secs => $3)";
 
-async function liveRows(q: Queryable, r: { from: Date; to: Date; bucketSeconds: number; tenantId: string | null }) {
+async function liveRows(
+  q: Queryable,
+  r: { from: Date; to: Date; bucketSeconds: number; tenantId: string | null },
+) {
   const filter = "($4::text IS NULL OR tenant_id = $4)";
   const parts = (["counts", "outcomes", "errors", "latency"] as const).map(
     (part) =>
@@ -87,12 +108,20 @@ async function liveRows(q: Queryable, r: { from: Date; to: Date; bucketSeconds: 
  * The rollup rows and the state's rolled_until in ONE statement, so both come from one
  * snapshot: a rollup committed in between cannot be counted twice (once here, once live).
  */
-async function rolledRows(q: Queryable, r: { from: Date; to: Date; bucketSeconds: number; tenantId: string | null }) {
+async function rolledRows(
+  q: Queryable,
+  r: { from: Date; to: Date; bucketSeconds: number; tenantId: string | null },
+) {
   const bin = `date_bin(${interval}, hour, ${ORIGIN})`;
   // The platform has its own tables: summing every tenant's rows would read as much as the messages.
   const [counts, errors, latency, scope] = r.tenantId
     ? ["insights_hourly", "insights_hourly_errors", "insights_hourly_latency", "tenant_id = $4"]
-    : ["insights_platform_hourly", "insights_platform_errors", "insights_platform_latency", "$4::text IS NULL"];
+    : [
+        "insights_platform_hourly",
+        "insights_platform_errors",
+        "insights_platform_latency",
+        "$4::text IS NULL",
+      ];
   const where = `hour >= $1 AND hour < LEAST($2, COALESCE((SELECT rolled_until FROM s), '-infinity')) AND ${scope}`;
   const sql = `WITH s AS (SELECT rolled_until FROM insights_rollup_state)
     SELECT 'counts' AS kind, ${bin} AS t, 0 AS key, sum(accepted) AS a, sum(segments) AS b, 0 AS c, 0 AS d
@@ -113,5 +142,8 @@ async function rolledRows(q: Queryable, r: { from: Date; to: Date; bucketSeconds
     r.tenantId,
   ]);
   const state = rows.find((row) => row.kind === "state");
-  return { rows: rows.filter((row): row is Row => row.kind !== "state"), rolledUntil: state ? state.t : null };
+  return {
+    rows: rows.filter((row): row is Row => row.kind !== "state"),
+    rolledUntil: state ? state.t : null,
+  };
 }

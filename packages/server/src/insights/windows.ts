@@ -20,7 +20,13 @@ export type WindowPart = "counts" | "outcomes" | "errors" | "latency";
  * bucket (date_bin of `bucket`, a SQL interval expression), `key` the error code or latency
  * bucket. `tenantFilter` is a SQL condition on messages (e.g. "tenant_id = $4") or "true".
  */
-export function windowSelect(part: WindowPart, bucket: string, from: string, to: string, tenantFilter: string): string {
+export function windowSelect(
+  part: WindowPart,
+  bucket: string,
+  from: string,
+  to: string,
+  tenantFilter: string,
+): string {
   const bin = (col: string) => `date_bin(${bucket}, ${col}, ${ORIGIN})`;
   switch (part) {
     case "counts":

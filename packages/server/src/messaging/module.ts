@@ -35,7 +35,8 @@ export interface MessagingOptions extends DispatcherOptions {
 
 export function defaultOptions(): MessagingOptions {
   return {
-    tickMs: 20,
+    tickMs: 25,
+    acquireEveryMs: 500,
     leaseMs: 15_000,
     maxLanesPerTick: 200,
     maxInflight: 256,

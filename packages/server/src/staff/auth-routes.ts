@@ -10,7 +10,12 @@ import { countStaffUsers, findStaffUser, updateStaffUser } from "./users.js";
 import { MeSchema, meView, staffUserView } from "./views.js";
 
 const tags = ["auth"];
-const email = { type: "string", minLength: 3, maxLength: 254, pattern: "^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$" } as const;
+const email = {
+  type: "string",
+  minLength: 3,
+  maxLength: 254,
+  pattern: "^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$",
+} as const;
 const password = { type: "string", minLength: 1, maxLength: 200 } as const;
 
 function sessionCookie(req: FastifyRequest, value: string, maxAgeSeconds: number): string {
@@ -47,7 +52,12 @@ export function authRoutes(services: Services): FastifyPluginAsync {
             type: "object",
             required: ["admin_token", "email", "name", "password"],
             additionalProperties: false,
-            properties: { admin_token: { type: "string", maxLength: 200 }, email, name: { type: "string", minLength: 1, maxLength: 200 }, password },
+            properties: {
+              admin_token: { type: "string", maxLength: 200 },
+              email,
+              name: { type: "string", minLength: 1, maxLength: 200 },
+              password,
+            },
           },
           response: responses({ 201: { $ref: "StaffUser#" } }, [400, 401, 409, 422]),
         },
@@ -65,7 +75,12 @@ export function authRoutes(services: Services): FastifyPluginAsync {
           description:
             "Answers `totp_required`, or `totp_setup_required` with a new secret (and otpauth URL) when the user " +
             "has no authenticator yet: the first code proves it and turns TOTP on.",
-          body: { type: "object", required: ["email", "password"], additionalProperties: false, properties: { email: { type: "string", maxLength: 254 }, password } },
+          body: {
+            type: "object",
+            required: ["email", "password"],
+            additionalProperties: false,
+            properties: { email: { type: "string", maxLength: 254 }, password },
+          },
           response: responses(
             {
               200: {
@@ -75,7 +90,10 @@ export function authRoutes(services: Services): FastifyPluginAsync {
                   status: { type: "string", enum: ["totp_required", "totp_setup_required"] },
                   challenge: { type: "string" },
                   expires_at: { type: "string" },
-                  totp: { type: "object", properties: { secret: { type: "string" }, otpauth_url: { type: "string" } } },
+                  totp: {
+                    type: "object",
+                    properties: { secret: { type: "string" }, otpauth_url: { type: "string" } },
+                  },
                 },
               },
             },
@@ -83,7 +101,8 @@ export function authRoutes(services: Services): FastifyPluginAsync {
           ),
         },
       },
-      async (req) => login(services, { email: req.body.email, password: req.body.password, ...clientOf(req) }),
+      async (req) =>
+        login(services, { email: req.body.email, password: req.body.password, ...clientOf(req) }),
     );
 
     app.post<{ Body: { challenge: string; code: string; return_token?: boolean } }>(
@@ -93,7 +112,8 @@ export function authRoutes(services: Services): FastifyPluginAsync {
         schema: {
           tags,
           summary: "Step 2 of sign-in: the challenge and a TOTP code → a session (HttpOnly cookie)",
-          description: "`return_token: true` also returns the `sts_…` token for `Authorization: Bearer` use (CLI, scripts).",
+          description:
+            "`return_token: true` also returns the `sts_…` token for `Authorization: Bearer` use (CLI, scripts).",
           body: {
             type: "object",
             required: ["challenge", "code"],
@@ -109,7 +129,11 @@ export function authRoutes(services: Services): FastifyPluginAsync {
               200: {
                 type: "object",
                 required: ["user", "expires_at"],
-                properties: { user: { $ref: "StaffUser#" }, expires_at: { type: "string" }, token: { type: "string" } },
+                properties: {
+                  user: { $ref: "StaffUser#" },
+                  expires_at: { type: "string" },
+                  token: { type: "string" },
+                },
               },
             },
             [400, 401, 429],
@@ -131,7 +155,11 @@ export function authRoutes(services: Services): FastifyPluginAsync {
       "/v1/auth/logout",
       {
         config: { auth: "public" },
-        schema: { tags, summary: "End this staff session (and clear its cookie)", response: { 204: { type: "null" } } },
+        schema: {
+          tags,
+          summary: "End this staff session (and clear its cookie)",
+          response: { 204: { type: "null" } },
+        },
       },
       async (req, reply) => {
         const presented = sessionTokenOf(req);
@@ -181,7 +209,8 @@ async function changeOwnPassword(
   reply: FastifyReply,
 ) {
   const staff = req.principal?.staff;
-  if (!staff) throw new SubtextError("staff_session_required", 403, "Only a signed-in staff user has a password.");
+  if (!staff)
+    throw new SubtextError("staff_session_required", 403, "Only a signed-in staff user has a password.");
   const user = (await findStaffUser(services.db, staff.userId))!;
   if (!(await verifyPassword(req.body.current_password, user.password_hash))) {
     throw new SubtextError("invalid_login", 401, "The current password is not right.");

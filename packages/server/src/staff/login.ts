@@ -39,10 +39,15 @@ const invalidLogin = () =>
 function assertNotLocked(user: StaffUserRow, now: Date): void {
   if (user.locked_until && user.locked_until > now) {
     const seconds = Math.ceil((user.locked_until.getTime() - now.getTime()) / 1000);
-    throw new SubtextError("account_locked", 429, "Too many failed attempts; the account is locked for now.", {
-      hint: `Try again in ${Math.ceil(seconds / 60)} minutes, or ask an owner to reset the password.`,
-      headers: { "retry-after": String(seconds) },
-    });
+    throw new SubtextError(
+      "account_locked",
+      429,
+      "Too many failed attempts; the account is locked for now.",
+      {
+        hint: `Try again in ${Math.ceil(seconds / 60)} minutes, or ask an owner to reset the password.`,
+        headers: { "retry-after": String(seconds) },
+      },
+    );
   }
 }
 
@@ -67,7 +72,13 @@ export async function login(
     });
   }
   return services.db.tx(async (tx) => {
-    const challenge = await openSession(tx, { userId: user.id, kind: "challenge", now, userAgent: input.userAgent, ip: input.ip });
+    const challenge = await openSession(tx, {
+      userId: user.id,
+      kind: "challenge",
+      now,
+      userAgent: input.userAgent,
+      ip: input.ip,
+    });
     const base = { challenge: challenge.token, expires_at: challenge.expiresAt.toISOString() };
     if (user.totp_enabled_at && user.totp_secret_id) return { status: "totp_required" as const, ...base };
     // Enrollment: a fresh secret each time until one is confirmed, so an abandoned QR code dies.
@@ -106,7 +117,13 @@ export async function verifyTotp(
   return services.db.tx(async (tx) => {
     await recordTotpSuccess(tx, user.id, step, now);
     await revokeSession(tx, input.challenge, now);
-    const session = await openSession(tx, { userId: user.id, kind: "session", now, userAgent: input.userAgent, ip: input.ip });
+    const session = await openSession(tx, {
+      userId: user.id,
+      kind: "session",
+      now,
+      userAgent: input.userAgent,
+      ip: input.ip,
+    });
     return { user: (await findStaffUser(tx, user.id))!, session };
   });
 }

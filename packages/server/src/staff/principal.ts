@@ -93,7 +93,9 @@ export async function staffPrincipal(
     tenantId: user.tenant_id,
   };
   if (!user.tenant_id) return { kind: "admin", staff };
-  const tenant = await services.db.maybeOne<TenantRow>("SELECT * FROM tenants WHERE id = $1", [user.tenant_id]);
+  const tenant = await services.db.maybeOne<TenantRow>("SELECT * FROM tenants WHERE id = $1", [
+    user.tenant_id,
+  ]);
   if (!tenant || tenant.status === "suspended" || tenant.status === "closed") {
     throw new SubtextError("tenant_suspended", 403, `The tenant is ${tenant?.status ?? "gone"}.`, {
       hint: "Ask the platform operator to reactivate the tenant.",

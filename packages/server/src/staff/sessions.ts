@@ -70,7 +70,12 @@ export async function revokeSession(q: Queryable, token: string, now: Date): Pro
 }
 
 /** Ends every session of a user (password change, role change, disable), but `keepToken`'s. */
-export async function revokeUserSessions(q: Queryable, userId: string, now: Date, keepToken?: string): Promise<void> {
+export async function revokeUserSessions(
+  q: Queryable,
+  userId: string,
+  now: Date,
+  keepToken?: string,
+): Promise<void> {
   await q.query(
     `UPDATE staff_sessions SET revoked_at = $2
      WHERE user_id = $1 AND revoked_at IS NULL AND ($3::text IS NULL OR token_hash <> $3)`,

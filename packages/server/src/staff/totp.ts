@@ -69,7 +69,12 @@ export function totpCode(secretBase32: string, at: Date): string {
  * The step a code belongs to, accepting one step either side for clock drift (RFC 6238 §5.2),
  * or null. Steps at or before `lastStep` are refused so an observed code cannot be replayed.
  */
-export function matchTotp(secretBase32: string, code: string, at: Date, lastStep: number | null): number | null {
+export function matchTotp(
+  secretBase32: string,
+  code: string,
+  at: Date,
+  lastStep: number | null,
+): number | null {
   if (!/^\d{6}$/.test(code)) return null;
   const secret = base32Decode(secretBase32);
   const now = totpStep(at);
@@ -84,6 +89,12 @@ export function matchTotp(secretBase32: string, code: string, at: Date, lastStep
 /** The URI authenticator apps read from a QR code (Google Authenticator's Key Uri Format). */
 export function otpauthUrl(secretBase32: string, account: string, issuer = "Subtext"): string {
   const label = encodeURIComponent(`${issuer}:${account}`);
-  const params = new URLSearchParams({ secret: secretBase32, issuer, algorithm: "SHA1", digits: "6", period: "30" });
+  const params = new URLSearchParams({
+    secret: secretBase32,
+    issuer,
+    algorithm: "SHA1",
+    digits: "6",
+    period: "30",
+  });
   return `otpauth://totp/${label}?${params}`;
 }

@@ -64,7 +64,11 @@ export function staffUserRoutes(services: Services): FastifyPluginAsync {
           tags,
           security,
           summary: "List staff accounts (optionally the customer users of one tenant)",
-          querystring: { type: "object", additionalProperties: false, properties: { tenant_id: idParam("ten_") } },
+          querystring: {
+            type: "object",
+            additionalProperties: false,
+            properties: { tenant_id: idParam("ten_") },
+          },
           response: responses({ 200: list }),
         },
       },
@@ -79,13 +83,19 @@ export function staffUserRoutes(services: Services): FastifyPluginAsync {
           tags,
           security,
           summary: "Add a staff account; it sets up TOTP at its first sign-in",
-          description: "With `tenant_id` the account is a customer user: it sees and acts for that tenant only.",
+          description:
+            "With `tenant_id` the account is a customer user: it sees and acts for that tenant only.",
           body: {
             type: "object",
             required: ["email", "name", "role", "password"],
             additionalProperties: false,
             properties: {
-              email: { type: "string", minLength: 3, maxLength: 254, pattern: "^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$" },
+              email: {
+                type: "string",
+                minLength: 3,
+                maxLength: 254,
+                pattern: "^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$",
+              },
               name: { type: "string", minLength: 1, maxLength: 200 },
               role,
               password: { type: "string", minLength: 1, maxLength: 200 },
@@ -166,13 +176,21 @@ export function staffUserRoutes(services: Services): FastifyPluginAsync {
         return services.db.tx(async (tx) => {
           const user = await findStaffUser(tx, id);
           if (!user) throw notFound("staff user", id);
-          if (body.role === "owner" && user.tenant_id) throw new SubtextError("invalid_role", 422, "A customer user cannot be an owner.");
-          const losesOwner = user.role === "owner" && ((body.role && body.role !== "owner") || body.disabled === true);
+          if (body.role === "owner" && user.tenant_id)
+            throw new SubtextError("invalid_role", 422, "A customer user cannot be an owner.");
+          const losesOwner =
+            user.role === "owner" && ((body.role && body.role !== "owner") || body.disabled === true);
           if (losesOwner && (await countActiveOwners(tx)) <= 1) throw lastOwner();
           const updated = await updateStaffUser(
             tx,
             id,
-            { name: body.name?.trim(), role: body.role, passwordHash, disabled: body.disabled, resetTotp: body.reset_totp },
+            {
+              name: body.name?.trim(),
+              role: body.role,
+              passwordHash,
+              disabled: body.disabled,
+              resetTotp: body.reset_totp,
+            },
             now,
           );
           const endsSessions = body.role !== undefined || passwordHash || body.disabled || body.reset_totp;
@@ -198,7 +216,8 @@ export function staffUserRoutes(services: Services): FastifyPluginAsync {
         await services.db.tx(async (tx) => {
           const user = await findStaffUser(tx, req.params.id);
           if (!user) throw notFound("staff user", req.params.id);
-          if (user.role === "owner" && !user.disabled_at && (await countActiveOwners(tx)) <= 1) throw lastOwner();
+          if (user.role === "owner" && !user.disabled_at && (await countActiveOwners(tx)) <= 1)
+            throw lastOwner();
           await deleteStaffUser(tx, user.id);
         });
         return reply.code(204).send();

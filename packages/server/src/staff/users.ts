@@ -26,7 +26,14 @@ export function normalizeEmail(email: string): string {
 
 export async function insertStaffUser(
   q: Queryable,
-  u: { email: string; name: string; role: StaffRole; tenantId: string | null; passwordHash: string; now: Date },
+  u: {
+    email: string;
+    name: string;
+    role: StaffRole;
+    tenantId: string | null;
+    passwordHash: string;
+    now: Date;
+  },
 ): Promise<StaffUserRow> {
   return q.one<StaffUserRow>(
     `INSERT INTO staff_users (id, email, name, role, tenant_id, password_hash, created_at, updated_at)
@@ -70,7 +77,12 @@ export interface StaffUserChange {
   resetTotp?: boolean;
 }
 
-export function updateStaffUser(q: Queryable, id: string, c: StaffUserChange, now: Date): Promise<StaffUserRow> {
+export function updateStaffUser(
+  q: Queryable,
+  id: string,
+  c: StaffUserChange,
+  now: Date,
+): Promise<StaffUserRow> {
   return q.one<StaffUserRow>(
     `UPDATE staff_users SET
        name = COALESCE($2, name),
@@ -84,7 +96,15 @@ export function updateStaffUser(q: Queryable, id: string, c: StaffUserChange, no
        locked_until = CASE WHEN $4::text IS NULL THEN locked_until ELSE NULL END,
        updated_at = $7
      WHERE id = $1 RETURNING *`,
-    [id, c.name ?? null, c.role ?? null, c.passwordHash ?? null, c.disabled ?? null, c.resetTotp ?? false, now],
+    [
+      id,
+      c.name ?? null,
+      c.role ?? null,
+      c.passwordHash ?? null,
+      c.disabled ?? null,
+      c.resetTotp ?? false,
+      now,
+    ],
   );
 }
 
@@ -102,7 +122,11 @@ export async function recordFailedAttempt(q: Queryable, id: string, now: Date): 
 export const LOCK_AFTER_FAILURES = 10;
 
 export async function recordTotpSecret(q: Queryable, id: string, secretId: string, now: Date): Promise<void> {
-  await q.query("UPDATE staff_users SET totp_secret_id = $2, updated_at = $3 WHERE id = $1", [id, secretId, now]);
+  await q.query("UPDATE staff_users SET totp_secret_id = $2, updated_at = $3 WHERE id = $1", [
+    id,
+    secretId,
+    now,
+  ]);
 }
 
 /** A code was accepted at `step`: a later sign-in cannot reuse it; the failure streak ends. */

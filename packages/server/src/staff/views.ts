@@ -71,7 +71,8 @@ export const MeSchema = {
 
 /** Who is calling and what the dashboard should offer them. */
 export function meView(p: Principal) {
-  const tenant = p.kind === "tenant" ? { id: p.tenant.id, name: p.tenant.name, environment: p.tenant.environment } : null;
+  const tenant =
+    p.kind === "tenant" ? { id: p.tenant.id, name: p.tenant.name, environment: p.tenant.environment } : null;
   if (p.staff) {
     const permissions = rolePermissions(p.staff.role);
     // A customer user never manages the ISV's tenants or staff, whatever its role.
@@ -89,7 +90,8 @@ export function meView(p: Principal) {
       permissions,
     };
   }
-  if (p.kind === "admin") return { kind: "admin_token" as const, user: null, tenant, permissions: rolePermissions("owner") };
+  if (p.kind === "admin")
+    return { kind: "admin_token" as const, user: null, tenant, permissions: rolePermissions("owner") };
   return {
     kind: "tenant_key" as const,
     user: null,

@@ -143,6 +143,14 @@ describe("bad input gets a clear 4xx with a stable code and changes nothing", ()
       code: "invalid_characters",
     },
     {
+      name: "a body nested thousands of levels deep",
+      method: "PATCH",
+      path: () => `/v1/tenants/${tenant.id}`,
+      raw: `{"name": ${"[".repeat(5000)}${"]".repeat(5000)}}`,
+      status: 400,
+      code: "invalid_request",
+    },
+    {
       name: "an empty PATCH",
       method: "PATCH",
       path: () => `/v1/tenants/${tenant.id}`,

@@ -13,7 +13,11 @@ beforeAll(async () => {
 afterAll(() => stack?.close());
 
 /** Messages with known outcomes, written as the messaging module writes them (the aggregates are under test). */
-async function addMessages(tenant: string, n: number, o: { status: string; errorCode?: number; latencyMs: number; agoMs: number }) {
+async function addMessages(
+  tenant: string,
+  n: number,
+  o: { status: string; errorCode?: number; latencyMs: number; agoMs: number },
+) {
   const now = stack.clock.now().getTime();
   for (let i = 0; i < n; i++) {
     const created = new Date(now - o.agoMs - i * 1000);
@@ -22,7 +26,14 @@ async function addMessages(tenant: string, n: number, o: { status: string; error
       `INSERT INTO messages (id, tenant_id, direction, channel, status, to_number, segments, encoding, not_before,
          created_at, updated_at, completed_at, error_code)
        VALUES ($1, $2, 'outbound', 'sms', $3, '+14155550100', 2, 'GSM-7', $4, $4, $4, $5, $6)`,
-      [`msg_t${Math.random().toString(36).slice(2)}`, tenant, o.status, created, final ? new Date(created.getTime() + o.latencyMs) : null, o.errorCode ?? null],
+      [
+        `msg_t${Math.random().toString(36).slice(2)}`,
+        tenant,
+        o.status,
+        created,
+        final ? new Date(created.getTime() + o.latencyMs) : null,
+        o.errorCode ?? null,
+      ],
     );
   }
 }
@@ -30,13 +41,32 @@ async function addMessages(tenant: string, n: number, o: { status: string; error
 describe("insights", () => {
   it("count the same before and after the rollup, and after more messages arrive", async () => {
     await addMessages(tenantId, 8, { status: "delivered", latencyMs: 2_000, agoMs: 3 * 3600_000 });
-    await addMessages(tenantId, 2, { status: "undelivered", errorCode: 30007, latencyMs: 4_000, agoMs: 3 * 3600_000 });
-    await addMessages(otherId, 5, { status: "failed", errorCode: 21610, latencyMs: 500, agoMs: 20 * 3600_000 });
+    await addMessages(tenantId, 2, {
+      status: "undelivered",
+      errorCode: 30007,
+      latencyMs: 4_000,
+      agoMs: 3 * 3600_000,
+    });
+    await addMessages(otherId, 5, {
+      status: "failed",
+      errorCode: 21610,
+      latencyMs: 500,
+      agoMs: 20 * 3600_000,
+    });
     await addMessages(tenantId, 3, { status: "queued", latencyMs: 0, agoMs: 60_000 });
 
     const live = (await stack.api("GET", `/v1/insights/overview?range=24h&tenant_id=${tenantId}`)).body;
-    expect(live.totals).toMatchObject({ accepted: 13, segments: 26, delivered: 8, undelivered: 2, failed: 0, delivery_rate: 0.8 });
-    expect(live.error_codes).toEqual([{ code: 30007, count: 2, explanation: expect.stringMatching(/filter|carrier/i) }]);
+    expect(live.totals).toMatchObject({
+      accepted: 13,
+      segments: 26,
+      delivered: 8,
+      undelivered: 2,
+      failed: 0,
+      delivery_rate: 0.8,
+    });
+    expect(live.error_codes).toEqual([
+      { code: 30007, count: 2, explanation: expect.stringMatching(/filter|carrier/i) },
+    ]);
     expect(live.totals.latency_p50_ms).toBeGreaterThan(1_800);
     expect(live.totals.latency_p50_ms).toBeLessThan(2_200);
 
@@ -56,13 +86,18 @@ describe("insights", () => {
     const all = (await stack.api("GET", "/v1/insights/tenants?sort=messages_today&limit=1")).body;
     expect(all.total).toBe(2);
     expect(all.data).toHaveLength(1);
-    expect(all.data[0]).toMatchObject({ id: tenantId, messages_today: expect.any(Number), registration: null });
+    expect(all.data[0]).toMatchObject({
+      id: tenantId,
+      messages_today: expect.any(Number),
+      registration: null,
+    });
     expect(all.data[0].delivery_rate_7d).toBeCloseTo(12 / 14, 3);
     const page2 = (await stack.api("GET", "/v1/insights/tenants?sort=messages_today&limit=1&offset=1")).body;
     expect(page2.data[0].id).toBe(otherId);
     const searched = (await stack.api("GET", "/v1/insights/tenants?q=dental")).body;
     expect(searched.data.map((t: any) => t.id)).toEqual([otherId]);
-    const staging = (await stack.api("GET", "/v1/insights/tenants?environment=staging&registration=none")).body;
+    const staging = (await stack.api("GET", "/v1/insights/tenants?environment=staging&registration=none"))
+      .body;
     expect(staging.total).toBe(1);
     const underscore = (await stack.api("GET", "/v1/insights/tenants?q=_")).body;
     expect(underscore.total).toBe(0);
@@ -73,7 +108,9 @@ describe("insights", () => {
     const mine = await stack.api("GET", "/v1/insights/overview?range=7d", { token: key });
     expect(mine.status).toBe(200);
     expect(mine.body.totals.accepted).toBe(0);
-    expect((await stack.api("GET", `/v1/insights/overview?tenant_id=${tenantId}`, { token: key })).status).toBe(404);
+    expect(
+      (await stack.api("GET", `/v1/insights/overview?tenant_id=${tenantId}`, { token: key })).status,
+    ).toBe(404);
     expect((await stack.api("GET", "/v1/insights/tenants", { token: key })).status).toBe(403);
   });
 });

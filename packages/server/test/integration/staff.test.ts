@@ -71,13 +71,21 @@ describe("staff sign-in", () => {
     expect(wrong.body.error.code).toBe("invalid_totp_code");
 
     const code = totpCode(login.body.totp.secret, stack.clock.now());
-    const ok = await stack.api("POST", "/v1/auth/totp", { token: null, body: { challenge: login.body.challenge, code } });
+    const ok = await stack.api("POST", "/v1/auth/totp", {
+      token: null,
+      body: { challenge: login.body.challenge, code },
+    });
     expect(ok.status).toBe(200);
     expect(ok.body.user.totp_enabled).toBe(true);
-    expect(ok.headers.get("set-cookie")).toMatch(/^subtext_session=sts_[^;]+; Path=\/; HttpOnly; SameSite=Strict/);
+    expect(ok.headers.get("set-cookie")).toMatch(
+      /^subtext_session=sts_[^;]+; Path=\/; HttpOnly; SameSite=Strict/,
+    );
     secrets.set("owner@isv.test", login.body.totp.secret);
 
-    const reused = await stack.api("POST", "/v1/auth/totp", { token: null, body: { challenge: login.body.challenge, code } });
+    const reused = await stack.api("POST", "/v1/auth/totp", {
+      token: null,
+      body: { challenge: login.body.challenge, code },
+    });
     expect(reused.body.error.code).toBe("challenge_expired");
 
     const next = await stack.api("POST", "/v1/auth/login", {
@@ -85,15 +93,26 @@ describe("staff sign-in", () => {
       body: { email: "owner@isv.test", password: PASSWORD },
     });
     expect(next.body.status).toBe("totp_required");
-    const replay = await stack.api("POST", "/v1/auth/totp", { token: null, body: { challenge: next.body.challenge, code } });
+    const replay = await stack.api("POST", "/v1/auth/totp", {
+      token: null,
+      body: { challenge: next.body.challenge, code },
+    });
     expect(replay.status).toBe(401);
   });
 
   it("a cookie session acts as the admin token, and changes need the dashboard's header", async () => {
     const { cookie } = await signIn("owner@isv.test");
     const me = await stack.api("GET", "/v1/auth/me", { token: null, headers: { cookie } });
-    expect(me.body).toMatchObject({ kind: "staff", user: { role: "owner" }, permissions: { manage_staff: true } });
-    const forged = await stack.api("POST", "/v1/tenants", { token: null, headers: { cookie }, body: { name: "Acme" } });
+    expect(me.body).toMatchObject({
+      kind: "staff",
+      user: { role: "owner" },
+      permissions: { manage_staff: true },
+    });
+    const forged = await stack.api("POST", "/v1/tenants", {
+      token: null,
+      headers: { cookie },
+      body: { name: "Acme" },
+    });
     expect(forged.status).toBe(403);
     expect(forged.body.error.code).toBe("csrf_check_failed");
     const created = await stack.api("POST", "/v1/tenants", {
@@ -103,7 +122,10 @@ describe("staff sign-in", () => {
     });
     expect(created.status).toBe(201);
 
-    const out = await stack.api("POST", "/v1/auth/logout", { token: null, headers: { cookie, "x-requested-with": "subtext" } });
+    const out = await stack.api("POST", "/v1/auth/logout", {
+      token: null,
+      headers: { cookie, "x-requested-with": "subtext" },
+    });
     expect(out.status).toBe(204);
     expect((await stack.api("GET", "/v1/tenants", { token: null, headers: { cookie } })).status).toBe(401);
   });
@@ -117,9 +139,13 @@ describe("staff sign-in", () => {
     const refused = await stack.api("POST", "/v1/tenants", { token: ro.token, body: { name: "Nope" } });
     expect(refused.status).toBe(403);
     expect(refused.body.error.code).toBe("role_forbidden");
-    expect((await stack.api("POST", "/v1/tenants", { token: dev.token, body: { name: "Nope" } })).status).toBe(403);
+    expect(
+      (await stack.api("POST", "/v1/tenants", { token: dev.token, body: { name: "Nope" } })).status,
+    ).toBe(403);
     expect((await stack.api("GET", "/v1/staff/users", { token: dev.token })).status).toBe(403);
-    expect((await stack.api("GET", "/v1/staff/users", { token: (await signIn("owner@isv.test")).token })).status).toBe(200);
+    expect(
+      (await stack.api("GET", "/v1/staff/users", { token: (await signIn("owner@isv.test")).token })).status,
+    ).toBe(200);
   });
 
   it("a customer user sees only its own tenant", async () => {
@@ -135,15 +161,23 @@ describe("staff sign-in", () => {
   });
 
   it("the last owner cannot be demoted, and ten wrong passwords lock an account", async () => {
-    const owners = (await stack.api("GET", "/v1/staff/users")).body.data.filter((u: any) => u.role === "owner");
+    const owners = (await stack.api("GET", "/v1/staff/users")).body.data.filter(
+      (u: any) => u.role === "owner",
+    );
     const demote = await stack.api("PATCH", `/v1/staff/users/${owners[0].id}`, { body: { role: "admin" } });
     expect(demote.body.error.code).toBe("last_owner");
 
     for (let i = 0; i < 10; i++) {
-      const res = await stack.api("POST", "/v1/auth/login", { token: null, body: { email: "ro@isv.test", password: "wrong password" } });
+      const res = await stack.api("POST", "/v1/auth/login", {
+        token: null,
+        body: { email: "ro@isv.test", password: "wrong password" },
+      });
       expect(res.status).toBe(401);
     }
-    const locked = await stack.api("POST", "/v1/auth/login", { token: null, body: { email: "ro@isv.test", password: PASSWORD } });
+    const locked = await stack.api("POST", "/v1/auth/login", {
+      token: null,
+      body: { email: "ro@isv.test", password: PASSWORD },
+    });
     expect(locked.status).toBe(429);
     expect(Number(locked.headers.get("retry-after"))).toBeGreaterThan(0);
   });

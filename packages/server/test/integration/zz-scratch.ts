@@ -68,7 +68,7 @@ const env = () => ({
 });
 
 function spawnSubtext(args: string[]): ChildProcess {
-  const child = spawn(process.execPath, [...(args[0] === "start" ? ["--import", "/tmp/lag.mjs"] : []), BIN, ...args], { env: env(), stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [...(args[0] === "start" ? ["--cpu-prof", "--cpu-prof-dir=/tmp/prof"] : []), BIN, ...args], { env: env(), stdio: ["ignore", "pipe", "pipe"] });
   child.stdout?.on("data", (d) => (logs += d));
   child.stderr?.on("data", (d) => (logs += d));
   return child;

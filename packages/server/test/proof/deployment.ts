@@ -18,7 +18,8 @@ import type { Db } from "../../src/db/db.js";
 import { openPglite } from "../../src/db/pglite.js";
 import { ManualClock } from "../../src/jobs/clock.js";
 import { forgetSendingProfiles } from "../../src/messaging/send/gate.js";
-import { onboardReadyTenant } from "../../src/onboarding/testing.js";
+import type { RegistrationKind } from "../../src/onboarding/document.js";
+import { type OnboardingStack, onboardReadyTenant } from "../../src/onboarding/testing.js";
 import { createLogger } from "../../src/system/logger.js";
 import { openRuntime } from "../../src/system/runtime.js";
 import { startServer } from "../../src/system/server.js";
@@ -115,44 +116,63 @@ export interface ReadyTenant {
 }
 
 /**
- * Onboards `count` tenants to ready-to-send with an in-process runtime that serves on the
- * deployment's API port (so the callback URLs Twilio keeps are the deployment's), then stops it.
+ * A runtime in this process on the deployment's database and API port, with a ManualClock:
+ * drives onboarding (and jobs) without waiting for real time. Close it before starting processes.
  */
-export async function onboardTenants(d: Deployment, count: number): Promise<ReadyTenant[]> {
+export async function inProcess(d: Deployment, clock = new ManualClock()) {
   const db: Db = d.testDb ? d.testDb.db : await openPglite(join(d.dataDir, "pglite"));
-  const clock = new ManualClock();
   const runtime = await openRuntime({
     config: loadConfig({ ...d.env, LOG_LEVEL: "silent" }),
     db,
     clock,
     log: createLogger("silent"),
-    emulator: { url: d.emulator.url, parent: { accountSid: d.emulator.parent.sid, authToken: d.emulator.parent.authToken } },
+    emulator: {
+      url: d.emulator.url,
+      parent: { accountSid: d.emulator.parent.sid, authToken: d.emulator.parent.authToken },
+    },
   });
   const server = await startServer(runtime, "api");
+  const stack: OnboardingStack = {
+    db,
+    clock,
+    jobs: runtime.services.jobs,
+    api: (method, path, o = {}) =>
+      d.api(method, path, { token: o.token ?? undefined, body: o.body }).then((r) => ({ ...r, headers: new Headers() })),
+    emulator: { control: (method, path, body) => d.emu(method, path, body) },
+    async newTenant(input = {}) {
+      const t = await d.api("POST", "/v1/tenants", { body: { name: input.name ?? `Proof ${randomBytes(2).toString("hex")}` } });
+      const k = await d.api("POST", `/v1/tenants/${t.body.id}/api-keys`, { body: {} });
+      return { tenant: t.body, key: k.body.key as string, keyId: k.body.id as string };
+    },
+  };
+  return {
+    stack,
+    runtime,
+    async close() {
+      await server.close();
+      await runtime.close();
+      if (!d.testDb) await db.close();
+      forgetSendingProfiles();
+    },
+  };
+}
+
+/**
+ * Onboards tenants (a count of sole proprietors, or the given kinds) to ready-to-send in this
+ * process, serving on the deployment's API port so the callback URLs Twilio keeps are the
+ * deployment's.
+ */
+export async function onboardTenants(d: Deployment, kinds: number | RegistrationKind[]): Promise<ReadyTenant[]> {
+  const list: RegistrationKind[] = typeof kinds === "number" ? Array(kinds).fill("sole_proprietor") : kinds;
+  const local = await inProcess(d);
   try {
-    const stack = {
-      db,
-      clock,
-      jobs: runtime.services.jobs,
-      api: (method: string, path: string, o: { token?: string | null; body?: unknown } = {}) =>
-        d.api(method, path, { token: o.token ?? undefined, body: o.body }).then((r) => ({ ...r, headers: new Headers() })),
-      emulator: { control: (method: string, path: string, body?: unknown) => d.emu(method, path, body) },
-      async newTenant(input: { name?: string } = {}) {
-        const t = await d.api("POST", "/v1/tenants", { body: { name: input.name ?? `Proof ${randomBytes(2).toString("hex")}` } });
-        const k = await d.api("POST", `/v1/tenants/${t.body.id}/api-keys`, { body: {} });
-        return { tenant: t.body, key: k.body.key as string, keyId: k.body.id as string };
-      },
-    };
     const out: ReadyTenant[] = [];
-    for (let i = 0; i < count; i++) {
-      const r = await onboardReadyTenant(stack);
+    for (const kind of list) {
+      const r = await onboardReadyTenant(local.stack, kind);
       out.push({ tenant: r.tenant, key: r.key, number: r.profile.senders[0].phoneNumber });
     }
-    forgetSendingProfiles();
     return out;
   } finally {
-    await server.close();
-    await runtime.close();
-    if (!d.testDb) await db.close();
+    await local.close();
   }
 }

@@ -13,11 +13,17 @@ export interface SentRecord {
 }
 
 /** Outbound-api messages Twilio holds, from an in-process emulator's store. */
-export function sentMessages(world: { store: { list<T>(c: string): T[] } }, accountSid?: string): SentRecord[] {
-  return world.store
-    .list<{ sid: string; account_sid: string; to: string; body: string; direction: string; date_created: number }>(
-      "messages",
-    )
+export function sentMessages(world: { store: { list(c: string): unknown[] } }, accountSid?: string): SentRecord[] {
+  return (
+    world.store.list("messages") as {
+      sid: string;
+      account_sid: string;
+      to: string;
+      body: string;
+      direction: string;
+      date_created: number;
+    }[]
+  )
     .filter((m) => m.direction === "outbound-api" && (!accountSid || m.account_sid === accountSid))
     .map((m) => ({ sid: m.sid, account_sid: m.account_sid, to: m.to, body: m.body, at: m.date_created }))
     .sort((a, b) => a.at - b.at);

@@ -4,7 +4,11 @@ import { useAsync, useDebounced } from "../lib/hooks";
 import { Link, useRouter } from "../lib/router";
 import { useSession } from "../lib/session";
 
-const NAV: [string, string, (p: { manage_staff: boolean; billing: boolean; customer: boolean }) => boolean][] = [
+const NAV: [
+  string,
+  string,
+  (p: { manage_staff: boolean; billing: boolean; customer: boolean }) => boolean,
+][] = [
   ["/tenants", "Tenants", (p) => !p.customer],
   ["/onboarding", "Onboarding", () => true],
   ["/messages", "Messages", () => true],
@@ -32,7 +36,11 @@ export function Shell({ children }: { children: ReactNode }) {
         {customer ? <span className="tenant-fixed">{tenant?.name}</span> : <TenantPicker />}
         <div className="who">
           <span>
-            {me?.user ? `${me.user.name} · ${me.user.role_label}` : me?.kind === "admin_token" ? "Admin token" : "API key"}
+            {me?.user
+              ? `${me.user.name} · ${me.user.role_label}`
+              : me?.kind === "admin_token"
+                ? "Admin token"
+                : "API key"}
           </span>
           <button
             type="button"
@@ -69,7 +77,10 @@ function TenantPicker() {
   const [open, setOpen] = useState(false);
   const q = useDebounced(query, 200);
   const found = useAsync(
-    (signal) => (open ? get(`/v1/insights/tenants${qs({ q, limit: 8, sort: "name" })}`, { signal, noTenant: true }) : Promise.resolve(null)),
+    (signal) =>
+      open
+        ? get(`/v1/insights/tenants${qs({ q, limit: 8, sort: "name" })}`, { signal, noTenant: true })
+        : Promise.resolve(null),
     [q, open],
   );
   return (
@@ -77,6 +88,9 @@ function TenantPicker() {
       <label htmlFor="tenant-picker" className="sr-only">
         Tenant
       </label>
+      <span id="tenant-picker-hint" className="sr-only">
+        Type to search; the matching tenants follow as buttons.
+      </span>
       <input
         id="tenant-picker"
         type="search"
@@ -85,19 +99,23 @@ function TenantPicker() {
         onFocus={() => setOpen(true)}
         onBlur={() => setTimeout(() => setOpen(false), 150)}
         onChange={(e) => setQuery(e.target.value)}
-        aria-expanded={open}
-        aria-controls="tenant-picker-list"
+        aria-describedby="tenant-picker-hint"
         autoComplete="off"
       />
       {tenant && (
-        <button type="button" className="link" onClick={() => selectTenant(null)} aria-label="Show all tenants">
+        <button
+          type="button"
+          className="link"
+          onClick={() => selectTenant(null)}
+          aria-label="Show all tenants"
+        >
           ✕
         </button>
       )}
       {open && found.data && (
-        <ul id="tenant-picker-list" className="picker-list" role="listbox">
+        <ul className="picker-list" aria-label="Matching tenants">
           {found.data.data.map((t: any) => (
-            <li key={t.id} role="option" aria-selected={tenant?.id === t.id}>
+            <li key={t.id}>
               <button
                 type="button"
                 onMouseDown={(e) => e.preventDefault()}

@@ -29,14 +29,23 @@ function xLabels(times: string[], every: number, format: (t: string) => string) 
 export function timeLabel(bucketSeconds: number) {
   return (iso: string) => {
     const d = new Date(iso);
-    if (bucketSeconds >= 86400) return d.toLocaleDateString("en-US", { month: "short", day: "numeric", timeZone: "UTC" });
+    if (bucketSeconds >= 86400)
+      return d.toLocaleDateString("en-US", { month: "short", day: "numeric", timeZone: "UTC" });
     if (bucketSeconds >= 6 * 3600)
       return `${d.toLocaleDateString("en-US", { month: "short", day: "numeric" })} ${d.toLocaleTimeString("en-US", { hour: "2-digit" })}`;
     return d.toLocaleTimeString("en-US", { hour: "2-digit", minute: "2-digit" });
   };
 }
 
-function Axes({ max, labels, format }: { max: number; labels: (string | null)[]; format: (v: number) => string }) {
+function Axes({
+  max,
+  labels,
+  format,
+}: {
+  max: number;
+  labels: (string | null)[];
+  format: (v: number) => string;
+}) {
   const plotW = W - PAD.left - PAD.right;
   const plotH = H - PAD.top - PAD.bottom;
   const step = labels.length > 1 ? plotW / (labels.length - 1) : 0;
@@ -55,6 +64,7 @@ function Axes({ max, labels, format }: { max: number; labels: (string | null)[];
       })}
       {labels.map((l, i) =>
         l === null ? null : (
+          // biome-ignore lint/suspicious/noArrayIndexKey: axis ticks are positional
           <text key={`${l}-${i}`} x={PAD.left + step * i} y={H - 6} textAnchor="middle">
             {l}
           </text>
@@ -86,7 +96,8 @@ export function LineChart({
   const plotH = H - PAD.top - PAD.bottom;
   const step = times.length > 1 ? plotW / (times.length - 1) : 0;
   const every = Math.max(1, Math.ceil(times.length / 8));
-  const point = (v: number, i: number) => `${PAD.left + step * i},${PAD.top + plotH * (1 - Math.min(v, max) / max)}`;
+  const point = (v: number, i: number) =>
+    `${PAD.left + step * i},${PAD.top + plotH * (1 - Math.min(v, max) / max)}`;
   return (
     <figure className="chart" aria-labelledby={id}>
       <figcaption id={id}>{title}</figcaption>
@@ -101,12 +112,18 @@ export function LineChart({
           });
           return runs
             .filter((r) => r.length)
-            .map((r, k) =>
+            .map((r) =>
               r.length === 1 ? (
-                <circle key={`${s.name}-${k}`} cx={r[0].split(",")[0]} cy={r[0].split(",")[1]} r={2.5} fill={s.color} />
+                <circle
+                  key={`${s.name}-${r[0]}`}
+                  cx={r[0].split(",")[0]}
+                  cy={r[0].split(",")[1]}
+                  r={2.5}
+                  fill={s.color}
+                />
               ) : (
                 <polyline
-                  key={`${s.name}-${k}`}
+                  key={`${s.name}-${r[0]}`}
                   points={r.join(" ")}
                   fill="none"
                   stroke={s.color}
@@ -160,6 +177,7 @@ export function StackedBars({
           })}
           {labels.map((l, i) =>
             l === null ? null : (
+              // biome-ignore lint/suspicious/noArrayIndexKey: axis ticks are positional
               <text key={`${l}-${i}`} x={PAD.left + slot * i + slot / 2} y={H - 6} textAnchor="middle">
                 {l}
               </text>
@@ -174,7 +192,16 @@ export function StackedBars({
                 const v = s.values[i] ?? 0;
                 const h = (v / max) * plotH;
                 y -= h;
-                return v > 0 ? <rect key={s.name} x={PAD.left + slot * i + (slot - barW) / 2} y={y} width={barW} height={h} fill={s.color} /> : null;
+                return v > 0 ? (
+                  <rect
+                    key={s.name}
+                    x={PAD.left + slot * i + (slot - barW) / 2}
+                    y={y}
+                    width={barW}
+                    height={h}
+                    fill={s.color}
+                  />
+                ) : null;
               })}
             </g>
           );
@@ -185,7 +212,15 @@ export function StackedBars({
   );
 }
 
-export function HBars({ title, items, format = (v) => v.toLocaleString("en-US") }: { title: string; items: { label: string; value: number; note?: string | null }[]; format?: (v: number) => string }) {
+export function HBars({
+  title,
+  items,
+  format = (v) => v.toLocaleString("en-US"),
+}: {
+  title: string;
+  items: { label: string; value: number; note?: string | null }[];
+  format?: (v: number) => string;
+}) {
   const max = Math.max(1, ...items.map((i) => i.value));
   return (
     <figure className="chart hbars">
@@ -218,10 +253,13 @@ export function Meter({ value, max, label }: { value: number; max: number | null
   const tone = pct >= 90 ? "bad" : pct >= 70 ? "warn" : "good";
   return (
     <span className="meter" title={`${value.toLocaleString("en-US")} of ${max.toLocaleString("en-US")}`}>
-      <span className="meter-track" role="meter" aria-valuenow={Math.round(pct)} aria-valuemin={0} aria-valuemax={100} aria-label={label}>
+      <span className="meter-track" aria-hidden="true">
         <span className={`meter-fill meter-${tone}`} style={{ width: `${pct}%` }} />
       </span>
-      <span className="meter-text">{pct.toFixed(pct < 10 ? 1 : 0)}%</span>
+      <span className="meter-text">
+        <span className="sr-only">{label}: </span>
+        {pct.toFixed(pct < 10 ? 1 : 0)}%
+      </span>
     </span>
   );
 }

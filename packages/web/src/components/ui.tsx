@@ -38,7 +38,17 @@ export function Badge({ status, label }: { status: string; label?: string }) {
   return <span className={`badge badge-${TONES[status] ?? "neutral"}`}>{label ?? humanize(status)}</span>;
 }
 
-export function Card({ title, actions, children, className }: { title?: ReactNode; actions?: ReactNode; children: ReactNode; className?: string }) {
+export function Card({
+  title,
+  actions,
+  children,
+  className,
+}: {
+  title?: ReactNode;
+  actions?: ReactNode;
+  children: ReactNode;
+  className?: string;
+}) {
   return (
     <section className={`card ${className ?? ""}`}>
       {(title || actions) && (
@@ -61,7 +71,13 @@ export function ErrorBanner({ error }: { error: unknown }) {
   );
 }
 
-export function Notice({ children, tone = "info" }: { children: ReactNode; tone?: "info" | "good" | "warn" | "bad" }) {
+export function Notice({
+  children,
+  tone = "info",
+}: {
+  children: ReactNode;
+  tone?: "info" | "good" | "warn" | "bad";
+}) {
   return (
     <div className={`banner banner-${tone}`} role="status">
       {children}
@@ -91,11 +107,26 @@ export function Stat({ label, value, hint }: { label: string; value: ReactNode; 
   );
 }
 
-export function Tabs<T extends string>({ tabs, value, onChange }: { tabs: [T, string][]; value: T; onChange: (t: T) => void }) {
+export function Tabs<T extends string>({
+  tabs,
+  value,
+  onChange,
+}: {
+  tabs: [T, string][];
+  value: T;
+  onChange: (t: T) => void;
+}) {
   return (
     <div className="tabs" role="tablist">
       {tabs.map(([id, label]) => (
-        <button key={id} type="button" role="tab" aria-selected={value === id} className={value === id ? "tab active" : "tab"} onClick={() => onChange(id)}>
+        <button
+          key={id}
+          type="button"
+          role="tab"
+          aria-selected={value === id}
+          className={value === id ? "tab active" : "tab"}
+          onClick={() => onChange(id)}
+        >
           {label}
         </button>
       ))}
@@ -103,7 +134,15 @@ export function Tabs<T extends string>({ tabs, value, onChange }: { tabs: [T, st
   );
 }
 
-export function PageHeader({ title, subtitle, actions }: { title: string; subtitle?: ReactNode; actions?: ReactNode }) {
+export function PageHeader({
+  title,
+  subtitle,
+  actions,
+}: {
+  title: string;
+  subtitle?: ReactNode;
+  actions?: ReactNode;
+}) {
   return (
     <div className="page-head">
       <div>

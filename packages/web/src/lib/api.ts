@@ -59,9 +59,16 @@ export async function api<T = any>(method: string, path: string, o: RequestOptio
   const text = await res.text();
   const data = text ? safeJson(text) : undefined;
   if (!res.ok) {
-    const e = (data as { error?: { code: string; message: string; hint?: string; details?: unknown[] } })?.error;
+    const e = (data as { error?: { code: string; message: string; hint?: string; details?: unknown[] } })
+      ?.error;
     if (res.status === 401 && e?.code === "session_expired") onSignedOut?.();
-    throw new ApiError(res.status, e?.code ?? "http_error", e?.message ?? `HTTP ${res.status}`, e?.hint, e?.details);
+    throw new ApiError(
+      res.status,
+      e?.code ?? "http_error",
+      e?.message ?? `HTTP ${res.status}`,
+      e?.hint,
+      e?.details,
+    );
   }
   return data as T;
 }
@@ -75,9 +82,12 @@ function safeJson(text: string): unknown {
 }
 
 export const get = <T = any>(path: string, o?: RequestOptions) => api<T>("GET", path, o);
-export const post = <T = any>(path: string, body?: unknown, o?: RequestOptions) => api<T>("POST", path, { ...o, body });
-export const patch = <T = any>(path: string, body?: unknown, o?: RequestOptions) => api<T>("PATCH", path, { ...o, body });
-export const put = <T = any>(path: string, body?: unknown, o?: RequestOptions) => api<T>("PUT", path, { ...o, body });
+export const post = <T = any>(path: string, body?: unknown, o?: RequestOptions) =>
+  api<T>("POST", path, { ...o, body });
+export const patch = <T = any>(path: string, body?: unknown, o?: RequestOptions) =>
+  api<T>("PATCH", path, { ...o, body });
+export const put = <T = any>(path: string, body?: unknown, o?: RequestOptions) =>
+  api<T>("PUT", path, { ...o, body });
 export const del = <T = any>(path: string, o?: RequestOptions) => api<T>("DELETE", path, o);
 
 /** A query string from defined, non-empty values. */

@@ -1,7 +1,8 @@
 const number = new Intl.NumberFormat("en-US");
 const usd = new Intl.NumberFormat("en-US", { style: "currency", currency: "USD", maximumFractionDigits: 4 });
 
-export const fmtInt = (n: number | null | undefined) => (n === null || n === undefined ? "—" : number.format(n));
+export const fmtInt = (n: number | null | undefined) =>
+  n === null || n === undefined ? "—" : number.format(n);
 
 export const fmtPercent = (rate: number | null | undefined, digits = 1) =>
   rate === null || rate === undefined ? "—" : `${(rate * 100).toFixed(digits)}%`;
@@ -20,7 +21,13 @@ export const fmtUsd = (amount: string | number | null | undefined) =>
 export function fmtTime(iso: string | null | undefined): string {
   if (!iso) return "—";
   const d = new Date(iso);
-  return d.toLocaleString("en-US", { month: "short", day: "numeric", hour: "2-digit", minute: "2-digit", second: "2-digit" });
+  return d.toLocaleString("en-US", {
+    month: "short",
+    day: "numeric",
+    hour: "2-digit",
+    minute: "2-digit",
+    second: "2-digit",
+  });
 }
 
 export function fmtDate(iso: string | null | undefined): string {

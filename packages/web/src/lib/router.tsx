@@ -9,7 +9,10 @@ interface Location {
   search: URLSearchParams;
 }
 
-const RouterContext = createContext<{ location: Location; navigate: (to: string, replace?: boolean) => void }>({
+const RouterContext = createContext<{
+  location: Location;
+  navigate: (to: string, replace?: boolean) => void;
+}>({
   location: { path: "/", search: new URLSearchParams() },
   navigate: () => {},
 });

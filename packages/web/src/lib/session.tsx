@@ -5,7 +5,13 @@ export interface Me {
   kind: "staff" | "admin_token" | "tenant_key";
   user: { id: string; email: string; name: string; role: string; role_label: string } | null;
   tenant: { id: string; name: string; environment: string } | null;
-  permissions: { manage_staff: boolean; manage_tenants: boolean; write: boolean; billing: boolean; read_content: boolean };
+  permissions: {
+    manage_staff: boolean;
+    manage_tenants: boolean;
+    write: boolean;
+    billing: boolean;
+    read_content: boolean;
+  };
 }
 
 export interface TenantRef {

@@ -1,5 +1,9 @@
 import { type FormEvent, useMemo, useState } from "react";
-import { countSegments, MAX_BODY_CHARACTERS, SEGMENT_LIMITS } from "../../../server/src/messaging/segments.js";
+import {
+  countSegments,
+  MAX_BODY_CHARACTERS,
+  SEGMENT_LIMITS,
+} from "../../../server/src/messaging/segments.js";
 import { Card, ErrorBanner, Notice } from "../components/ui";
 import { post } from "../lib/api";
 import { Link } from "../lib/router";
@@ -41,11 +45,25 @@ export function Composer({ onSent }: { onSent: (message: any) => void }) {
       <form className="composer" onSubmit={send}>
         <label>
           To
-          <input value={to} onChange={(e) => setTo(e.target.value)} placeholder="+14155550123" inputMode="tel" required name="to" />
+          <input
+            value={to}
+            onChange={(e) => setTo(e.target.value)}
+            placeholder="+14155550123"
+            inputMode="tel"
+            required
+            name="to"
+          />
         </label>
         <label>
           Message
-          <textarea value={body} onChange={(e) => setBody(e.target.value)} rows={4} required name="body" aria-describedby="segment-meter" />
+          <textarea
+            value={body}
+            onChange={(e) => setBody(e.target.value)}
+            rows={4}
+            required
+            name="body"
+            aria-describedby="segment-meter"
+          />
         </label>
         <div id="segment-meter" className="segment-meter" aria-live="polite">
           <span data-testid="segments">
@@ -55,13 +73,14 @@ export function Composer({ onSent }: { onSent: (message: any) => void }) {
             {count.encoding}
           </span>
           <span>
-            {count.characters} characters · {used}/{perSegment} {count.encoding === "GSM-7" ? "septets" : "code units"} in the last
-            segment
+            {count.characters} characters · {used}/{perSegment}{" "}
+            {count.encoding === "GSM-7" ? "septets" : "code units"} in the last segment
           </span>
         </div>
         {count.encoding === "UCS-2" && body && (
           <p className="help">
-            A character outside GSM-7 makes the whole message UCS-2 (70 per segment instead of 160): {nonGsm(body)}
+            A character outside GSM-7 makes the whole message UCS-2 (70 per segment instead of 160):{" "}
+            {nonGsm(body)}
           </p>
         )}
         {count.segment_texts && count.segment_texts.length > 1 && (
@@ -72,7 +91,11 @@ export function Composer({ onSent }: { onSent: (message: any) => void }) {
             ))}
           </ol>
         )}
-        {tooLong && <Notice tone="bad">Twilio refuses bodies over {MAX_BODY_CHARACTERS} characters (error 21617).</Notice>}
+        {tooLong && (
+          <Notice tone="bad">
+            Twilio refuses bodies over {MAX_BODY_CHARACTERS} characters (error 21617).
+          </Notice>
+        )}
         <ErrorBanner error={error} />
         <div className="form-actions">
           <button className="primary" type="submit" disabled={busy || tooLong || !body || !to}>

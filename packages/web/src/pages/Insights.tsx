@@ -7,14 +7,22 @@ import { useAsync, useInterval } from "../lib/hooks";
 import { useSession } from "../lib/session";
 
 const RANGES = ["1h", "6h", "24h", "7d", "30d"] as const;
-const COLORS = { delivered: "#2f9e66", undelivered: "#e0a400", failed: "#d64545", p50: "#2f5bd3", p95: "#9b59b6", limit: "#888" };
+const COLORS = {
+  delivered: "#2f9e66",
+  undelivered: "#e0a400",
+  failed: "#d64545",
+  p50: "#2f5bd3",
+  p95: "#9b59b6",
+  limit: "#888",
+};
 
 /** Delivery, errors, latency, throughput, queues and caps — for the selected tenant or the platform. */
 export function InsightsPage() {
   const { tenant } = useSession();
   const [range, setRange] = useState<(typeof RANGES)[number]>("24h");
   const data = useAsync(
-    (signal) => get(`/v1/insights/overview${qs({ range, tenant_id: tenant?.id })}`, { signal, noTenant: true }),
+    (signal) =>
+      get(`/v1/insights/overview${qs({ range, tenant_id: tenant?.id })}`, { signal, noTenant: true }),
     [range, tenant?.id],
   );
   const alerts = useAsync(
@@ -33,13 +41,20 @@ export function InsightsPage() {
         title="Insights"
         subtitle={tenant ? `${tenant.name}` : "All tenants"}
         actions={
-          <div className="segmented" role="group" aria-label="Range">
+          <fieldset className="segmented">
+            <legend className="sr-only">Range</legend>
             {RANGES.map((r) => (
-              <button key={r} type="button" aria-pressed={range === r} className={range === r ? "active" : ""} onClick={() => setRange(r)}>
+              <button
+                key={r}
+                type="button"
+                aria-pressed={range === r}
+                className={range === r ? "active" : ""}
+                onClick={() => setRange(r)}
+              >
                 {r}
               </button>
             ))}
-          </div>
+          </fieldset>
         }
       />
       <ErrorBanner error={data.error} />
@@ -47,8 +62,16 @@ export function InsightsPage() {
       {o && (
         <>
           <div className="stats">
-            <Stat label="Accepted" value={fmtInt(o.totals.accepted)} hint={`${fmtInt(o.totals.segments)} segments`} />
-            <Stat label="Delivery rate" value={<span data-testid="delivery-rate">{fmtPercent(o.totals.delivery_rate)}</span>} hint={`${fmtInt(o.totals.delivered)} delivered`} />
+            <Stat
+              label="Accepted"
+              value={fmtInt(o.totals.accepted)}
+              hint={`${fmtInt(o.totals.segments)} segments`}
+            />
+            <Stat
+              label="Delivery rate"
+              value={<span data-testid="delivery-rate">{fmtPercent(o.totals.delivery_rate)}</span>}
+              hint={`${fmtInt(o.totals.delivered)} delivered`}
+            />
             <Stat label="Undelivered + failed" value={fmtInt(o.totals.undelivered + o.totals.failed)} />
             <Stat label="Latency p50" value={fmtMs(o.totals.latency_p50_ms)} hint="queued → delivered" />
             <Stat label="Latency p95" value={fmtMs(o.totals.latency_p95_ms)} />
@@ -62,7 +85,9 @@ export function InsightsPage() {
                 labelFormat={label}
                 fixedMax={1}
                 format={(v) => `${Math.round(v * 100)}%`}
-                series={[{ name: "Delivered / finished", color: COLORS.delivered, values: col("delivery_rate") }]}
+                series={[
+                  { name: "Delivered / finished", color: COLORS.delivered, values: col("delivery_rate") },
+                ]}
               />
             </Card>
             <Card>
@@ -97,7 +122,16 @@ export function InsightsPage() {
                 format={(v) => (v < 10 ? v.toFixed(1) : String(Math.round(v)))}
                 series={[
                   { name: "Accepted, average", color: COLORS.p50, values: col("throughput_mps") },
-                  ...(o.limit_mps ? [{ name: "Limit", color: COLORS.limit, values: times.map(() => o.limit_mps), dashed: true }] : []),
+                  ...(o.limit_mps
+                    ? [
+                        {
+                          name: "Limit",
+                          color: COLORS.limit,
+                          values: times.map(() => o.limit_mps),
+                          dashed: true,
+                        },
+                      ]
+                    : []),
                 ]}
               />
             </Card>
@@ -106,12 +140,16 @@ export function InsightsPage() {
             <Card>
               <HBars
                 title="Error codes"
-                items={o.error_codes.slice(0, 8).map((e: any) => ({ label: String(e.code), value: e.count, note: e.explanation }))}
+                items={o.error_codes
+                  .slice(0, 8)
+                  .map((e: any) => ({ label: String(e.code), value: e.count, note: e.explanation }))}
               />
             </Card>
             <Card title="Alerts">
               <ErrorBanner error={alerts.error} />
-              {alerts.data?.data.length === 0 && <Empty>No alerts. Rules are set under Settings → Alerts, or with /v1/alert-rules.</Empty>}
+              {alerts.data?.data.length === 0 && (
+                <Empty>No alerts. Rules are set under Settings → Alerts, or with /v1/alert-rules.</Empty>
+              )}
               <ul className="alerts">
                 {alerts.data?.data.map((a: any) => (
                   <li key={a.id}>
@@ -153,7 +191,9 @@ export function InsightsPage() {
                       <tr key={l.id}>
                         <td>
                           {humanize(l.rate_kind)} <span className="muted small">{l.sender ?? l.id}</span>
-                          {l.held_reason && <div className="small warn-text">held: {humanize(l.held_reason)}</div>}
+                          {l.held_reason && (
+                            <div className="small warn-text">held: {humanize(l.held_reason)}</div>
+                          )}
                         </td>
                         {!tenant && <td>{l.tenant_name}</td>}
                         <td className="num">{fmtInt(l.queued)}</td>

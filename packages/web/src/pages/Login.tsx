@@ -38,7 +38,11 @@ export function LoginPage() {
     e.preventDefault();
     const form = new FormData(e.currentTarget);
     run(async () => {
-      const res = await post("/v1/auth/login", { email: form.get("email"), password: form.get("password") }, { noTenant: true });
+      const res = await post(
+        "/v1/auth/login",
+        { email: form.get("email"), password: form.get("password") },
+        { noTenant: true },
+      );
       setStep({ kind: "totp", challenge: res.challenge, setup: res.totp });
     });
   }
@@ -59,7 +63,12 @@ export function LoginPage() {
     run(async () => {
       await post(
         "/v1/auth/bootstrap",
-        { admin_token: f.get("admin_token"), name: f.get("name"), email: f.get("email"), password: f.get("password") },
+        {
+          admin_token: f.get("admin_token"),
+          name: f.get("name"),
+          email: f.get("email"),
+          password: f.get("password"),
+        },
         { noTenant: true },
       );
       setNotice("Owner account created. Sign in to set up two-factor authentication.");
@@ -80,7 +89,7 @@ export function LoginPage() {
             <h1>Sign in</h1>
             <label>
               Email
-              <input name="email" type="email" autoComplete="username" required autoFocus />
+              <input name="email" type="email" autoComplete="username" required />
             </label>
             <label>
               Password
@@ -97,11 +106,12 @@ export function LoginPage() {
             {step.setup && (
               <div className="totp-setup">
                 <p>
-                  Add this account to your authenticator app (Google Authenticator, 1Password, Authy…): open the link on your
-                  phone, or enter the key by hand. Then type the 6-digit code it shows.
+                  Add this account to your authenticator app (Google Authenticator, 1Password, Authy…): open
+                  the link on your phone, or enter the key by hand. Then type the 6-digit code it shows.
                 </p>
                 <p>
-                  Key: <code data-testid="totp-secret">{step.setup.secret.replace(/(.{4})/g, "$1 ").trim()}</code>
+                  Key:{" "}
+                  <code data-testid="totp-secret">{step.setup.secret.replace(/(.{4})/g, "$1 ").trim()}</code>
                 </p>
                 <p>
                   <a href={step.setup.otpauth_url}>Open in authenticator app</a>
@@ -110,7 +120,13 @@ export function LoginPage() {
             )}
             <label>
               6-digit code
-              <input name="code" inputMode="numeric" autoComplete="one-time-code" pattern="[0-9 ]{6,7}" required autoFocus />
+              <input
+                name="code"
+                inputMode="numeric"
+                autoComplete="one-time-code"
+                pattern="[0-9 ]{6,7}"
+                required
+              />
             </label>
             <button className="primary" type="submit" disabled={busy}>
               {busy ? "Verifying…" : "Sign in"}
@@ -124,7 +140,8 @@ export function LoginPage() {
           <form onSubmit={onBootstrap} aria-label="Create the first owner">
             <h1>Create the first owner</h1>
             <p className="muted">
-              No one can sign in yet. Use the admin token printed when the server first started (or SUBTEXT_ADMIN_TOKEN).
+              No one can sign in yet. Use the admin token printed when the server first started (or
+              SUBTEXT_ADMIN_TOKEN).
             </p>
             <label>
               Admin token

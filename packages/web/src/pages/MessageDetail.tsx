@@ -10,7 +10,10 @@ const FINAL = new Set(["delivered", "undelivered", "failed", "canceled", "receiv
 /** One message: what was sent, each status on its timeline, and any error in plain words. */
 export function MessageDetailPage({ id }: { id: string }) {
   const { tenant, me } = useSession();
-  const msg = useAsync((signal) => (tenant ? get(`/v1/messages/${id}`, { signal }) : Promise.resolve(null)), [id, tenant?.id]);
+  const msg = useAsync(
+    (signal) => (tenant ? get(`/v1/messages/${id}`, { signal }) : Promise.resolve(null)),
+    [id, tenant?.id],
+  );
   const m = msg.data;
   useInterval(msg.reload, 1500, Boolean(m) && !FINAL.has(m.status));
   if (!tenant) return <NeedsTenant what="messages" />;
@@ -27,14 +30,23 @@ export function MessageDetailPage({ id }: { id: string }) {
         actions={
           me?.permissions.write &&
           (m.status === "queued" || m.status === "scheduled") && (
-            <button type="button" onClick={() => post(`/v1/messages/${m.id}/cancel`).then(msg.reload, () => msg.reload())}>
+            <button
+              type="button"
+              onClick={() => post(`/v1/messages/${m.id}/cancel`).then(msg.reload, () => msg.reload())}
+            >
               Cancel message
             </button>
           )
         }
       />
       <div className="grid-2">
-        <Card title={<>Status <Badge status={m.status} /></>}>
+        <Card
+          title={
+            <>
+              Status <Badge status={m.status} />
+            </>
+          }
+        >
           <dl className="facts">
             <dt>To</dt>
             <dd>{m.to}</dd>
@@ -42,7 +54,8 @@ export function MessageDetailPage({ id }: { id: string }) {
             <dd>{m.from ?? m.messaging_service_id ?? "—"}</dd>
             <dt>Segments</dt>
             <dd>
-              {m.segments} ({m.encoding}){m.smart_encoding?.applied ? `, smart encoding saved ${m.smart_encoding.segments_saved}` : ""}
+              {m.segments} ({m.encoding})
+              {m.smart_encoding?.applied ? `, smart encoding saved ${m.smart_encoding.segments_saved}` : ""}
             </dd>
             <dt>Estimated price</dt>
             <dd>{fmtUsd(m.price_estimate?.amount)}</dd>
@@ -62,10 +75,13 @@ export function MessageDetailPage({ id }: { id: string }) {
             )}
           </dl>
           <h3>Body</h3>
-          <p className="pre body">{m.body_redacted ? <span className="muted">Redacted by the retention policy.</span> : m.body}</p>
+          <p className="pre body">
+            {m.body_redacted ? <span className="muted">Redacted by the retention policy.</span> : m.body}
+          </p>
           {m.error && (
             <Notice tone="bad">
-              <strong>{m.error.twilio_code ? `Twilio error ${m.error.twilio_code}` : "Error"}:</strong> {m.error.explanation ?? m.error.message}
+              <strong>{m.error.twilio_code ? `Twilio error ${m.error.twilio_code}` : "Error"}:</strong>{" "}
+              {m.error.explanation ?? m.error.message}
             </Notice>
           )}
         </Card>
@@ -81,7 +97,10 @@ export function MessageDetailPage({ id }: { id: string }) {
                 {e.data && Object.keys(e.data).length > 0 && (
                   <div className="tl-body small muted">
                     {Object.entries(e.data)
-                      .map(([k, v]) => `${humanize(k)}: ${typeof v === "object" ? JSON.stringify(v) : String(v)}`)
+                      .map(
+                        ([k, v]) =>
+                          `${humanize(k)}: ${typeof v === "object" ? JSON.stringify(v) : String(v)}`,
+                      )
                       .join(" · ")}
                   </div>
                 )}

@@ -7,7 +7,17 @@ import { Link } from "../lib/router";
 import { useSession } from "../lib/session";
 import { Composer } from "./Composer";
 
-const STATUSES = ["scheduled", "queued", "sending", "sent", "delivered", "undelivered", "failed", "canceled", "received"];
+const STATUSES = [
+  "scheduled",
+  "queued",
+  "sending",
+  "sent",
+  "delivered",
+  "undelivered",
+  "failed",
+  "canceled",
+  "received",
+];
 
 /** The message log of the selected tenant, filtered and cursor-paged by the server, with the composer. */
 export function MessagesPage() {
@@ -50,12 +60,25 @@ export function MessagesPage() {
   return (
     <>
       <PageHeader title="Messages" subtitle={`Sent and received by ${tenant.name}.`} />
-      {me?.permissions.write && <Composer onSent={() => (reset(), list.reload())} />}
+      {me?.permissions.write && (
+        <Composer
+          onSent={() => {
+            reset();
+            list.reload();
+          }}
+        />
+      )}
       <Card title="Log">
-        <div className="toolbar" role="search">
+        <div className="toolbar">
           <label>
             Status{" "}
-            <select value={status} onChange={(e) => (setStatus(e.target.value), reset())}>
+            <select
+              value={status}
+              onChange={(e) => {
+                setStatus(e.target.value);
+                reset();
+              }}
+            >
               <option value="">All</option>
               {STATUSES.map((s) => (
                 <option key={s} value={s}>
@@ -66,15 +89,37 @@ export function MessagesPage() {
           </label>
           <label>
             To{" "}
-            <input type="search" value={to} placeholder="+1…" onChange={(e) => (setTo(e.target.value), reset())} />
+            <input
+              type="search"
+              value={to}
+              placeholder="+1…"
+              onChange={(e) => {
+                setTo(e.target.value);
+                reset();
+              }}
+            />
           </label>
           <label>
             From{" "}
-            <input type="datetime-local" value={after} onChange={(e) => (setAfter(e.target.value), reset())} />
+            <input
+              type="datetime-local"
+              value={after}
+              onChange={(e) => {
+                setAfter(e.target.value);
+                reset();
+              }}
+            />
           </label>
           <label>
             Until{" "}
-            <input type="datetime-local" value={before} onChange={(e) => (setBefore(e.target.value), reset())} />
+            <input
+              type="datetime-local"
+              value={before}
+              onChange={(e) => {
+                setBefore(e.target.value);
+                reset();
+              }}
+            />
           </label>
         </div>
         <ErrorBanner error={list.error} />
@@ -104,7 +149,9 @@ export function MessagesPage() {
                   <td>
                     <Badge status={m.status} />
                   </td>
-                  <td className="truncate">{m.body_redacted ? <span className="muted">redacted</span> : m.body}</td>
+                  <td className="truncate">
+                    {m.body_redacted ? <span className="muted">redacted</span> : m.body}
+                  </td>
                   <td className="num">
                     {m.segments} <span className="muted small">{m.encoding}</span>
                   </td>
@@ -119,7 +166,11 @@ export function MessagesPage() {
           <button type="button" disabled={!cursors.length} onClick={() => setCursors(cursors.slice(0, -1))}>
             Newer
           </button>
-          <button type="button" disabled={!list.data?.has_more} onClick={() => setCursors([...cursors, list.data.next_cursor])}>
+          <button
+            type="button"
+            disabled={!list.data?.has_more}
+            onClick={() => setCursors([...cursors, list.data.next_cursor])}
+          >
             Older
           </button>
         </div>

@@ -13,7 +13,10 @@ export function OnboardingPage() {
   const [chosen, setChosen] = useState<string | null>(null);
   const [starting, setStarting] = useState(false);
   const regs = useAsync(
-    (signal) => (tenant ? get(`/v1/tenants/${tenant.id}/registrations`, { signal, noTenant: true }) : Promise.resolve(null)),
+    (signal) =>
+      tenant
+        ? get(`/v1/tenants/${tenant.id}/registrations`, { signal, noTenant: true })
+        : Promise.resolve(null),
     [tenant?.id],
   );
   if (!tenant) {
@@ -46,7 +49,12 @@ export function OnboardingPage() {
         <Card>
           <div className="toolbar">
             {list.map((r) => (
-              <button key={r.id} type="button" className={r.id === current?.id ? "tab active" : "tab"} onClick={() => setChosen(r.id)}>
+              <button
+                key={r.id}
+                type="button"
+                className={r.id === current?.id ? "tab active" : "tab"}
+                onClick={() => setChosen(r.id)}
+              >
                 {KIND_LABELS[r.kind]} · {r.state}
               </button>
             ))}
@@ -63,7 +71,9 @@ export function OnboardingPage() {
           }}
         />
       )}
-      {current && !starting && <RegistrationTimeline key={current.id} tenantId={tenant.id} registrationId={current.id} />}
+      {current && !starting && (
+        <RegistrationTimeline key={current.id} tenantId={tenant.id} registrationId={current.id} />
+      )}
     </>
   );
 }

@@ -19,7 +19,11 @@ export function StaffPage() {
   const users = useAsync((signal) => get("/v1/staff/users", { signal, noTenant: true }), []);
   const [error, setError] = useState<unknown>(null);
   const [note, setNote] = useState<string | null>(null);
-  const act = (p: Promise<unknown>, message: string) => p.then(() => (setNote(message), users.reload()), setError);
+  const act = (p: Promise<unknown>, message: string) =>
+    p.then(() => {
+      setNote(message);
+      users.reload();
+    }, setError);
 
   function add(e: FormEvent<HTMLFormElement>) {
     e.preventDefault();
@@ -63,7 +67,8 @@ export function StaffPage() {
             </select>
           </label>
           <label>
-            First password <input name="password" type="password" minLength={10} required autoComplete="new-password" />
+            First password{" "}
+            <input name="password" type="password" minLength={10} required autoComplete="new-password" />
           </label>
           <label>
             Sees{" "}
@@ -108,7 +113,12 @@ export function StaffPage() {
                     id={`role-${u.id}`}
                     value={u.role}
                     disabled={u.id === me?.user?.id}
-                    onChange={(e) => act(patch(`/v1/staff/users/${u.id}`, { role: e.target.value }, { noTenant: true }), "Role changed; their sessions ended.")}
+                    onChange={(e) =>
+                      act(
+                        patch(`/v1/staff/users/${u.id}`, { role: e.target.value }, { noTenant: true }),
+                        "Role changed; their sessions ended.",
+                      )
+                    }
                   >
                     {ROLES.filter(([v]) => !(u.tenant_id && v === "owner")).map(([v, l]) => (
                       <option key={v} value={v}>
@@ -123,16 +133,37 @@ export function StaffPage() {
                 <td className="actions">
                   {u.id !== me?.user?.id && (
                     <>
-                      <button type="button" className="link" onClick={() => act(patch(`/v1/staff/users/${u.id}`, { disabled: !u.disabled }, { noTenant: true }), u.disabled ? "Enabled." : "Disabled.")}>
+                      <button
+                        type="button"
+                        className="link"
+                        onClick={() =>
+                          act(
+                            patch(`/v1/staff/users/${u.id}`, { disabled: !u.disabled }, { noTenant: true }),
+                            u.disabled ? "Enabled." : "Disabled.",
+                          )
+                        }
+                      >
                         {u.disabled ? "Enable" : "Disable"}
                       </button>
-                      <button type="button" className="link" onClick={() => act(patch(`/v1/staff/users/${u.id}`, { reset_totp: true }, { noTenant: true }), "Two-factor reset.")}>
+                      <button
+                        type="button"
+                        className="link"
+                        onClick={() =>
+                          act(
+                            patch(`/v1/staff/users/${u.id}`, { reset_totp: true }, { noTenant: true }),
+                            "Two-factor reset.",
+                          )
+                        }
+                      >
                         Reset 2FA
                       </button>
                       <button
                         type="button"
                         className="link danger"
-                        onClick={() => window.confirm(`Delete ${u.email}?`) && act(del(`/v1/staff/users/${u.id}`, { noTenant: true }), "Deleted.")}
+                        onClick={() =>
+                          window.confirm(`Delete ${u.email}?`) &&
+                          act(del(`/v1/staff/users/${u.id}`, { noTenant: true }), "Deleted.")
+                        }
                       >
                         Delete
                       </button>

@@ -20,7 +20,11 @@ export function TenantsPage() {
   const [creating, setCreating] = useState(false);
   const q = useDebounced(search, 250);
   const list = useAsync(
-    (signal) => get(`/v1/insights/tenants${qs({ q, environment, registration, sort, limit: PAGE, offset })}`, { signal, noTenant: true }),
+    (signal) =>
+      get(`/v1/insights/tenants${qs({ q, environment, registration, sort, limit: PAGE, offset })}`, {
+        signal,
+        noTenant: true,
+      }),
     [q, environment, registration, sort, offset],
   );
   const open = (t: { id: string; name: string }, to: string) => {
@@ -44,7 +48,7 @@ export function TenantsPage() {
       />
       {creating && <NewTenant onDone={(t) => (t ? open(t, "/onboarding") : setCreating(false))} />}
       <Card>
-        <div className="toolbar" role="search">
+        <div className="toolbar">
           <label>
             <span className="sr-only">Search tenants</span>
             <input
@@ -59,7 +63,13 @@ export function TenantsPage() {
           </label>
           <label>
             Environment{" "}
-            <select value={environment} onChange={(e) => (setEnvironment(e.target.value), setOffset(0))}>
+            <select
+              value={environment}
+              onChange={(e) => {
+                setEnvironment(e.target.value);
+                setOffset(0);
+              }}
+            >
               <option value="">All</option>
               <option value="production">Production</option>
               <option value="staging">Staging</option>
@@ -68,7 +78,13 @@ export function TenantsPage() {
           </label>
           <label>
             Registration{" "}
-            <select value={registration} onChange={(e) => (setRegistration(e.target.value), setOffset(0))}>
+            <select
+              value={registration}
+              onChange={(e) => {
+                setRegistration(e.target.value);
+                setOffset(0);
+              }}
+            >
               <option value="">All</option>
               <option value="attention">Needs attention</option>
               <option value="approved">Approved</option>
@@ -81,7 +97,13 @@ export function TenantsPage() {
           </label>
           <label>
             Sort{" "}
-            <select value={sort} onChange={(e) => (setSort(e.target.value), setOffset(0))}>
+            <select
+              value={sort}
+              onChange={(e) => {
+                setSort(e.target.value);
+                setOffset(0);
+              }}
+            >
               <option value="newest">Newest</option>
               <option value="name">Name</option>
               <option value="messages_today">Messages today</option>
@@ -121,7 +143,8 @@ export function TenantsPage() {
                   <td>
                     {t.registration ? (
                       <>
-                        <span className="small">{KIND_LABELS[t.registration.kind]}</span> <Badge status={t.registration.state} />
+                        <span className="small">{KIND_LABELS[t.registration.kind]}</span>{" "}
+                        <Badge status={t.registration.state} />
                       </>
                     ) : (
                       <span className="muted">Not started</span>
@@ -130,13 +153,20 @@ export function TenantsPage() {
                   <td>
                     {t.registration?.eta ? (
                       <span title={`${t.registration.eta.earliest} – ${t.registration.eta.latest}`}>
-                        {t.registration.eta.business_days_left.min}–{t.registration.eta.business_days_left.max} business days
+                        {t.registration.eta.business_days_left.min}–
+                        {t.registration.eta.business_days_left.max} business days
                       </span>
                     ) : (
                       <span className="muted">—</span>
                     )}
                   </td>
-                  <td>{t.throughput ? <span className={t.throughput.expected ? "muted" : ""}>{t.throughput.label}</span> : "—"}</td>
+                  <td>
+                    {t.throughput ? (
+                      <span className={t.throughput.expected ? "muted" : ""}>{t.throughput.label}</span>
+                    ) : (
+                      "—"
+                    )}
+                  </td>
                   <td className="num">{fmtInt(t.messages_today)}</td>
                   <td className="num">
                     <button type="button" className="link" onClick={() => open(t, "/insights")}>
@@ -151,7 +181,8 @@ export function TenantsPage() {
         </div>
         <div className="pager">
           <span>
-            {total === 0 ? "0" : `${fmtInt(offset + 1)}–${fmtInt(Math.min(offset + PAGE, total))}`} of {fmtInt(total)}
+            {total === 0 ? "0" : `${fmtInt(offset + 1)}–${fmtInt(Math.min(offset + PAGE, total))}`} of{" "}
+            {fmtInt(total)}
           </span>
           <button type="button" disabled={offset === 0} onClick={() => setOffset(Math.max(0, offset - PAGE))}>
             Previous
@@ -173,7 +204,11 @@ function NewTenant({ onDone }: { onDone: (t: { id: string; name: string } | null
     const f = new FormData(e.currentTarget);
     setBusy(true);
     try {
-      const t = await post("/v1/tenants", { name: f.get("name"), environment: f.get("environment") }, { noTenant: true });
+      const t = await post(
+        "/v1/tenants",
+        { name: f.get("name"), environment: f.get("environment") },
+        { noTenant: true },
+      );
       onDone(t);
     } catch (err) {
       setError(err);
@@ -185,7 +220,7 @@ function NewTenant({ onDone }: { onDone: (t: { id: string; name: string } | null
       <form className="inline-form" onSubmit={submit}>
         <label>
           Tenant name
-          <input name="name" required maxLength={200} autoFocus />
+          <input name="name" required maxLength={200} />
         </label>
         <label>
           Environment

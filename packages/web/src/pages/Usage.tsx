@@ -25,13 +25,22 @@ export function UsagePage() {
   const [to, setTo] = useState(today);
   const [month, setMonth] = useState(() => today().slice(0, 7));
   const params = { from, to, tenant_id: tenant?.id };
-  const byDay = useAsync((signal) => get(`/v1/usage${qs({ ...params, group_by: "day,channel" })}`, { signal, noTenant: true }), [from, to, tenant?.id]);
+  const byDay = useAsync(
+    (signal) => get(`/v1/usage${qs({ ...params, group_by: "day,channel" })}`, { signal, noTenant: true }),
+    [from, to, tenant?.id],
+  );
   const byTenant = useAsync(
-    (signal) => (tenant ? Promise.resolve(null) : get(`/v1/usage${qs({ from, to, group_by: "tenant" })}`, { signal, noTenant: true })),
+    (signal) =>
+      tenant
+        ? Promise.resolve(null)
+        : get(`/v1/usage${qs({ from, to, group_by: "tenant" })}`, { signal, noTenant: true }),
     [from, to, tenant?.id],
   );
   const statement = useAsync(
-    (signal) => (tenant ? get(`/v1/tenants/${tenant.id}/statements/${month}`, { signal, noTenant: true }) : Promise.resolve(null)),
+    (signal) =>
+      tenant
+        ? get(`/v1/tenants/${tenant.id}/statements/${month}`, { signal, noTenant: true })
+        : Promise.resolve(null),
     [tenant?.id, month],
   );
 
@@ -47,7 +56,11 @@ export function UsagePage() {
         title="Usage & billing"
         subtitle={tenant ? tenant.name : "All tenants"}
         actions={
-          <a className="button" href={`/v1/usage${qs({ ...params, group_by: "day,channel", format: "csv" })}`} download>
+          <a
+            className="button"
+            href={`/v1/usage${qs({ ...params, group_by: "day,channel", format: "csv" })}`}
+            download
+          >
             Export CSV
           </a>
         }
@@ -88,7 +101,11 @@ export function UsagePage() {
                 title="Cost per day by channel (USD)"
                 times={days}
                 labelFormat={(d) => d.slice(5)}
-                series={channels.map((c) => ({ name: c, color: CHANNEL_COLORS[c] ?? "#555", values: days.map((d) => costOf(d, c)) }))}
+                series={channels.map((c) => ({
+                  name: c,
+                  color: CHANNEL_COLORS[c] ?? "#555",
+                  values: days.map((d) => costOf(d, c)),
+                }))}
               />
             )}
             <div className="table-wrap">
@@ -180,8 +197,8 @@ export function UsagePage() {
           {statement.data && (
             <>
               <p>
-                {statement.data.period_start} – {statement.data.period_end} <Badge status={statement.data.status} /> · markup{" "}
-                {statement.data.markup_percent}%
+                {statement.data.period_start} – {statement.data.period_end}{" "}
+                <Badge status={statement.data.status} /> · markup {statement.data.markup_percent}%
               </p>
               <table className="table">
                 <thead>

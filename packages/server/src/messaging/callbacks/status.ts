@@ -8,6 +8,7 @@ import { newId } from "../../db/ids.js";
 import type { Services } from "../../system/services.js";
 import { fromTwilioStatus } from "../status.js";
 import type { MessageRow } from "../store/messages.js";
+import { sidIsKnown } from "../store/known-sids.js";
 import { addTimeline } from "../store/timeline.js";
 import { applyStatus, lockMessage, lockMessageBySid } from "../store/transitions.js";
 import { type FormParams, one } from "./signed.js";
@@ -96,7 +97,7 @@ async function intermediate(
   sid: string,
   now: Date,
 ): Promise<StatusIntake> {
-  if (!marker) return "ignored";
+  if (!marker || sidIsKnown(marker)) return "ignored";
   const { rows } = await deps.db.query<{ message_id: string }>(
     `WITH m AS (
        UPDATE messages SET twilio_sid = $3 WHERE id = $2 AND tenant_id = $1 AND twilio_sid IS NULL RETURNING id),

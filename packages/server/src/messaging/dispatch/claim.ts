@@ -36,6 +36,8 @@ type Candidate = Omit<ClaimedMessage, "attemptId" | "tmobile" | "day" | "brandId
 
 export interface ClaimResult {
   claimed: ClaimedMessage[];
+  /** The lane as the claim left it (bucket, hold, next-due hint), for the dispatcher's cache. */
+  lane?: LaneRow;
   /** The lane was not ours any more (lease lost): nothing claimed. */
   lost: boolean;
 }
@@ -61,7 +63,7 @@ export async function claimLane(
       [a.laneId, a.workerId, now],
     );
     if (!lane) return { claimed: [], lost: true };
-    if (lane.held_until && lane.held_until > now) return { claimed: [], lost: false };
+    if (lane.held_until && lane.held_until > now) return { claimed: [], lost: false, lane };
 
     const throttle = { mps: lane.mps, burst: lane.burst };
     let state: GcraState | null = lane.tat_ms === null ? null : { tat: lane.tat_ms };
@@ -126,12 +128,10 @@ export async function claimLane(
 
     if (take.length > 0) {
       await tx.query(
-        `UPDATE messages SET status = 'sending', attempts = attempts + 1, held_reason = NULL, updated_at = $2
-         WHERE id = ANY($1::text[])`,
-        [take.map((t) => t.id), now],
-      );
-      await tx.query(
-        `INSERT INTO message_attempts (id, message_id, tenant_id, n, worker_id, outcome, started_at)
+        `WITH sending AS (
+           UPDATE messages SET status = 'sending', attempts = attempts + 1, held_reason = NULL, updated_at = $5
+           WHERE id = ANY($2::text[]))
+         INSERT INTO message_attempts (id, message_id, tenant_id, n, worker_id, outcome, started_at)
          SELECT u.id, u.message_id, u.tenant_id, u.n, $4, 'pending', $5
          FROM unnest($1::text[], $2::text[], $3::text[], $6::int[]) AS u(id, message_id, tenant_id, n)`,
         [
@@ -143,12 +143,6 @@ export async function claimLane(
           take.map((t) => t.attempts + 1),
         ],
       );
-      if (capped) {
-        await tx.query(
-          "UPDATE brand_daily_usage SET segments = $3, tmobile_segments = $4 WHERE brand_id = $1 AND day = $2",
-          [lane.brand_id, window.day, usage.segments, usage.tmobile_segments],
-        );
-      }
     }
     if (holds.length > 0) {
       await tx.query(
@@ -165,34 +159,45 @@ export async function claimLane(
         [lane.id, now, window.resets_at],
       );
     }
-    await tx.query(
-      `UPDATE lanes SET tat_ms = $2, last_dispatch_at = $3,
-         held_until = $4, held_reason = $5,
+    // The bucket, the brand's counters and the lane's next-due hint, in one statement.
+    const after = await tx.one<{ next_due_at: Date | null }>(
+      `WITH counted AS (
+         UPDATE brand_daily_usage SET segments = $7, tmobile_segments = $8
+         WHERE $9::boolean AND brand_id = $6 AND day = $10::date)
+       UPDATE lanes SET tat_ms = $2, last_dispatch_at = $3, held_until = $4, held_reason = $5,
          next_due_at = COALESCE($4, (SELECT min(not_before) FROM messages WHERE lane_id = $1 AND status = 'queued'))
-       WHERE id = $1`,
+       WHERE id = $1 RETURNING next_due_at`,
       [
         lane.id,
         state?.tat ?? null,
         now,
         capReached ? window.resets_at : null,
         capReached ? "daily_cap" : null,
+        lane.brand_id,
+        usage.segments,
+        usage.tmobile_segments,
+        capped && take.length > 0,
+        window.day,
       ],
     );
-    return { claimed: take, lost: false };
+    lane.tat_ms = state?.tat ?? null;
+    lane.held_until = capReached ? window.resets_at : null;
+    lane.held_reason = capReached ? "daily_cap" : null;
+    lane.next_due_at = after.next_due_at;
+    return { claimed: take, lost: false, lane };
   });
 }
 
 async function brandUsage(
-  tx: Pick<Db, "query" | "one">,
+  tx: Pick<Db, "one">,
   brandId: string,
   day: string,
 ): Promise<{ segments: number; tmobile_segments: number }> {
-  await tx.query(
-    "INSERT INTO brand_daily_usage (brand_id, day) VALUES ($1, $2::date) ON CONFLICT DO NOTHING",
-    [brandId, day],
-  );
+  // An upsert that changes nothing still locks the row: one statement to create, lock and read.
   return tx.one(
-    "SELECT segments, tmobile_segments FROM brand_daily_usage WHERE brand_id = $1 AND day = $2::date FOR UPDATE",
+    `INSERT INTO brand_daily_usage (brand_id, day) VALUES ($1, $2::date)
+     ON CONFLICT (brand_id, day) DO UPDATE SET segments = brand_daily_usage.segments
+     RETURNING segments, tmobile_segments`,
     [brandId, day],
   );
 }

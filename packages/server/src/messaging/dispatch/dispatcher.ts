@@ -16,11 +16,14 @@ import { GroupCommit } from "../send/group-commit.js";
 import { cachedSettings } from "../settings.js";
 import { type CallResult, createAtTwilio } from "./call.js";
 import { type ClaimedMessage, claimLane } from "./claim.js";
+import type { LaneRow } from "../store/lanes.js";
 import { acquireLanes, promoteScheduled, releaseLanes } from "./leases.js";
 import { type CallOutcome, type OutcomePolicy, recordOutcomes } from "./outcomes.js";
 
 export interface DispatcherOptions {
   tickMs: number;
+  /** How often leases are taken and renewed (and scheduled messages promoted) without a wake-up. */
+  acquireEveryMs: number;
   leaseMs: number;
   maxLanesPerTick: number;
   maxInflight: number;
@@ -42,6 +45,10 @@ export class Dispatcher {
   private loopDone: Promise<void> = Promise.resolve();
   private wakeUp: (() => void) | null = null;
   private turn = 0;
+  /** Lanes leased at the last acquisition, kept current by each claim. */
+  private owned = new Map<string, LaneRow>();
+  private lastAcquire = Number.NEGATIVE_INFINITY;
+  private refresh = true;
   /** Counters for metrics and the benchmark. */
   readonly stats = { ticks: 0, claimed: 0, accepted: 0, failures: 0 };
 
@@ -58,19 +65,30 @@ export class Dispatcher {
     );
   }
 
-  /** One round: promote due scheduled messages, lease lanes, claim and launch. Returns how many were claimed. */
+  /**
+   * One round: promote due scheduled messages and lease lanes (every `acquireEveryMs`, or at
+   * once when woken by new work), then claim from each owned lane that has budget and due
+   * work, and launch the calls. Returns how many messages were claimed.
+   */
   async tick(): Promise<number> {
     const { db, clock } = this.deps;
     const o = this.options;
     const now = clock.now();
+    const ms = now.getTime();
     this.stats.ticks++;
-    await promoteScheduled(db, now);
-    const lanes = await acquireLanes(db, {
-      workerId: this.workerId,
-      now,
-      leaseUntil: new Date(now.getTime() + o.leaseMs),
-      limit: o.maxLanesPerTick,
-    });
+    if (this.refresh || ms - this.lastAcquire >= o.acquireEveryMs || ms < this.lastAcquire) {
+      this.refresh = false;
+      this.lastAcquire = ms;
+      await promoteScheduled(db, now);
+      const leased = await acquireLanes(db, {
+        workerId: this.workerId,
+        now,
+        leaseUntil: new Date(ms + o.leaseMs),
+        limit: o.maxLanesPerTick,
+      });
+      this.owned = new Map(leased.map((l) => [l.id, l]));
+    }
+    const lanes = [...this.owned.values()];
     let claimed = 0;
     const start = lanes.length ? this.turn++ % lanes.length : 0;
     for (let i = 0; i < lanes.length; i++) {
@@ -80,9 +98,11 @@ export class Dispatcher {
         o.maxInflightPerLane - (this.perLane.get(lane.id) ?? 0),
       );
       if (free <= 0) continue;
-      // No budget yet (the bucket refills in a few ms): skip the claim's transaction.
+      // Nothing due, held, or no budget yet (the bucket refills in a few ms): no transaction.
+      if (!lane.next_due_at || lane.next_due_at.getTime() > ms) continue;
+      if (lane.held_until && lane.held_until.getTime() > ms) continue;
       const state = lane.tat_ms === null ? null : { tat: lane.tat_ms };
-      if (gcraAvailable(state, now.getTime(), { mps: lane.mps, burst: lane.burst }) === 0) continue;
+      if (gcraAvailable(state, ms, { mps: lane.mps, burst: lane.burst }) === 0) continue;
       const settings = await cachedSettings(db, lane.tenant_id);
       const result = await claimLane(db, {
         laneId: lane.id,
@@ -92,6 +112,8 @@ export class Dispatcher {
         quietHours: settings.quiet_hours,
         carrierLookup: settings.carrier_lookup,
       });
+      if (result.lost) this.owned.delete(lane.id);
+      else if (result.lane) this.owned.set(lane.id, result.lane);
       for (const m of result.claimed) this.launch(m);
       claimed += result.claimed.length;
     }
@@ -120,6 +142,7 @@ export class Dispatcher {
 
   /** New work arrived in this process: tick now rather than at the next poll. */
   wake(): void {
+    this.refresh = true;
     this.wakeUp?.();
   }
 

@@ -8,6 +8,7 @@ import type { Queryable } from "../../db/db.js";
 import { newId } from "../../db/ids.js";
 import { type BackoffPolicy, backoffDelay } from "../../jobs/backoff.js";
 import { enqueue } from "../../jobs/queue.js";
+import { rememberSid } from "../store/known-sids.js";
 import { markLanesDue } from "../store/messages.js";
 import { addTimeline } from "../store/timeline.js";
 import { applyStatus, lockMessage } from "../store/transitions.js";
@@ -116,6 +117,7 @@ async function recordAccepted(q: Queryable, outcomes: CallOutcome[]): Promise<vo
       accepted.map((o) => o.at.toISOString()),
     ],
   );
+  for (const r of rows) rememberSid(r.id);
   // Twilio holding two messages for one of ours must never pass silently.
   const doubled = rows.filter((r) => r.twilio_sid !== r.sid);
   await addTimeline(

@@ -40,7 +40,10 @@ export function RegistrationForm({
   useEffect(() => {
     if (settled !== latest.current) return;
     const controller = new AbortController();
-    post<{ ok: boolean; findings: Finding[] }>("/v1/registrations/validate", cleanDocument(settled), { signal: controller.signal, noTenant: true })
+    post<{ ok: boolean; findings: Finding[] }>("/v1/registrations/validate", cleanDocument(settled), {
+      signal: controller.signal,
+      noTenant: true,
+    })
       .then((r) => {
         if (settled !== latest.current) return;
         setFindings(r.findings);
@@ -98,8 +101,8 @@ export function FindingList({ findings }: { findings: Finding[] }) {
     <ul className="findings">
       {findings.map((f) => (
         <li key={`${f.path}-${f.code}`} className={`finding finding-${f.severity}`} data-code={f.code}>
-          <strong>{f.severity === "error" ? "Error" : "Warning"}</strong> <span className="muted small">{f.path}</span>: {f.message}{" "}
-          <span className="fix">Fix: {f.fix}</span>
+          <strong>{f.severity === "error" ? "Error" : "Warning"}</strong>{" "}
+          <span className="muted small">{f.path}</span>: {f.message} <span className="fix">Fix: {f.fix}</span>
         </li>
       ))}
     </ul>
@@ -121,12 +124,22 @@ function Field({
 }) {
   const id = `f-${field.path.replace(/[^a-z0-9]/gi, "-")}`;
   const hasError = findings.some((f) => f.severity === "error");
-  const describedBy = [field.help ? `${id}-help` : "", findings.length ? `${id}-findings` : ""].filter(Boolean).join(" ") || undefined;
-  const common = { id, onBlur, "aria-invalid": hasError || undefined, "aria-describedby": describedBy, name: field.path };
+  const describedBy =
+    [field.help ? `${id}-help` : "", findings.length ? `${id}-findings` : ""].filter(Boolean).join(" ") ||
+    undefined;
+  const common = {
+    id,
+    onBlur,
+    "aria-invalid": hasError || undefined,
+    "aria-describedby": describedBy,
+    name: field.path,
+  };
   let input: ReactNode;
   switch (field.type) {
     case "textarea":
-      input = <textarea {...common} rows={3} value={value ?? ""} onChange={(e) => onChange(e.target.value)} />;
+      input = (
+        <textarea {...common} rows={3} value={value ?? ""} onChange={(e) => onChange(e.target.value)} />
+      );
       break;
     case "select":
       input = (
@@ -144,7 +157,13 @@ function Field({
       return (
         <div className="field field-check">
           <label>
-            <input {...common} type="checkbox" checked={Boolean(value)} onChange={(e) => onChange(e.target.checked)} /> {field.label}
+            <input
+              {...common}
+              type="checkbox"
+              checked={Boolean(value)}
+              onChange={(e) => onChange(e.target.checked)}
+            />{" "}
+            {field.label}
           </label>
           <Findings id={`${id}-findings`} findings={findings} />
         </div>
@@ -171,10 +190,14 @@ function Field({
       input = (
         <div className="list-inputs">
           {items.map((item, i) => (
+            // biome-ignore lint/suspicious/noArrayIndexKey: list inputs are positional, like the document array
             <div key={`${field.path}-${i}`} className="list-item">
               <textarea
                 {...common}
-                aria-invalid={findings.some((f) => f.severity === "error" && f.path === `${field.path}[${i}]`) || undefined}
+                aria-invalid={
+                  findings.some((f) => f.severity === "error" && f.path === `${field.path}[${i}]`) ||
+                  undefined
+                }
                 id={i === 0 ? id : `${id}-${i}`}
                 name={`${field.path}[${i}]`}
                 aria-label={`${field.label} ${i + 1}`}
@@ -183,7 +206,12 @@ function Field({
                 onChange={(e) => onChange(items.map((v, j) => (j === i ? e.target.value : v)))}
               />
               {items.length > (field.min ?? 1) && (
-                <button type="button" className="link" onClick={() => onChange(items.filter((_, j) => j !== i))} aria-label={`Remove ${field.label} ${i + 1}`}>
+                <button
+                  type="button"
+                  className="link"
+                  onClick={() => onChange(items.filter((_, j) => j !== i))}
+                  aria-label={`Remove ${field.label} ${i + 1}`}
+                >
                   Remove
                 </button>
               )}
@@ -199,7 +227,14 @@ function Field({
       break;
     }
     default:
-      input = <input {...common} type={field.type ?? "text"} value={value ?? ""} onChange={(e) => onChange(e.target.value)} />;
+      input = (
+        <input
+          {...common}
+          type={field.type ?? "text"}
+          value={value ?? ""}
+          onChange={(e) => onChange(e.target.value)}
+        />
+      );
   }
   return (
     <div className={`field${hasError ? " field-error" : ""}`}>

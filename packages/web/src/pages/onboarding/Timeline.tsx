@@ -9,7 +9,13 @@ import { type Kind, cleanDocument } from "./fields";
 const FINAL = new Set(["approved", "failed", "suspended"]);
 
 /** A submitted registration: every step with Twilio's status, failures with hints, the OTP, and remediation. */
-export function RegistrationTimeline({ tenantId, registrationId }: { tenantId: string; registrationId: string }) {
+export function RegistrationTimeline({
+  tenantId,
+  registrationId,
+}: {
+  tenantId: string;
+  registrationId: string;
+}) {
   const path = `/v1/tenants/${tenantId}/registrations/${registrationId}`;
   const reg = useAsync((signal) => get(path, { signal, noTenant: true }), [path]);
   const r = reg.data;
@@ -63,10 +69,15 @@ export function RegistrationTimeline({ tenantId, registrationId }: { tenantId: s
         <Card title={`Failed at the ${humanize(r.failure.stage).toLowerCase()} stage`} className="card-bad">
           <ul className="reasons">
             {(r.failure.reasons ?? []).map((reason: any, i: number) => (
+              // biome-ignore lint/suspicious/noArrayIndexKey: reasons come in Twilio's order and are never reordered
               <li key={`${reason.code}-${i}`}>
                 <strong>{reason.reason}</strong>
-                {reason.twilio_code ? <span className="muted small"> (Twilio {reason.twilio_code})</span> : null}
-                {reason.fields?.length ? <div className="muted small">Fields: {reason.fields.join(", ")}</div> : null}
+                {reason.twilio_code ? (
+                  <span className="muted small"> (Twilio {reason.twilio_code})</span>
+                ) : null}
+                {reason.fields?.length ? (
+                  <div className="muted small">Fields: {reason.fields.join(", ")}</div>
+                ) : null}
                 {reason.hint && <div className="fix">What to do: {reason.hint}</div>}
               </li>
             ))}
@@ -76,7 +87,9 @@ export function RegistrationTimeline({ tenantId, registrationId }: { tenantId: s
               Edit and resubmit
             </button>
           )}
-          {r.state === "suspended" && <Notice tone="bad">Suspended registrations are not retried; contact Twilio support.</Notice>}
+          {r.state === "suspended" && (
+            <Notice tone="bad">Suspended registrations are not retried; contact Twilio support.</Notice>
+          )}
         </Card>
       )}
 
@@ -100,14 +113,20 @@ export function RegistrationTimeline({ tenantId, registrationId }: { tenantId: s
       )}
       <ErrorBanner error={error} />
 
-      {r.otp && <OtpCard otp={r.otp} onResend={() => post(`${path}/otp`, undefined, { noTenant: true }).then(reg.reload, setError)} />}
+      {r.otp && (
+        <OtpCard
+          otp={r.otp}
+          onResend={() => post(`${path}/otp`, undefined, { noTenant: true }).then(reg.reload, setError)}
+        />
+      )}
 
       <Card title="Steps">
         <ol className="timeline">
           {r.steps.map((s: any) => (
             <li key={s.name} className={`tl-item tl-${s.status}`}>
               <div className="tl-head">
-                <Badge status={s.status} /> <strong>{humanize(s.name)}</strong> <span className="muted small">{humanize(s.stage)}</span>
+                <Badge status={s.status} /> <strong>{humanize(s.name)}</strong>{" "}
+                <span className="muted small">{humanize(s.stage)}</span>
               </div>
               <div className="tl-body small">
                 {s.twilio_status && (
@@ -122,7 +141,9 @@ export function RegistrationTimeline({ tenantId, registrationId }: { tenantId: s
                   {s.completed_at && ` · done ${fmtTime(s.completed_at)}`}
                   {s.status === "waiting" && s.wait_until && ` · next check ${fmtTime(s.wait_until)}`}
                 </span>
-                {s.error && <div className="finding finding-error">{s.error.message ?? JSON.stringify(s.error)}</div>}
+                {s.error && (
+                  <div className="finding finding-error">{s.error.message ?? JSON.stringify(s.error)}</div>
+                )}
               </div>
             </li>
           ))}
@@ -133,10 +154,22 @@ export function RegistrationTimeline({ tenantId, registrationId }: { tenantId: s
 }
 
 function OtpCard({ otp, onResend }: { otp: any; onResend: () => void }) {
-  const canResend = otp.status !== "verified" && otp.retrigger_available_at && new Date(otp.retrigger_available_at) <= new Date();
+  const canResend =
+    otp.status !== "verified" &&
+    otp.retrigger_available_at &&
+    new Date(otp.retrigger_available_at) <= new Date();
   return (
-    <Card title={<>Mobile verification (OTP) <Badge status={otp.status} /></>}>
-      <p className="muted">The sole proprietor must reply YES to the text Twilio sends to their mobile; it expires after 24 hours.</p>
+    <Card
+      title={
+        <>
+          Mobile verification (OTP) <Badge status={otp.status} />
+        </>
+      }
+    >
+      <p className="muted">
+        The sole proprietor must reply YES to the text Twilio sends to their mobile; it expires after 24
+        hours.
+      </p>
       <dl className="facts inline">
         <dt>Sent</dt>
         <dd>{fmtTime(otp.sent_at)}</dd>
@@ -166,7 +199,17 @@ function OtpCard({ otp, onResend }: { otp: any; onResend: () => void }) {
   );
 }
 
-function Remediation({ kind, document, onSave, onCancel }: { kind: Kind; document: any; onSave: (doc: any) => Promise<void>; onCancel: () => void }) {
+function Remediation({
+  kind,
+  document,
+  onSave,
+  onCancel,
+}: {
+  kind: Kind;
+  document: any;
+  onSave: (doc: any) => Promise<void>;
+  onCancel: () => void;
+}) {
   const [doc, setDoc] = useState<any>(() => structuredClone(document));
   const [findings, setFindings] = useState<Finding[] | null>(null);
   const [busy, setBusy] = useState(false);

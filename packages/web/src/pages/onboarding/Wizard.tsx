@@ -8,7 +8,13 @@ import { type Kind, cleanDocument, emptyDocument, getIn, sectionsFor } from "./f
 type Stage = "path" | "form" | "review";
 
 /** Path questions → the form (validated inline) → review → submit. */
-export function Wizard({ tenantId, onSubmitted }: { tenantId: string; onSubmitted: (registration: any) => void }) {
+export function Wizard({
+  tenantId,
+  onSubmitted,
+}: {
+  tenantId: string;
+  onSubmitted: (registration: any) => void;
+}) {
   const [stage, setStage] = useState<Stage>("path");
   const [kind, setKind] = useState<Kind | null>(null);
   const [doc, setDoc] = useState<any>(null);
@@ -34,7 +40,9 @@ export function Wizard({ tenantId, onSubmitted }: { tenantId: string; onSubmitte
     setBusy(true);
     setError(null);
     try {
-      const r = await post<{ findings: Finding[] }>("/v1/registrations/validate", cleanDocument(doc), { noTenant: true });
+      const r = await post<{ findings: Finding[] }>("/v1/registrations/validate", cleanDocument(doc), {
+        noTenant: true,
+      });
       setServerFindings(r.findings);
       setFindings(r.findings);
       setTouchedAll(true);
@@ -52,7 +60,9 @@ export function Wizard({ tenantId, onSubmitted }: { tenantId: string; onSubmitte
     setBusy(true);
     setError(null);
     try {
-      onSubmitted(await post(`/v1/tenants/${tenantId}/registrations`, cleanDocument(doc), { noTenant: true }));
+      onSubmitted(
+        await post(`/v1/tenants/${tenantId}/registrations`, cleanDocument(doc), { noTenant: true }),
+      );
     } catch (e) {
       if (e instanceof ApiError && e.status === 422 && Array.isArray(e.details)) {
         setServerFindings(e.details as Finding[]);
@@ -69,7 +79,11 @@ export function Wizard({ tenantId, onSubmitted }: { tenantId: string; onSubmitte
     <>
       <ol className="steps-indicator" aria-label="Progress">
         {(["path", "form", "review"] as Stage[]).map((s, i) => (
-          <li key={s} aria-current={stage === s ? "step" : undefined} className={stage === s ? "current" : ""}>
+          <li
+            key={s}
+            aria-current={stage === s ? "step" : undefined}
+            className={stage === s ? "current" : ""}
+          >
             {i + 1}. {{ path: "Choose a path", form: "Business details", review: "Review and submit" }[s]}
           </li>
         ))}
@@ -95,7 +109,11 @@ export function Wizard({ tenantId, onSubmitted }: { tenantId: string; onSubmitte
           <ErrorBanner error={error} />
           <div className="form-actions">
             <span className="muted" aria-live="polite">
-              {findings === null ? "Checking…" : errors.length ? `${errors.length} to fix` : "No blocking problems"}
+              {findings === null
+                ? "Checking…"
+                : errors.length
+                  ? `${errors.length} to fix`
+                  : "No blocking problems"}
               {warnings.length ? `, ${warnings.length} warning${warnings.length > 1 ? "s" : ""}` : ""}
             </span>
             <button type="button" className="primary" disabled={busy} onClick={review}>
@@ -203,8 +221,10 @@ function PathQuestions({ onChoose }: { onChoose: (k: Kind) => void }) {
           <dl className="facts">
             <dt>Throughput</dt>
             <dd>
-              {rec.throughput.mps.min === rec.throughput.mps.max ? rec.throughput.mps.min : `${rec.throughput.mps.min}–${rec.throughput.mps.max}`} MPS per{" "}
-              {rec.throughput.per}
+              {rec.throughput.mps.min === rec.throughput.mps.max
+                ? rec.throughput.mps.min
+                : `${rec.throughput.mps.min}–${rec.throughput.mps.max}`}{" "}
+              MPS per {rec.throughput.per}
             </dd>
             <dt>Daily cap</dt>
             <dd>{rec.daily_caps.total ? `${fmtInt(rec.daily_caps.total.max)} segments` : "none"}</dd>
@@ -254,7 +274,13 @@ export function Review({ kind, doc }: { kind: Kind; doc: any }) {
           <dl className="facts">
             {s.fields.map((f) => {
               const v = getIn(doc, f.path);
-              const shown = Array.isArray(v) ? v.filter(Boolean).join("\n") : typeof v === "boolean" ? (v ? "Yes" : "No") : v;
+              const shown = Array.isArray(v)
+                ? v.filter(Boolean).join("\n")
+                : typeof v === "boolean"
+                  ? v
+                    ? "Yes"
+                    : "No"
+                  : v;
               return (
                 <div key={f.path} className="fact">
                   <dt>{f.label}</dt>

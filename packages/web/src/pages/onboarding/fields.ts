@@ -37,7 +37,13 @@ const address = (prefix: string): FieldDef[] => [
   { path: `${prefix}.city`, label: "City" },
   { path: `${prefix}.region`, label: "State / province", help: "Two-letter code, e.g. CA" },
   { path: `${prefix}.postal_code`, label: "Postal code" },
-  { path: `${prefix}.iso_country`, label: "Country", help: "Two-letter code: US or CA", type: "select", options: ["US", "CA"] },
+  {
+    path: `${prefix}.iso_country`,
+    label: "Country",
+    help: "Two-letter code: US or CA",
+    type: "select",
+    options: ["US", "CA"],
+  },
 ];
 
 const soleProprietor: Section[] = [
@@ -54,8 +60,18 @@ const soleProprietor: Section[] = [
         type: "tel",
         help: "A US or Canadian mobile; it will be asked to reply YES",
       },
-      { path: "business.brand_name", label: "Brand name", help: "The name customers know, used in every message" },
-      { path: "business.vertical", label: "Vertical", type: "select", options: BUSINESS_INDUSTRIES, optional: true },
+      {
+        path: "business.brand_name",
+        label: "Brand name",
+        help: "The name customers know, used in every message",
+      },
+      {
+        path: "business.vertical",
+        label: "Vertical",
+        type: "select",
+        options: BUSINESS_INDUSTRIES,
+        optional: true,
+      },
     ],
   },
   { title: "Address", fields: address("business.address") },
@@ -65,12 +81,32 @@ const organization = (taxIdOptional: boolean): Section[] => [
   {
     title: "The business",
     fields: [
-      { path: "business.legal_name", label: "Legal name", help: "Exactly as on the tax registration (IRS CP-575 in the US)" },
-      { path: "business.tax_id", label: "Tax id (EIN / BN)", help: "US EIN: 12-3456789", optional: taxIdOptional },
-      { path: "business.tax_id_country", label: "Tax id country", type: "select", options: ["US", "CA"], optional: taxIdOptional },
+      {
+        path: "business.legal_name",
+        label: "Legal name",
+        help: "Exactly as on the tax registration (IRS CP-575 in the US)",
+      },
+      {
+        path: "business.tax_id",
+        label: "Tax id (EIN / BN)",
+        help: "US EIN: 12-3456789",
+        optional: taxIdOptional,
+      },
+      {
+        path: "business.tax_id_country",
+        label: "Tax id country",
+        type: "select",
+        options: ["US", "CA"],
+        optional: taxIdOptional,
+      },
       { path: "business.business_type", label: "Business type", type: "select", options: BUSINESS_TYPES },
       { path: "business.business_industry", label: "Industry", type: "select", options: BUSINESS_INDUSTRIES },
-      { path: "business.website", label: "Website", type: "url", help: "Public, with the privacy policy and terms" },
+      {
+        path: "business.website",
+        label: "Website",
+        type: "url",
+        help: "Public, with the privacy policy and terms",
+      },
     ],
   },
   { title: "Address", fields: address("business.address") },
@@ -80,7 +116,12 @@ const organization = (taxIdOptional: boolean): Section[] => [
       { path: "business.contact.first_name", label: "First name" },
       { path: "business.contact.last_name", label: "Last name" },
       { path: "business.contact.email", label: "Email", type: "email", help: "On the business's own domain" },
-      { path: "business.contact.phone_number", label: "Phone", type: "tel", help: "E.164, e.g. +14155550123" },
+      {
+        path: "business.contact.phone_number",
+        label: "Phone",
+        type: "tel",
+        help: "E.164, e.g. +14155550123",
+      },
       { path: "business.contact.job_title", label: "Job title" },
     ],
   },
@@ -118,7 +159,12 @@ const campaign = (useCases: readonly string[]): Section => ({
 const tollFree: Section = {
   title: "Toll-free verification",
   fields: [
-    { path: "toll_free.use_case_categories", label: "Use case categories", type: "multiselect", options: TOLL_FREE_USE_CASE_CATEGORIES },
+    {
+      path: "toll_free.use_case_categories",
+      label: "Use case categories",
+      type: "multiselect",
+      options: TOLL_FREE_USE_CASE_CATEGORIES,
+    },
     { path: "toll_free.use_case_summary", label: "Use case summary", type: "textarea" },
     { path: "toll_free.production_message_sample", label: "Sample message", type: "textarea" },
     { path: "toll_free.opt_in_type", label: "Opt-in type", type: "select", options: TOLL_FREE_OPT_IN_TYPES },
@@ -130,7 +176,12 @@ const tollFree: Section = {
       max: 5,
       help: "Publicly reachable screenshots of where consent is collected",
     },
-    { path: "toll_free.message_volume", label: "Monthly volume", type: "select", options: TOLL_FREE_MESSAGE_VOLUMES },
+    {
+      path: "toll_free.message_volume",
+      label: "Monthly volume",
+      type: "select",
+      options: TOLL_FREE_MESSAGE_VOLUMES,
+    },
     { path: "toll_free.notification_email", label: "Email for verification updates", type: "email" },
   ],
 };
@@ -153,12 +204,22 @@ export function emptyDocument(kind: Kind): Record<string, any> {
     return {
       kind,
       business: { address },
-      campaign: { use_case: "SOLE_PROPRIETOR", message_samples: ["", ""], has_embedded_links: false, has_embedded_phone: false },
+      campaign: {
+        use_case: "SOLE_PROPRIETOR",
+        message_samples: ["", ""],
+        has_embedded_links: false,
+        has_embedded_phone: false,
+      },
     };
   }
   const business = { address, contact: {}, tax_id_country: "US" };
-  if (kind === "toll_free") return { kind, business, toll_free: { use_case_categories: [], opt_in_image_urls: [""] } };
-  return { kind, business, campaign: { message_samples: ["", ""], has_embedded_links: false, has_embedded_phone: false } };
+  if (kind === "toll_free")
+    return { kind, business, toll_free: { use_case_categories: [], opt_in_image_urls: [""] } };
+  return {
+    kind,
+    business,
+    campaign: { message_samples: ["", ""], has_embedded_links: false, has_embedded_phone: false },
+  };
 }
 
 const SEGMENT = /([^.[\]]+)|\[(\d+)\]/g;
@@ -188,7 +249,8 @@ export function setIn(doc: any, path: string, value: unknown): any {
 
 /** What is sent: blanks dropped (so a missing field reads "required", not "too short"). */
 export function cleanDocument(doc: any): any {
-  if (Array.isArray(doc)) return doc.filter((v) => !(typeof v === "string" && v.trim() === "")).map(cleanDocument);
+  if (Array.isArray(doc))
+    return doc.filter((v) => !(typeof v === "string" && v.trim() === "")).map(cleanDocument);
   if (doc && typeof doc === "object") {
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(doc)) {

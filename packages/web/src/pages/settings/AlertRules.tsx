@@ -6,14 +6,22 @@ import { useAsync } from "../../lib/hooks";
 
 /** Rules that raise alerts (shown on Insights and sent as alert.triggered events). */
 export function AlertRules({ tenantId }: { tenantId: string }) {
-  const rules = useAsync((signal) => get(`/v1/alert-rules${qs({ tenant_id: tenantId })}`, { signal, noTenant: true }), [tenantId]);
+  const rules = useAsync(
+    (signal) => get(`/v1/alert-rules${qs({ tenant_id: tenantId })}`, { signal, noTenant: true }),
+    [tenantId],
+  );
   const [error, setError] = useState<unknown>(null);
   function add(e: FormEvent<HTMLFormElement>) {
     e.preventDefault();
     const f = new FormData(e.currentTarget);
     post(
       "/v1/alert-rules",
-      { tenant_id: tenantId, kind: f.get("kind"), threshold: Number(f.get("threshold")), window_minutes: Number(f.get("window")) },
+      {
+        tenant_id: tenantId,
+        kind: f.get("kind"),
+        threshold: Number(f.get("threshold")),
+        window_minutes: Number(f.get("window")),
+      },
       { noTenant: true },
     ).then(rules.reload, setError);
   }
@@ -42,8 +50,13 @@ export function AlertRules({ tenantId }: { tenantId: string }) {
       <ul className="alerts">
         {rules.data?.data?.map((r: any) => (
           <li key={r.id}>
-            <strong>{humanize(r.kind)}</strong> {r.threshold} over {r.window_minutes} min {r.tenant_id ? "" : "(all tenants)"}{" "}
-            <button type="button" className="link danger" onClick={() => del(`/v1/alert-rules/${r.id}`, { noTenant: true }).then(rules.reload, setError)}>
+            <strong>{humanize(r.kind)}</strong> {r.threshold} over {r.window_minutes} min{" "}
+            {r.tenant_id ? "" : "(all tenants)"}{" "}
+            <button
+              type="button"
+              className="link danger"
+              onClick={() => del(`/v1/alert-rules/${r.id}`, { noTenant: true }).then(rules.reload, setError)}
+            >
               Delete
             </button>
           </li>

@@ -7,7 +7,10 @@ import { useSession } from "../../lib/session";
 
 export function ApiKeys({ tenantId }: { tenantId: string }) {
   const { me } = useSession();
-  const keys = useAsync((signal) => get(`/v1/tenants/${tenantId}/api-keys`, { signal, noTenant: true }), [tenantId]);
+  const keys = useAsync(
+    (signal) => get(`/v1/tenants/${tenantId}/api-keys`, { signal, noTenant: true }),
+    [tenantId],
+  );
   const [created, setCreated] = useState<any>(null);
   const [error, setError] = useState<unknown>(null);
   const canManage = me?.permissions.manage_tenants || me?.kind === "admin_token";
@@ -20,10 +23,14 @@ export function ApiKeys({ tenantId }: { tenantId: string }) {
             type="button"
             className="primary"
             onClick={() =>
-              post(`/v1/tenants/${tenantId}/api-keys`, { name: `Dashboard ${new Date().toISOString().slice(0, 10)}` }, { noTenant: true }).then(
-                (k) => (setCreated(k), keys.reload()),
-                setError,
-              )
+              post(
+                `/v1/tenants/${tenantId}/api-keys`,
+                { name: `Dashboard ${new Date().toISOString().slice(0, 10)}` },
+                { noTenant: true },
+              ).then((k) => {
+                setCreated(k);
+                keys.reload();
+              }, setError)
             }
           >
             Create key
@@ -65,7 +72,10 @@ export function ApiKeys({ tenantId }: { tenantId: string }) {
                     className="link danger"
                     onClick={() =>
                       window.confirm("Revoke this key? Calls using it will fail at once.") &&
-                      del(`/v1/tenants/${tenantId}/api-keys/${k.id}`, { noTenant: true }).then(keys.reload, setError)
+                      del(`/v1/tenants/${tenantId}/api-keys/${k.id}`, { noTenant: true }).then(
+                        keys.reload,
+                        setError,
+                      )
                     }
                   >
                     Revoke

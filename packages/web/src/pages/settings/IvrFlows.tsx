@@ -10,7 +10,9 @@ export function IvrFlows() {
   const [open, setOpen] = useState<string | null>(null);
   return (
     <Card title="IVR flows">
-      <p className="muted">Flows are created and changed with POST/PUT /v1/ivr-flows; the dashboard shows them.</p>
+      <p className="muted">
+        Flows are created and changed with POST/PUT /v1/ivr-flows; the dashboard shows them.
+      </p>
       <ErrorBanner error={flows.error} />
       <table className="table">
         <thead>
@@ -37,7 +39,15 @@ export function IvrFlows() {
         </tbody>
       </table>
       {flows.data?.data?.length === 0 && <Empty>No IVR flows.</Empty>}
-      {open && <pre className="code">{JSON.stringify(flows.data?.data?.find((f: any) => f.id === open), null, 2)}</pre>}
+      {open && (
+        <pre className="code">
+          {JSON.stringify(
+            flows.data?.data?.find((f: any) => f.id === open),
+            null,
+            2,
+          )}
+        </pre>
+      )}
     </Card>
   );
 }

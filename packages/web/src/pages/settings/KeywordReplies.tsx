@@ -24,11 +24,21 @@ export function KeywordReplies() {
   return (
     <Card title="Keyword replies">
       <p className="muted">
-        STOP, START and HELP (and their standard synonyms) always work. Add keywords and replies here; per-language variants go under
+        STOP, START and HELP (and their standard synonyms) always work. Add keywords and replies here;
+        per-language variants go under
         <code> languages</code>.
       </p>
       <label htmlFor="kw-json">Tenant-wide configuration (JSON)</label>
-      <textarea id="kw-json" className="code" rows={14} value={text} onChange={(e) => (setText(e.target.value), setSaved(false))} />
+      <textarea
+        id="kw-json"
+        className="code"
+        rows={14}
+        value={text}
+        onChange={(e) => {
+          setText(e.target.value);
+          setSaved(false);
+        }}
+      />
       <ErrorBanner error={error ?? configs.error} />
       {saved && <Notice tone="good">Saved.</Notice>}
       <div className="form-actions">
@@ -38,7 +48,10 @@ export function KeywordReplies() {
           onClick={() => {
             setError(null);
             try {
-              put("/v1/keyword-replies", JSON.parse(text)).then(() => (setSaved(true), configs.reload()), setError);
+              put("/v1/keyword-replies", JSON.parse(text)).then(() => {
+                setSaved(true);
+                configs.reload();
+              }, setError);
             } catch (e) {
               setError(e);
             }

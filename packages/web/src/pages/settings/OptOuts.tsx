@@ -15,7 +15,10 @@ export function OptOuts() {
   function add(e: FormEvent<HTMLFormElement>) {
     e.preventDefault();
     const f = new FormData(e.currentTarget);
-    post("/v1/opt-outs", { phone: f.get("phone"), reason: f.get("reason") || undefined }).then(list.reload, setError);
+    post("/v1/opt-outs", { phone: f.get("phone"), reason: f.get("reason") || undefined }).then(
+      list.reload,
+      setError,
+    );
     e.currentTarget.reset();
   }
   return (
@@ -35,7 +38,8 @@ export function OptOuts() {
       )}
       <div className="toolbar">
         <label>
-          Find <input type="search" value={phone} onChange={(e) => setPhone(e.target.value)} placeholder="+1…" />
+          Find{" "}
+          <input type="search" value={phone} onChange={(e) => setPhone(e.target.value)} placeholder="+1…" />
         </label>
       </div>
       <ErrorBanner error={error ?? list.error} />
@@ -64,7 +68,12 @@ export function OptOuts() {
                   <button
                     type="button"
                     className="link"
-                    onClick={() => del(`/v1/opt-outs/${encodeURIComponent(o.phone)}${qs({ scope: o.scope })}`).then(list.reload, setError)}
+                    onClick={() =>
+                      del(`/v1/opt-outs/${encodeURIComponent(o.phone)}${qs({ scope: o.scope })}`).then(
+                        list.reload,
+                        setError,
+                      )
+                    }
                   >
                     Remove
                   </button>

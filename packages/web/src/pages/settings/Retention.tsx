@@ -20,7 +20,10 @@ export function Retention() {
       retention_days: days ? Number(days) : null,
       quiet_hours: start && end ? { start, end } : null,
       carrier_lookup: f.get("carrier_lookup") === "on",
-    }).then(() => (setSaved(true), settings.reload()), setError);
+    }).then(() => {
+      setSaved(true);
+      settings.reload();
+    }, setError);
   }
   if (!s) return <ErrorBanner error={settings.error} />;
   return (
@@ -28,7 +31,13 @@ export function Retention() {
       <form className="stacked-form" onSubmit={save} key={JSON.stringify(s)}>
         <label>
           Erase message bodies after (days; empty keeps them)
-          <input name="retention_days" type="number" min={1} max={3650} defaultValue={s.retention_days ?? ""} />
+          <input
+            name="retention_days"
+            type="number"
+            min={1}
+            max={3650}
+            defaultValue={s.retention_days ?? ""}
+          />
         </label>
         <fieldset>
           <legend>Quiet hours, in the recipient's local time (messages wait until the end)</legend>
@@ -40,8 +49,8 @@ export function Retention() {
           </label>
         </fieldset>
         <label className="field-check">
-          <input name="carrier_lookup" type="checkbox" defaultChecked={s.carrier_lookup} /> Look up carriers (billed) to count T-Mobile's
-          daily cap exactly
+          <input name="carrier_lookup" type="checkbox" defaultChecked={s.carrier_lookup} /> Look up carriers
+          (billed) to count T-Mobile's daily cap exactly
         </label>
         <ErrorBanner error={error} />
         {saved && <Notice tone="good">Saved.</Notice>}

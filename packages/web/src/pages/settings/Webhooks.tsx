@@ -17,10 +17,13 @@ export function Webhooks() {
       .split(",")
       .map((t) => t.trim())
       .filter(Boolean);
-    post("/v1/webhook-endpoints", { url: f.get("url"), event_types: types.length ? types : null }).then((ep) => {
-      setSecret(ep.secret);
-      endpoints.reload();
-    }, setError);
+    post("/v1/webhook-endpoints", { url: f.get("url"), event_types: types.length ? types : null }).then(
+      (ep) => {
+        setSecret(ep.secret);
+        endpoints.reload();
+      },
+      setError,
+    );
   }
   const current = endpoints.data?.data.find((e: any) => e.id === selected);
   return (
@@ -59,7 +62,10 @@ export function Webhooks() {
                 <td className="truncate">{e.url}</td>
                 <td>{e.event_types?.join(", ") ?? "all"}</td>
                 <td>
-                  <Badge status={e.enabled ? (e.consecutive_failures ? "retrying" : "active") : "failed"} label={e.enabled ? undefined : "disabled"} />
+                  <Badge
+                    status={e.enabled ? (e.consecutive_failures ? "retrying" : "active") : "failed"}
+                    label={e.enabled ? undefined : "disabled"}
+                  />
                   {e.disabled_reason && <div className="small muted">{e.disabled_reason}</div>}
                 </td>
                 <td>{fmtTime(e.last_success_at)}</td>
@@ -80,11 +86,21 @@ export function Webhooks() {
 }
 
 function Deliveries({ endpoint }: { endpoint: any }) {
-  const log = useAsync((signal) => get(`/v1/webhook-endpoints/${endpoint.id}/deliveries?limit=50`, { signal }), [endpoint.id]);
+  const log = useAsync(
+    (signal) => get(`/v1/webhook-endpoints/${endpoint.id}/deliveries?limit=50`, { signal }),
+    [endpoint.id],
+  );
   const [note, setNote] = useState<string | null>(null);
   const [error, setError] = useState<unknown>(null);
   return (
-    <Card title={`Deliveries to ${endpoint.url}`} actions={<button type="button" onClick={log.reload}>Refresh</button>}>
+    <Card
+      title={`Deliveries to ${endpoint.url}`}
+      actions={
+        <button type="button" onClick={log.reload}>
+          Refresh
+        </button>
+      }
+    >
       <ErrorBanner error={error ?? log.error} />
       {note && <Notice tone="good">{note}</Notice>}
       <table className="table">
@@ -111,7 +127,8 @@ function Deliveries({ endpoint }: { endpoint: any }) {
               </td>
               <td className="num">{d.attempts}</td>
               <td>
-                {d.last_status_code ?? "—"} {d.last_latency_ms !== null && <span className="muted small">{d.last_latency_ms} ms</span>}
+                {d.last_status_code ?? "—"}{" "}
+                {d.last_latency_ms !== null && <span className="muted small">{d.last_latency_ms} ms</span>}
                 {d.last_error && <div className="small warn-text">{d.last_error}</div>}
               </td>
               <td>{fmtTime(d.next_attempt_at)}</td>
@@ -119,7 +136,12 @@ function Deliveries({ endpoint }: { endpoint: any }) {
                 <button
                   type="button"
                   className="link"
-                  onClick={() => post(`/v1/events/${d.event_id}/replay`, { endpoint_id: endpoint.id }).then(() => (setNote(`Replaying ${d.event_id}`), log.reload()), setError)}
+                  onClick={() =>
+                    post(`/v1/events/${d.event_id}/replay`, { endpoint_id: endpoint.id }).then(() => {
+                      setNote(`Replaying ${d.event_id}`);
+                      log.reload();
+                    }, setError)
+                  }
                 >
                   Replay
                 </button>

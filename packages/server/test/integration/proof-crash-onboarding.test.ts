@@ -1,0 +1,117 @@
+/**
+ * Crash proof for onboarding: real `subtext` processes start three registrations (sole
+ * proprietor, standard, toll-free) against a slow Twilio and are killed with SIGKILL at random
+ * moments of the flows, three times, restarted each time. Then a runtime in this process finishes
+ * the flows on a ManualClock (Twilio's reviews and our 30-second settles take minutes of real
+ * time). Every tenant reaches ready-to-send, and each subaccount holds exactly the Twilio
+ * resources that a crash-free onboarding of the same kind creates — none twice.
+ */
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { openPglite } from "../../src/db/pglite.js";
+import { ManualClock } from "../../src/jobs/clock.js";
+import type { RegistrationKind } from "../../src/onboarding/document.js";
+import { driveRegistrations, sampleRegistration } from "../../src/onboarding/testing.js";
+import { type Deployment, deploy, inProcess, onboardTenants } from "../proof/deployment.js";
+import { ENGINE } from "./harness.js";
+
+const KINDS: RegistrationKind[] = ["sole_proprietor", "standard", "toll_free"];
+const KILLS = 3;
+const ROLES: ("all" | "api" | "worker")[] = ENGINE === "postgres" ? ["api", "worker"] : ["all"];
+/** Twilio records of a flow's own doing (messages are the OTP texts, counted on their own). */
+const NOT_RESOURCES = new Set(["messages", "accounts", "keys", "messaging_settings"]);
+
+let d: Deployment;
+const reference = new Map<RegistrationKind, Record<string, number>>();
+
+/** What the emulator holds for one subaccount, per collection. */
+function resources(subaccountSid: string): Record<string, number> {
+  const collections = (d.emulator.world.store as unknown as { collections: Map<string, Map<string, any>> })
+    .collections;
+  const out: Record<string, number> = {};
+  for (const [name, docs] of collections) {
+    if (NOT_RESOURCES.has(name)) continue;
+    const n = [...docs.values()].filter((doc) => doc.account_sid === subaccountSid).length;
+    if (n > 0) out[name] = n;
+  }
+  return out;
+}
+
+beforeAll(async () => {
+  d = await deploy();
+  // Crash-free references, one per kind, in this process.
+  for (const [i, t] of (await onboardTenants(d, KINDS)).entries()) reference.set(KINDS[i], resources(t.tenant.subaccount_sid));
+  // Twilio answers slowly, so the processes die with calls in flight.
+  await d.emu("POST", "faults", { kind: "latency", method: "POST", rate: 0.5, latency_ms: 250 });
+}, 180_000);
+afterAll(() => d?.close());
+
+describe("kill -9 in the middle of onboarding flows", () => {
+  it("resumes every flow to ready-to-send and creates no Twilio resource twice", { timeout: 240_000 }, async () => {
+    await Promise.all(ROLES.map((role) => d.start(role, role)));
+    const regs: { tenantId: string; id: string; kind: RegistrationKind; subaccount: string }[] = [];
+    for (const kind of KINDS) {
+      const tenant = (await d.api("POST", "/v1/tenants", { body: { name: `Crash ${kind}` } })).body;
+      const created = await d.api("POST", `/v1/tenants/${tenant.id}/registrations`, { body: sampleRegistration(kind) });
+      expect(created.status, JSON.stringify(created.body)).toBe(202);
+      regs.push({ tenantId: tenant.id, id: created.body.id, kind, subaccount: tenant.subaccount_sid });
+    }
+    const kills: string[] = [];
+    for (let k = 0; k < KILLS; k++) {
+      await new Promise((r) => setTimeout(r, 300 + Math.random() * 1_700));
+      const role = ROLES[Math.floor(Math.random() * ROLES.length)];
+      const victim = d.procs.filter((p) => p.name.startsWith(role) && p.alive()).at(-1)!;
+      const steps = await stepsDone(regs);
+      await victim.kill9();
+      kills.push(`${victim.name} after ${steps} steps`);
+      // The dead process held its jobs' leases for minutes: expire them (what time would do).
+      await expireLeases();
+      await d.start(role, `${role}-r${k + 1}`);
+    }
+    await new Promise((r) => setTimeout(r, Math.random() * 1_500));
+    await Promise.all(d.procs.map((p) => p.kill9()));
+    await expireLeases();
+
+    // The rest of each flow in this process, with time moved instead of waited for.
+    await d.emu("DELETE", "faults");
+    const local = await inProcess(d, new ManualClock(Date.now() + 10 * 60_000));
+    try {
+      const done = await driveRegistrations(local.stack, regs);
+      expect(done.map((r) => r.state)).toEqual(regs.map(() => "approved"));
+    } finally {
+      await local.close();
+    }
+    const failures: string[] = [];
+    for (const r of regs) {
+      const got = resources(r.subaccount);
+      const want = reference.get(r.kind)!;
+      if (JSON.stringify(sorted(got)) !== JSON.stringify(sorted(want)))
+        failures.push(`${r.kind}: ${JSON.stringify(sorted(got))}, crash-free: ${JSON.stringify(sorted(want))}`);
+    }
+    console.log(`kills: ${kills.join(", ")}`);
+    expect(failures, failures.join("\n")).toEqual([]);
+  });
+});
+
+const sorted = (o: Record<string, number>) => Object.fromEntries(Object.entries(o).sort());
+
+async function stepsDone(regs: { tenantId: string; id: string }[]): Promise<number> {
+  let n = 0;
+  for (const r of regs) {
+    const view = (await d.api("GET", `/v1/tenants/${r.tenantId}/registrations/${r.id}`)).body;
+    n += (view?.steps ?? []).filter((s: { status: string }) => s.status === "done").length;
+  }
+  return n;
+}
+
+async function expireLeases(): Promise<void> {
+  const sql = "UPDATE jobs SET locked_until = now() - interval '1 second' WHERE locked_by IS NOT NULL";
+  if (d.testDb) return void (await d.testDb.db.query(sql));
+  // PGlite: nobody holds the data dir between the kill and the restart.
+  const db = await openPglite(join(d.dataDir, "pglite"));
+  try {
+    await db.query(sql);
+  } finally {
+    await db.close();
+  }
+}
