@@ -201,14 +201,15 @@ async function accepted(messages: number, concurrency: number) {
 /** End to end: sends at full speed, the dispatcher loop on a clock that follows real time. */
 async function endToEnd(messages: number) {
   const stack = await startStack({ workers: "loop" });
-  // Our clock follows real time (the dispatcher's buckets refill with it).
-  const base = stack.clock.now().getTime() - performance.now();
-  const follow = setInterval(() => {
-    const target = base + performance.now();
-    if (target > stack.clock.now().getTime()) stack.clock.set(new Date(target));
-  }, 5);
+  let follow: NodeJS.Timeout | undefined;
   try {
     const { key } = await tenantWithFastLane(stack);
+    // From here our clock follows real time (the dispatcher's buckets refill with it).
+    const base = stack.clock.now().getTime() - performance.now();
+    follow = setInterval(() => {
+      const target = base + performance.now();
+      if (target > stack.clock.now().getTime()) stack.clock.set(new Date(target));
+    }, 5);
     const started = performance.now();
     const ids: string[] = [];
     for (let off = 0; off < messages; off += 1_000) {
@@ -233,7 +234,7 @@ async function endToEnd(messages: number) {
     const seconds = (performance.now() - started) / 1000;
     return { messages, seconds: Number(seconds.toFixed(1)), per_second: Math.round(messages / seconds) };
   } finally {
-    clearInterval(follow);
+    if (follow) clearInterval(follow);
     await stack.close();
   }
 }

@@ -3232,6 +3232,229 @@ export interface paths {
     };
     trace?: never;
   };
+  "/v1/insights/overview": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Delivery rate, error codes, latency p50/p95, throughput vs limit, queue depth and cap use
+     * @description Over a range, per tenant (`tenant_id`, or the caller's own tenant) or for the whole platform (admin). Outcomes are counted when they happen (completion time); volume when accepted.
+     */
+    get: {
+      parameters: {
+        query?: {
+          range?: "1h" | "6h" | "24h" | "7d" | "30d";
+          /**
+           * @description A ten_… id
+           * @example ten_01JC0000000000000000000000
+           */
+          tenant_id?: string;
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": {
+              range?: string;
+              tenant_id?: string | null;
+              from?: string;
+              to?: string;
+              bucket_seconds?: number;
+              totals?: {
+                accepted?: number;
+                segments?: number;
+                delivered?: number;
+                undelivered?: number;
+                failed?: number;
+                received?: number;
+                delivery_rate?: number | null;
+                latency_p50_ms?: number | null;
+                latency_p95_ms?: number | null;
+              };
+              series?: {
+                t?: string;
+                accepted?: number;
+                segments?: number;
+                delivered?: number;
+                undelivered?: number;
+                failed?: number;
+                received?: number;
+                delivery_rate?: number | null;
+                latency_p50_ms?: number | null;
+                latency_p95_ms?: number | null;
+                throughput_mps?: number;
+              }[];
+              error_codes?: {
+                code?: number;
+                count?: number;
+                explanation?: string | null;
+              }[];
+              limit_mps?: number | null;
+              lanes?: {
+                [key: string]: unknown;
+              }[];
+              rolled_until?: string | null;
+            };
+          };
+        };
+        /** @description Malformed request (invalid JSON, wrong types, unknown fields) */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Missing or invalid credentials */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Not allowed for these credentials, or the tenant is suspended */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Not found (or not visible to this tenant) */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/v1/insights/tenants": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The tenants table: registration, ETA, throughput tier, messages today, delivery rate (7 days) */
+    get: {
+      parameters: {
+        query?: {
+          /** @description Name contains, or an exact tenant id / subaccount SID */
+          q?: string;
+          environment?: "production" | "staging" | "development";
+          status?: "provisioning" | "active" | "suspended" | "closed";
+          registration?:
+            | "none"
+            | "attention"
+            | "submitted"
+            | "in_progress"
+            | "in_review"
+            | "awaiting_otp"
+            | "approved"
+            | "failed"
+            | "suspended";
+          kind?: "standard" | "low_volume_standard" | "sole_proprietor" | "toll_free";
+          sort?: "newest" | "name" | "messages_today" | "delivery_rate";
+          limit?: number;
+          offset?: number;
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": {
+              data?: {
+                id?: string;
+                name?: string;
+                environment?: string;
+                status?: string;
+                created_at?: string;
+                registration?: {
+                  [key: string]: unknown;
+                } | null;
+                throughput?: {
+                  [key: string]: unknown;
+                } | null;
+                messages_today?: number;
+                delivery_rate_7d?: number | null;
+              }[];
+              total?: number;
+              limit?: number;
+              offset?: number;
+            };
+          };
+        };
+        /** @description Malformed request (invalid JSON, wrong types, unknown fields) */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Missing or invalid credentials */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Not allowed for these credentials, or the tenant is suspended */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   "/v1/registrations/validate": {
     parameters: {
       query?: never;

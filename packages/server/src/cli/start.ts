@@ -11,6 +11,11 @@ export async function startCommand(opts: { role: Role }): Promise<void> {
       `--role ${opts.role} needs DATABASE_URL: the embedded database serves one process, so run \`subtext start\` (role all) or use PostgreSQL`,
     );
   }
+  if (opts.role === "worker" && !config.publicUrl) {
+    throw new Error(
+      "--role worker needs SUBTEXT_PUBLIC_URL (the API's public base URL): workers put it in every status callback they give Twilio",
+    );
+  }
   // Only the all-in-one process owns the sandbox emulator; split roles find it running.
   const runtime = await openRuntime({
     config,

@@ -19,6 +19,7 @@ import {
 import { LOOKUP_JOB, type LookupPayload, lookUpCarrier } from "./lookup.js";
 import { redactExpiredBodies } from "./retention.js";
 import { type Outcome, type Submission, acceptMany } from "./send/accept.js";
+import { messagingMetrics } from "./metrics.js";
 import { GroupCommit } from "./send/group-commit.js";
 
 export const SWEEP_JOB = "messaging.sweep";
@@ -81,10 +82,13 @@ export function messagingOf(services: Services): Messaging {
 function create(services: Services): Messaging {
   const options = defaultOptions();
   const dispatcher = new Dispatcher(services, options);
+  const metrics = messagingMetrics(services.metrics);
   const committer = new GroupCommit<Submission, Outcome>(
     async (subs) => {
       const outcomes = await services.db.tx((tx) => acceptMany(tx, subs));
       dispatcher.wake();
+      metrics.groupSize.observe(subs.length);
+      metrics.accepted.inc({ path: "single" }, outcomes.filter((o) => o.ok && !o.replayed).length);
       return outcomes;
     },
     { maxBatch: 500, windowMs: 1, concurrency: services.db.engine === "pglite" ? 1 : 4 },

@@ -74,7 +74,8 @@ function aimFor(op: Operation): "real" | "missing" {
 async function send(op: Operation, bad: BadRequest) {
   const path = concrete(op, aimFor(op), bad.pathOverride) + (bad.query ? `?${bad.query}` : "");
   const withBody = op.method !== "GET" && op.method !== "DELETE";
-  const raw = withBody && bad.raw === undefined && bad.body !== undefined ? JSON.stringify(bad.body) : bad.raw;
+  const raw =
+    withBody && bad.raw === undefined && bad.body !== undefined ? JSON.stringify(bad.body) : bad.raw;
   return stack.api(op.method, path, {
     token: tokens.get(op.key),
     raw: withBody ? raw : undefined,
@@ -114,7 +115,9 @@ async function judge(op: Operation, bad: BadRequest, before: Record<string, numb
 }
 
 describe("bad input on every public endpoint", () => {
-  it("never answers 5xx, refuses with a stable code, and a refusal changes no table", { timeout: 120_000 }, async () => {
+  it("never answers 5xx, refuses with a stable code, and a refusal changes no table", {
+    timeout: 120_000,
+  }, async () => {
     const failures: string[] = [];
     for (const op of ops) {
       let before = await rowCounts(stack.db, tables);
@@ -129,13 +132,17 @@ describe("bad input on every public endpoint", () => {
       if (result.failed) {
         const error = result.errorInstance as Error | undefined;
         const example = JSON.stringify(result.counterexample?.[0] ?? null).slice(0, 300);
-        failures.push(`${error?.message ?? "failed"}\n  request: ${example}\n  (seed ${result.seed}, path ${result.counterexamplePath})`);
+        failures.push(
+          `${error?.message ?? "failed"}\n  request: ${example}\n  (seed ${result.seed}, path ${result.counterexamplePath})`,
+        );
       }
     }
     expect(failures, failures.join("\n\n")).toEqual([]);
   });
 
-  it("copes with 1 MB, NUL and lone surrogates in every string field of every body", { timeout: 120_000 }, async () => {
+  it("copes with 1 MB, NUL and lone surrogates in every string field of every body", {
+    timeout: 120_000,
+  }, async () => {
     const failures: string[] = [];
     const values: [string, string][] = [
       ["1 MB", HUGE[0]],
@@ -147,7 +154,11 @@ describe("bad input on every public endpoint", () => {
       for (const [name, prop] of Object.entries<any>(op.body!.properties)) {
         if (!typesOf(prop).includes("string")) continue;
         for (const [label, value] of values) {
-          const bad = { what: `${label} in /${name}`, mustRefuse: !validates(prop, value), body: { ...base, [name]: value } };
+          const bad = {
+            what: `${label} in /${name}`,
+            mustRefuse: !validates(prop, value),
+            body: { ...base, [name]: value },
+          };
           const problem = await judge(op, bad, await rowCounts(stack.db, tables));
           if (problem) failures.push(problem);
         }
@@ -182,7 +193,11 @@ describe("bad input on every public endpoint", () => {
 
   it("never lets one tenant's unstorable text fail another tenant's sends in the same group commit", async () => {
     const other = await readyToSend(stack as never);
-    const hostile = [{ body: "a\uD800b" }, { body: "hi", metadata: { note: "\uD800" } }, { body: "x\u0000y" }];
+    const hostile = [
+      { body: "a\uD800b" },
+      { body: "hi", metadata: { note: "\uD800" } },
+      { body: "x\u0000y" },
+    ];
     for (const [round, bad] of hostile.entries()) {
       const good = Array.from({ length: 20 }, (_, i) =>
         stack.api("POST", "/v1/messages", {
@@ -190,9 +205,15 @@ describe("bad input on every public endpoint", () => {
           body: { to: `+1415556${round}${String(i).padStart(3, "0")}`, body: "Your order is ready" },
         }),
       );
-      const evil = stack.api("POST", "/v1/messages", { token: other.key, body: { to: "+14155560999", ...bad } });
+      const evil = stack.api("POST", "/v1/messages", {
+        token: other.key,
+        body: { to: "+14155560999", ...bad },
+      });
       const [answer, ...answers] = await Promise.all([evil, ...good]);
-      expect(answers.map((r) => r.status), `beside ${JSON.stringify(bad)}`).toEqual(answers.map(() => 202));
+      expect(
+        answers.map((r) => r.status),
+        `beside ${JSON.stringify(bad)}`,
+      ).toEqual(answers.map(() => 202));
       expect(answer.status, JSON.stringify(answer.body)).toBeGreaterThanOrEqual(400);
       expect(answer.status, JSON.stringify(answer.body)).toBeLessThan(500);
     }

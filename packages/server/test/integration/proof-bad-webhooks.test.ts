@@ -35,12 +35,21 @@ beforeAll(async () => {
   t = await buildTenantWorld(stack, 4, "http://127.0.0.1:9/t");
   u = await buildTenantWorld(stack, 5, "http://127.0.0.1:9/u");
   // A customer writes in, so the inbound webhook has a genuine request too.
-  await stack.emulator.control("POST", "handsets/%2B14155550777/messages", { to: t.number, body: "Hello there" });
+  await stack.emulator.control("POST", "handsets/%2B14155550777/messages", {
+    to: t.number,
+    body: "Hello there",
+  });
   await stack.emulator.running.world.callbacks.settle();
-  tokens = { t: await authToken(t.tenantId), u: await authToken(u.tenantId), parent: stack.emulator.parent.authToken };
+  tokens = {
+    t: await authToken(t.tenantId),
+    u: await authToken(u.tenantId),
+    parent: stack.emulator.parent.authToken,
+  };
   routes = twilioWebhooks(stack.server.app!);
   genuine = stack.emulator.running.world.callbacks.log
-    .filter((c) => c.method === "POST" && c.url.startsWith(`${stack.url}/twilio/`) && c.url.includes(t.tenantId))
+    .filter(
+      (c) => c.method === "POST" && c.url.startsWith(`${stack.url}/twilio/`) && c.url.includes(t.tenantId),
+    )
     .map((c) => ({ url: c.url, params: c.params }));
 }, 120_000);
 afterAll(() => stack?.close());
@@ -62,7 +71,10 @@ function urlOf(route: string, w: TenantWorld, tenantId = w.tenantId): string {
 const paramsFor = (route: string): Params =>
   genuine.find((g) => matches(route, g.url))?.params ?? { AccountSid: "AC00000000000000000000000000000000" };
 
-type Forgery = { name: string; make(route: string): { url: string; params: Params; signature: string | null } };
+type Forgery = {
+  name: string;
+  make(route: string): { url: string; params: Params; signature: string | null };
+};
 
 const forgeries: Forgery[] = [
   { name: "no signature", make: (r) => ({ url: urlOf(r, t), params: paramsFor(r), signature: null }) },
@@ -100,7 +112,11 @@ const forgeries: Forgery[] = [
     make: (r) => {
       const url = urlOf(r, t);
       const params = paramsFor(r);
-      return { url, params: { ...params, MessageStatus: "failed", CallStatus: "failed" }, signature: sign(tokens.t, url, params) };
+      return {
+        url,
+        params: { ...params, MessageStatus: "failed", CallStatus: "failed" },
+        signature: sign(tokens.t, url, params),
+      };
     },
   },
   {
@@ -150,7 +166,11 @@ describe("Twilio webhooks refuse what Twilio did not sign", () => {
           fc.string({ unit: "binary-ascii", maxLength: 60 }).filter((s) => /^[\x20-\x7e]*$/.test(s)),
           fc.constant(""),
         ),
-        fc.oneof(fc.constant(t.tenantId), fc.constant(u.tenantId), nastyString(false).filter((s) => s.length > 0)),
+        fc.oneof(
+          fc.constant(t.tenantId),
+          fc.constant(u.tenantId),
+          nastyString(false).filter((s) => s.length > 0),
+        ),
         async (route, params, signature, tenantId) => {
           const res = await postForm(urlOf(route, t, tenantId), params, signature);
           expect(res.status, `${route} ${res.text.slice(0, 200)}`).toBeGreaterThanOrEqual(400);
@@ -182,7 +202,8 @@ describe("genuine callbacks cannot be replayed into a change", () => {
     for (const g of genuine) {
       const url = g.url.replace(t.tenantId, u.tenantId);
       const res = await postForm(url, g.params, sign(tokens.u, url, g.params));
-      if (res.status >= 500) failures.push(`${new URL(url).pathname}: ${res.status} ${res.text.slice(0, 120)}`);
+      if (res.status >= 500)
+        failures.push(`${new URL(url).pathname}: ${res.status} ${res.text.slice(0, 120)}`);
     }
     expect([...new Set(failures)], failures.join("\n")).toEqual([]);
     expect(changedTables(before, await tableDigests(stack.db))).toEqual([]);

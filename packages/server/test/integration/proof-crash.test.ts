@@ -33,7 +33,9 @@ beforeAll(async () => {
   receiver = await countingReceiver(40);
   await Promise.all(ROLES.map((role) => d.start(role, role)));
   const lanes = await d.api("GET", "/v1/lanes", { token: tenant.key });
-  await d.api("PATCH", `/v1/lanes/${lanes.body.data[0].id}`, { body: { mps: 80, burst: 20, daily_cap: null } });
+  await d.api("PATCH", `/v1/lanes/${lanes.body.data[0].id}`, {
+    body: { mps: 80, burst: 20, daily_cap: null },
+  });
   const endpoint = await d.api("POST", "/v1/webhook-endpoints", {
     token: tenant.key,
     body: { url: `${receiver.url}/hooks` },
@@ -42,8 +44,20 @@ beforeAll(async () => {
   endpointId = endpoint.body.id;
   // Twilio is slow (calls in flight when the process dies) and sometimes answers only long after
   // it created the message (the ambiguous window: a crash there must be reconciled, not resent).
-  await d.emu("POST", "faults", { kind: "latency", path: "Messages.json", method: "POST", rate: 0.3, latency_ms: 300 });
-  await d.emu("POST", "faults", { kind: "hang_after", path: "Messages.json", method: "POST", rate: 0.1, latency_ms: 1_500 });
+  await d.emu("POST", "faults", {
+    kind: "latency",
+    path: "Messages.json",
+    method: "POST",
+    rate: 0.3,
+    latency_ms: 300,
+  });
+  await d.emu("POST", "faults", {
+    kind: "hang_after",
+    path: "Messages.json",
+    method: "POST",
+    rate: 0.1,
+    latency_ms: 1_500,
+  });
 }, 180_000);
 
 afterAll(async () => {
@@ -54,7 +68,9 @@ afterAll(async () => {
 const to = (i: number) => `+1415653${String(i).padStart(4, "0")}`;
 
 describe("kill -9 on the send, dispatch, callback and webhook paths", () => {
-  it("loses nothing, sends nothing twice and delivers every webhook after restarts", { timeout: 240_000 }, async () => {
+  it("loses nothing, sends nothing twice and delivers every webhook after restarts", {
+    timeout: 240_000,
+  }, async () => {
     const ids = new Map<number, string>();
     const t0 = Date.now();
     const phases: string[] = [];
@@ -69,7 +85,8 @@ describe("kill -9 on the send, dispatch, callback and webhook paths", () => {
           })
           .catch(() => null);
         if (res?.status === 202) return res.body.id;
-        if (res && res.status !== 503) throw new Error(`send ${i}: ${res.status} ${JSON.stringify(res.body)}`);
+        if (res && res.status !== 503)
+          throw new Error(`send ${i}: ${res.status} ${JSON.stringify(res.body)}`);
         // The API died under this request: wait for it, then retry with the same key.
         await ready(`${d.apiUrl}/readyz`);
       }
@@ -118,9 +135,13 @@ describe("kill -9 on the send, dispatch, callback and webhook paths", () => {
         state += `; ${open.length} messages unsettled ${JSON.stringify(open.slice(0, 2))}`;
         if (open.length > 0) return false;
         for (const status of ["pending", "retrying"]) {
-          const owed = await d.api("GET", `/v1/webhook-endpoints/${endpointId}/deliveries?limit=1&status=${status}`, {
-            token: tenant.key,
-          });
+          const owed = await d.api(
+            "GET",
+            `/v1/webhook-endpoints/${endpointId}/deliveries?limit=1&status=${status}`,
+            {
+              token: tenant.key,
+            },
+          );
           state += `; ${status} deliveries: ${JSON.stringify(owed.body?.data?.[0] ?? null).slice(0, 300)}`;
           if (owed.status !== 200 || owed.body.data.length > 0) return false;
         }
@@ -147,7 +168,10 @@ describe("kill -9 on the send, dispatch, callback and webhook paths", () => {
     expect(missing, "messages whose message.queued webhook never arrived").toEqual([]);
     const owed = await listAll(`/v1/webhook-endpoints/${endpointId}/deliveries?limit=100`);
     const undelivered = owed.filter((x) => x.status !== "succeeded" || !receiver.counts.has(x.event_id));
-    expect(undelivered.map((x) => `${x.event_id}:${x.status}`), "deliveries not received").toEqual([]);
+    expect(
+      undelivered.map((x) => `${x.event_id}:${x.status}`),
+      "deliveries not received",
+    ).toEqual([]);
     const duplicates = [...receiver.counts.values()].filter((n) => n > 1).length;
     const lagging = outcome.messages.filter((m) => m.status === "sending").length;
     console.log(
@@ -161,9 +185,13 @@ async function listAll(path: string): Promise<any[]> {
   const out: any[] = [];
   let cursor: string | null = null;
   do {
-    const page: { status: number; body: any } = await d.api("GET", `${path}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`, {
-      token: tenant.key,
-    });
+    const page: { status: number; body: any } = await d.api(
+      "GET",
+      `${path}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`,
+      {
+        token: tenant.key,
+      },
+    );
     if (page.status !== 200) throw new Error(`${path}: ${page.status} ${JSON.stringify(page.body)}`);
     out.push(...page.body.data);
     cursor = page.body.next_cursor ?? null;

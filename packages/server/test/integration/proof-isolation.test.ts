@@ -146,7 +146,10 @@ describe("tenant isolation over every route of the OpenAPI document", () => {
       const takesTenant = op.params.some((p) => p.in === "query" && p.name === "tenant_id");
       const path = takesTenant ? `${op.path}?tenant_id=${b.tenantId}` : op.path;
       for (const caller of callers) {
-        const res = await stack.api("GET", path, { token: caller.token, headers: { "subtext-tenant": b.tenantId } });
+        const res = await stack.api("GET", path, {
+          token: caller.token,
+          headers: { "subtext-tenant": b.tenantId },
+        });
         expect(res.status, `${caller.name} GET ${path}`).toBeLessThan(500);
         expect(leaked(res, path), `${caller.name} GET ${path}`).toEqual([]);
       }
@@ -164,7 +167,11 @@ describe("tenant isolation over every route of the OpenAPI document", () => {
       ["POST", "/v1/whatsapp/senders", (r) => ({ phone_number: r.number })],
       ["POST", "/v1/ivr-flows", (r) => ({ ...ivrFlow("x"), phone_numbers: [r.number] })],
       ["POST", `/v1/events/${a.ids.events}/replay`, (r) => ({ endpoint_id: r.endpoint })],
-      ["POST", "/v1/alert-rules", (r) => ({ tenant_id: r.tenant, kind: "delivery_rate_below", threshold: 50 })],
+      [
+        "POST",
+        "/v1/alert-rules",
+        (r) => ({ tenant_id: r.tenant, kind: "delivery_rate_below", threshold: 50 }),
+      ],
       ["PUT", "/v1/keyword-replies", (r) => ({ messaging_service_id: r.mg, brand_name: "Sneaky" })],
       ["POST", "/v1/opt-outs", (r) => ({ phone: "+14155550996", scope: r.mg })],
     ];

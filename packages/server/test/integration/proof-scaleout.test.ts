@@ -8,6 +8,7 @@
  * Only PostgreSQL serves several processes; under the embedded engine this file proves that
  * the split roles refuse to start instead.
  */
+import { monitorEventLoopDelay } from "node:perf_hooks";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Deployment, type ReadyTenant, deploy, onboardTenants } from "../proof/deployment.js";
 import { spawnSubtext, transcript, until } from "../proof/processes.js";
@@ -21,16 +22,20 @@ const CAP = 300;
 const PLAN = [700, 700, 400];
 const WORKERS = 3;
 /**
- * The bucket is exact where the system decides (when a worker takes a message from the lane,
- * checked to the millisecond below). Arrival at Twilio adds the trip: on this 2-core box with six
- * Node processes and the emulator sharing the test's event loop, arrivals bunch by up to ~250 ms.
- * Tolerated at Twilio: half a second's worth of messages.
+ * The bucket is exact where the system decides (when a worker takes a message from the lane:
+ * checked to the millisecond, no tolerance). Arrival at Twilio adds the trip, and the emulator
+ * timestamps arrivals on this test's event loop: when the machine is busy (CI runs test files in
+ * parallel) that loop stalls and arrivals bunch. The arrival check therefore tolerates the trip
+ * (250 ms) plus the worst stall of the emulator's loop measured during the run — a second
+ * bucket per worker would still be caught, as it doubles the rate for the whole run.
  */
-const ARRIVAL_JITTER_MS = 500;
+const TRIP_MS = 250;
 
 if (ENGINE !== "postgres") {
   describe("scale-out (PostgreSQL only: the embedded database serves one process)", () => {
-    it("refuses to start a split role without DATABASE_URL, naming the fix", { timeout: 60_000 }, async () => {
+    it("refuses to start a split role without DATABASE_URL, naming the fix", {
+      timeout: 60_000,
+    }, async () => {
       const proc = spawnSubtext("worker-without-postgres", ["start", "--role", "worker"], {
         DATABASE_URL: "",
         LOG_LEVEL: "silent",
@@ -38,6 +43,18 @@ if (ENGINE !== "postgres") {
       });
       expect(await proc.exited).toBe("1");
       expect(proc.output.join("\n")).toMatch(/--role worker needs DATABASE_URL/);
+    });
+
+    it("refuses to start a worker that does not know the API's public URL", { timeout: 60_000 }, async () => {
+      // Without it, workers would send without a status callback: statuses would only come from
+      // the stale-status refresh. The check runs before any connection, so no server is needed.
+      const proc = spawnSubtext("worker-without-public-url", ["start", "--role", "worker"], {
+        DATABASE_URL: "postgres://nobody@127.0.0.1:1/none",
+        SUBTEXT_PUBLIC_URL: "",
+        LOG_LEVEL: "silent",
+      });
+      expect(await proc.exited).toBe("1");
+      expect(proc.output.join("\n")).toMatch(/--role worker needs SUBTEXT_PUBLIC_URL/);
     });
   });
 } else {
@@ -49,13 +66,18 @@ if (ENGINE !== "postgres") {
     d = await deploy();
     await d.emu("PUT", "throughput", { per_number_mps: 10_000 });
     tenants = await onboardTenants(d, PLAN.length);
-    await Promise.all([d.start("api", "api"), ...Array.from({ length: WORKERS }, (_, i) => d.start("worker", `worker-${i}`))]);
+    await Promise.all([
+      d.start("api", "api"),
+      ...Array.from({ length: WORKERS }, (_, i) => d.start("worker", `worker-${i}`)),
+    ]);
     for (const [i, t] of tenants.entries()) {
       const listed = await d.api("GET", "/v1/lanes", { token: t.key });
       const lane = listed.body.data[0].id;
       lanes.push(lane);
       const cap = i === 2 ? CAP : null;
-      const patched = await d.api("PATCH", `/v1/lanes/${lane}`, { body: { mps: MPS, burst: BURST, daily_cap: cap } });
+      const patched = await d.api("PATCH", `/v1/lanes/${lane}`, {
+        body: { mps: MPS, burst: BURST, daily_cap: cap },
+      });
       expect(patched.status, JSON.stringify(patched.body)).toBe(200);
     }
   }, 180_000);
@@ -64,7 +86,11 @@ if (ENGINE !== "postgres") {
   const to = (tenant: number, i: number) => `+141565${tenant}${String(i).padStart(4, "0")}`;
 
   describe("1 api + 3 workers on one PostgreSQL, workers killed during a burst", () => {
-    it("delivers every accepted message exactly once, within each lane's rate and cap", { timeout: 240_000 }, async () => {
+    it("delivers every accepted message exactly once, within each lane's rate and cap", {
+      timeout: 240_000,
+    }, async () => {
+      const loop = monitorEventLoopDelay({ resolution: 10 });
+      loop.enable();
       const accepted = new Map<string, { tenant: number; i: number }>();
       const jobs = PLAN.flatMap((n, tenant) => Array.from({ length: n }, (_, i) => ({ tenant, i })));
       jobs.sort(() => Math.random() - 0.5);
@@ -78,7 +104,8 @@ if (ENGINE !== "postgres") {
             headers: { "idempotency-key": `burst-${job.tenant}-${job.i}` },
             body: { to: to(job.tenant, job.i), body: `Order ${job.tenant}-${job.i} is ready` },
           });
-          if (res.status !== 202) throw new Error(`send ${job.tenant}/${job.i}: ${res.status} ${JSON.stringify(res.body)}`);
+          if (res.status !== 202)
+            throw new Error(`send ${job.tenant}/${job.i}: ${res.status} ${JSON.stringify(res.body)}`);
           accepted.set(res.body.id, job);
         }
       };
@@ -115,6 +142,8 @@ if (ENGINE !== "postgres") {
         { timeoutMs: 150_000, intervalMs: 500 },
       );
 
+      loop.disable();
+      const stallMs = Math.round(loop.max / 1e6);
       const failures: string[] = [];
       for (const [i, t] of tenants.entries()) {
         const sent = sentMessages(d.emulator.world, t.tenant.subaccount_sid);
@@ -122,31 +151,51 @@ if (ENGINE !== "postgres") {
         const twice = [...counts].filter(([, n]) => n > 1);
         if (twice.length) failures.push(`tenant ${i}: sent twice to ${twice.slice(0, 5).map(([k]) => k)}`);
         const expected = i === 2 ? CAP : PLAN[i];
-        if (counts.size !== expected) failures.push(`tenant ${i}: ${counts.size} recipients at Twilio, expected ${expected}`);
-        const report = pace(sent.map((m) => m.at), MPS, BURST);
+        if (counts.size !== expected)
+          failures.push(`tenant ${i}: ${counts.size} recipients at Twilio, expected ${expected}`);
+        const report = pace(
+          sent.map((m) => m.at),
+          MPS,
+          BURST,
+        );
         // When the workers took each message from the lane (the shaping decision itself).
         const claims = await db.query<{ at: Date }>(
           `SELECT a.started_at AS at FROM message_attempts a JOIN messages m ON m.id = a.message_id
            WHERE m.tenant_id = $1 AND a.outcome IN ('accepted', 'found')`,
           [t.tenant.id],
         );
-        const claimed = pace(claims.rows.map((r) => new Date(r.at).getTime()), MPS, BURST);
-        if (claimed.worstExcess > 0.01) failures.push(`tenant ${i}: lane claimed too fast ${JSON.stringify(claimed)}`);
-        if (report.worstExcess > (MPS * ARRIVAL_JITTER_MS) / 1000)
-          failures.push(`tenant ${i}: lane arrived too fast at Twilio ${JSON.stringify(report)}`);
-        if (claimed.count !== counts.size) failures.push(`tenant ${i}: ${claimed.count} successful attempts for ${counts.size} messages`);
+        const claimed = pace(
+          claims.rows.map((r) => new Date(r.at).getTime()),
+          MPS,
+          BURST,
+        );
+        if (claimed.worstExcess > 0.01)
+          failures.push(`tenant ${i}: lane claimed too fast ${JSON.stringify(claimed)}`);
+        if (report.worstExcess > (MPS * (TRIP_MS + stallMs)) / 1000)
+          failures.push(
+            `tenant ${i}: lane arrived too fast at Twilio (loop stall ${stallMs} ms) ${JSON.stringify(report)}`,
+          );
+        if (claimed.count !== counts.size)
+          failures.push(`tenant ${i}: ${claimed.count} successful attempts for ${counts.size} messages`);
         console.log(`tenant ${i}: at Twilio ${JSON.stringify(report)}; claimed ${JSON.stringify(claimed)}`);
       }
       // Exactly-once per accepted message, and the cap let through the first 300 of C in FIFO order.
-      const ours = await db.query<{ id: string; tenant_id: string; twilio_sid: string | null; to_number: string }>(
-        "SELECT id, tenant_id, twilio_sid, to_number FROM messages ORDER BY id",
-      );
+      const ours = await db.query<{
+        id: string;
+        tenant_id: string;
+        twilio_sid: string | null;
+        to_number: string;
+      }>("SELECT id, tenant_id, twilio_sid, to_number FROM messages ORDER BY id");
       const cRows = ours.rows.filter((r) => r.tenant_id === tenants[2].tenant.id);
-      const cSent = new Set(sentMessages(d.emulator.world, tenants[2].tenant.subaccount_sid).map((m) => m.to));
+      const cSent = new Set(
+        sentMessages(d.emulator.world, tenants[2].tenant.subaccount_sid).map((m) => m.to),
+      );
       expect(new Set(cRows.slice(0, CAP).map((r) => r.to_number))).toEqual(cSent);
       expect(ours.rows.filter((r) => r.twilio_sid).length).toBe(PLAN[0] + PLAN[1] + CAP);
       expect(new Set(ours.rows.map((r) => r.id))).toEqual(new Set(accepted.keys()));
-      console.log(`kills: ${kills.join(", ")}; settled: ${JSON.stringify(settled)}`);
+      console.log(
+        `kills: ${kills.join(", ")}; settled: ${JSON.stringify(settled)}; emulator loop stall ${stallMs} ms`,
+      );
       expect(kills.length).toBeGreaterThanOrEqual(4);
       expect(failures, `${failures.join("\n")}\n${transcript.slice(-20).join("\n")}`).toEqual([]);
     });

@@ -26,6 +26,7 @@ const NASTY = [
   "$1",
   "%00%27",
   "../../../../etc/passwd",
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: a log4shell probe, literally
   "${jndi:ldap://127.0.0.1/x}",
   "{{7*7}}",
   "<script>alert(1)</script>",
@@ -129,21 +130,19 @@ export function badRequests(op: Operation): fc.Arbitrary<BadRequest> {
     );
     arbs.push(
       fc
-        .constantFrom('{"a":', "{'a':1}", "[1,2", "\u0000", "{}}", '{"a":1,}', "NaN", "{\"a\":1}{")
+        .constantFrom('{"a":', "{'a':1}", "[1,2", "\u0000", "{}}", '{"a":1,}', "NaN", '{"a":1}{')
         .map((raw) => ({ what: "malformed JSON", mustRefuse: true, raw })),
     );
   }
   if (schema && typedProps.length) {
     arbs.push(
-      fc
-        .constantFrom(...typedProps)
-        .chain((k) =>
-          wrongTypeFor(props[k]).map((v) => ({
-            what: `a wrong type in /${k}`,
-            mustRefuse: true,
-            body: { ...base, [k]: v },
-          })),
-        ),
+      fc.constantFrom(...typedProps).chain((k) =>
+        wrongTypeFor(props[k]).map((v) => ({
+          what: `a wrong type in /${k}`,
+          mustRefuse: true,
+          body: { ...base, [k]: v },
+        })),
+      ),
     );
   }
   const required: string[] = (schema?.required ?? []).filter((k: string) => base && k in base);
@@ -161,7 +160,11 @@ export function badRequests(op: Operation): fc.Arbitrary<BadRequest> {
       fc
         .tuple(fc.string({ minLength: 1, maxLength: 20 }), junkJson)
         .filter(([k]) => !(k in props))
-        .map(([k, v]) => ({ what: `an unknown field ${JSON.stringify(k)}`, mustRefuse: true, body: { ...base, [k]: v } })),
+        .map(([k, v]) => ({
+          what: `an unknown field ${JSON.stringify(k)}`,
+          mustRefuse: true,
+          body: { ...base, [k]: v },
+        })),
     );
   }
   const stringProps = typedProps.filter((k) => typesOf(props[k]).includes("string"));
@@ -176,29 +179,40 @@ export function badRequests(op: Operation): fc.Arbitrary<BadRequest> {
   }
   if (schema) {
     arbs.push(
-      fc.constantFrom("text/plain", "application/x-www-form-urlencoded", "application/xml").map((contentType) => ({
-        what: `Content-Type ${contentType}`,
-        mustRefuse: true,
-        raw: "a=1",
-        contentType,
-      })),
+      fc
+        .constantFrom("text/plain", "application/x-www-form-urlencoded", "application/xml")
+        .map((contentType) => ({
+          what: `Content-Type ${contentType}`,
+          mustRefuse: true,
+          raw: "a=1",
+          contentType,
+        })),
     );
   }
   const pathNames = op.params.filter((p) => p.in === "path").map((p) => p.name);
   if (pathNames.length) {
     arbs.push(
-      fc.tuple(fc.constantFrom(...pathNames), nastyString(false).filter((s) => s.length > 0)).map(([name, v]) => ({
-        what: `an odd {${name}}`,
-        mustRefuse: false,
-        body: base,
-        pathOverride: { [name]: percentEncode(v) },
-      })),
+      fc
+        .tuple(
+          fc.constantFrom(...pathNames),
+          nastyString(false).filter((s) => s.length > 0),
+        )
+        .map(([name, v]) => ({
+          what: `an odd {${name}}`,
+          mustRefuse: false,
+          body: base,
+          pathOverride: { [name]: percentEncode(v) },
+        })),
     );
   }
   arbs.push(
     fc
       .tuple(
-        fc.constantFrom(...op.params.filter((p) => p.in === "query").map((p) => p.name), "zz_unknown", "limit"),
+        fc.constantFrom(
+          ...op.params.filter((p) => p.in === "query").map((p) => p.name),
+          "zz_unknown",
+          "limit",
+        ),
         nastyString(false),
       )
       .map(([name, v]) => ({

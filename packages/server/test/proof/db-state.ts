@@ -38,7 +38,10 @@ export async function tableDigests(q: Queryable, tables?: string[]): Promise<Rec
 }
 
 /** The tables whose digest differs between two snapshots. */
-export function changedTables(before: Record<string, string | number>, after: Record<string, string | number>) {
+export function changedTables(
+  before: Record<string, string | number>,
+  after: Record<string, string | number>,
+) {
   return Object.keys({ ...before, ...after }).filter((t) => before[t] !== after[t]);
 }
 

@@ -23,8 +23,42 @@ import { type OnboardingStack, onboardReadyTenant } from "../../src/onboarding/t
 import { createLogger } from "../../src/system/logger.js";
 import { openRuntime } from "../../src/system/runtime.js";
 import { startServer } from "../../src/system/server.js";
-import { ENGINE, type TestDb, openTestDb } from "../integration/harness.js";
+import pg from "pg";
+import { openPostgres } from "../../src/db/postgres.js";
 import { type Proc, freePort, printed, ready, spawnSubtext } from "./processes.js";
+
+/** The engine under test (vitest sets it per project; the benches read it too). No vitest import here. */
+export const ENGINE: "pglite" | "postgres" =
+  process.env.SUBTEXT_TEST_ENGINE === "postgres" ? "postgres" : "pglite";
+const DATABASE_URL = process.env.SUBTEXT_TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
+
+export interface TestDb {
+  db: Db;
+  /** DATABASE_URL selecting the schema (options=-c search_path=…). */
+  url: string;
+  drop(): Promise<void>;
+}
+
+/** A fresh PostgreSQL schema and a DATABASE_URL that selects it. */
+export async function openSchema(): Promise<TestDb> {
+  const schema = `p_${process.pid}_${randomBytes(4).toString("hex")}`;
+  const db = await openPostgres(DATABASE_URL, { schema, max: 5 });
+  const url = `${DATABASE_URL}${DATABASE_URL.includes("?") ? "&" : "?"}options=${encodeURIComponent(`-c search_path=${schema}`)}`;
+  return {
+    db,
+    url,
+    async drop() {
+      await db.close();
+      const admin = new pg.Client({ connectionString: DATABASE_URL });
+      await admin.connect();
+      try {
+        await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+      } finally {
+        await admin.end();
+      }
+    },
+  };
+}
 
 export interface Deployment {
   engine: typeof ENGINE;
@@ -35,16 +69,20 @@ export interface Deployment {
   procs: Proc[];
   testDb: TestDb | null;
   dataDir: string;
-  api<T = any>(method: string, path: string, o?: { token?: string; body?: unknown; headers?: Record<string, string> }): Promise<{ status: number; body: T }>;
+  api<T = any>(
+    method: string,
+    path: string,
+    o?: { token?: string; body?: unknown; headers?: Record<string, string> },
+  ): Promise<{ status: number; body: T }>;
   emu<T = any>(method: string, path: string, body?: unknown): Promise<T>;
   /** Starts `subtext start --role <role>` and waits until it serves (api) or runs (worker). */
   start(role: "api" | "worker" | "all", name: string): Promise<Proc>;
   close(): Promise<void>;
 }
 
-export async function deploy(): Promise<Deployment> {
+export async function deploy(extraEnv: Record<string, string> = {}): Promise<Deployment> {
   const dataDir = mkdtempSync(join(tmpdir(), "subtext-proof-"));
-  const testDb = ENGINE === "postgres" ? await openTestDb() : null;
+  const testDb = ENGINE === "postgres" ? await openSchema() : null;
   const [apiPort, emuPort] = [await freePort(), await freePort()];
   const emulator = await startEmulator({ port: emuPort });
   const admin = `st_admin_${randomBytes(16).toString("hex")}`;
@@ -58,6 +96,7 @@ export async function deploy(): Promise<Deployment> {
     SUBTEXT_MASTER_KEY: randomBytes(32).toString("base64"),
     LOG_LEVEL: "warn",
     ...(testDb?.url ? { DATABASE_URL: testDb.url } : {}),
+    ...extraEnv,
   };
   const procs: Proc[] = [];
   const d: Deployment = {
@@ -137,10 +176,14 @@ export async function inProcess(d: Deployment, clock = new ManualClock()) {
     clock,
     jobs: runtime.services.jobs,
     api: (method, path, o = {}) =>
-      d.api(method, path, { token: o.token ?? undefined, body: o.body }).then((r) => ({ ...r, headers: new Headers() })),
+      d
+        .api(method, path, { token: o.token ?? undefined, body: o.body })
+        .then((r) => ({ ...r, headers: new Headers() })),
     emulator: { control: (method, path, body) => d.emu(method, path, body) },
     async newTenant(input = {}) {
-      const t = await d.api("POST", "/v1/tenants", { body: { name: input.name ?? `Proof ${randomBytes(2).toString("hex")}` } });
+      const t = await d.api("POST", "/v1/tenants", {
+        body: { name: input.name ?? `Proof ${randomBytes(2).toString("hex")}` },
+      });
       const k = await d.api("POST", `/v1/tenants/${t.body.id}/api-keys`, { body: {} });
       return { tenant: t.body, key: k.body.key as string, keyId: k.body.id as string };
     },
@@ -162,7 +205,10 @@ export async function inProcess(d: Deployment, clock = new ManualClock()) {
  * process, serving on the deployment's API port so the callback URLs Twilio keeps are the
  * deployment's.
  */
-export async function onboardTenants(d: Deployment, kinds: number | RegistrationKind[]): Promise<ReadyTenant[]> {
+export async function onboardTenants(
+  d: Deployment,
+  kinds: number | RegistrationKind[],
+): Promise<ReadyTenant[]> {
   const list: RegistrationKind[] = typeof kinds === "number" ? Array(kinds).fill("sole_proprietor") : kinds;
   const local = await inProcess(d);
   try {

@@ -58,7 +58,8 @@ export function resolve(doc: any, schema: JsonSchema, depth = 0): JsonSchema {
     return resolve(doc, doc.components?.schemas?.[name] ?? {}, depth + 1);
   }
   const out: JsonSchema = {};
-  for (const [k, v] of Object.entries(schema)) out[k] = typeof v === "object" ? resolve(doc, v, depth + 1) : v;
+  for (const [k, v] of Object.entries(schema))
+    out[k] = typeof v === "object" ? resolve(doc, v, depth + 1) : v;
   return out;
 }
 

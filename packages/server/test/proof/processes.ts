@@ -98,12 +98,17 @@ export async function until<T>(
     await new Promise((r) => setTimeout(r, intervalMs));
   }
   const tail = transcript.slice(-30).join("\n");
-  throw new Error(`timed out waiting for ${what}${last ? ` (last error: ${(last as Error).message})` : ""}\n${tail}`);
+  throw new Error(
+    `timed out waiting for ${what}${last ? ` (last error: ${(last as Error).message})` : ""}\n${tail}`,
+  );
 }
 
 /** Waits until GET url answers 2xx. */
 export const ready = (url: string, timeoutMs = 90_000) =>
-  until(`${url} to answer`, async () => (await fetch(url).catch(() => null))?.ok, { timeoutMs, intervalMs: 100 });
+  until(`${url} to answer`, async () => (await fetch(url).catch(() => null))?.ok, {
+    timeoutMs,
+    intervalMs: 100,
+  });
 
 /** Waits until the process has printed a line matching `re` (e.g. its start-up banner). */
 export async function printed(proc: Proc, re: RegExp, timeoutMs = 90_000): Promise<void> {

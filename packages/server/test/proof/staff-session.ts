@@ -13,7 +13,8 @@ export async function customerSession(stack: Stack, tenantId: string, role = "ad
   const created = await stack.api("POST", "/v1/staff/users", {
     body: { email, name: "Customer user", role, password, tenant_id: tenantId },
   });
-  if (created.status !== 201) throw new Error(`staff user: ${created.status} ${JSON.stringify(created.body)}`);
+  if (created.status !== 201)
+    throw new Error(`staff user: ${created.status} ${JSON.stringify(created.body)}`);
   const login = await stack.api("POST", "/v1/auth/login", { token: null, body: { email, password } });
   if (login.status !== 200) throw new Error(`login: ${login.status} ${JSON.stringify(login.body)}`);
   const code = totpCode(login.body.totp.secret, stack.clock.now());
@@ -21,6 +22,7 @@ export async function customerSession(stack: Stack, tenantId: string, role = "ad
     token: null,
     body: { challenge: login.body.challenge, code, return_token: true },
   });
-  if (totp.status !== 200 || !totp.body.token) throw new Error(`totp: ${totp.status} ${JSON.stringify(totp.body)}`);
+  if (totp.status !== 200 || !totp.body.token)
+    throw new Error(`totp: ${totp.status} ${JSON.stringify(totp.body)}`);
   return totp.body.token;
 }

@@ -13,7 +13,10 @@ export interface SentRecord {
 }
 
 /** Outbound-api messages Twilio holds, from an in-process emulator's store. */
-export function sentMessages(world: { store: { list(c: string): unknown[] } }, accountSid?: string): SentRecord[] {
+export function sentMessages(
+  world: { store: { list(c: string): unknown[] } },
+  accountSid?: string,
+): SentRecord[] {
   return (
     world.store.list("messages") as {
       sid: string;

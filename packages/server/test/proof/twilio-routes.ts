@@ -57,7 +57,8 @@ export type Params = Record<string, string | string[]>;
 /** POSTs a form the way Twilio does, with the given signature (or none). */
 export async function postForm(url: string, params: Params, signature: string | null) {
   const body = new URLSearchParams();
-  for (const [k, v] of Object.entries(params)) for (const item of Array.isArray(v) ? v : [v]) body.append(k, item);
+  for (const [k, v] of Object.entries(params))
+    for (const item of Array.isArray(v) ? v : [v]) body.append(k, item);
   const res = await fetch(url, {
     method: "POST",
     headers: {
@@ -77,4 +78,5 @@ export async function postForm(url: string, params: Params, signature: string | 
 }
 
 /** Signs like Twilio: HMAC-SHA1 over the exact URL and the sorted parameters. */
-export const sign = (authToken: string, url: string, params: Params) => twilioSignature(authToken, url, params);
+export const sign = (authToken: string, url: string, params: Params) =>
+  twilioSignature(authToken, url, params);

@@ -64,7 +64,8 @@ export async function ensureCall(
   });
   const row = inserted ?? (await callBySid(q, tenant.id, sid));
   // The CallSid is already recorded for another tenant: never a 500, never a cross-tenant read.
-  if (!row) throw new SubtextError("call_not_found", 404, "No call with this CallSid belongs to this tenant.");
+  if (!row)
+    throw new SubtextError("call_not_found", 404, "No call with this CallSid belongs to this tenant.");
   return row;
 }
 

@@ -27,6 +27,13 @@ export function one(params: FormParams, name: string): string | undefined {
   return Array.isArray(v) ? v[0] : v;
 }
 
+function isForm(body: unknown): body is FormParams {
+  if (!body || typeof body !== "object" || Array.isArray(body)) return false;
+  return Object.values(body).every(
+    (v) => typeof v === "string" || (Array.isArray(v) && v.every((x) => typeof x === "string")),
+  );
+}
+
 function invalid(): SubtextError {
   return new SubtextError(
     "invalid_signature",
@@ -48,7 +55,8 @@ export async function verifiedTenant(
   if (!tenant?.subaccount_sid) throw invalid();
   const signature = req.headers["x-twilio-signature"];
   const base = deps.urls.public ?? deps.urls.api;
-  const params = (req.body && typeof req.body === "object" ? req.body : {}) as FormParams;
+  // Twilio posts forms: anything else (a JSON body, say) cannot carry a valid signature.
+  const params = isForm(req.body) ? req.body : {};
   const ok = verifyTwilioSignature({
     authToken: await subaccountAuthToken(deps, tenant),
     signature: Array.isArray(signature) ? signature[0] : signature,

@@ -12,6 +12,7 @@ import type { Services } from "../../system/services.js";
 import { tenantTwilio } from "../../tenancy/credentials.js";
 import { type TenantRow, findTenant } from "../../tenancy/tenants.js";
 import { gcraAvailable } from "../lanes.js";
+import { type MessagingMetrics, messagingMetrics } from "../metrics.js";
 import { GroupCommit } from "../send/group-commit.js";
 import { cachedSettings } from "../settings.js";
 import { type CallResult, createAtTwilio } from "./call.js";
@@ -33,7 +34,7 @@ export interface DispatcherOptions {
   policy: OutcomePolicy;
 }
 
-type Deps = Pick<Services, "db" | "vault" | "twilio" | "clock" | "log" | "urls">;
+type Deps = Pick<Services, "db" | "vault" | "twilio" | "clock" | "log" | "urls" | "metrics">;
 
 export class Dispatcher {
   readonly workerId = `dsp_${randomBytes(6).toString("hex")}`;
@@ -41,6 +42,7 @@ export class Dispatcher {
   private readonly perLane = new Map<string, number>();
   private readonly tenants = new Map<string, { tenant: TenantRow | null; at: number }>();
   private readonly outcomes: GroupCommit<CallOutcome, void>;
+  private readonly metrics: MessagingMetrics;
   private running = false;
   private loopDone: Promise<void> = Promise.resolve();
   private wakeUp: (() => void) | null = null;
@@ -56,6 +58,7 @@ export class Dispatcher {
     private readonly deps: Deps,
     readonly options: DispatcherOptions,
   ) {
+    this.metrics = messagingMetrics(deps.metrics);
     this.outcomes = new GroupCommit<CallOutcome, void>(
       async (items) => {
         await deps.db.tx((tx) => recordOutcomes(tx, items, this.options.policy));
@@ -116,6 +119,8 @@ export class Dispatcher {
       else if (result.lane) this.owned.set(lane.id, result.lane);
       for (const m of result.claimed) this.launch(m);
       claimed += result.claimed.length;
+      // Let requests and callbacks in: on PGlite, queries resolve without ever yielding to I/O.
+      await new Promise((resolve) => setImmediate(resolve));
     }
     this.stats.claimed += claimed;
     return claimed;
@@ -170,10 +175,14 @@ export class Dispatcher {
 
   private launch(m: ClaimedMessage): void {
     this.perLane.set(m.lane_id, (this.perLane.get(m.lane_id) ?? 0) + 1);
-    const p = this.call(m)
+    const claimedAt = Date.now();
+    const p = this.call(m, claimedAt)
       .then((result) => {
         if (result.kind === "accepted") this.stats.accepted++;
         else this.stats.failures++;
+        this.metrics.dispatched.inc({
+          result: result.kind === "accepted" ? "accepted" : result.failure.kind,
+        });
         this.deps.log.debug({
           event: "message.dispatched",
           message_id: m.id,
@@ -198,14 +207,21 @@ export class Dispatcher {
     this.inflight.add(p);
   }
 
-  private async call(m: ClaimedMessage): Promise<CallResult> {
+  private async call(m: ClaimedMessage, claimedAt: number): Promise<CallResult> {
+    const notSent = (message: string): CallResult => ({
+      kind: "failure",
+      failure: { kind: "retry", httpStatus: null, code: null, message },
+    });
     const tenant = await this.tenant(m.tenant_id);
-    if (tenant?.status !== "active") {
-      const message = `the tenant is ${tenant?.status ?? "missing"}`;
-      return { kind: "failure", failure: { kind: "retry", httpStatus: null, code: null, message } };
-    }
+    if (tenant?.status !== "active") return notSent(`the tenant is ${tenant?.status ?? "missing"}`);
     try {
       const client = await tenantTwilio(this.deps, tenant);
+      // A request that leaves long after its claim (an overloaded process) could reach Twilio
+      // after the sweep has already reconciled its attempt as orphaned: never send it late.
+      // Bound: it leaves within max(2 s, sendTimeout/2) and is waited for sendTimeout, both well
+      // inside orphanAfterMs, so reconciliation only ever looks at requests that are over.
+      const lateAfter = Math.max(2_000, this.options.sendTimeoutMs / 2);
+      if (Date.now() - claimedAt > lateAfter) return notSent("claimed too long ago; not sent");
       return await createAtTwilio(client, m, {
         publicUrl: this.deps.urls.public,
         timeoutMs: this.options.sendTimeoutMs,

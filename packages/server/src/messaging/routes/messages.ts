@@ -5,6 +5,7 @@ import { responses } from "../../http/schemas.js";
 import { describeValidation } from "../../http/validation.js";
 import { SubtextError, notFound } from "../../system/errors.js";
 import type { Services } from "../../system/services.js";
+import { messagingMetrics } from "../metrics.js";
 import { messagingOf } from "../module.js";
 import { MAX_BATCH, sendBatch, sendMessage, withIdempotencyKey } from "../send/send.js";
 import type { SendInput } from "../send/validate.js";
@@ -34,6 +35,7 @@ const batchItemResult = {
 
 export function messageRoutes(services: Services): FastifyPluginAsync {
   const messaging = messagingOf(services);
+  const metrics = messagingMetrics(services.metrics);
   return async (app) => {
     app.post<{ Body: SendInput; Headers: { "idempotency-key"?: string } }>(
       "/v1/messages",
@@ -148,6 +150,7 @@ export function messageRoutes(services: Services): FastifyPluginAsync {
           };
         });
         messaging.dispatcher.wake();
+        metrics.accepted.inc({ path: "batch" }, out.filter((r) => r.accepted && !r.replayed).length);
         return reply.code(202).send({ accepted, rejected: out.length - accepted, results: out });
       },
     );

@@ -3,6 +3,7 @@ import type { Services } from "../../system/services.js";
 import { intakeInbound } from "../callbacks/inbound.js";
 import { type FormParams, parseForm, verifiedTenant } from "../callbacks/signed.js";
 import { intakeStatus } from "../callbacks/status.js";
+import { messagingMetrics } from "../metrics.js";
 
 const tenantParams = {
   type: "object",
@@ -12,6 +13,7 @@ const tenantParams = {
 
 /** Twilio's calls to us: message status callbacks and inbound messages, both signed. */
 export function twilioMessagingRoutes(services: Services): FastifyPluginAsync {
+  const metrics = messagingMetrics(services.metrics);
   return async (app) => {
     // Twilio posts forms. Registered in this plugin only (Fastify encapsulation).
     app.addContentTypeParser(
@@ -32,8 +34,12 @@ export function twilioMessagingRoutes(services: Services): FastifyPluginAsync {
         },
       },
       async (req, reply) => {
-        const tenant = await verifiedTenant(services, req, req.params.tenantId);
-        await intakeStatus(services, tenant.id, req.query.m, req.body ?? {});
+        const tenant = await verifiedTenant(services, req, req.params.tenantId).catch((err) => {
+          metrics.callbacks.inc({ kind: "status", result: "refused" });
+          throw err;
+        });
+        const result = await intakeStatus(services, tenant.id, req.query.m, req.body ?? {});
+        metrics.callbacks.inc({ kind: "status", result });
         return reply.code(204).send();
       },
     );
@@ -49,8 +55,12 @@ export function twilioMessagingRoutes(services: Services): FastifyPluginAsync {
         },
       },
       async (req, reply) => {
-        const tenant = await verifiedTenant(services, req, req.params.tenantId);
+        const tenant = await verifiedTenant(services, req, req.params.tenantId).catch((err) => {
+          metrics.callbacks.inc({ kind: "inbound", result: "refused" });
+          throw err;
+        });
         const result = await intakeInbound(services, tenant.id, req.body ?? {});
+        metrics.callbacks.inc({ kind: "inbound", result: result.message ? "stored" : "duplicate" });
         return reply.code(200).type("text/xml").send(result.twiml);
       },
     );
