@@ -34,7 +34,7 @@ type Stack = MessagingStack & { url: string; engine: string; close(): Promise<vo
  * The whole product in this process, as the integration harness builds it (which needs vitest):
  * a fresh database on the engine, an in-memory emulator, the server on a free port, a ManualClock.
  */
-async function startStack(options: { workers: "loop" | "manual" }): Promise<Stack> {
+export async function startStack(options: { workers: "loop" | "manual" }): Promise<Stack> {
   const dataDir = mkdtempSync(join(tmpdir(), "subtext-bench-"));
   const schema = `bench_${randomBytes(4).toString("hex")}`;
   const db: Db =
@@ -152,7 +152,7 @@ async function timed(total: number, concurrency: number, fn: (i: number) => Prom
 
 const recipient = (block: number, i: number) => `+1${415 + block}555${String(i % 10_000).padStart(4, "0")}`;
 
-async function tenantWithFastLane(stack: Stack) {
+export async function tenantWithFastLane(stack: Stack) {
   const ready = await readyToSend(stack);
   const lanes = await stack.api("GET", "/v1/lanes", { token: ready.key });
   await stack.api("PATCH", `/v1/lanes/${lanes.body.data[0].id}`, { body: { mps: 10_000, daily_cap: null } });

@@ -19,6 +19,8 @@ import {
 import { LOOKUP_JOB, type LookupPayload, lookUpCarrier } from "./lookup.js";
 import { redactExpiredBodies } from "./retention.js";
 import { type Outcome, type Submission, acceptMany } from "./send/accept.js";
+import { applyGroup } from "./callbacks/status.js";
+import type { StatusIntake, StatusReport } from "./callbacks/status-batch.js";
 import { messagingMetrics } from "./metrics.js";
 import { GroupCommit } from "./send/group-commit.js";
 
@@ -60,6 +62,8 @@ export function defaultOptions(): MessagingOptions {
 export interface Messaging {
   options: MessagingOptions;
   committer: GroupCommit<Submission, Outcome>;
+  /** Status callbacks that arrive together are applied in one transaction. */
+  statusIntake: GroupCommit<StatusReport, StatusIntake>;
   dispatcher: Dispatcher;
   /** Worker processes: the dispatcher loop and the recurring jobs. */
   start(): Promise<void>;
@@ -93,9 +97,18 @@ function create(services: Services): Messaging {
     },
     { maxBatch: 500, windowMs: 1, concurrency: services.db.engine === "pglite" ? 1 : 4 },
   );
+  const statusIntake = new GroupCommit<StatusReport, StatusIntake>(
+    (reports) => applyGroup(services, reports),
+    {
+      maxBatch: 200,
+      windowMs: 2,
+      concurrency: services.db.engine === "pglite" ? 1 : 2,
+    },
+  );
   return {
     options,
     committer,
+    statusIntake,
     dispatcher,
     async ensureRecurringJobs() {
       const now = services.clock.now();

@@ -4,6 +4,7 @@ import { intakeInbound } from "../callbacks/inbound.js";
 import { type FormParams, parseForm, verifiedTenant } from "../callbacks/signed.js";
 import { intakeStatus } from "../callbacks/status.js";
 import { messagingMetrics } from "../metrics.js";
+import { messagingOf } from "../module.js";
 
 const tenantParams = {
   type: "object",
@@ -14,6 +15,7 @@ const tenantParams = {
 /** Twilio's calls to us: message status callbacks and inbound messages, both signed. */
 export function twilioMessagingRoutes(services: Services): FastifyPluginAsync {
   const metrics = messagingMetrics(services.metrics);
+  const messaging = messagingOf(services);
   return async (app) => {
     // Twilio posts forms. Registered in this plugin only (Fastify encapsulation).
     app.addContentTypeParser(
@@ -38,7 +40,13 @@ export function twilioMessagingRoutes(services: Services): FastifyPluginAsync {
           metrics.callbacks.inc({ kind: "status", result: "refused" });
           throw err;
         });
-        const result = await intakeStatus(services, tenant.id, req.query.m, req.body ?? {});
+        const result = await intakeStatus(
+          services,
+          messaging.statusIntake,
+          tenant.id,
+          req.query.m,
+          req.body ?? {},
+        );
         metrics.callbacks.inc({ kind: "status", result });
         return reply.code(204).send();
       },

@@ -74,9 +74,14 @@ export function sidOf(ctx: StepContext, stepName: string): string {
   return sid;
 }
 
-/** Whether an earlier attempt of this step may have created its resource before a crash. */
-export function mayHaveRun(ctx: StepContext): boolean {
-  return ctx.step.attempts > 1;
+/**
+ * Whether an earlier attempt of this step may have created its resource before a crash.
+ * Always yes: the kill -9 proof showed a first attempt whose create reached Twilio while the
+ * attempt counter did not survive, so steps look up by their deterministic name every time
+ * (one extra read per step; onboarding is not a hot path).
+ */
+export function mayHaveRun(_ctx: StepContext): boolean {
+  return true;
 }
 
 export const SETTLE_MS = 30_000;
