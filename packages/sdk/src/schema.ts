@@ -5891,7 +5891,7 @@ export interface paths {
                 id: string;
                 tenant_id: string;
                 /** @enum {string} */
-                kind: "10dlc_campaign" | "toll_free_number";
+                kind: "10dlc_campaign" | "toll_free_number" | "whatsapp_sender";
                 /** @description The row of the brand-type table the limits come from */
                 rate_kind?: string;
                 brand_id?: string | null;
@@ -5990,7 +5990,7 @@ export interface paths {
               id: string;
               tenant_id: string;
               /** @enum {string} */
-              kind: "10dlc_campaign" | "toll_free_number";
+              kind: "10dlc_campaign" | "toll_free_number" | "whatsapp_sender";
               /** @description The row of the brand-type table the limits come from */
               rate_kind?: string;
               brand_id?: string | null;
@@ -6096,7 +6096,7 @@ export interface paths {
               id: string;
               tenant_id: string;
               /** @enum {string} */
-              kind: "10dlc_campaign" | "toll_free_number";
+              kind: "10dlc_campaign" | "toll_free_number" | "whatsapp_sender";
               /** @description The row of the brand-type table the limits come from */
               rate_kind?: string;
               brand_id?: string | null;

@@ -222,6 +222,7 @@ const KIND_LABELS: Record<string, string> = {
   sole_proprietor: "Sole proprietor",
   toll_free: "Toll-free",
   short_code: "Short code",
+  whatsapp: "WhatsApp",
 };
 
 function tenantRowView(

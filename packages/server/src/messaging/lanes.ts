@@ -7,6 +7,9 @@
  *   1,000/day to T-Mobile and 3,000/day in total; low-volume standard ~3.75 MPS, 2,000 and
  *   6,000; standard 12–225 MPS by trust score, T-Mobile 2,000+ by trust score, no total cap;
  *   toll-free ~3 MPS per number. Short codes: 100 MPS per number.
+ * - WhatsApp: 80 messages per second per sender by default (Meta, WhatsApp Cloud API
+ *   "Throughput"; Twilio passes it through). No carrier caps: Meta limits the number of
+ *   distinct users a business may start conversations with per day instead, which Twilio enforces.
  * - Standard MPS by trust score, the same for declared and mixed/marketing use cases: Twilio,
  *   "Message throughput (MPS) and Trust Scores for A2P 10DLC in the US"
  *   (help.twilio.com/articles/1260803965530): 75–100 → 225, 50–74 → 120, 1–49 → 12.
@@ -17,7 +20,13 @@
  * Twilio reports a campaign's actual limits in `rate_limits`; pass them as overrides.
  */
 
-export type LaneKind = "sole_proprietor" | "low_volume_standard" | "standard" | "toll_free" | "short_code";
+export type LaneKind =
+  | "sole_proprietor"
+  | "low_volume_standard"
+  | "standard"
+  | "toll_free"
+  | "short_code"
+  | "whatsapp";
 
 export interface LaneRate {
   kind: LaneKind;
@@ -72,6 +81,7 @@ const FIXED: Record<Exclude<LaneKind, "standard">, Omit<LaneRate, "kind">> = {
   low_volume_standard: { mps: 3.75, per: "campaign", tmobile_daily_cap: 2_000, daily_cap: 6_000 },
   toll_free: { mps: 3, per: "number", tmobile_daily_cap: null, daily_cap: null },
   short_code: { mps: 100, per: "number", tmobile_daily_cap: null, daily_cap: null },
+  whatsapp: { mps: 80, per: "number", tmobile_daily_cap: null, daily_cap: null },
 };
 
 /** The rate of a lane; `overrides` win (Twilio's reported limits, or an operator's setting). */

@@ -84,7 +84,8 @@ const COUNTRY_ZONES: Record<string, string> = {
 };
 
 /** The IANA zone a recipient most likely lives in (see the module comment for the limits). */
-export function recipientTimeZone(e164: string): string {
+export function recipientTimeZone(address: string): string {
+  const e164 = address.replace(/^whatsapp:/, "");
   if (e164.startsWith("+1") && e164.length === 12) return BY_AREA.get(e164.slice(2, 5)) ?? "America/New_York";
   const parsed = parsePhone(e164);
   const country = parsed.ok ? parsed.phone.country : null;

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { whatsappSendCheck } from "../../src/channels/whatsapp/index.js";
+import { messagingOf } from "../../src/messaging/module.js";
 import { tenantTwilio } from "../../src/tenancy/credentials.js";
 import { findTenant } from "../../src/tenancy/tenants.js";
 import { type Stack, startStack } from "./harness.js";
@@ -32,6 +33,20 @@ const userWrites = (from: string, to: string, body: string, media_urls?: string[
 
 const send = (key: string, body: Record<string, unknown>) =>
   stack.api("POST", "/v1/messages", { token: key, body });
+
+/** Dispatches, lets Twilio deliver and call back, and waits for our message to reach `status`. */
+async function delivered(id: string, status = "delivered") {
+  for (let i = 0; i < 20; i++) {
+    stack.clock.advance(1_000);
+    await stack.jobs.runDue();
+    await messagingOf(stack.services).dispatcher.tick();
+    await messagingOf(stack.services).dispatcher.drain();
+    await advanceEmulator(5);
+    const m = await stack.api("GET", `/v1/messages/${id}`, { token: a.key });
+    if (m.body.status === status) return m.body;
+  }
+  throw new Error(`${id} did not become ${status}`);
+}
 
 beforeAll(async () => {
   stack = await startStack();
@@ -146,7 +161,7 @@ describe("WhatsApp", () => {
     });
   });
 
-  it("lets a free-form reply through inside the window, which Twilio then delivers", async () => {
+  it("sends a free-form reply inside the window through /v1/messages, which Twilio delivers and reports read", async () => {
     const check = await whatsappSendCheck(stack.db, a.tenant.id, {
       to: `whatsapp:${contact}`,
       body: "Yes, it is ready!",
@@ -158,16 +173,60 @@ describe("WhatsApp", () => {
       from: `whatsapp:${aNumber}`,
       to: `whatsapp:${contact}`,
     });
-    if (!check.ok) return;
     const tooLong = await send(a.key, { to: `whatsapp:${contact}`, body: "x".repeat(1025) });
     expect(tooLong.body.error.code).toBe("whatsapp_body_too_long");
-    const sent = await (await clientOf(a.tenant.id)).messages.create({
-      from: check.from,
-      to: check.to,
-      body: "Yes, it is ready!",
+    const mismatch = await send(a.key, { to: `whatsapp:${contact}`, channel: "sms", body: "Hi" });
+    expect(mismatch.body.error.code).toBe("channel_mismatch");
+
+    // No A2P registration: WhatsApp is not 10DLC, the tenant sends on its WhatsApp sender.
+    const res = await send(a.key, { to: contact, channel: "whatsapp", body: "Yes, it is ready! 🎉" });
+    expect(res.status).toBe(202);
+    expect(res.body).toMatchObject({
+      status: "queued",
+      channel: "whatsapp",
+      to: `whatsapp:${contact}`,
+      from: `whatsapp:${aNumber}`,
+      segments: 1,
+      price_estimate: { amount: "0.005" },
     });
-    await advanceEmulator(5);
-    expect((await (await clientOf(a.tenant.id)).messages(sent.sid).fetch()).status).toBe("read");
+    const lanes = await stack.api("GET", "/v1/lanes", { token: a.key });
+    expect(lanes.body.data).toContainEqual(
+      expect.objectContaining({
+        kind: "whatsapp_sender",
+        rate_kind: "whatsapp",
+        mps: 80,
+        sender: `whatsapp:${aNumber}`,
+      }),
+    );
+    // In a batch, each WhatsApp item passes the window rules on its own.
+    const batch = await stack.api("POST", "/v1/messages/batch", {
+      token: a.key,
+      body: {
+        messages: [
+          { to: `whatsapp:${contact}`, body: "We close at 6." },
+          { to: "whatsapp:+14155550499", body: "Hi" },
+        ],
+      },
+    });
+    expect(batch.body.results.map((r: any) => r.error?.code ?? r.status)).toEqual([
+      "queued",
+      "whatsapp_session_closed",
+    ]);
+    const done = await delivered(res.body.id);
+    expect(done.twilio_sid).toMatch(/^SM/);
+    const sent = (await stack.emulator.control("GET", "messages")).messages.filter(
+      (m: { to: string; body: string }) =>
+        m.to === `whatsapp:${contact}` && m.body === "Yes, it is ready! 🎉",
+    );
+    expect(sent).toHaveLength(1);
+    expect(sent[0]).toMatchObject({ sid: done.twilio_sid, from: `whatsapp:${aNumber}` });
+    // Metered as WhatsApp, per message: the contact's one, and our two replies.
+    await delivered(batch.body.results[0].id);
+    const usage = await stack.api("GET", "/v1/usage?group_by=channel", { token: a.key });
+    expect(usage.body.data).toEqual([
+      expect.objectContaining({ channel: "whatsapp", direction: "inbound", messages: 1, cost: "0.005" }),
+      expect.objectContaining({ channel: "whatsapp", direction: "outbound", messages: 2, cost: "0.01" }),
+    ]);
   });
 
   it("refuses free-form after 24 hours, but lets an approved template through, which Twilio delivers", async () => {
@@ -183,22 +242,23 @@ describe("WhatsApp", () => {
       content_variables: { "1": "Ann" },
     });
     expect(unknown.body.error.code).toBe("whatsapp_template_unknown");
+    const res = await send(a.key, {
+      to: `whatsapp:${contact}`,
+      content_sid: template.content_sid,
+      content_variables: { "1": "Ann", "2": "1234" },
+    });
+    expect(res.status).toBe(202);
+    const done = await delivered(res.body.id);
+    const [fetched] = (await stack.emulator.control("GET", "messages")).messages.filter(
+      (m: { sid: string }) => m.sid === done.twilio_sid,
+    );
+    expect(fetched).toMatchObject({ body: "Hi Ann, your order 1234 is ready for pickup." });
     const check = await whatsappSendCheck(stack.db, a.tenant.id, {
       to: contact,
       contentSid: template.content_sid,
       now: stack.clock.now(),
     });
-    expect(check).toMatchObject({ ok: true, kind: "template" });
-    if (!check.ok) return;
-    const sent = await (await clientOf(a.tenant.id)).messages.create({
-      from: check.from,
-      to: check.to,
-      contentSid: template.content_sid,
-      contentVariables: JSON.stringify({ "1": "Ann", "2": "1234" }),
-    });
-    await advanceEmulator(5);
-    const fetched = await (await clientOf(a.tenant.id)).messages(sent.sid).fetch();
-    expect(fetched).toMatchObject({ status: "read", body: "Hi Ann, your order 1234 is ready for pickup." });
+    if (!check.ok) throw check.error;
     // What we would have refused, Twilio refuses too (63016).
     const freeForm = await (await clientOf(a.tenant.id)).messages.create({
       from: check.from,
@@ -249,6 +309,23 @@ describe("WhatsApp", () => {
       token: a.key,
     });
     expect(revoked.body.status).toBe("opted_out");
+  });
+
+  it("a 63016 from Twilio fails the message with its explanation and closes our window too", async () => {
+    const late = "+14155550403";
+    await userWrites(late, aNumber, "Hello?");
+    // Twilio's clock moves past the window while ours has not: Twilio's word wins.
+    await stack.emulator.control("POST", "clock/advance", { seconds: 25 * 3600 });
+    const res = await send(a.key, { to: `whatsapp:${late}`, body: "Hi there" });
+    expect(res.status).toBe(202);
+    const failed = await delivered(res.body.id, "failed");
+    expect(failed.error).toMatchObject({
+      twilio_code: 63016,
+      explanation: expect.stringMatching(/template/),
+    });
+    const again = await send(a.key, { to: `whatsapp:${late}`, body: "Hi again" });
+    expect(again.status).toBe(409);
+    expect(again.body.error.code).toBe("whatsapp_session_closed");
   });
 
   it("keeps senders, templates, sessions and opt-ins to their tenant", async () => {

@@ -9,7 +9,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { changedTables, tableDigests, tenantDigests } from "../proof/db-state.js";
 import { BODIES, fixtureFor } from "../proof/isolation-params.js";
-import { type Operation, fillPath, operationsOf, pathParams } from "../proof/openapi.js";
+import { type Operation, collectionOf, fillPath, operationsOf, pathParams } from "../proof/openapi.js";
 import { sample } from "../proof/schema-sample.js";
 import { customerSession } from "../proof/staff-session.js";
 import { type TenantWorld, buildTenantWorld, ivrFlow } from "../proof/tenant-world.js";
@@ -64,7 +64,7 @@ describe("tenant isolation over every route of the OpenAPI document", () => {
         .filter((p) => !fixtureFor(op.path, p.name))
         .map(
           (p) =>
-            `${op.key}: no fixture for {${p.name}} — add "${op.path.split("/").at(op.path.split("/").indexOf(`{${p.name}}`) - 1)}/{${p.name}}" to PATH_PARAMS in test/proof/isolation-params.ts (and create one in tenant-world.ts)`,
+            `${op.key}: no fixture for {${p.name}} — add "${collectionOf(op.path, p.name)}/{${p.name}}" to PATH_PARAMS in test/proof/isolation-params.ts (and create such a resource in tenant-world.ts)`,
         ),
     );
     expect(missing, missing.join("\n")).toEqual([]);

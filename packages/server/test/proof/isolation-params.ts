@@ -10,6 +10,7 @@
  *   Another tenant's call is about its own list: 404, or an answer that shows nothing of the owner's.
  * - free: not tenant data (a calendar month).
  */
+import { collectionOf } from "./openapi.js";
 import type { TenantWorld } from "./tenant-world.js";
 
 export type ParamKind = "id" | "value" | "free";
@@ -54,9 +55,7 @@ export const PATH_PARAMS: Record<string, ParamFixture> = {
 
 /** The fixture of `{param}` in `template`, or undefined when the proof does not know it yet. */
 export function fixtureFor(template: string, param: string): ParamFixture | undefined {
-  const segments = template.split("/");
-  const at = segments.indexOf(`{${param}}`);
-  return PATH_PARAMS[`${segments[at - 1]}/{${param}}`];
+  return PATH_PARAMS[`${collectionOf(template, param)}/{${param}}`];
 }
 
 /**

@@ -97,11 +97,33 @@ describe("validating a send", () => {
     [{ to: "+14155552671", body: "x", media_urls: ["ftp://x"] }, "invalid_media_url"],
     [{ to: "+14155552671", body: "x", send_at: "2029-12-31T23:00:00Z" }, "send_at_in_past"],
     [{ to: "+14155552671", body: "x", send_at: "2030-03-01T00:00:00Z" }, "send_at_too_far"],
-    [{ to: "+14155552671", body: "x", channel: "whatsapp" }, "channel_not_supported"],
+    [{ to: "whatsapp:+14155552671", body: "x", channel: "sms" }, "channel_mismatch"],
+    [{ to: "whatsapp:+1415", body: "x" }, "phone_invalid"],
   ] as const)("%o → %s", (input, code) => {
     const result = validateSend(input as never, now);
     if (code === null) expect(result.ok).toBe(true);
     else expect(result.ok ? null : result.findings[0].code).toBe(code);
+  });
+
+  it("takes WhatsApp by channel or by address: prefixed addresses, one unit whatever the length, landlines allowed", () => {
+    const byChannel = validateSend({ to: "+14155552671", channel: "whatsapp", body: "ж".repeat(900) }, now);
+    expect(byChannel.ok && byChannel.send).toMatchObject({
+      channel: "whatsapp",
+      to: "whatsapp:+14155552671",
+      segments: 1,
+      encoding: "UCS-2",
+    });
+    const byAddress = validateSend(
+      { to: "whatsapp:+14155552671", from: "whatsapp:+14155550100", body: "hi" },
+      now,
+    );
+    expect(byAddress.ok && byAddress.send).toMatchObject({
+      channel: "whatsapp",
+      from: "whatsapp:+14155550100",
+    });
+    // A UK landline cannot take an SMS, but may well have WhatsApp.
+    expect(validateSend({ to: "+442079460000", body: "hi" }, now).ok).toBe(false);
+    expect(validateSend({ to: "whatsapp:+442079460000", body: "hi" }, now).ok).toBe(true);
   });
 
   it("counts an MMS as one segment and an SMS exactly, with the smart-encoding saving", () => {

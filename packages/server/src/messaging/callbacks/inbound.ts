@@ -9,7 +9,7 @@
  * reply text for a default keyword therefore needs Twilio's Advanced Opt-Out on the service.
  * Twilio retries a webhook with the same MessageSid: the second delivery changes nothing.
  */
-import { recordWhatsAppInbound } from "../../channels/whatsapp/index.js";
+import { isWhatsAppAddress, recordWhatsAppInbound } from "../../channels/whatsapp/index.js";
 import { newId } from "../../db/ids.js";
 import { emitEvent } from "../../events/emit.js";
 import type { Services } from "../../system/services.js";
@@ -50,7 +50,10 @@ export async function intakeInbound(
   const keyword = matchKeyword(body, config);
   const reply = keyword && !twilioHandles(keyword.keyword) ? twimlMessage(keyword.reply) : EMPTY;
   const now = deps.clock.now();
-  const segments = media.length > 0 ? 1 : countSegments(body).segments;
+  const whatsapp = isWhatsAppAddress(from);
+  const channel = whatsapp ? "whatsapp" : media.length > 0 ? "mms" : "sms";
+  // WhatsApp and MMS are billed per message; an SMS per segment.
+  const segments = channel === "sms" ? countSegments(body).segments : 1;
 
   const message = await deps.db.tx(async (tx) => {
     const row = await tx.maybeOne<MessageRow>(
@@ -62,7 +65,7 @@ export async function intakeInbound(
       [
         newId("msg"),
         tenantId,
-        media.length > 0 ? "mms" : "sms",
+        channel,
         to,
         from,
         serviceSid,
@@ -76,7 +79,8 @@ export async function intakeInbound(
     );
     if (!row) return null; // a retried delivery of a message we already have
     await recordWhatsAppInbound(tx, { tenantId, from, to, body, messageSid: sid, at: now });
-    if (keyword?.kind === "opt_out") {
+    // WhatsApp's STOP and START change the channel's opt-in (recordWhatsAppInbound), not the SMS list.
+    if (keyword?.kind === "opt_out" && !whatsapp) {
       await optOut(tx, {
         tenantId,
         phone: from,
@@ -86,7 +90,7 @@ export async function intakeInbound(
         actor: "handset",
         at: now,
       });
-    } else if (keyword?.kind === "opt_in") {
+    } else if (keyword?.kind === "opt_in" && !whatsapp) {
       // The recipient's own latest word wins: every suppression of this number for the tenant goes.
       await optIn(tx, {
         tenantId,
@@ -109,7 +113,7 @@ export async function intakeInbound(
     });
     await recordUsage(tx, {
       tenantId,
-      channel: media.length > 0 ? "mms" : "sms",
+      channel,
       direction: "inbound",
       messages: 1,
       segments,

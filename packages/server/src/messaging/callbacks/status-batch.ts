@@ -13,6 +13,7 @@ import { recordUsage } from "../../usage/record.js";
 import { ALL_SENDERS, optOut } from "../optouts/store.js";
 import { type MessageStatus, eventTypeFor, isBillable, isFinal, isForward } from "../status.js";
 import type { MessageRow } from "../store/messages.js";
+import { meteredChannel } from "../store/transitions.js";
 import { type TimelineEntry, addTimeline } from "../store/timeline.js";
 import { TWILIO_CODES } from "../twilio-codes.js";
 import { messageView } from "../view.js";
@@ -191,7 +192,7 @@ async function writeMessages(q: Queryable, changes: Change[]): Promise<void> {
 async function afterChanges(q: Queryable, changes: Change[]): Promise<void> {
   const usage = new Map<
     string,
-    { tenantId: string; channel: "sms" | "mms"; messages: number; segments: number; at: Date }
+    { tenantId: string; channel: "sms" | "mms" | "whatsapp"; messages: number; segments: number; at: Date }
   >();
   for (const c of changes) {
     for (const status of c.moves) {
@@ -206,7 +207,7 @@ async function afterChanges(q: Queryable, changes: Change[]): Promise<void> {
       }
     }
     if (!c.before.usage_recorded && c.moves.some(isBillable)) {
-      const channel = c.row.channel === "mms" ? "mms" : "sms";
+      const channel = meteredChannel(c.row.channel);
       const key = `${c.row.tenant_id}|${channel}`;
       const u = usage.get(key) ?? {
         tenantId: c.row.tenant_id,
@@ -223,7 +224,7 @@ async function afterChanges(q: Queryable, changes: Change[]): Promise<void> {
       // Twilio refused because the recipient opted out (perhaps with a STOP we never saw).
       await optOut(q, {
         tenantId: c.row.tenant_id,
-        phone: c.row.to_number,
+        phone: c.row.to_number.replace(/^whatsapp:/, ""),
         scope: c.row.messaging_service_sid ?? c.row.from_number ?? ALL_SENDERS,
         source: "twilio_21610",
         actor: "twilio",

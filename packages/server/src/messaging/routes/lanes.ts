@@ -20,7 +20,7 @@ const LaneSchema = {
   properties: {
     id: { type: "string" },
     tenant_id: { type: "string" },
-    kind: { type: "string", enum: ["10dlc_campaign", "toll_free_number"] },
+    kind: { type: "string", enum: ["10dlc_campaign", "toll_free_number", "whatsapp_sender"] },
     rate_kind: { type: "string", description: "The row of the brand-type table the limits come from" },
     brand_id: { type: ["string", "null"] },
     trust_score: { type: ["integer", "null"] },

@@ -61,11 +61,13 @@ export async function acceptMany(q: Queryable, subs: Submission[]): Promise<Outc
     .filter(({ s, i }) => outcomes[i] === null && isFirst(firstByKey, s, i));
   const suppressed = await suppressedAmong(
     q,
-    fresh.map(({ s }) => ({ tenantId: s.tenantId, phone: s.send.to })),
+    fresh.map(({ s }) => ({ tenantId: s.tenantId, phone: recipientNumber(s.send.to) })),
   );
   const toInsert: { s: Submission; i: number; row: NewMessage }[] = [];
   for (const { s, i } of fresh) {
-    const scope = s.route.scopes.find((sc) => suppressed.has(suppressionKey(s.tenantId, sc, s.send.to)));
+    const scope = s.route.scopes.find((sc) =>
+      suppressed.has(suppressionKey(s.tenantId, sc, recipientNumber(s.send.to))),
+    );
     if (scope) outcomes[i] = { ok: false, error: optedOut(s.send.to, scope) };
     else toInsert.push({ s, i, row: newRow(s) });
   }
@@ -162,6 +164,9 @@ function optedOut(phone: string, scope: string): SubtextError {
     },
   );
 }
+
+/** Opt-outs are kept per number: a `whatsapp:` recipient is that number too. */
+const recipientNumber = (to: string) => to.replace(/^whatsapp:/, "");
 
 function newRow(s: Submission): NewMessage {
   return {

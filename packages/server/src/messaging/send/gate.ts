@@ -157,6 +157,30 @@ export function routeFor(
   };
 }
 
+/**
+ * The route of a WhatsApp message: the sender the WhatsApp channel chose (its window and opt-in
+ * rules already passed). WhatsApp is not A2P 10DLC, so no registration is needed; each sender
+ * is its own lane. Suppression: an opt-out of all senders for the number applies here too
+ * (WhatsApp's own STOP is the channel's opt-in record).
+ */
+export function whatsappRoute(tenantId: string, sender: { from: string }): Route {
+  return {
+    lane: {
+      tenantId,
+      key: `whatsapp:${sender.from.replace(/^whatsapp:/, "")}`,
+      kind: "whatsapp_sender",
+      rateKind: "whatsapp",
+      brandId: null,
+      trustScore: null,
+      messagingServiceSid: null,
+      sender: sender.from,
+    },
+    messagingServiceSid: null,
+    from: sender.from,
+    scopes: [ALL_SENDERS],
+  };
+}
+
 function notReady(): SubtextError {
   return new SubtextError(
     "sender_not_ready",

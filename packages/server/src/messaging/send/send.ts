@@ -13,8 +13,8 @@ import { ensureLane } from "../store/lanes.js";
 import type { MessageRow } from "../store/messages.js";
 import { type Outcome, type Submission, acceptMany } from "./accept.js";
 import type { GroupCommit } from "./group-commit.js";
-import { routeFor, sendingProfile } from "./gate.js";
-import { type Finding, type SendInput, type ValidSend, validateSend } from "./validate.js";
+import { type Route, routeFor, sendingProfile, whatsappRoute } from "./gate.js";
+import { type Finding, type SendInput, type ValidSend, isWhatsAppSend, validateSend } from "./validate.js";
 
 type Deps = Pick<Services, "db" | "clock">;
 
@@ -48,9 +48,17 @@ export function validationError(findings: Finding[]): SubtextError {
   });
 }
 
-async function submission(deps: Deps, tenant: TenantRow, send: ValidSend): Promise<Submission> {
-  const profile = await sendingProfile(deps.db, tenant.id);
-  const route = routeFor(profile, send);
+async function submission(
+  deps: Deps,
+  tenant: TenantRow,
+  send: ValidSend,
+  whatsapp: WhatsAppSender | null,
+): Promise<Submission> {
+  let route: Route;
+  if (whatsapp) {
+    route = whatsappRoute(tenant.id, whatsapp);
+    send = { ...send, from: whatsapp.from };
+  } else route = routeFor(await sendingProfile(deps.db, tenant.id), send);
   const laneId = await ensureLane(deps.db, route.lane);
   return {
     id: newId("msg"),
@@ -60,8 +68,25 @@ async function submission(deps: Deps, tenant: TenantRow, send: ValidSend): Promi
     laneId,
     priceEstimate: estimatePrice(send.channel, send.segments),
     now: deps.clock.now(),
-    lookupCarrier: (await cachedSettings(deps.db, tenant.id)).carrier_lookup,
+    // Carrier lookups serve the T-Mobile cap of SMS lanes.
+    lookupCarrier: !whatsapp && (await cachedSettings(deps.db, tenant.id)).carrier_lookup,
   };
+}
+
+type WhatsAppSender = { from: string };
+
+/** Validation, then (for WhatsApp) the channel's window, opt-in and template rules. */
+async function checked(deps: Deps, tenant: TenantRow, input: SendInput, now: Date) {
+  const valid = validateSend(input, now);
+  if (!valid.ok) return { error: validationError(valid.findings) };
+  if (!isWhatsAppSend(input)) return { send: valid.send, whatsapp: null };
+  try {
+    const gate = await whatsappSendGate(deps.db, tenant.id, input, now);
+    return { send: valid.send, whatsapp: gate };
+  } catch (err) {
+    if (err instanceof SubtextError) return { error: err };
+    throw err;
+  }
 }
 
 export async function sendMessage(
@@ -69,10 +94,9 @@ export async function sendMessage(
   tenant: TenantRow,
   input: SendInput,
 ): Promise<{ row: MessageRow; replayed: boolean }> {
-  await whatsappSendGate(deps.db, tenant.id, input, deps.clock.now());
-  const checked = validateSend(input, deps.clock.now());
-  if (!checked.ok) throw validationError(checked.findings);
-  const outcome = await deps.committer.submit(await submission(deps, tenant, checked.send));
+  const c = await checked(deps, tenant, input, deps.clock.now());
+  if (c.error) throw c.error;
+  const outcome = await deps.committer.submit(await submission(deps, tenant, c.send, c.whatsapp));
   if (!outcome.ok) throw outcome.error;
   return { row: outcome.row, replayed: outcome.replayed };
 }
@@ -106,13 +130,13 @@ export async function sendBatch(
       batchKey && raw.idempotency_key === undefined
         ? { ...raw, idempotency_key: `${batchKey}:${index}` }
         : raw;
-    const checked = validateSend(input, now);
-    if (!checked.ok) {
-      results.push({ index, ok: false, error: validationError(checked.findings) });
+    const c = await checked(deps, tenant, input, now);
+    if (c.error) {
+      results.push({ index, ok: false, error: c.error });
       continue;
     }
     try {
-      subs.push({ index, sub: await submission(deps, tenant, checked.send) });
+      subs.push({ index, sub: await submission(deps, tenant, c.send, c.whatsapp) });
     } catch (err) {
       if (!(err instanceof SubtextError)) throw err;
       // The gate is the same for every item: a closed gate refuses the whole batch.

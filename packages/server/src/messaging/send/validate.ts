@@ -4,6 +4,7 @@
  * media, the schedule and the metadata. Pure: the same input gives the same findings.
  */
 import { createHash } from "node:crypto";
+import { isWhatsAppAddress, whatsappAddress } from "../../channels/whatsapp/address.js";
 import { parsePhone, smsReachability } from "../phone.js";
 import { type SmsEncoding, MAX_BODY_CHARACTERS, countSegments } from "../segments.js";
 import { smartEncodingSaving } from "../smart-encoding.js";
@@ -36,7 +37,7 @@ export interface ValidSend {
   from: string | null;
   messagingServiceId: string | null;
   mediaUrls: string[];
-  channel: "sms" | "mms";
+  channel: "sms" | "mms" | "whatsapp";
   sendAt: Date | null;
   metadata: Record<string, unknown> | null;
   contentSid: string | null;
@@ -61,28 +62,37 @@ export const MAX_SCHEDULE_MS = 35 * 86_400_000;
 const PAST_TOLERANCE_MS = 60_000;
 const URL = /^https?:\/\/[^\s/$.?#][^\s]*$/i;
 
+/** A WhatsApp send: `channel: "whatsapp"`, or a `whatsapp:` recipient. */
+export function isWhatsAppSend(input: Pick<SendInput, "to" | "channel">): boolean {
+  return input.channel === "whatsapp" || isWhatsAppAddress(input.to);
+}
+
+const bare = (address: string) => address.trim().replace(/^whatsapp:/i, "");
+
 export function validateSend(input: SendInput, now: Date): Validation {
   const findings: Finding[] = [];
-  const to = parsePhone(input.to);
+  const whatsapp = isWhatsAppSend(input);
+  const to = parsePhone(whatsapp ? bare(input.to) : input.to);
   if (!to.ok) findings.push({ path: "/to", code: to.code, message: to.message, twilio_code: 21211 });
-  else {
+  else if (!whatsapp) {
+    // Landlines cannot receive texts; WhatsApp accounts can live on any number.
     const reach = smsReachability(to.phone);
     if (!reach.ok)
       findings.push({ path: "/to", code: reach.code, message: reach.message, twilio_code: 21614 });
   }
-  let from: string | null = null;
-  if (input.from !== undefined) {
-    const parsed = parsePhone(input.from);
-    if (!parsed.ok)
-      findings.push({ path: "/from", code: parsed.code, message: parsed.message, twilio_code: 21212 });
-    else from = parsed.phone.e164;
-  }
-  if (input.channel === "whatsapp") {
+  if (input.channel !== undefined && input.channel !== "whatsapp" && isWhatsAppAddress(input.to)) {
     findings.push({
       path: "/channel",
-      code: "channel_not_supported",
-      message: "WhatsApp is sent through the channels API, not /v1/messages yet.",
+      code: "channel_mismatch",
+      message: `A whatsapp: recipient cannot be sent on channel ${input.channel}.`,
     });
+  }
+  let from: string | null = null;
+  if (input.from !== undefined) {
+    const parsed = parsePhone(whatsapp ? bare(input.from) : input.from);
+    if (!parsed.ok)
+      findings.push({ path: "/from", code: parsed.code, message: parsed.message, twilio_code: 21212 });
+    else from = whatsapp ? whatsappAddress(parsed.phone.e164) : parsed.phone.e164;
   }
 
   const media = input.media_urls ?? [];
@@ -144,16 +154,19 @@ export function validateSend(input: SendInput, now: Date): Validation {
   }
   if (findings.length > 0 || !to.ok) return { ok: false, findings };
 
-  const counted = segmentsOf(body, media.length > 0, input.smart_encoding === true);
+  // A WhatsApp message is one message whatever its length: lanes count it as one.
+  const counted = whatsapp
+    ? { ...segmentsOf("", false, false), encoding: body ? countSegments(body).encoding : "GSM-7" }
+    : segmentsOf(body, media.length > 0, input.smart_encoding === true);
   return {
     ok: true,
     send: {
-      to: to.phone.e164,
+      to: whatsapp ? whatsappAddress(to.phone.e164) : to.phone.e164,
       body,
       from,
       messagingServiceId: input.messaging_service_id ?? null,
       mediaUrls: media,
-      channel: media.length > 0 ? "mms" : "sms",
+      channel: whatsapp ? "whatsapp" : media.length > 0 ? "mms" : "sms",
       sendAt,
       metadata: input.metadata ?? null,
       contentSid: input.content_sid ?? null,

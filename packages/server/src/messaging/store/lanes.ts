@@ -2,7 +2,7 @@ import type { Queryable } from "../../db/db.js";
 import { newId } from "../../db/ids.js";
 import { type LaneKind, type LaneRate, laneRate } from "../lanes.js";
 
-export type LaneType = "10dlc_campaign" | "toll_free_number";
+export type LaneType = "10dlc_campaign" | "toll_free_number" | "whatsapp_sender";
 
 /** Operator settings that win over the brand-type table (PATCH /v1/lanes/{id}). */
 export interface LaneOverrides {

@@ -96,7 +96,7 @@ export async function applyStatus(q: Queryable, m: MessageRow, r: StatusReport):
   if (billable) {
     await recordUsage(q, {
       tenantId: m.tenant_id,
-      channel: m.channel === "mms" ? "mms" : "sms",
+      channel: meteredChannel(m.channel),
       direction: "outbound",
       messages: 1,
       segments: m.segments,
@@ -117,4 +117,9 @@ export async function applyStatus(q: Queryable, m: MessageRow, r: StatusReport):
     });
   }
   return updated;
+}
+
+/** The usage channel of a stored message (sms, mms or whatsapp). */
+export function meteredChannel(channel: string): "sms" | "mms" | "whatsapp" {
+  return channel === "mms" || channel === "whatsapp" ? channel : "sms";
 }
