@@ -78,27 +78,47 @@ export function findJobByKey<P = unknown>(q: Queryable, key: string): Promise<Jo
 
 /**
  * Leases up to `limit` due jobs of the given kinds, each for its kind's lease time; expired
- * leases count as free.
+ * leases count as free. `perKind` caps how many of one kind this claim may take (a kind at its
+ * concurrency limit is simply left out): each kind is looked up on its own, so a deep backlog of
+ * one kind (webhook deliveries are due at the epoch) never hides another kind's due work.
  */
 export async function claimDueJobs(
   q: Queryable,
-  args: { workerId: string; leases: ReadonlyMap<string, number>; now: Date; limit: number },
+  args: {
+    workerId: string;
+    leases: ReadonlyMap<string, number>;
+    now: Date;
+    limit: number;
+    perKind?: ReadonlyMap<string, number>;
+  },
 ): Promise<JobRow[]> {
-  if (args.leases.size === 0 || args.limit <= 0) return [];
+  const kinds = [...args.leases.keys()].filter((k) => (args.perKind?.get(k) ?? args.limit) > 0);
+  if (kinds.length === 0 || args.limit <= 0) return [];
   const { rows } = await q.query<JobRow>(
-    `WITH due AS (
-       SELECT id FROM jobs
-       WHERE failed_at IS NULL AND run_at <= $2 AND kind = ANY($3::text[])
-         AND (locked_until IS NULL OR locked_until <= $2)
-       ORDER BY run_at, id
-       LIMIT $5
-       FOR UPDATE SKIP LOCKED),
-     lease AS (SELECT * FROM unnest($3::text[], $4::int[]) AS l(kind, ms))
+    `WITH kinds AS (SELECT * FROM unnest($3::text[], $4::int[], $6::int[]) AS k(kind, ms, lim)),
+     due AS (
+       SELECT c.id, c.run_at, k.ms FROM kinds k
+       CROSS JOIN LATERAL (
+         SELECT id, run_at FROM jobs
+         WHERE kind = k.kind AND failed_at IS NULL AND run_at <= $2
+           AND (locked_until IS NULL OR locked_until <= $2)
+         ORDER BY run_at, id
+         LIMIT k.lim
+         FOR UPDATE SKIP LOCKED) c
+       ORDER BY c.run_at, c.id
+       LIMIT $5)
      UPDATE jobs j SET locked_by = $1, attempts = j.attempts + 1,
-       locked_until = $2::timestamptz + lease.ms * interval '1 millisecond'
-     FROM due, lease WHERE j.id = due.id AND lease.kind = j.kind
+       locked_until = $2::timestamptz + due.ms * interval '1 millisecond'
+     FROM due WHERE j.id = due.id
      RETURNING j.*`,
-    [args.workerId, args.now, [...args.leases.keys()], [...args.leases.values()], args.limit],
+    [
+      args.workerId,
+      args.now,
+      kinds,
+      kinds.map((k) => args.leases.get(k)!),
+      args.limit,
+      kinds.map((k) => Math.min(args.limit, args.perKind?.get(k) ?? args.limit)),
+    ],
   );
   return rows.sort((a, b) => a.run_at.getTime() - b.run_at.getTime() || (a.id < b.id ? -1 : 1));
 }

@@ -39,6 +39,11 @@ export interface JobKind<P = any> {
   backoff?: Partial<BackoffPolicy>;
   /** Called once when the job runs out of attempts or fails permanently. */
   onDead?: (job: JobRow<P>, error: unknown, ctx: JobContext) => Promise<void>;
+  /**
+   * At most this many of the kind run at once in one process (default: the runner's whole
+   * concurrency), so that a flood of one kind leaves room for the others.
+   */
+  maxConcurrent?: number;
 }
 
 /** Throw from a handler to stop retrying (permanent) or to retry at a given time. */
@@ -93,7 +98,9 @@ export class JobRunner {
   readonly workerId: string;
   private readonly kinds = new Map<string, JobKind>();
   private readonly inflight = new Set<Promise<JobOutcome>>();
-  private readonly concurrency: number;
+  private readonly inflightByKind = new Map<string, number>();
+  /** Jobs run at the same time by this process. */
+  readonly concurrency: number;
   private readonly pollMs: number;
   private running = false;
   private loopDone: Promise<void> = Promise.resolve();
@@ -158,7 +165,23 @@ export class JobRunner {
 
   /** Leases due jobs of the registered kinds (exposed for tests of lease recovery). */
   claim(limit: number, now = this.opts.clock.now()): Promise<JobRow[]> {
-    return claimDueJobs(this.opts.db, { workerId: this.workerId, leases: this.leases(), now, limit });
+    return claimDueJobs(this.opts.db, {
+      workerId: this.workerId,
+      leases: this.leases(),
+      now,
+      limit,
+      perKind: this.room(),
+    });
+  }
+
+  /** How many more jobs of each capped kind this process may start now. */
+  private room(): Map<string, number> {
+    const room = new Map<string, number>();
+    for (const [kind, def] of this.kinds) {
+      if (def.maxConcurrent === undefined) continue;
+      room.set(kind, Math.max(0, def.maxConcurrent - (this.inflightByKind.get(kind) ?? 0)));
+    }
+    return room;
   }
 
   private leases(): Map<string, number> {
@@ -222,6 +245,15 @@ export class JobRunner {
   }
 
   private async execute(job: JobRow, onError?: (err: unknown) => void): Promise<JobOutcome> {
+    this.inflightByKind.set(job.kind, (this.inflightByKind.get(job.kind) ?? 0) + 1);
+    try {
+      return await this.executeHeld(job, onError);
+    } finally {
+      this.inflightByKind.set(job.kind, this.inflightByKind.get(job.kind)! - 1);
+    }
+  }
+
+  private async executeHeld(job: JobRow, onError?: (err: unknown) => void): Promise<JobOutcome> {
     const kind = this.kinds.get(job.kind)!;
     const { db, clock, log } = this.opts;
     const ctx: JobContext = { db, clock, workerId: this.workerId, log };

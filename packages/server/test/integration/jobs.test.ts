@@ -202,6 +202,45 @@ describe("durable jobs", () => {
     expect(new Set(all).size).toBe(60);
   });
 
+  it("keeps room for other kinds while a capped kind has a deep backlog (no head-of-line blocking)", async () => {
+    const jobs = runner({ concurrency: 4, pollMs: 60_000 });
+    let release!: () => void;
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
+    let floodRunning = 0;
+    let floodPeak = 0;
+    jobs.register("flood", {
+      maxConcurrent: 2,
+      handler: async () => {
+        floodPeak = Math.max(floodPeak, ++floodRunning);
+        await gate;
+        floodRunning--;
+      },
+    });
+    const urgent: string[] = [];
+    jobs.register("urgent", async (job) => {
+      urgent.push(job.id);
+    });
+    // The flood is due first (as webhook deliveries are, at the epoch); the urgent job later.
+    for (let i = 0; i < 20; i++) await enqueue(test.db, "flood", { i }, { runAt: new Date(0) });
+    const { id } = await enqueue(test.db, "urgent", {}, { runAt: at(0) });
+    jobs.start();
+    try {
+      await eventually("the urgent job ran beside the blocked flood", async () => urgent.length === 1);
+      expect(urgent).toEqual([id]);
+      expect(floodRunning).toBe(2);
+    } finally {
+      release();
+      await eventually("the flood drained", async () => {
+        jobs.wake();
+        return (await test.db.one<{ n: number }>("SELECT count(*)::int AS n FROM jobs")).n === 0;
+      });
+      await jobs.stop();
+    }
+    expect(floodPeak).toBe(2);
+  });
+
   it("runs due jobs from its polling loop, woken when a job is enqueued", async () => {
     const jobs = runner({ pollMs: 60_000 });
     const seen: number[] = [];

@@ -4,7 +4,7 @@
  * multi-row INSERT for all the new ones, their lanes marked due, and `message.queued` emitted.
  */
 import type { Queryable } from "../../db/db.js";
-import { emitEvent } from "../../events/emit.js";
+import { emitEvents } from "../../events/emit.js";
 import { enqueue } from "../../jobs/queue.js";
 import { LOOKUP_JOB } from "../lookup.js";
 import { SubtextError } from "../../system/errors.js";
@@ -120,13 +120,17 @@ export async function acceptMany(q: Queryable, subs: Submission[]): Promise<Outc
         { key: `${LOOKUP_JOB}:${t.row.to}` },
       );
     }
-    await emitEvent(q, {
+  }
+  // A batch or a group commit emits its events in a fixed number of statements.
+  await emitEvents(
+    q,
+    accepted.map((t) => ({
       tenantId: t.row.tenantId,
       type: "message.queued",
       data: { message: messageView(rowOf(t.row)) },
       orderingKey: t.row.id,
-    });
-  }
+    })),
+  );
   return outcomes as Outcome[];
 }
 
