@@ -1,7 +1,8 @@
 /**
  * Retention: message bodies (and media URLs) are erased once older than the tenant's
  * `retention_days`; everything else (who, when, status, segments, price, metadata) is kept
- * for reporting and disputes. Messages still on their way are never touched. Runs daily.
+ * for reporting and disputes, and the copies in the tenant's events are redacted alike. Messages
+ * still on their way are never touched. Runs daily.
  * The copy at Twilio is not redacted here (Twilio keeps its own logs per its retention policy).
  */
 import type { Queryable } from "../db/db.js";
@@ -9,17 +10,27 @@ import type { Queryable } from "../db/db.js";
 export async function redactExpiredBodies(q: Queryable, now: Date, chunk = 5_000): Promise<number> {
   let total = 0;
   for (;;) {
-    const { rowCount } = await q.query(
+    const { rows } = await q.query<{ id: string }>(
       `UPDATE messages SET body = NULL, media_urls = '[]'::jsonb, body_redacted_at = $1
        WHERE id IN (
          SELECT m.id FROM messages m JOIN messaging_settings s ON s.tenant_id = m.tenant_id
          WHERE s.retention_days IS NOT NULL AND m.body_redacted_at IS NULL
            AND m.status IN ('delivered', 'undelivered', 'failed', 'canceled', 'received')
            AND m.created_at < $1::timestamptz - make_interval(days => s.retention_days)
-         LIMIT $2)`,
+         LIMIT $2)
+       RETURNING id`,
       [now, chunk],
     );
-    total += rowCount;
-    if (rowCount < chunk) return total;
+    // The events about those messages carry the body too (GET /v1/events, replays): same fate.
+    if (rows.length > 0) {
+      await q.query(
+        `UPDATE events SET data = jsonb_set(jsonb_set(jsonb_set(data,
+             '{message,body}', 'null'), '{message,media_urls}', '[]'), '{message,body_redacted}', 'true')
+         WHERE data ? 'message' AND (data #>> '{message,id}') = ANY ($1::text[])`,
+        [rows.map((r) => r.id)],
+      );
+    }
+    total += rows.length;
+    if (rows.length < chunk) return total;
   }
 }

@@ -130,6 +130,24 @@ export async function getPriceTable(q: Queryable): Promise<PriceTable> {
   return table;
 }
 
+// The send path prices every message: it reads the table at most once per few seconds per
+// process (a change made in another process is seen within that delay; in this one at once).
+const TABLE_TTL_MS = 5_000;
+let cached: { table: PriceTable; at: number } | null = null;
+
+/** getPriceTable, shared briefly between requests (the send path's price estimate). */
+export async function cachedPriceTable(q: Queryable): Promise<PriceTable> {
+  if (cached && Date.now() - cached.at < TABLE_TTL_MS) return cached.table;
+  const table = await getPriceTable(q);
+  cached = { table, at: Date.now() };
+  return table;
+}
+
+/** Drops this process's cached table (after setPrices committed). */
+export function forgetPriceTable(): void {
+  cached = null;
+}
+
 /**
  * Sets operator prices. `null` for a price removes the override (back to the default).
  * Applies to usage recorded from now on; what was metered keeps the price it had.

@@ -147,6 +147,28 @@ describe("lanes", () => {
     expect(views.filter((m) => m.status === "queued")).toHaveLength(0);
   });
 
+  it("releases held messages first, in order, when the operator raises the cap", {
+    timeout: 120_000,
+  }, async () => {
+    const before = await laneOf(b.key);
+    await setLane(b.key, { mps: 100, daily_cap: before.today.segments + 1 });
+    const held = await batch(
+      b.key,
+      Array.from({ length: 3 }, (_, i) => number("+1415647", i)),
+    );
+    await run(500);
+    const since = stack.clock.now().getTime();
+    const later = await batch(b.key, [number("+1415648", 0)]);
+    await setLane(b.key, { daily_cap: before.today.segments + 100 });
+    await run(1_000);
+    const { rows } = await stack.db.query<{ message_id: string }>(
+      "SELECT message_id FROM message_attempts WHERE tenant_id = $1 AND started_at > $2 ORDER BY started_at, id",
+      [b.tenant.id, new Date(since)],
+    );
+    expect(rows.map((r) => r.message_id)).toEqual([...held.slice(1), ...later]);
+    await setLane(b.key, { daily_cap: null });
+  });
+
   it("counts T-Mobile's daily cap for recipients whose carrier Lookup says is T-Mobile", {
     timeout: 120_000,
   }, async () => {

@@ -83,5 +83,13 @@ describe("retention", () => {
       segments: 1,
     });
     expect(redacted.events.length).toBeGreaterThan(1);
+    // The events about it (webhook payloads, replays) no longer hold the body either.
+    const events = await stack.api("GET", "/v1/events?limit=100", { token: key });
+    const about = events.body.data.filter((e: any) => e.data.message?.id === id);
+    expect(about.map((e: any) => e.type)).toEqual(
+      expect.arrayContaining(["message.queued", "message.delivered"]),
+    );
+    for (const e of about) expect(e.data.message).toMatchObject({ body: null, body_redacted: true });
+    expect(JSON.stringify(events.body)).not.toContain("424242");
   });
 });

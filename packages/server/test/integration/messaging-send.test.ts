@@ -22,6 +22,29 @@ async function statusOf(id: string) {
 }
 
 describe("sending a message", () => {
+  it("estimates the price with the operator's price table", async () => {
+    // Scheduled a day ahead and canceled at once: priced, never sent.
+    const estimate = async () => {
+      const sendAt = new Date(stack.clock.now().getTime() + 86_400_000).toISOString();
+      const res = await stack.api("POST", "/v1/messages", {
+        token: key,
+        body: { to: recipient(), body: "x".repeat(200), send_at: sendAt },
+      });
+      expect(res.status).toBe(202);
+      await stack.api("POST", `/v1/messages/${res.body.id}/cancel`, { token: key });
+      return res.body.price_estimate;
+    };
+    expect(await estimate()).toEqual({ amount: "0.0166", currency: "USD" });
+    await stack.api("PUT", "/v1/prices", {
+      body: { prices: [{ channel: "sms", direction: "outbound", unit_price: "0.01" }] },
+    });
+    expect(await estimate()).toEqual({ amount: "0.02", currency: "USD" });
+    await stack.api("PUT", "/v1/prices", {
+      body: { prices: [{ channel: "sms", direction: "outbound", unit_price: null }] },
+    });
+    expect(await estimate()).toEqual({ amount: "0.0166", currency: "USD" });
+  });
+
   it("accepts it with segments, encoding and a price estimate, then delivers it with a timeline", async () => {
     const to = recipient();
     const sent = await stack.api("POST", "/v1/messages", {

@@ -7,7 +7,7 @@ import { newId } from "../../db/ids.js";
 import { SubtextError } from "../../system/errors.js";
 import type { Services } from "../../system/services.js";
 import type { TenantRow } from "../../tenancy/tenants.js";
-import { estimatePrice } from "../../usage/prices.js";
+import { cachedPriceTable, estimatePrice } from "../../usage/prices.js";
 import { cachedSettings } from "../settings.js";
 import { ensureLane } from "../store/lanes.js";
 import type { MessageRow } from "../store/messages.js";
@@ -66,7 +66,7 @@ async function submission(
     send,
     route,
     laneId,
-    priceEstimate: estimatePrice(send.channel, send.segments),
+    priceEstimate: estimatePrice(send.channel, send.segments, { table: await cachedPriceTable(deps.db) }),
     now: deps.clock.now(),
     // Carrier lookups serve the T-Mobile cap of SMS lanes.
     lookupCarrier: !whatsapp && (await cachedSettings(deps.db, tenant.id)).carrier_lookup,

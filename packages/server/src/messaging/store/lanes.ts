@@ -168,6 +168,13 @@ export async function updateLaneOverrides(
     else overrides[k] = v;
   }
   const rate = effectiveRate(row.rate_kind, row.trust_score, overrides as LaneOverrides);
+  // Messages waiting for a cap's reset are due again now, ahead of later ones (the claim goes by
+  // id): if the new cap still binds, the next claim holds them again.
+  await q.query(
+    `UPDATE messages SET not_before = GREATEST(COALESCE(send_at, $2), $2), held_reason = NULL, updated_at = $2
+     WHERE lane_id = $1 AND status = 'queued' AND held_reason IN ('daily_cap', 'tmobile_daily_cap')`,
+    [id, now],
+  );
   return q.one<LaneRow>(
     `UPDATE lanes SET overrides = $2::jsonb, mps = $3, burst = $4, daily_cap = $5, tmobile_daily_cap = $6,
        -- New limits may end a hold (a cap raised): look at the lane again now.

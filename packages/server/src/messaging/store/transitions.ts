@@ -108,7 +108,7 @@ export async function applyStatus(q: Queryable, m: MessageRow, r: StatusReport):
     // our list must know it too, or the tenant keeps paying for refusals.
     await optOut(q, {
       tenantId: m.tenant_id,
-      phone: m.to_number,
+      phone: m.to_number.replace(/^whatsapp:/, ""),
       scope: m.messaging_service_sid ?? m.from_number ?? ALL_SENDERS,
       source: "twilio_21610",
       actor: "twilio",

@@ -5,7 +5,7 @@ import { SubtextError } from "../../system/errors.js";
 import type { Services } from "../../system/services.js";
 import { CHANNELS, type Channel, DIRECTIONS, type Direction } from "../channels.js";
 import { toCsv } from "../csv.js";
-import { isDecimal, listPrices, setPrices } from "../prices.js";
+import { forgetPriceTable, isDecimal, listPrices, setPrices } from "../prices.js";
 import { getMarkup, monthlyStatement, setMarkup } from "../statement.js";
 
 const security = [{ bearer: [] }];
@@ -107,6 +107,7 @@ export function billingRoutes(services: Pick<Services, "db" | "clock">): Fastify
           }
         }
         await services.db.tx((tx) => setPrices(tx, req.body.prices));
+        forgetPriceTable();
         return { data: await listPrices(services.db) };
       },
     );
