@@ -64,6 +64,12 @@ function slope(points: [number, number][]): number {
 
 const d = await deploy({ LOG_LEVEL: "error" });
 const receiver = await countingReceiver(0);
+// Stopped early (Ctrl-C): take the processes and the scratch schema down with us.
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.once(signal, () => {
+    void Promise.allSettled([d.close(), receiver.close()]).then(() => process.exit(130));
+  });
+}
 try {
   await d.emu("PUT", "throughput", { per_number_mps: 100_000 });
   const tenants = await onboardTenants(d, TENANTS);

@@ -220,5 +220,51 @@ describe("lanes", () => {
     const lane = await laneOf(a.key);
     const { rows } = await stack.db.query("SELECT lease_owner FROM lanes WHERE id = $1", [lane.id]);
     expect(rows[0].lease_owner).toBe(second.workerId);
+    await second.drain();
+    await second.stop();
+  });
+  it("spreads the lanes with work over the live dispatchers, the first one handing back its extra", {
+    timeout: 120_000,
+  }, async () => {
+    const tenants: { key: string; tenant: any }[] = [];
+    for (let i = 0; i < 4; i++) tenants.push(await readyToSend(stack));
+    for (const [i, t] of tenants.entries()) {
+      await setLane(t.key, { mps: 1, burst: 1, daily_cap: null });
+      await batch(
+        t.key,
+        Array.from({ length: 20 }, (_, j) => number(`+141565${i}`, j)),
+      );
+    }
+    const first = messagingOf(stack.services).dispatcher;
+    await run(1_000, first);
+    const owners = async () =>
+      (
+        await stack.db.query<{ lease_owner: string }>(
+          "SELECT lease_owner FROM lanes WHERE tenant_id = ANY($1::text[]) AND lease_until > $2",
+          [tenants.map((t) => t.tenant.id), stack.clock.now()],
+        )
+      ).rows.map((r) => r.lease_owner);
+    expect(await owners()).toEqual(tenants.map(() => first.workerId));
+    // A second worker starts: at the next lease round each holds half of the busy lanes.
+    const second = new Dispatcher(stack.services, messagingOf(stack.services).options);
+    for (let t = 0; t < 2_000; t += TICK_MS) {
+      stack.clock.advance(TICK_MS);
+      await first.tick();
+      await second.tick();
+    }
+    // (Other tests' lanes may still have work too: count every lane each one holds.)
+    const { rows: leases } = await stack.db.query<{ lease_owner: string; n: number }>(
+      "SELECT lease_owner, count(*)::int AS n FROM lanes WHERE lease_until > $1 GROUP BY lease_owner",
+      [stack.clock.now()],
+    );
+    const count = (w: Dispatcher) => leases.find((l) => l.lease_owner === w.workerId)?.n ?? 0;
+    expect(count(second)).toBeGreaterThanOrEqual(2);
+    expect(Math.abs(count(first) - count(second))).toBeLessThanOrEqual(1);
+    expect((await owners()).filter((o) => o === second.workerId).length).toBeGreaterThanOrEqual(1);
+    await Promise.all([first.drain(), second.drain()]);
+    await second.stop();
+    // Back to one worker: it takes the rest over once the second's leases are handed back.
+    await run(2_000, first);
+    expect(await owners()).toEqual(tenants.map(() => first.workerId));
   });
 });

@@ -22,25 +22,52 @@ import type { LaneRow } from "../store/lanes.js";
 
 /**
  * Leases (or renews) up to `limit` lanes that have due work and are free, expired, or already
- * ours. Least recently dispatched first, so every lane gets its turn (fair share between
- * tenants: a lane's budget is its own, and no lane waits behind another's backlog).
+ * ours: our own first (a lane stays with its worker), then least recently dispatched first, so
+ * every lane gets its turn (fair share between tenants: a lane's budget is its own, and no lane
+ * waits behind another's backlog).
+ *
+ * Between workers: each holds at most its share of the lanes with work (those lanes divided by
+ * the dispatchers seen alive within a lease time), and hands back what it holds beyond that, so
+ * a worker that starts later gets lanes too and the calls to Twilio spread over the processes.
  */
 export async function acquireLanes(
   q: Queryable,
   a: { workerId: string; now: Date; leaseUntil: Date; limit: number },
 ): Promise<LaneRow[]> {
+  const leaseMs = a.leaseUntil.getTime() - a.now.getTime();
+  const { workers, busy } = await q.one<{ workers: number; busy: number }>(
+    `WITH seen AS (
+       INSERT INTO dispatch_workers (worker_id, seen_at) VALUES ($1, $2)
+       ON CONFLICT (worker_id) DO UPDATE SET seen_at = EXCLUDED.seen_at),
+     gone AS (DELETE FROM dispatch_workers WHERE seen_at < $2::timestamptz - interval '1 day')
+     SELECT
+       (SELECT count(*)::int FROM dispatch_workers
+        WHERE worker_id <> $1 AND seen_at > $2::timestamptz - $3 * interval '1 millisecond') + 1 AS workers,
+       (SELECT count(*)::int FROM lanes WHERE next_due_at <= $2 AND (held_until IS NULL OR held_until <= $2)) AS busy`,
+    [a.workerId, a.now, leaseMs],
+  );
+  const share = Math.min(a.limit, Math.max(1, Math.ceil(busy / workers)));
+  // Beyond our share: give back the lanes we hold with the least work waiting, to whoever comes.
+  await q.query(
+    `UPDATE lanes SET lease_owner = NULL, lease_until = NULL
+     WHERE id IN (
+       SELECT id FROM lanes WHERE lease_owner = $1 AND lease_until > $2
+       ORDER BY COALESCE(next_due_at <= $2, false) DESC, last_dispatch_at NULLS FIRST, id
+       OFFSET $3)`,
+    [a.workerId, a.now, share],
+  );
   const { rows } = await q.query<LaneRow>(
     `WITH free AS (
        SELECT id FROM lanes
        WHERE next_due_at <= $2
          AND (held_until IS NULL OR held_until <= $2)
          AND (lease_owner IS NULL OR lease_owner = $1 OR lease_until <= $2)
-       ORDER BY last_dispatch_at NULLS FIRST, id
+       ORDER BY (lease_owner IS NOT DISTINCT FROM $1) DESC, last_dispatch_at NULLS FIRST, id
        LIMIT $4
        FOR UPDATE SKIP LOCKED)
      UPDATE lanes l SET lease_owner = $1, lease_until = $3 FROM free WHERE l.id = free.id
      RETURNING l.*`,
-    [a.workerId, a.now, a.leaseUntil, a.limit],
+    [a.workerId, a.now, a.leaseUntil, share],
   );
   return rows;
 }
@@ -48,6 +75,7 @@ export async function acquireLanes(
 /** Gives up this worker's leases (shutdown), so another worker continues at once. */
 export async function releaseLanes(q: Queryable, workerId: string): Promise<void> {
   await q.query("UPDATE lanes SET lease_owner = NULL, lease_until = NULL WHERE lease_owner = $1", [workerId]);
+  await q.query("DELETE FROM dispatch_workers WHERE worker_id = $1", [workerId]);
 }
 
 /** Scheduled messages whose time has come become queued (FIFO keeps their original place). */
