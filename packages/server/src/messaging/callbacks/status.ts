@@ -81,18 +81,29 @@ export async function applyGroup(
  */
 async function intermediate(deps: Pick<Services, "db">, r: StatusReport): Promise<StatusIntake> {
   if (!r.marker || sidIsKnown(r.marker)) return "ignored";
-  const { rows } = await deps.db.query<{ message_id: string }>(
-    `WITH m AS (
-       UPDATE messages SET twilio_sid = $3 WHERE id = $2 AND tenant_id = $1 AND twilio_sid IS NULL RETURNING id),
-     a AS (
-       UPDATE message_attempts SET outcome = 'found', finished_at = $4, twilio_sid = $3
-       WHERE message_id IN (SELECT id FROM m) AND outcome IN ('pending', 'ambiguous') RETURNING message_id),
-     e AS (
-       INSERT INTO message_events (id, message_id, kind, name, at, data)
-       SELECT $5, message_id, 'note', 'adopted_from_callback', $4, jsonb_build_object('twilio_sid', $3::text)
-       FROM a LIMIT 1)
-     SELECT id AS message_id FROM m`,
-    [r.tenantId, r.marker, r.sid, r.at, newId("mev")],
-  );
-  return rows.length > 0 ? "applied" : "ignored";
+  const { tenantId, marker, sid, at } = r;
+  return deps.db.tx(async (tx) => {
+    // The attempt first, then the message: the dispatcher's recordAccepted locks them in that
+    // order, and the other order deadlocks with it when the API and a worker race for one message.
+    const { rows: found } = await tx.query<{ message_id: string }>(
+      `UPDATE message_attempts SET outcome = 'found', finished_at = $4, twilio_sid = $3
+       WHERE message_id = $2 AND tenant_id = $1 AND outcome IN ('pending', 'ambiguous')
+         AND EXISTS (SELECT 1 FROM messages WHERE id = $2 AND tenant_id = $1 AND twilio_sid IS NULL)
+       RETURNING message_id`,
+      [tenantId, marker, sid, at],
+    );
+    const { rows } = await tx.query<{ id: string }>(
+      "UPDATE messages SET twilio_sid = $3 WHERE id = $2 AND tenant_id = $1 AND twilio_sid IS NULL RETURNING id",
+      [tenantId, marker, sid],
+    );
+    if (rows.length === 0) return "ignored";
+    if (found.length > 0) {
+      await tx.query(
+        `INSERT INTO message_events (id, message_id, kind, name, at, data)
+         VALUES ($1, $2, 'note', 'adopted_from_callback', $3, jsonb_build_object('twilio_sid', $4::text))`,
+        [newId("mev"), marker, at, sid],
+      );
+    }
+    return "applied";
+  });
 }
