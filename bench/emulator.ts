@@ -9,6 +9,7 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import twilio from "twilio";
 import { emulatorHttpClient, startEmulator } from "subtext-emulator";
+import { closedLoop } from "./load.js";
 
 function arg(name: string, fallback: number) {
   const i = process.argv.indexOf(`--${name}`);
@@ -16,24 +17,8 @@ function arg(name: string, fallback: number) {
 }
 
 async function timed(total: number, concurrency: number, fn: (i: number) => Promise<unknown>) {
-  let next = 0;
-  const latencies: number[] = [];
-  const started = performance.now();
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < total) {
-        const i = next++;
-        const t = performance.now();
-        await fn(i);
-        latencies.push(performance.now() - t);
-      }
-    }),
-  );
-  const seconds = (performance.now() - started) / 1000;
-  latencies.sort((a, b) => a - b);
-  const pct = (p: number) =>
-    latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))];
-  return { perSecond: Math.round(total / seconds), p50: pct(50).toFixed(1), p99: pct(99).toFixed(1) };
+  const r = await closedLoop(total, concurrency, fn);
+  return { perSecond: r.per_second, p50: r.p50_ms.toFixed(1), p99: r.p99_ms.toFixed(1) };
 }
 
 export async function benchEmulator(messages = arg("messages", 5000), concurrency = arg("concurrency", 32)) {

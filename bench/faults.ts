@@ -141,6 +141,25 @@ try {
   })) {
     console.log(`| ${k} | ${v} |`);
   }
+  // What the processes logged as errors (LOG_LEVEL=error), grouped by message.
+  const errors = new Map<string, number>();
+  for (const p of d.procs) {
+    for (const line of p.output) {
+      if (!line.startsWith("{")) continue;
+      try {
+        const e = JSON.parse(line);
+        const key =
+          `${p.name.replace(/-\d+$/, "")}: ${e.event ?? ""} ${e.err?.code ?? ""} ${e.err?.message ?? e.msg ?? ""}`.slice(
+            0,
+            200,
+          );
+        errors.set(key, (errors.get(key) ?? 0) + 1);
+      } catch {
+        // not a log line
+      }
+    }
+  }
+  for (const [k, n] of errors) console.log(`logged ×${n}: ${k}`);
   const bad = verdict(a, policy.maxAttempts);
   console.log(bad.length ? `\nFAILED:\n- ${bad.join("\n- ")}` : "\nAll invariants hold.");
   process.exitCode = bad.length ? 1 : 0;

@@ -28,7 +28,7 @@ function arg(name: string, fallback: number) {
   return i > 0 ? Number(process.argv[i + 1]) : fallback;
 }
 
-const SCHEMA = `
+export const SCHEMA = `
   CREATE TABLE bench_messages (
     id text PRIMARY KEY,
     tenant_id text NOT NULL,
@@ -46,7 +46,7 @@ const SCHEMA = `
 const BODY = "Jane's Bakery: your order is ready for pickup at 1 Main St. Reply STOP to opt out. "
   .repeat(3)
   .slice(0, 200);
-const row = () => [
+export const row = () => [
   newId("msg"),
   "ten_01JC0000000000000000000000",
   "+14155550123",
@@ -70,10 +70,10 @@ async function rate(rows: number, fn: () => Promise<void>): Promise<number> {
   return Math.round(rows / ((performance.now() - started) / 1000));
 }
 
-const INSERT =
+export const INSERT =
   "INSERT INTO bench_messages (id, tenant_id, to_number, from_number, body, status, run_at) VALUES ($1,$2,$3,$4,$5,$6,now())";
 
-function multiRowInsert(n: number): { sql: string; params: unknown[] } {
+export function multiRowInsert(n: number): { sql: string; params: unknown[] } {
   const values: string[] = [];
   const params: unknown[] = [];
   for (let i = 0; i < n; i++) {
