@@ -68,29 +68,44 @@ try {
   const accepted = new Set<string>();
   const batches = Math.ceil(COUNT / 1_000);
   let next = 0;
+  let retriedBatches = 0;
   await Promise.all(
     [0, 1].map(async () => {
       while (next < batches) {
         const b = next++;
         const t = tenants[b % TENANTS];
         const size = Math.min(1_000, COUNT - b * 1_000);
-        const res = await d.api("POST", "/v1/messages/batch", {
-          token: t.key,
-          headers: { "idempotency-key": `faults-${b}` },
-          body: {
-            messages: Array.from({ length: size }, (_, i) => ({
-              to: `+1415${String(2_000_000 + b * 1_000 + i).padStart(7, "0")}`,
-              body: `Fault bench ${b}-${i}`,
-            })),
-          },
-        });
+        const body = {
+          messages: Array.from({ length: size }, (_, i) => ({
+            to: `+1415${String(2_000_000 + b * 1_000 + i).padStart(7, "0")}`,
+            body: `Fault bench ${b}-${i}`,
+          })),
+        };
+        // A connection that breaks under the request is retried with the same key, as a client
+        // should: the batch is stored once either way.
+        let res: { status: number; body: any } | null = null;
+        for (let attempt = 1; !res; attempt++) {
+          res = await d
+            .api("POST", "/v1/messages/batch", {
+              token: t.key,
+              headers: { "idempotency-key": `faults-${b}` },
+              body,
+            })
+            .catch((err) => {
+              if (attempt >= 5) throw err;
+              retriedBatches++;
+              return null;
+            });
+        }
         if (res.status !== 202)
           throw new Error(`batch ${b}: ${res.status} ${JSON.stringify(res.body).slice(0, 300)}`);
         for (const r of res.body.results) if (r.accepted) accepted.add(r.id);
       }
     }),
   );
-  console.log(`accepted ${accepted.size.toLocaleString("en")} in ${elapsed()}`);
+  console.log(
+    `accepted ${accepted.size.toLocaleString("en")} in ${elapsed()} (${retriedBatches} batch requests retried after a broken connection)`,
+  );
 
   // Until every accepted message is at Twilio, then long enough for open attempts to reconcile.
   let last = 0;
@@ -163,6 +178,12 @@ try {
   const bad = verdict(a, policy.maxAttempts);
   console.log(bad.length ? `\nFAILED:\n- ${bad.join("\n- ")}` : "\nAll invariants hold.");
   process.exitCode = bad.length ? 1 : 0;
+} catch (err) {
+  // Say what the processes said before the failure (a crash, an error logged).
+  for (const p of d.procs) {
+    console.error(`--- ${p.name} (${p.alive() ? "alive" : "gone"}) ---\n${p.output.slice(-15).join("\n")}`);
+  }
+  throw err;
 } finally {
   await d.close();
 }
