@@ -16,7 +16,7 @@ import { cpus, loadavg, totalmem } from "node:os";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { benchEmulator } from "./emulator.js";
-import { benchLaneDesigns, laneDesignsConclusion, laneDesignsTable } from "./lane-designs.js";
+import { benchLaneDesigns, laneDesignsTable } from "./lane-designs.js";
 import { type ScaleResult, ceilingTable, scaleDetails, scaleTable } from "./scale-report.js";
 import { benchStorage, storageTable } from "./storage.js";
 
@@ -138,9 +138,8 @@ if (only.has("lanes")) {
   const t = performance.now();
   print("### Lane designs: lease per lane vs a shared counter (`bench/lane-designs.ts`)\n");
   const rows = await benchLaneDesigns({ quick });
+  // The table ends with the conclusions the figures support.
   print(laneDesignsTable(rows));
-  print("");
-  for (const line of laneDesignsConclusion(rows)) print(`- ${line}`);
   print(`\n(${minutes(t)})\n`);
 }
 
