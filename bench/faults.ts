@@ -119,14 +119,33 @@ try {
     },
     { timeoutMs: 60 * 60_000, intervalMs: 5_000 },
   );
-  const drainMs = policy.reconcileDelayMs + 15_000;
+  // An attempt that got no answer is declared absent only absentAfterMs after it began.
+  const drainMs = Math.max(policy.reconcileDelayMs, policy.absentAfterMs) + 15_000;
   console.log(`all at Twilio after ${elapsed()}; ${drainMs / 1000}s more for reconciliations to close`);
   await new Promise((r) => setTimeout(r, drainMs));
   const stoppedAt = d.emulator.world.clock.now();
   for (const p of d.procs) await p.stop();
 
   const db = d.testDb ? d.testDb.db : await openPglite(join(d.dataDir, "pglite"));
-  const a = await audit(db, accepted, sentMessages(d.emulator.world), policy.rateLimitPauseMs);
+  const sent = sentMessages(d.emulator.world);
+  const a = await audit(db, accepted, sent, policy.rateLimitPauseMs);
+  // A message sent twice is told in full: its attempts, its timeline and Twilio's copies.
+  for (const to of a.sentTwice.slice(0, 5)) {
+    const m = await db.one<{ id: string }>("SELECT id FROM messages WHERE to_number = $1", [to]);
+    const { rows: attempts } = await db.query(
+      `SELECT n, outcome, started_at, finished_at, http_status, error_message, twilio_sid, worker_id
+       FROM message_attempts WHERE message_id = $1 ORDER BY n`,
+      [m.id],
+    );
+    const { rows: events } = await db.query(
+      "SELECT kind, name, at, data FROM message_events WHERE message_id = $1 ORDER BY at, id",
+      [m.id],
+    );
+    const copies = sent
+      .filter((x) => x.to === to)
+      .map((x) => ({ sid: x.sid, at: new Date(x.at).toISOString() }));
+    console.log(`\nsent twice: ${to} ${m.id}\n${JSON.stringify({ copies, attempts, events }, null, 1)}`);
+  }
   if (!d.testDb) await db.close();
   const callbackOutcomes = new Map<string, number>();
   for (const c of d.emulator.world.callbacks.log) {

@@ -9,6 +9,7 @@ export const EVENT_TYPES = [
   "message.delivered",
   "message.undelivered",
   "message.failed",
+  "message.canceled",
   "message.received",
   "optout.changed",
   "registration.updated",

@@ -49,6 +49,8 @@ export function defaultOptions(): MessagingOptions {
       maxAttempts: 8,
       backoff: { ...DEFAULT_BACKOFF, baseMs: 1_000, capMs: 5 * 60_000 },
       reconcileDelayMs: 30_000,
+      absentAfterMs: 120_000,
+      secondSearchAfterMs: 30_000,
       rateLimitPauseMs: 1_000,
       random: Math.random,
     },
@@ -127,22 +129,28 @@ function create(services: Services): Messaging {
 export function registerMessagingJobs(services: Services): void {
   const m = messagingOf(services);
   const later = (ms: number): Snooze => ({ retryAt: new Date(services.clock.now().getTime() + ms) });
+  // Short leases (a round is one Twilio call or a few queries, and safe to run twice): a worker
+  // killed mid-round must not leave open attempts waiting out the default 5-minute lease.
   services.jobs.register<ReconcilePayload>(RECONCILE_JOB, {
     handler: (job) => reconcileAttempt(services, job.payload, m.options.policy),
+    leaseMs: 60_000,
     maxAttempts: 50,
     backoff: { baseMs: 5_000, capMs: 10 * 60_000 },
   });
   // Recurring jobs snooze themselves; a failed round is logged and the next one comes anyway.
-  services.jobs.register(SWEEP_JOB, async () => {
-    const now = services.clock.now();
-    try {
-      await recoverOrphans(services.db, now, m.options.orphanAfterMs);
-      await recomputeLaneHints(services.db);
-      await refreshStaleStatuses(services, now, m.options.staleStatusAfterMs);
-    } catch (err) {
-      services.log.error({ event: "messaging.sweep_failed", err }, "messaging sweep failed");
-    }
-    return later(m.options.sweepEveryMs);
+  services.jobs.register(SWEEP_JOB, {
+    leaseMs: 60_000,
+    handler: async () => {
+      const now = services.clock.now();
+      try {
+        await recoverOrphans(services.db, now, m.options.orphanAfterMs);
+        await recomputeLaneHints(services.db);
+        await refreshStaleStatuses(services, now, m.options.staleStatusAfterMs);
+      } catch (err) {
+        services.log.error({ event: "messaging.sweep_failed", err }, "messaging sweep failed");
+      }
+      return later(m.options.sweepEveryMs);
+    },
   });
   services.jobs.register(RETENTION_JOB, async () => {
     try {

@@ -6,6 +6,8 @@
  * applies only when it ranks above the current one, and a final status never changes.
  * `sending` is ours for "handed to Twilio" (Twilio's accepted/queued/sending).
  */
+import type { EventType } from "../events/types.js";
+
 export type MessageStatus =
   | "scheduled"
   | "queued"
@@ -88,9 +90,7 @@ export function fromTwilioStatus(twilioStatus: string): MessageStatus | null {
 }
 
 /** The outbound webhook each status produces (events helper's types). */
-export function eventTypeFor(
-  status: MessageStatus,
-): "message.queued" | "message.sent" | "message.delivered" | "message.undelivered" | "message.failed" | null {
+export function eventTypeFor(status: MessageStatus): EventType | null {
   switch (status) {
     case "queued":
       return "message.queued";
@@ -102,6 +102,8 @@ export function eventTypeFor(
       return "message.undelivered";
     case "failed":
       return "message.failed";
+    case "canceled":
+      return "message.canceled";
     default:
       return null;
   }

@@ -1,8 +1,13 @@
+import { AsyncLocalStorage } from "node:async_hooks";
+import http from "node:http";
 import { emulatorHttpClient } from "subtext-emulator";
 import twilio from "twilio";
 import type { Mode } from "../config/config.js";
 
 export type TwilioClient = twilio.Twilio;
+
+/** Connections to Twilio (or the emulator) per process. */
+const MAX_SOCKETS = 128;
 
 export interface ParentCredentials {
   accountSid: string;
@@ -43,11 +48,22 @@ export interface GatewayOptions {
 export function createTwilioGateway(opts: GatewayOptions): TwilioGateway {
   if (opts.mode === "sandbox" && !opts.emulatorUrl) throw new Error("sandbox mode needs the emulator's URL");
   const timeout = opts.timeoutMs ?? 30_000;
-  // One HTTP client (keep-alive pool) shared by every SDK client.
+  // One HTTP client (keep-alive pool) shared by every SDK client, with a bounded number of
+  // connections: a request beyond them waits in our queue, where giving up cancels it for good,
+  // rather than in a busy server's accept backlog, from where it could still land a minute later.
+  // (The SDK's own default, 20, would make most of the dispatcher's calls wait.)
   const httpClient =
     opts.mode === "sandbox"
       ? emulatorHttpClient(opts.emulatorUrl!, { timeout })
-      : new twilio.RequestClient({ keepAlive: true, timeout });
+      : new twilio.RequestClient({ keepAlive: true, timeout, maxSockets: MAX_SOCKETS });
+  if (opts.mode === "sandbox") {
+    httpClient.axios.defaults.httpAgent = new http.Agent({ keepAlive: true, maxSockets: MAX_SOCKETS });
+  }
+  httpClient.axios.interceptors.request.use((config) => {
+    const signal = requestSignal.getStore();
+    if (signal) config.signal = signal;
+    return config;
+  });
   // env: {} keeps the SDK from reading TWILIO_* from process.env behind our back.
   const build = (username: string, password: string, accountSid: string) =>
     twilio(username, password, { accountSid, httpClient, env: {} as NodeJS.ProcessEnv });
@@ -71,6 +87,17 @@ export function createTwilioGateway(opts: GatewayOptions): TwilioGateway {
       return client;
     },
   };
+}
+
+const requestSignal = new AsyncLocalStorage<AbortSignal>();
+
+/**
+ * Runs `fn` so that every Twilio request it makes is aborted with `signal`. The SDK has no
+ * per-call cancellation; this is how a caller that gives up makes sure its request, if it has
+ * not left yet (waiting for a socket, or for a starved event loop), never leaves.
+ */
+export function withAbortSignal<T>(signal: AbortSignal, fn: () => Promise<T>): Promise<T> {
+  return requestSignal.run(signal, fn);
 }
 
 /**

@@ -21,12 +21,16 @@ import { loadConfig } from "../../src/config/config.js";
 import type { Db } from "../../src/db/db.js";
 import { openPglite } from "../../src/db/pglite.js";
 import { ManualClock } from "../../src/jobs/clock.js";
+import { defaultOptions } from "../../src/messaging/module.js";
 import { onboardReadyTenant } from "../../src/onboarding/testing.js";
 import { createLogger } from "../../src/system/logger.js";
 import { openRuntime } from "../../src/system/runtime.js";
 import { startServer } from "../../src/system/server.js";
 import { sandboxParent } from "../../src/twilio/gateway.js";
 import { ENGINE, type TestDb, eventually, openTestDb } from "./harness.js";
+
+/** Reconciliation waits this long before resending a create the killed process left unanswered. */
+const RECONCILE_MS = defaultOptions().policy.absentAfterMs + defaultOptions().policy.secondSearchAfterMs;
 
 const BIN = fileURLToPath(new URL("../../bin/subtext.mjs", import.meta.url));
 const BURST = 2_000;
@@ -178,7 +182,7 @@ afterAll(async () => {
 
 describe("a crash during a burst", () => {
   it("loses no accepted message and sends none twice after kill -9 and a restart", {
-    timeout: 300_000,
+    timeout: 300_000 + RECONCILE_MS,
   }, async () => {
     const { tenant, key } = await onboardInProcess();
     await startSubtext();
@@ -246,7 +250,7 @@ describe("a crash during a burst", () => {
         const delivered = messages.every((m: any) => m.status === "delivered");
         return perRecipient.size === BURST && delivered && perRecipient;
       },
-      { tries: 2_400, intervalMs: 100 },
+      { tries: 2_400 + RECONCILE_MS / 100, intervalMs: 100 },
     ).catch((err) => {
       throw new Error(`${err.message}\n--- server log ---\n${logs.slice(-4000)}`);
     });

@@ -1,14 +1,20 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { messagingOf } from "../../src/messaging/module.js";
-import { driveUntil, readyToSend, sentToAtTwilio } from "../../src/messaging/testing.js";
+import { dispatchAll, driveUntil, readyToSend, sentToAtTwilio } from "../../src/messaging/testing.js";
+import { tenantTwilio } from "../../src/tenancy/credentials.js";
+import { findTenant } from "../../src/tenancy/tenants.js";
+import { withAbortSignal } from "../../src/twilio/gateway.js";
 import { type Stack, startStack } from "./harness.js";
 
 let stack: Stack;
 let key: string;
+let tenantId: string;
 
 beforeAll(async () => {
   stack = await startStack({ workers: "manual" });
-  ({ key } = await readyToSend(stack));
+  const ready = await readyToSend(stack);
+  key = ready.key;
+  tenantId = ready.tenant.id;
   const options = messagingOf(stack.services).options;
   options.policy.random = () => 0.5;
   options.sendTimeoutMs = 300;
@@ -30,6 +36,34 @@ const statusIs = (id: string, status: string) => async () => {
   return m.status === status && m;
 };
 const messagesPath = { path: "/Messages.json", method: "POST" };
+
+/**
+ * Twilio receives the create but works on it for 3 s (real time) before creating the message,
+ * with its status callbacks dropped; we give up after 300 ms, so the attempt is ambiguous.
+ */
+async function sendLandingLate(body: string) {
+  await stack.emulator.control("POST", "faults", {
+    kind: "latency",
+    latency_ms: 3_000,
+    count: 1,
+    ...messagesPath,
+  });
+  await stack.emulator.control("POST", "faults", {
+    kind: "drop_callbacks",
+    path: "/twilio/messages/status/",
+  });
+  const { policy } = messagingOf(stack.services).options;
+  const to = recipient();
+  const id = await send(to, body);
+  await dispatchAll(stack);
+  return { policy, to, id };
+}
+
+/** Waits (real time, bounded) until the late create has landed at Twilio. */
+async function landedAtTwilio(to: string) {
+  for (let i = 0; i < 200 && (await sentToAtTwilio(stack, to)).length === 0; i++)
+    await new Promise((r) => setTimeout(r, 50));
+}
 
 describe("dispatching through Twilio's failures", () => {
   it("retries through a 429 storm with backoff, then delivers each message exactly once", async () => {
@@ -113,6 +147,78 @@ describe("dispatching through Twilio's failures", () => {
     // Its callbacks were lost: the reconciliation job asks Twilio for the final status.
     await driveUntil(stack, "delivered", statusIs(id, "delivered"), { stepMs: 60_000 });
     expect(await sentToAtTwilio(stack, to)).toHaveLength(1);
+  });
+
+  it("does not resend a create that lands at Twilio after the first search: it searches again past the horizon", async () => {
+    // Meanwhile our clock runs past the first reconciliation.
+    const { policy, to, id } = await sendLandingLate("A body that lands late");
+    stack.clock.advance(policy.reconcileDelayMs + 1_000);
+    await stack.jobs.runDue();
+    let m = await message(id);
+    expect(m.events.map((e: any) => e.name)).toEqual(
+      expect.arrayContaining(["ambiguous", "reconcile_waiting"]),
+    );
+    expect(m.events.some((e: any) => e.name === "reconciled_absent")).toBe(false);
+    expect(m.status).toBe("sending");
+    expect(await sentToAtTwilio(stack, to)).toHaveLength(0);
+
+    // Now the create lands at Twilio, after our first search found nothing.
+    await landedAtTwilio(to);
+    expect(await sentToAtTwilio(stack, to)).toHaveLength(1);
+
+    // Its callbacks are still dropped: only the second search can find it.
+    m = await driveUntil(
+      stack,
+      "reconciled",
+      async () => {
+        const v = await message(id);
+        return v.events.some((e: any) => e.name === "reconciled_found") && v;
+      },
+      { stepMs: 10_000 },
+    );
+    expect(m.attempts).toBe(1);
+    expect(m.twilio_sid).toMatch(/^SM/);
+    await stack.emulator.control("DELETE", "faults");
+    await driveUntil(stack, "delivered", statusIs(id, "delivered"), { stepMs: 60_000 });
+    expect(await sentToAtTwilio(stack, to)).toHaveLength(1);
+  });
+
+  it("searches twice before resending, even when the reconciliation runs after the horizon", async () => {
+    const { policy, to, id } = await sendLandingLate("A body that lands after a late search");
+    // The reconciliation job runs late (a backlog): already past the horizon at its first search.
+    stack.clock.advance(policy.absentAfterMs + 1_000);
+    await stack.jobs.runDue();
+    let m = await message(id);
+    expect(m.events.map((e: any) => e.name)).toContain("reconcile_waiting");
+    expect(m.events.some((e: any) => e.name === "reconciled_absent")).toBe(false);
+    await landedAtTwilio(to);
+    stack.clock.advance(policy.secondSearchAfterMs);
+    await stack.jobs.runDue();
+    m = await message(id);
+    expect(m.events.some((e: any) => e.name === "reconciled_found")).toBe(true);
+    expect(m.attempts).toBe(1);
+    await stack.emulator.control("DELETE", "faults");
+    expect(await sentToAtTwilio(stack, to)).toHaveLength(1);
+  });
+
+  it("aborts a create it gave up on: a request that has not left yet never reaches Twilio", async () => {
+    const tenant = (await findTenant(stack.services.db, tenantId))!;
+    const client = await tenantTwilio(stack.services, tenant);
+    const sender = await stack.services.db.one<{ messaging_service_sid: string }>(
+      "SELECT messaging_service_sid FROM messages WHERE tenant_id = $1 AND messaging_service_sid IS NOT NULL LIMIT 1",
+      [tenantId],
+    );
+    const params = { to: recipient(), messagingServiceSid: sender.messaging_service_sid };
+    const to = params.to;
+    const gaveUp = new AbortController();
+    gaveUp.abort();
+    await expect(
+      withAbortSignal(gaveUp.signal, () => client.messages.create({ ...params, body: "Too late" })),
+    ).rejects.toMatchObject({ name: "CanceledError" });
+    // The same client, without the signal, still sends: only the aborted request was dropped.
+    await client.messages.create({ ...params, body: "On time" });
+    const atTwilio = await sentToAtTwilio(stack, to);
+    expect(atTwilio.map((m) => m.body)).toEqual(["On time"]);
   });
 
   it("fails a message Twilio refuses for good, with its code and a plain explanation, without retrying", async () => {

@@ -197,6 +197,40 @@ describe("lanes", () => {
     expect((await laneOf(b.key)).today.tmobile_segments).toBe(before.today.tmobile_segments + 2);
   });
 
+  it("gives T-Mobile's cap back when Twilio turns out never to have taken the message", {
+    timeout: 120_000,
+  }, async () => {
+    await setLane(b.key, {
+      tmobile_daily_cap: (await laneOf(b.key)).today.tmobile_segments + 5,
+      daily_cap: null,
+    });
+    await run(500); // the message the last test left waiting for the cap goes first
+    const before = await laneOf(b.key);
+    const digitSum = (s: string) => [...s].reduce((n, c) => n + (/\d/.test(c) ? Number(c) : 0), 0);
+    const to = Array.from({ length: 40 }, (_, i) => number("+1415645", i)).find(
+      (p) => digitSum(p) % 3 === 0,
+    )!;
+    await stack.jobs.runDue();
+    // Twilio answers 500 without creating it: ambiguous, then reconciled as absent.
+    await stack.emulator.control("POST", "faults", {
+      kind: "status",
+      status: 500,
+      count: 1,
+      path: `${b.tenant.subaccount_sid}/Messages.json`,
+      method: "POST",
+    });
+    const [id] = await batch(b.key, [to]);
+    await stack.jobs.runDue(); // the lookup
+    await run(500);
+    expect((await laneOf(b.key)).today.tmobile_segments).toBe(before.today.tmobile_segments + 1);
+    stack.clock.advance(messagingOf(stack.services).options.policy.reconcileDelayMs + 1_000);
+    await stack.jobs.runDue();
+    const m = (await stack.api("GET", `/v1/messages/${id}`, { token: b.key })).body;
+    expect(m.events.some((e: any) => e.name === "reconciled_absent")).toBe(true);
+    expect((await laneOf(b.key)).today.tmobile_segments).toBe(before.today.tmobile_segments);
+    await stack.emulator.control("DELETE", "faults");
+  });
+
   it("lets only the lease holder dispatch a lane, and a new owner continue its bucket exactly", {
     timeout: 120_000,
   }, async () => {

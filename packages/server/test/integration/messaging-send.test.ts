@@ -181,6 +181,14 @@ describe("sending a message", () => {
     const canceled = await stack.api("POST", `/v1/messages/${scheduled.body.id}/cancel`, { token: key });
     expect(canceled.status).toBe(200);
     expect(canceled.body.status).toBe("canceled");
+    // The tenant hears of it, once: a second cancel changes nothing.
+    expect((await stack.api("POST", `/v1/messages/${scheduled.body.id}/cancel`, { token: key })).status).toBe(
+      409,
+    );
+    const events = await stack.api("GET", "/v1/events?type=message.canceled", { token: key });
+    const mine = events.body.data.filter((e: any) => e.data.message.id === scheduled.body.id);
+    expect(mine).toHaveLength(1);
+    expect(mine[0].data.message.status).toBe("canceled");
 
     const now = await stack.api("POST", "/v1/messages", {
       token: key,

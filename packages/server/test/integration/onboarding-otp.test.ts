@@ -6,6 +6,7 @@
 import { emulatorHttpClient } from "subtext-emulator";
 import twilio from "twilio";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { forgetSendingProfiles } from "../../src/messaging/send/gate.js";
 import { getSendingProfile } from "../../src/onboarding/sending-profile.js";
 import {
   driveRegistrations,
@@ -153,6 +154,17 @@ describe("after the brand is approved", { timeout: 120_000 }, () => {
       outcome: "suspended",
     });
     expect((await getSendingProfile(stack.db, tenant.id)).ready).toBe(true); // until the watch looks
+    // Accepted while the gate was open, due after the suspension.
+    const to = "+14155550177";
+    const scheduled = await stack.api("POST", "/v1/messages", {
+      token: key,
+      body: {
+        to,
+        body: "See you Tuesday",
+        send_at: new Date(stack.clock.now().getTime() + 2 * DAY).toISOString(),
+      },
+    });
+    expect(scheduled.status).toBe(202);
     await advance(DAY);
     const ref = { tenantId: tenant.id, id: registration.id };
     const suspended = await readRegistration(stack, ref);
@@ -168,6 +180,21 @@ describe("after the brand is approved", { timeout: 120_000 }, () => {
     );
     expect(retry.status).toBe(409);
     expect(retry.body.error.code).toBe("registration_suspended");
+
+    // The message falls due: the dispatcher holds the lane instead of sending blocked traffic.
+    forgetSendingProfiles(); // this process's 2-second cache of the open gate
+    await advance(2 * DAY);
+    let lane: any;
+    for (let i = 0; i < 200; i++) {
+      lane = (await stack.api("GET", "/v1/lanes", { token: key })).body.data[0];
+      if (lane.held_reason === "registration_suspended") break;
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    expect(lane).toMatchObject({ held_reason: "registration_suspended" });
+    const message = await stack.api("GET", `/v1/messages/${scheduled.body.id}`, { token: key });
+    expect(message.body).toMatchObject({ status: "queued", attempts: 0 });
+    const { messages } = await stack.emulator.control("GET", `messages?to=${encodeURIComponent(to)}`);
+    expect(messages).toHaveLength(0);
     const { rows } = await stack.db.query("SELECT 1 FROM jobs WHERE key LIKE $1", [`%${registration.id}%`]);
     expect(rows).toHaveLength(0);
   });

@@ -10,6 +10,7 @@
  * (by webhook-id) reached the receiver. Onboarding crashes: proof-crash-onboarding.test.ts.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { defaultOptions } from "../../src/messaging/module.js";
 import { type Deployment, type ReadyTenant, deploy, onboardTenants } from "../proof/deployment.js";
 import { ready, transcript, until } from "../proof/processes.js";
 import { type CountingReceiver, countingReceiver } from "../proof/receiver.js";
@@ -21,8 +22,12 @@ import { ENGINE } from "./harness.js";
  * minutes in CI. SUBTEXT_PROOF_BURST=20000 runs the full-size proof by hand (see BENCHMARKS.md).
  */
 const BURST = Number(process.env.SUBTEXT_PROOF_BURST) || (ENGINE === "postgres" ? 600 : 400);
-/** Extra time a bigger burst needs (sends, dispatch and three webhooks per message). */
-const EXTRA_MS = Math.max(0, BURST - 600) * 60;
+/**
+ * Extra time a bigger burst needs (sends, dispatch and three webhooks per message), and the time
+ * reconciliation deliberately waits before resending a create a killed process left unanswered.
+ */
+const { policy } = defaultOptions();
+const EXTRA_MS = Math.max(0, BURST - 600) * 60 + policy.absentAfterMs + policy.secondSearchAfterMs;
 const KILLS = 4;
 const ROLES: ("all" | "api" | "worker")[] = ENGINE === "postgres" ? ["api", "worker"] : ["all"];
 
@@ -138,7 +143,11 @@ describe("kill -9 on the send, dispatch, callback and webhook paths", () => {
         // was dead is lost (Twilio does not retry it) until the stale-status refresh asks Twilio.
         const open = messages.filter((m) => !m.twilio_sid || m.status === "queued");
         state += `; ${open.length} messages unsettled ${JSON.stringify(open.slice(0, 2))}`;
-        if (open.length > 0) return false;
+        if (open.length > 0) {
+          const first = await d.api("GET", `/v1/messages/${open[0].id}`, { token: tenant.key });
+          state += `; its timeline: ${JSON.stringify(first.body?.events ?? first.body)}`;
+          return false;
+        }
         for (const status of ["pending", "retrying"]) {
           const owed = await d.api(
             "GET",

@@ -10,6 +10,7 @@
  */
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { defaultOptions } from "../../src/messaging/module.js";
 import { type Deployment, type ReadyTenant, deploy, onboardTenants } from "../proof/deployment.js";
 import { spawnSubtext, transcript, until } from "../proof/processes.js";
 import { pace, perRecipient, sentMessages } from "../proof/twilio-log.js";
@@ -30,6 +31,9 @@ const WORKERS = 3;
  * bucket per worker would still be caught, as it doubles the rate for the whole run.
  */
 const TRIP_MS = 250;
+/** Reconciliation waits this long before resending a create a killed worker left unanswered. */
+const { policy } = defaultOptions();
+const RECONCILE_MS = policy.absentAfterMs + policy.secondSearchAfterMs;
 
 if (ENGINE !== "postgres") {
   describe("scale-out (PostgreSQL only: the embedded database serves one process)", () => {
@@ -87,7 +91,7 @@ if (ENGINE !== "postgres") {
 
   describe("1 api + 3 workers on one PostgreSQL, workers killed during a burst", () => {
     it("delivers every accepted message exactly once, within each lane's rate and cap", {
-      timeout: 240_000,
+      timeout: 240_000 + RECONCILE_MS,
     }, async () => {
       const loop = monitorEventLoopDelay({ resolution: 10 });
       loop.enable();
@@ -139,7 +143,7 @@ if (ENGINE !== "postgres") {
           const by = Object.fromEntries(rows.map((r) => [r.status, r.n]));
           return !by.sending && (by.queued ?? 0) === PLAN[2] - CAP && by;
         },
-        { timeoutMs: 150_000, intervalMs: 500 },
+        { timeoutMs: 150_000 + RECONCILE_MS, intervalMs: 500 },
       );
 
       loop.disable();

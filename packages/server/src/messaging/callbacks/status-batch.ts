@@ -144,8 +144,20 @@ export async function applyStatusReports(q: Queryable, reports: StatusReport[]):
   return results;
 }
 
-/** Every message the reports name, locked in id order (no deadlock between concurrent groups). */
+/**
+ * Every message the reports name, locked in id order (no deadlock between concurrent groups).
+ * The open attempts of the messages named by marker first: a callback may settle one (adopting
+ * its SID), and the dispatcher's recordAccepted locks attempt before message, in message order.
+ */
 async function lockTargets(q: Queryable, reports: StatusReport[]): Promise<MessageRow[]> {
+  const markers = reports.flatMap((r) => (r.marker ? [r.marker] : []));
+  if (markers.length > 0) {
+    await q.query(
+      `SELECT id FROM message_attempts WHERE message_id = ANY($1::text[]) AND outcome IN ('pending', 'ambiguous')
+       ORDER BY message_id, id FOR UPDATE`,
+      [markers],
+    );
+  }
   const { rows } = await q.query<MessageRow>(
     `SELECT * FROM messages
      WHERE id IN (

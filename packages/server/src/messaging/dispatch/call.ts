@@ -4,7 +4,7 @@
  * echo StatusCallback on the Message resource, but it calls that exact URL, so a callback can be
  * tied to our message even when the create answer never arrived (a timeout after Twilio took it).
  */
-import type { TwilioClient } from "../../twilio/gateway.js";
+import { type TwilioClient, withAbortSignal } from "../../twilio/gateway.js";
 import { type CreateFailure, classifyCreateFailure } from "../twilio-codes.js";
 import type { ClaimedMessage } from "./claim.js";
 
@@ -33,15 +33,17 @@ export async function createAtTwilio(
   if (m.smart_encoded) params.smartEncoded = true;
   if (opts.publicUrl) params.statusCallback = statusCallbackUrl(opts.publicUrl, m.tenant_id, m.id);
 
-  const call = client.messages.create(params);
+  // Giving up aborts the request: if it has not left yet it never will, so the only creates that
+  // can still land after this are those Twilio already received (reconcile.ts waits for them).
+  const abort = new AbortController();
+  const call = withAbortSignal(abort.signal, () => client.messages.create(params));
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(Object.assign(new Error("timed out waiting for Twilio"), { code: "ETIMEDOUT" })),
-      opts.timeoutMs,
-    );
+    timer = setTimeout(() => {
+      reject(Object.assign(new Error("timed out waiting for Twilio"), { code: "ETIMEDOUT" }));
+      abort.abort();
+    }, opts.timeoutMs);
   });
-  // The request may still complete after we gave up; its outcome is then learned by reconciling.
   call.catch(() => undefined);
   try {
     const msg = await Promise.race([call, timeout]);

@@ -131,9 +131,10 @@ export async function claimLane(
         `WITH sending AS (
            UPDATE messages SET status = 'sending', attempts = attempts + 1, held_reason = NULL, updated_at = $5
            WHERE id = ANY($2::text[]))
-         INSERT INTO message_attempts (id, message_id, tenant_id, n, worker_id, outcome, started_at)
-         SELECT u.id, u.message_id, u.tenant_id, u.n, $4, 'pending', $5
-         FROM unnest($1::text[], $2::text[], $3::text[], $6::int[]) AS u(id, message_id, tenant_id, n)`,
+         INSERT INTO message_attempts (id, message_id, tenant_id, n, worker_id, outcome, started_at, tmobile)
+         SELECT u.id, u.message_id, u.tenant_id, u.n, $4, 'pending', $5, u.tmobile
+         FROM unnest($1::text[], $2::text[], $3::text[], $6::int[], $7::boolean[])
+           AS u(id, message_id, tenant_id, n, tmobile)`,
         [
           take.map((t) => t.attemptId),
           take.map((t) => t.id),
@@ -141,6 +142,7 @@ export async function claimLane(
           a.workerId,
           now,
           take.map((t) => t.attempts + 1),
+          take.map((t) => t.tmobile),
         ],
       );
     }

@@ -13,12 +13,13 @@ import { tenantTwilio } from "../../tenancy/credentials.js";
 import { type TenantRow, findTenant } from "../../tenancy/tenants.js";
 import { gcraAvailable } from "../lanes.js";
 import { type MessagingMetrics, messagingMetrics } from "../metrics.js";
+import { sendingProfile } from "../send/gate.js";
 import { GroupCommit } from "../send/group-commit.js";
 import { cachedSettings } from "../settings.js";
 import { type CallResult, createAtTwilio } from "./call.js";
 import { type ClaimedMessage, claimLane } from "./claim.js";
 import type { LaneRow } from "../store/lanes.js";
-import { acquireLanes, promoteScheduled, releaseLanes } from "./leases.js";
+import { acquireLanes, holdLane, promoteScheduled, releaseLanes } from "./leases.js";
 import { type CallOutcome, type OutcomePolicy, recordOutcomes } from "./outcomes.js";
 
 export interface DispatcherOptions {
@@ -40,6 +41,11 @@ export class Dispatcher {
   readonly workerId = `dsp_${randomBytes(6).toString("hex")}`;
   private readonly inflight = new Set<Promise<void>>();
   private readonly perLane = new Map<string, number>();
+  /**
+   * Lanes Twilio just answered 429 on, until when: honoured from the moment the answer arrives,
+   * not only once the outcome's transaction has set the lane's hold in the database.
+   */
+  private readonly paused = new Map<string, number>();
   private readonly tenants = new Map<string, { tenant: TenantRow | null; at: number }>();
   private readonly outcomes: GroupCommit<CallOutcome, void>;
   private readonly metrics: MessagingMetrics;
@@ -104,8 +110,28 @@ export class Dispatcher {
       // Nothing due, held, or no budget yet (the bucket refills in a few ms): no transaction.
       if (!lane.next_due_at || lane.next_due_at.getTime() > ms) continue;
       if (lane.held_until && lane.held_until.getTime() > ms) continue;
+      const pausedUntil = this.paused.get(lane.id);
+      if (pausedUntil !== undefined) {
+        if (pausedUntil > ms) continue;
+        this.paused.delete(lane.id);
+      }
       const state = lane.tat_ms === null ? null : { tat: lane.tat_ms };
       if (gcraAvailable(state, ms, { mps: lane.mps, burst: lane.burst }) === 0) continue;
+      // The gate is checked again at dispatch: a registration suspended (or failed) after its
+      // messages were accepted holds them, queued, instead of sending traffic carriers now block.
+      if (lane.kind !== "whatsapp_sender") {
+        const profile = await sendingProfile(db, lane.tenant_id);
+        if (!profile.ready) {
+          lane.held_until = await holdLane(
+            db,
+            lane.id,
+            now,
+            profile.blockedReason?.code ?? "registration_required",
+          );
+          lane.held_reason = profile.blockedReason?.code ?? "registration_required";
+          continue;
+        }
+      }
       const settings = await cachedSettings(db, lane.tenant_id);
       const result = await claimLane(db, {
         laneId: lane.id,
@@ -180,6 +206,11 @@ export class Dispatcher {
       .then((result) => {
         if (result.kind === "accepted") this.stats.accepted++;
         else this.stats.failures++;
+        const at = this.deps.clock.now();
+        if (result.kind === "failure" && result.failure.httpStatus === 429) {
+          const until = at.getTime() + this.options.policy.rateLimitPauseMs;
+          this.paused.set(m.lane_id, Math.max(until, this.paused.get(m.lane_id) ?? 0));
+        }
         this.metrics.dispatched.inc({
           result: result.kind === "accepted" ? "accepted" : result.failure.kind,
         });
@@ -189,7 +220,7 @@ export class Dispatcher {
           lane: m.lane_id,
           result: result.kind,
         });
-        return this.outcomes.submit({ m, result, at: this.deps.clock.now() });
+        return this.outcomes.submit({ m, result, at });
       })
       .catch((err) => {
         // The attempt stays pending: the sweep reconciles it later, so nothing is lost or doubled.

@@ -110,3 +110,17 @@ export async function recomputeLaneHints(q: Queryable): Promise<void> {
      WHERE l.id = d.lane_id AND (l.next_due_at IS NULL OR l.next_due_at > d.due)`,
   );
 }
+
+/** How long a lane whose tenant may not send waits before the gate is asked again. */
+export const GATE_RECHECK_MS = 60_000;
+
+/** Holds a lane whose tenant may not send any more (its registration suspended, failed…). */
+export async function holdLane(q: Queryable, laneId: string, now: Date, reason: string): Promise<Date> {
+  const until = new Date(now.getTime() + GATE_RECHECK_MS);
+  await q.query(
+    `UPDATE lanes SET held_until = GREATEST(COALESCE(held_until, $2), $2), held_reason = $3, updated_at = $4
+     WHERE id = $1`,
+    [laneId, until, reason, now],
+  );
+  return until;
+}

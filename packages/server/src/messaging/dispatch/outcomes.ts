@@ -22,6 +22,13 @@ export interface OutcomePolicy {
   backoff: BackoffPolicy;
   /** How long after an ambiguous attempt we ask Twilio what became of it. */
   reconcileDelayMs: number;
+  /**
+   * When a create got no answer at all, how long after the attempt began Twilio could still be
+   * landing it: reconciliation declares it absent (and resends) only after this.
+   */
+  absentAfterMs: number;
+  /** ... and only on a second search, at least this long after the first. */
+  secondSearchAfterMs: number;
   /** How long a lane pauses after a 429. */
   rateLimitPauseMs: number;
   random: () => number;
@@ -70,11 +77,19 @@ export async function recordOutcomes(
   outcomes: CallOutcome[],
   policy: OutcomePolicy,
 ): Promise<void> {
+  // Every attempt of the group first, in message order, then the messages: the order the
+  // callback intake and reconciliation lock them in, so none of them can deadlock with this.
+  const ordered = outcomes.toSorted((a, b) => (a.m.id < b.m.id ? -1 : a.m.id > b.m.id ? 1 : 0));
+  await q.query(
+    `SELECT a.id FROM message_attempts a JOIN unnest($1::text[]) WITH ORDINALITY AS v(id, i) ON a.id = v.id
+     ORDER BY v.i FOR UPDATE OF a`,
+    [ordered.map((o) => o.m.attemptId)],
+  );
   await recordAccepted(
     q,
-    outcomes.filter((o) => o.result.kind === "accepted"),
+    ordered.filter((o) => o.result.kind === "accepted"),
   );
-  for (const o of outcomes) if (o.result.kind !== "accepted") await recordOne(q, o, policy);
+  for (const o of ordered) if (o.result.kind !== "accepted") await recordOne(q, o, policy);
 }
 
 type Accepted = CallOutcome & {

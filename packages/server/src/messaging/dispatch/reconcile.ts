@@ -6,7 +6,12 @@
  *    status callback carries our message id in its URL, and its arrival already stored the SID.
  *    Otherwise we list the subaccount's messages to that recipient (newest first) and look for
  *    an outbound-api message with the same body whose SID belongs to none of our messages. Found
- *    → adopted; not found → Twilio never took it → back in the queue.
+ *    → adopted. Not found → Twilio never took it → back in the queue; but when no answer came
+ *    at all (timeout, reset, a worker that died), only once `absentAfterMs` have passed since the
+ *    attempt began, and on a second search at least `secondSearchAfterMs` after the first:
+ *    Twilio may have received the request and still be working on it (we abort ours when we
+ *    give up, so nothing of ours leaves later), and a resend before it lands would be a second
+ *    message.
  *    Limit: two ambiguous sends of the same body to the same number at the same moment are told
  *    apart only by order; the tenant's subaccount is its own, so no other tenant's traffic
  *    is ever a candidate.
@@ -16,6 +21,7 @@
  */
 import type { Queryable } from "../../db/db.js";
 import { enqueue } from "../../jobs/queue.js";
+import type { Snooze } from "../../jobs/runner.js";
 import type { Services } from "../../system/services.js";
 import { tenantTwilio } from "../../tenancy/credentials.js";
 import { findTenant } from "../../tenancy/tenants.js";
@@ -51,11 +57,16 @@ export async function reconcileAttempt(
   deps: Deps,
   p: ReconcilePayload,
   policy: OutcomePolicy,
-): Promise<void> {
-  const attempt = await deps.db.maybeOne<{ outcome: string; n: number }>(
-    "SELECT outcome, n FROM message_attempts WHERE id = $1",
-    [p.attempt_id],
-  );
+): Promise<Snooze | undefined> {
+  const attempt = await deps.db.maybeOne<{
+    outcome: string;
+    n: number;
+    started_at: Date;
+    http_status: number | null;
+    tmobile: boolean;
+  }>("SELECT outcome, n, started_at, http_status, tmobile FROM message_attempts WHERE id = $1", [
+    p.attempt_id,
+  ]);
   if (!attempt || (attempt.outcome !== "ambiguous" && attempt.outcome !== "pending")) return;
   const message = await deps.db.maybeOne<MessageRow>("SELECT * FROM messages WHERE id = $1", [p.message_id]);
   if (!message) return;
@@ -94,7 +105,29 @@ export async function reconcileAttempt(
     )
     .sort((a, b) => a.dateCreated.getTime() - b.dateCreated.getTime())[0];
 
+  // No answer came back: the request may still be landing. Absent only on a second search,
+  // past the horizon and well after the first (a job that runs late still searches twice).
+  if (!match && attempt.http_status === null) {
+    const searchedBefore = await deps.db.maybeOne(
+      "SELECT 1 FROM message_events WHERE message_id = $1 AND kind = 'note' AND name = 'reconcile_waiting' AND data->>'attempt_id' = $2",
+      [message.id, p.attempt_id],
+    );
+    const landedBy = new Date(new Date(attempt.started_at).getTime() + policy.absentAfterMs);
+    if (!searchedBefore || now < landedBy) {
+      const again = new Date(Math.max(landedBy.getTime(), now.getTime() + policy.secondSearchAfterMs));
+      if (!searchedBefore) {
+        await note(deps.db, message.id, "reconcile_waiting", now, {
+          attempt_id: p.attempt_id,
+          search_again_at: again.toISOString(),
+        });
+      }
+      return { retryAt: again };
+    }
+  }
+
   await deps.db.tx(async (tx) => {
+    // Attempt before message, the order every other path locks them in.
+    await tx.query("SELECT 1 FROM message_attempts WHERE id = $1 FOR UPDATE", [p.attempt_id]);
     const row = await lockMessage(tx, p.tenant_id, p.message_id);
     if (row?.status !== "sending") return;
     if (match) {
@@ -126,11 +159,12 @@ export async function reconcileAttempt(
     const lane = await tx.maybeOne<{ brand_id: string | null }>("SELECT brand_id FROM lanes WHERE id = $1", [
       row.lane_id,
     ]);
+    // The cap the claim counted, on the Pacific day of the claim.
     await refundCap(tx, {
       brandId: lane?.brand_id ?? null,
-      day: dayOf(row.updated_at),
+      day: dayOf(new Date(attempt.started_at)),
       segments: row.segments,
-      tmobile: false,
+      tmobile: attempt.tmobile,
     });
     await requeueOrGiveUp(
       tx,

@@ -1,5 +1,7 @@
 import type { Db, Queryable } from "../../db/db.js";
+import { emitEvent } from "../../events/emit.js";
 import type { MessageStatus } from "../status.js";
+import { messageView } from "../view.js";
 import { addTimeline } from "./timeline.js";
 
 /** One row of `messages` (outbound and inbound). */
@@ -202,10 +204,17 @@ export async function cancelMessage(
        WHERE id = $1 AND tenant_id = $2 AND status IN ('queued', 'scheduled') RETURNING *`,
       [id, tenantId, now],
     );
-    if (row)
+    if (row) {
       await addTimeline(tx, [
         { messageId: id, kind: "status", name: "canceled", at: now, data: { source: "api" } },
       ]);
+      await emitEvent(tx, {
+        tenantId,
+        type: "message.canceled",
+        data: { message: messageView(row) },
+        orderingKey: id,
+      });
+    }
     return row;
   });
 }

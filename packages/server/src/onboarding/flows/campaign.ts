@@ -102,10 +102,10 @@ export const campaignSettleStep: StepDef = {
     if (ctx.now < until) return waitUntil(until);
     const campaign = await currentCampaign(ctx);
     if (!campaign) return missing(ctx);
-    return (
-      campaignVerdict(ctx, campaign) ??
-      done({ twilioStatus: campaign.campaignStatus, set: columns(campaign) })
-    );
+    const verdict = campaignVerdict(ctx, campaign);
+    // A campaign that failed because its brand did is reported (and taken down) as the brand's.
+    if (verdict) return (await failedBrand(ctx)) ?? verdict;
+    return done({ twilioStatus: campaign.campaignStatus, set: columns(campaign) });
   },
 };
 
