@@ -90,6 +90,8 @@ export async function claimDueJobs(
     now: Date;
     limit: number;
     perKind?: ReadonlyMap<string, number>;
+    /** Jobs this process is running already: never a second run beside the first. */
+    running?: readonly string[];
   },
 ): Promise<JobRow[]> {
   const kinds = [...args.leases.keys()].filter((k) => (args.perKind?.get(k) ?? args.limit) > 0);
@@ -102,6 +104,7 @@ export async function claimDueJobs(
          SELECT id, run_at FROM jobs
          WHERE kind = k.kind AND failed_at IS NULL AND run_at <= $2
            AND (locked_until IS NULL OR locked_until <= $2)
+           AND NOT (id = ANY($7::text[]))
          ORDER BY run_at, id
          LIMIT k.lim
          FOR UPDATE SKIP LOCKED) c
@@ -118,6 +121,7 @@ export async function claimDueJobs(
       kinds.map((k) => args.leases.get(k)!),
       args.limit,
       kinds.map((k) => Math.min(args.limit, args.perKind?.get(k) ?? args.limit)),
+      args.running ?? [],
     ],
   );
   return rows.sort((a, b) => a.run_at.getTime() - b.run_at.getTime() || (a.id < b.id ? -1 : 1));
@@ -150,6 +154,19 @@ export function claimJob(
       args.defaultLeaseMs,
     ],
   );
+}
+
+/** Extends a lease the worker still holds (a job that runs long); false when it was lost. */
+export async function renewJob(
+  q: Queryable,
+  args: { id: string; workerId: string; until: Date },
+): Promise<boolean> {
+  const { rowCount } = await q.query("UPDATE jobs SET locked_until = $3 WHERE id = $1 AND locked_by = $2", [
+    args.id,
+    args.workerId,
+    args.until,
+  ]);
+  return rowCount > 0;
 }
 
 /** Success: the job is done; only the lease holder may delete it. */

@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { hostname } from "node:os";
 import type { Logger } from "pino";
 import type { Db, Queryable } from "../db/db.js";
 import { SubtextError } from "../system/errors.js";
@@ -13,6 +14,7 @@ import {
   completeJob,
   enqueue,
   releaseJob,
+  renewJob,
 } from "./queue.js";
 
 export interface JobContext {
@@ -99,6 +101,8 @@ export class JobRunner {
   private readonly kinds = new Map<string, JobKind>();
   private readonly inflight = new Set<Promise<JobOutcome>>();
   private readonly inflightByKind = new Map<string, number>();
+  /** Ids of the jobs this process runs now: an expired lease never starts a second run here. */
+  private readonly runningIds = new Set<string>();
   /** Jobs run at the same time by this process. */
   readonly concurrency: number;
   private readonly pollMs: number;
@@ -107,7 +111,8 @@ export class JobRunner {
   private wakeUp: (() => void) | null = null;
 
   constructor(private readonly opts: JobRunnerOptions) {
-    this.workerId = opts.workerId ?? `w_${randomBytes(6).toString("hex")}`;
+    // Host and pid say who holds a lease (an operator's question, and a crash test's).
+    this.workerId = opts.workerId ?? `${hostname()}:${process.pid}:${randomBytes(4).toString("hex")}`;
     this.concurrency = opts.concurrency ?? 8;
     this.pollMs = opts.pollMs ?? 250;
   }
@@ -171,6 +176,7 @@ export class JobRunner {
       now,
       limit,
       perKind: this.room(),
+      running: [...this.runningIds],
     });
   }
 
@@ -190,6 +196,7 @@ export class JobRunner {
 
   /** Executes one job now if nobody holds it; a failure is rescheduled as usual and returned. */
   async runNow(jobId: string): Promise<RunNowResult> {
+    if (this.runningIds.has(jobId)) return { outcome: "busy" };
     const job = await claimJob(this.opts.db, {
       id: jobId,
       workerId: this.workerId,
@@ -246,11 +253,38 @@ export class JobRunner {
 
   private async execute(job: JobRow, onError?: (err: unknown) => void): Promise<JobOutcome> {
     this.inflightByKind.set(job.kind, (this.inflightByKind.get(job.kind) ?? 0) + 1);
+    this.runningIds.add(job.id);
+    const renewal = this.keepLease(job);
     try {
       return await this.executeHeld(job, onError);
     } finally {
+      clearInterval(renewal);
+      this.runningIds.delete(job.id);
       this.inflightByKind.set(job.kind, this.inflightByKind.get(job.kind)! - 1);
     }
+  }
+
+  /**
+   * Renews the lease every third of it while the job runs: only a process that is gone (or
+   * stalled for a whole lease) lets another take the job over, so a slow Twilio call never
+   * ends up running twice at once.
+   */
+  private keepLease(job: JobRow): NodeJS.Timeout {
+    const leaseMs = this.kinds.get(job.kind)?.leaseMs ?? DEFAULT_LEASE_MS;
+    const timer = setInterval(
+      () => {
+        const until = new Date(this.opts.clock.now().getTime() + leaseMs);
+        renewJob(this.opts.db, { id: job.id, workerId: this.workerId, until }).catch((err) =>
+          this.opts.log?.warn(
+            { event: "job.renew_failed", job_id: job.id, err },
+            "could not renew a job's lease",
+          ),
+        );
+      },
+      Math.max(1_000, Math.floor(leaseMs / 3)),
+    );
+    timer.unref();
+    return timer;
   }
 
   private async executeHeld(job: JobRow, onError?: (err: unknown) => void): Promise<JobOutcome> {

@@ -170,6 +170,46 @@ describe("durable jobs", () => {
     expect(rows).toEqual([]);
   });
 
+  it("keeps the lease of a job that runs longer than it, and never starts that job twice", async () => {
+    const jobs = runner({ workerId: "w_slow" });
+    const other = runner({ workerId: "w_other" });
+    let runs = 0;
+    let finish = () => {};
+    const held = new Promise<void>((r) => (finish = r));
+    const def = {
+      handler: async () => {
+        runs++;
+        await held;
+      },
+      leaseMs: 3_000,
+    };
+    jobs.register("long", def);
+    other.register("long", def);
+    const { id } = await enqueue(test.db, "long", {}, { runAt: at(0) });
+    const first = jobs.runDue();
+    await eventually("the job started", async () => runs === 1);
+
+    // Its lease runs out (by the clock) while the call is still in progress: this process does
+    // not take it again, and the renewal (every third of the lease) keeps others off it.
+    clock.advance(3_000);
+    expect(await jobs.claim(10)).toEqual([]);
+    await eventually("the lease was renewed", async () => {
+      const job = await findJob(test.db, id);
+      return job!.locked_until!.getTime() > clock.now().getTime();
+    });
+    expect(await other.claim(10)).toEqual([]);
+    expect(await jobs.runNow(id)).toEqual({ outcome: "busy" });
+
+    finish();
+    expect(await first).toMatchObject({ ran: 1, succeeded: 1 });
+    expect(runs).toBe(1);
+    expect(await findJob(test.db, id)).toBeNull();
+  });
+
+  it("names its worker after the host and process, so a lease says who holds it", () => {
+    expect(runner().workerId).toMatch(new RegExp(`:${process.pid}:[0-9a-f]{8}$`));
+  });
+
   it("leases each job for its own kind's lease time", async () => {
     const crashed = runner({ workerId: "w_crashed" });
     const healthy = runner({ workerId: "w_healthy" });

@@ -105,7 +105,8 @@ describe("kill -9 in the middle of onboarding flows", () => {
       await d.emu("DELETE", "faults");
       await d.emu("POST", "faults", { kind: "latency", method: "POST", rate: 0.5, latency_ms: 250 });
       // The dead process held its jobs' leases for minutes: expire them (what time would do).
-      await expireLeases();
+      // Only its own: the living keep renewing theirs.
+      await expireLeases(victim.child.pid);
       await d.start(role, `${role}-r${k + 1}`);
     }
     await new Promise((r) => setTimeout(r, Math.random() * 1_500));
@@ -138,8 +139,10 @@ describe("kill -9 in the middle of onboarding flows", () => {
   });
 });
 
-async function expireLeases(): Promise<void> {
-  const sql = "UPDATE jobs SET locked_until = now() - interval '1 second' WHERE locked_by IS NOT NULL";
+/** Expires the leases a dead process held (its pid is in its worker id), or all of them. */
+async function expireLeases(pid?: number): Promise<void> {
+  const held = pid === undefined ? "locked_by IS NOT NULL" : `locked_by LIKE '%:${pid}:%'`;
+  const sql = `UPDATE jobs SET locked_until = now() - interval '1 second' WHERE ${held}`;
   if (d.testDb) return void (await d.testDb.db.query(sql));
   // PGlite: nobody holds the data dir between the kill and the restart.
   const db = await openPglite(join(d.dataDir, "pglite"));

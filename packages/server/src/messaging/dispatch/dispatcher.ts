@@ -8,6 +8,7 @@
  * Runs as a loop in worker processes (`start`), or tick by tick in tests (`tick`, `drain`).
  */
 import { randomBytes } from "node:crypto";
+import { hostname } from "node:os";
 import type { Services } from "../../system/services.js";
 import { tenantTwilio } from "../../tenancy/credentials.js";
 import { type TenantRow, findTenant } from "../../tenancy/tenants.js";
@@ -38,7 +39,7 @@ export interface DispatcherOptions {
 type Deps = Pick<Services, "db" | "vault" | "twilio" | "clock" | "log" | "urls" | "metrics">;
 
 export class Dispatcher {
-  readonly workerId = `dsp_${randomBytes(6).toString("hex")}`;
+  readonly workerId = `dsp:${hostname()}:${process.pid}:${randomBytes(4).toString("hex")}`;
   private readonly inflight = new Set<Promise<void>>();
   private readonly perLane = new Map<string, number>();
   /**
