@@ -107,6 +107,8 @@ export class JobRunner {
   readonly concurrency: number;
   private readonly pollMs: number;
   private running = false;
+  /** The polling loop's claim in progress (leased rows not yet tracked in `inflight`). */
+  private loopClaim: Promise<number> | null = null;
   private loopDone: Promise<void> = Promise.resolve();
   private wakeUp: (() => void) | null = null;
 
@@ -154,6 +156,11 @@ export class JobRunner {
     for (;;) {
       const jobs = await this.claim(this.concurrency, cutoff);
       if (jobs.length === 0) {
+        // The loop may have just leased what was due: wait for its claim, then for its jobs.
+        if (this.loopClaim) {
+          await this.loopClaim.catch(() => 0);
+          continue;
+        }
         if (this.inflight.size === 0) return summary;
         await Promise.allSettled([...this.inflight]);
         continue;
@@ -225,9 +232,15 @@ export class JobRunner {
       try {
         const free = this.concurrency - this.inflight.size;
         if (free > 0) {
-          const jobs = await this.claim(free);
-          claimed = jobs.length;
-          for (const job of jobs) void this.track(this.execute(job));
+          this.loopClaim = this.claim(free).then((jobs) => {
+            for (const job of jobs) void this.track(this.execute(job));
+            return jobs.length;
+          });
+          try {
+            claimed = await this.loopClaim;
+          } finally {
+            this.loopClaim = null;
+          }
         }
       } catch (err) {
         this.opts.log?.error({ event: "jobs.claim_failed", err }, "claiming jobs failed");

@@ -297,6 +297,28 @@ describe("durable jobs", () => {
     expect(seen).toEqual([1]);
   });
 
+  it("returns from runDue only once the polling loop's jobs due by then are done too", async () => {
+    // Tests move a ManualClock and call runDue while the loop polls: whichever leases a due job,
+    // runDue must not return before it has run (a reminder was once read before it was sent).
+    const jobs = runner({ pollMs: 1 });
+    let done = 0;
+    jobs.register("due", async () => {
+      await test.db.query("SELECT pg_sleep(0.005)");
+      done++;
+    });
+    jobs.start();
+    try {
+      for (let i = 1; i <= 40; i++) {
+        await enqueue(test.db, "due", { i }, { runAt: at(i * 1000) });
+        clock.advance(1000);
+        await jobs.runDue();
+        expect(done).toBe(i);
+      }
+    } finally {
+      await jobs.stop();
+    }
+  });
+
   it("runs a just-enqueued job inline, and leaves it to the workers when another holds it", async () => {
     const jobs = runner();
     let runs = 0;
