@@ -109,6 +109,33 @@ describe("lanes", () => {
     expect((await laneOf(a.key)).queued).toBeGreaterThan(1_900);
   });
 
+  it("waits for the bucket to refill for a long message instead of claiming in vain every tick", async () => {
+    const c = await readyToSend(stack);
+    const lane = await setLane(c.key, { mps: 1, burst: 2 });
+    await batch(c.key, ["+14156430001"], "Short one");
+    const [long] = await batch(c.key, ["+14156430002"], "Your order ".repeat(20));
+    expect((await stack.api("GET", `/v1/messages/${long}`, { token: c.key })).body.segments).toBe(2);
+    const dispatcher = messagingOf(stack.services).dispatcher;
+    // Each claim transaction stamps the lane's last_dispatch_at, empty ones included.
+    const claims: number[] = [];
+    for (let t = 0; t <= 1_500; t += TICK_MS) {
+      stack.clock.advance(TICK_MS);
+      await dispatcher.tick();
+      const row = await stack.db.one<{ at: Date | null }>(
+        "SELECT last_dispatch_at AS at FROM lanes WHERE id = $1",
+        [lane.id],
+      );
+      if (row.at && claims.at(-1) !== row.at.getTime()) claims.push(row.at.getTime());
+    }
+    await dispatcher.drain();
+    // The short message took one token of two; the long one needs two: the next claim comes
+    // exactly when the second token is back, one second later, and none in between.
+    expect(claims).toHaveLength(2);
+    expect(claims[1] - claims[0]).toBe(1_000);
+    const times = await handedOver(c.tenant.id, claims[0] - 1);
+    expect(times).toEqual(claims);
+  });
+
   it("holds messages over the brand's daily cap until the next Pacific midnight, then sends them", {
     timeout: 120_000,
   }, async () => {

@@ -40,6 +40,11 @@ export interface ClaimResult {
   lane?: LaneRow;
   /** The lane was not ours any more (lease lost): nothing claimed. */
   lost: boolean;
+  /**
+   * The bucket refused the next message (its segments need more than has refilled): no claim
+   * can take it sooner than this many ms from now, so the dispatcher waits instead of asking.
+   */
+  refillMs?: number;
 }
 
 const T_MOBILE = /t-mobile/i;
@@ -95,6 +100,7 @@ export async function claimLane(
     const take: ClaimedMessage[] = [];
     const holds: { id: string; until: Date; reason: string }[] = [];
     let capReached = false;
+    let refillMs: number | undefined;
     for (const c of candidates) {
       if (a.quietHours) {
         const end = quietHoursEnd(now, recipientTimeZone(c.to_number), a.quietHours);
@@ -113,7 +119,10 @@ export async function claimLane(
         continue;
       }
       const decision = take.length < room ? gcraTake(state, now.getTime(), c.segments, throttle) : null;
-      if (!decision?.allowed) break;
+      if (!decision?.allowed) {
+        if (decision) refillMs = decision.retry_after_ms;
+        break;
+      }
       state = decision.state;
       usage.segments += c.segments;
       if (toTmobile) usage.tmobile_segments += c.segments;
@@ -186,7 +195,7 @@ export async function claimLane(
     lane.held_until = capReached ? window.resets_at : null;
     lane.held_reason = capReached ? "daily_cap" : null;
     lane.next_due_at = after.next_due_at;
-    return { claimed: take, lost: false, lane };
+    return { claimed: take, lost: false, lane, refillMs };
   });
 }
 

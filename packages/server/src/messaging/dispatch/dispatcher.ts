@@ -47,6 +47,11 @@ export class Dispatcher {
    * not only once the outcome's transaction has set the lane's hold in the database.
    */
   private readonly paused = new Map<string, number>();
+  /**
+   * Lanes whose head message needs more segments than the bucket holds, until when it will: a
+   * slow lane with a long message would otherwise run an empty claim every tick meanwhile.
+   */
+  private readonly refilling = new Map<string, number>();
   private readonly tenants = new Map<string, { tenant: TenantRow | null; at: number }>();
   private readonly outcomes: GroupCommit<CallOutcome, void>;
   private readonly metrics: MessagingMetrics;
@@ -59,7 +64,7 @@ export class Dispatcher {
   private lastAcquire = Number.NEGATIVE_INFINITY;
   private refresh = true;
   /** Counters for metrics and the benchmark. */
-  readonly stats = { ticks: 0, claimed: 0, accepted: 0, failures: 0 };
+  readonly stats = { ticks: 0, claimed: 0, accepted: 0, failures: 0, emptyClaims: 0 };
 
   constructor(
     private readonly deps: Deps,
@@ -116,6 +121,11 @@ export class Dispatcher {
         if (pausedUntil > ms) continue;
         this.paused.delete(lane.id);
       }
+      const refilledAt = this.refilling.get(lane.id);
+      if (refilledAt !== undefined) {
+        if (refilledAt > ms) continue;
+        this.refilling.delete(lane.id);
+      }
       const state = lane.tat_ms === null ? null : { tat: lane.tat_ms };
       if (gcraAvailable(state, ms, { mps: lane.mps, burst: lane.burst }) === 0) continue;
       // The gate is checked again at dispatch: a registration suspended (or failed) after its
@@ -144,6 +154,8 @@ export class Dispatcher {
       });
       if (result.lost) this.owned.delete(lane.id);
       else if (result.lane) this.owned.set(lane.id, result.lane);
+      if (result.refillMs !== undefined) this.refilling.set(lane.id, ms + result.refillMs);
+      if (result.claimed.length === 0) this.stats.emptyClaims++;
       for (const m of result.claimed) this.launch(m);
       claimed += result.claimed.length;
       // Let requests and callbacks in: on PGlite, queries resolve without ever yielding to I/O.
