@@ -198,7 +198,11 @@ export class JobRunner {
   }
 
   private leases(): Map<string, number> {
-    return new Map([...this.kinds].map(([kind, def]) => [kind, def.leaseMs ?? DEFAULT_LEASE_MS]));
+    return new Map([...this.kinds.keys()].map((kind) => [kind, this.leaseOf(kind)]));
+  }
+
+  private leaseOf(kind: string): number {
+    return this.kinds.get(kind)?.leaseMs ?? DEFAULT_LEASE_MS;
   }
 
   /** Executes one job now if nobody holds it; a failure is rescheduled as usual and returned. */
@@ -283,7 +287,7 @@ export class JobRunner {
    * ends up running twice at once.
    */
   private keepLease(job: JobRow): NodeJS.Timeout {
-    const leaseMs = this.kinds.get(job.kind)?.leaseMs ?? DEFAULT_LEASE_MS;
+    const leaseMs = this.leaseOf(job.kind);
     const timer = setInterval(
       () => {
         const until = new Date(this.opts.clock.now().getTime() + leaseMs);

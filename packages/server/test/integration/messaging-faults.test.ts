@@ -59,6 +59,26 @@ async function sendLandingLate(body: string) {
   return { policy, to, id };
 }
 
+/** Moves time until reconciliation has found the message at Twilio (its callbacks are dropped). */
+function untilFound(id: string, stepMs: number) {
+  return driveUntil(
+    stack,
+    "reconciled",
+    async () => {
+      const v = await message(id);
+      return v.events.some((e: any) => e.name === "reconciled_found") && v;
+    },
+    { stepMs },
+  );
+}
+
+/** Faults off: the stale-status refresh brings the final status, and Twilio holds one message. */
+async function deliveredOnce(id: string, to: string) {
+  await stack.emulator.control("DELETE", "faults");
+  await driveUntil(stack, "delivered", statusIs(id, "delivered"), { stepMs: 60_000 });
+  expect(await sentToAtTwilio(stack, to)).toHaveLength(1);
+}
+
 /** Waits (real time, bounded) until the late create has landed at Twilio. */
 async function landedAtTwilio(to: string) {
   for (let i = 0; i < 200 && (await sentToAtTwilio(stack, to)).length === 0; i++)
@@ -132,21 +152,11 @@ describe("dispatching through Twilio's failures", () => {
     });
     const to = recipient();
     const id = await send(to, "A body only this message has");
-    const m = await driveUntil(
-      stack,
-      "reconciled",
-      async () => {
-        const v = await message(id);
-        return v.events.some((e: any) => e.name === "reconciled_found") && v;
-      },
-      { stepMs: 5_000 },
-    );
+    const m = await untilFound(id, 5_000);
     expect(m.twilio_sid).toMatch(/^SM/);
     expect(m.attempts).toBe(1);
-    await stack.emulator.control("DELETE", "faults");
     // Its callbacks were lost: the reconciliation job asks Twilio for the final status.
-    await driveUntil(stack, "delivered", statusIs(id, "delivered"), { stepMs: 60_000 });
-    expect(await sentToAtTwilio(stack, to)).toHaveLength(1);
+    await deliveredOnce(id, to);
   });
 
   it("does not resend a create that lands at Twilio after the first search: it searches again past the horizon", async () => {
@@ -167,20 +177,10 @@ describe("dispatching through Twilio's failures", () => {
     expect(await sentToAtTwilio(stack, to)).toHaveLength(1);
 
     // Its callbacks are still dropped: only the second search can find it.
-    m = await driveUntil(
-      stack,
-      "reconciled",
-      async () => {
-        const v = await message(id);
-        return v.events.some((e: any) => e.name === "reconciled_found") && v;
-      },
-      { stepMs: 10_000 },
-    );
+    m = await untilFound(id, 10_000);
     expect(m.attempts).toBe(1);
     expect(m.twilio_sid).toMatch(/^SM/);
-    await stack.emulator.control("DELETE", "faults");
-    await driveUntil(stack, "delivered", statusIs(id, "delivered"), { stepMs: 60_000 });
-    expect(await sentToAtTwilio(stack, to)).toHaveLength(1);
+    await deliveredOnce(id, to);
   });
 
   it("searches twice before resending, even when the reconciliation runs after the horizon", async () => {

@@ -43,15 +43,12 @@ export class Dispatcher {
   private readonly inflight = new Set<Promise<void>>();
   private readonly perLane = new Map<string, number>();
   /**
-   * Lanes Twilio just answered 429 on, until when: honoured from the moment the answer arrives,
-   * not only once the outcome's transaction has set the lane's hold in the database.
+   * Lanes this process leaves alone until a time (ms): after a 429, from the moment the answer
+   * arrives (not only once the outcome's transaction has held the lane in the database); and
+   * while the bucket refills for a head message of more segments than it holds, which would
+   * otherwise run an empty claim every tick.
    */
-  private readonly paused = new Map<string, number>();
-  /**
-   * Lanes whose head message needs more segments than the bucket holds, until when it will: a
-   * slow lane with a long message would otherwise run an empty claim every tick meanwhile.
-   */
-  private readonly refilling = new Map<string, number>();
+  private readonly resting = new Map<string, number>();
   private readonly tenants = new Map<string, { tenant: TenantRow | null; at: number }>();
   private readonly outcomes: GroupCommit<CallOutcome, void>;
   private readonly metrics: MessagingMetrics;
@@ -64,7 +61,7 @@ export class Dispatcher {
   private lastAcquire = Number.NEGATIVE_INFINITY;
   private refresh = true;
   /** Counters for metrics and the benchmark. */
-  readonly stats = { ticks: 0, claimed: 0, accepted: 0, failures: 0, emptyClaims: 0 };
+  readonly stats = { ticks: 0, claimed: 0, accepted: 0, failures: 0 };
 
   constructor(
     private readonly deps: Deps,
@@ -116,15 +113,10 @@ export class Dispatcher {
       // Nothing due, held, or no budget yet (the bucket refills in a few ms): no transaction.
       if (!lane.next_due_at || lane.next_due_at.getTime() > ms) continue;
       if (lane.held_until && lane.held_until.getTime() > ms) continue;
-      const pausedUntil = this.paused.get(lane.id);
-      if (pausedUntil !== undefined) {
-        if (pausedUntil > ms) continue;
-        this.paused.delete(lane.id);
-      }
-      const refilledAt = this.refilling.get(lane.id);
-      if (refilledAt !== undefined) {
-        if (refilledAt > ms) continue;
-        this.refilling.delete(lane.id);
+      const restsUntil = this.resting.get(lane.id);
+      if (restsUntil !== undefined) {
+        if (restsUntil > ms) continue;
+        this.resting.delete(lane.id);
       }
       const state = lane.tat_ms === null ? null : { tat: lane.tat_ms };
       if (gcraAvailable(state, ms, { mps: lane.mps, burst: lane.burst }) === 0) continue;
@@ -154,8 +146,7 @@ export class Dispatcher {
       });
       if (result.lost) this.owned.delete(lane.id);
       else if (result.lane) this.owned.set(lane.id, result.lane);
-      if (result.refillMs !== undefined) this.refilling.set(lane.id, ms + result.refillMs);
-      if (result.claimed.length === 0) this.stats.emptyClaims++;
+      if (result.refillMs !== undefined) this.rest(lane.id, ms + result.refillMs);
       for (const m of result.claimed) this.launch(m);
       claimed += result.claimed.length;
       // Let requests and callbacks in: on PGlite, queries resolve without ever yielding to I/O.
@@ -163,6 +154,10 @@ export class Dispatcher {
     }
     this.stats.claimed += claimed;
     return claimed;
+  }
+
+  private rest(laneId: string, until: number): void {
+    this.resting.set(laneId, Math.max(until, this.resting.get(laneId) ?? 0));
   }
 
   /** Waits until every call in flight has returned and its outcome is recorded. */
@@ -221,8 +216,7 @@ export class Dispatcher {
         else this.stats.failures++;
         const at = this.deps.clock.now();
         if (result.kind === "failure" && result.failure.httpStatus === 429) {
-          const until = at.getTime() + this.options.policy.rateLimitPauseMs;
-          this.paused.set(m.lane_id, Math.max(until, this.paused.get(m.lane_id) ?? 0));
+          this.rest(m.lane_id, at.getTime() + this.options.policy.rateLimitPauseMs);
         }
         this.metrics.dispatched.inc({
           result: result.kind === "accepted" ? "accepted" : result.failure.kind,
