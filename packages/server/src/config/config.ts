@@ -32,6 +32,8 @@ export interface Config {
    * profile (SUBTEXT_PRIMARY_PROFILE_SID); absent → discovered in the parent account.
    */
   readonly primaryProfileSid: string | undefined;
+  /** A bearer token that may read /metrics besides the admin token (SUBTEXT_METRICS_TOKEN). */
+  readonly metricsToken: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -87,6 +89,10 @@ const schema = z.object({
   SUBTEXT_ALLOW_PRIVATE_WEBHOOKS: z
     .enum(["true", "false", "1", "0"], { error: "SUBTEXT_ALLOW_PRIVATE_WEBHOOKS must be true or false" })
     .optional(),
+  SUBTEXT_METRICS_TOKEN: z
+    .string()
+    .min(24, "SUBTEXT_METRICS_TOKEN must be at least 24 characters (e.g. `openssl rand -hex 24`)")
+    .optional(),
 });
 
 const FIXES: Record<string, string> = {
@@ -137,6 +143,7 @@ export function loadConfig(env: Env = process.env): Config {
       : undefined,
     logLevel: e.LOG_LEVEL,
     primaryProfileSid: e.SUBTEXT_PRIMARY_PROFILE_SID,
+    metricsToken: e.SUBTEXT_METRICS_TOKEN,
     allowPrivateWebhooks:
       e.SUBTEXT_ALLOW_PRIVATE_WEBHOOKS === undefined
         ? !live

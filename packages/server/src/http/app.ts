@@ -9,6 +9,7 @@ import Fastify, {
 import { newId } from "../db/ids.js";
 import { SubtextError } from "../system/errors.js";
 import type { Services } from "../system/services.js";
+import { declareRouteAccess } from "./access.js";
 import { registerAuth } from "./auth.js";
 import { registerErrorHandling, toSubtextError } from "./errors.js";
 import { registerHttpMetrics } from "./metrics.js";
@@ -80,6 +81,7 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
   ];
   for (const schema of shared) app.addSchema(schema);
   app.setValidatorCompiler(createValidatorCompiler(shared));
+  declareRouteAccess(app);
   await app.register(swagger, {
     openapi: {
       openapi: "3.1.0",
@@ -100,7 +102,7 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
   registerAuth(app, services);
   registerHttpMetrics(app, services.metrics);
 
-  app.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());
+  app.get("/openapi.json", { config: { auth: "public" }, schema: { hide: true } }, async () => app.swagger());
   for (const plugin of [...(options.routes ?? routePlugins(services)), ...(options.extraRoutes ?? [])]) {
     await app.register(plugin);
   }

@@ -1,3 +1,4 @@
+import { timingSafeEqual } from "node:crypto";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { type StaffIdentity, staffPrincipal } from "../staff/principal.js";
 import { SubtextError, notFound } from "../system/errors.js";
@@ -7,8 +8,12 @@ import { findApiKeyOwner, touchApiKey } from "../tenancy/api-keys.js";
 import { type TenantRow, findTenant } from "../tenancy/tenants.js";
 
 /**
- * Who is calling: the operator (admin token) or one tenant (its sk_ key). Every /v1 route
- * requires one of them; `config: { auth: "admin" }` restricts a route to the operator.
+ * Who is calling: the operator (admin token) or one tenant (its sk_ key). Deny by default:
+ * every route needs one of them unless its own route config says otherwise —
+ * `config: { auth: "admin" }` restricts it to the operator, `"public"` opens it (health, docs,
+ * sign-in, the dashboard's files) and `"twilio"` leaves it to the handler's own check of
+ * Twilio's signature. The decision is made from the route the router matched, never from the
+ * raw URL (which can be spelled many ways that reach the same route).
  * Tenant-scoped routes go through `tenantInScope()`/`assertOwnedBy()`, which answer 404 —
  * the same as for a missing id — when a tenant asks for another tenant's resources.
  */
@@ -16,7 +21,7 @@ export type Principal =
   | { kind: "admin"; staff?: StaffIdentity }
   | { kind: "tenant"; tenant: TenantRow; apiKeyId: string; staff?: StaffIdentity };
 
-export type AuthRequirement = "public" | "any" | "admin";
+export type AuthRequirement = "public" | "twilio" | "any" | "admin" | "metrics";
 
 declare module "fastify" {
   interface FastifyRequest {
@@ -35,12 +40,16 @@ export function registerAuth(
 ): void {
   app.decorateRequest("principal", null);
   app.addHook("onRequest", async (req) => {
-    const requirement = req.routeOptions.config.auth ?? (req.url.startsWith("/v1/") ? "any" : "public");
-    if (requirement === "public") return;
+    // No route matched: the not-found handler answers, and it reads nothing.
+    if (req.is404) return;
+    const requirement = authOf(req.routeOptions.config);
+    if (requirement === "public" || requirement === "twilio") return;
+    // A scraper may hold a token of its own that opens /metrics and nothing else.
+    if (requirement === "metrics" && isMetricsToken(services.config, req.headers.authorization)) return;
     // A dashboard staff session (staff/) acts as the admin token or as one tenant, narrowed by its role.
     req.principal =
       (await staffPrincipal(services, req)) ?? (await authenticate(services, req.headers.authorization));
-    if (requirement === "admin" && req.principal.kind !== "admin") {
+    if ((requirement === "admin" || requirement === "metrics") && req.principal.kind !== "admin") {
       throw new SubtextError("admin_required", 403, "This route needs the admin token.", {
         hint: "Tenant API keys (sk_…) only reach their own tenant's resources.",
       });
@@ -48,16 +57,18 @@ export function registerAuth(
   });
 }
 
+function isMetricsToken(config: Services["config"], header: string | undefined): boolean {
+  const token = header ? BEARER.exec(header)?.[1] : undefined;
+  if (!token || !config.metricsToken) return false;
+  const [a, b] = [Buffer.from(token), Buffer.from(config.metricsToken)];
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
 async function authenticate(
   services: Pick<Services, "db" | "config" | "clock">,
   header: string | undefined,
 ): Promise<Principal> {
-  if (!header) {
-    throw new SubtextError("missing_credentials", 401, "No credentials were sent.", {
-      hint: "Send `Authorization: Bearer <admin token or sk_… API key>`.",
-      headers: { "www-authenticate": "Bearer" },
-    });
-  }
+  if (!header) throw missingCredentials();
   const token = BEARER.exec(header)?.[1];
   if (!token) {
     throw new SubtextError("invalid_credentials", 401, "The Authorization header is not `Bearer <token>`.", {
@@ -91,9 +102,30 @@ async function authenticate(
   return { kind: "tenant", tenant: owner.tenant, apiKeyId: owner.key.id };
 }
 
-function principalOf(req: FastifyRequest): Principal {
-  if (!req.principal) throw new Error(`route ${req.routeOptions.url} reads the principal but is public`);
+/** What a route requires: its own config, else credentials (deny by default). */
+export function authOf(config: { auth?: AuthRequirement } | undefined): AuthRequirement {
+  return config?.auth ?? "any";
+}
+
+/**
+ * The caller. A handler that needs one and finds none answers 401 — never "everyone": a route
+ * opened by mistake must fail closed.
+ */
+export function principalOf(req: FastifyRequest): Principal {
+  if (!req.principal) throw missingCredentials();
   return req.principal;
+}
+
+/** Whether the caller is the operator (admin token or an operator's staff session). */
+export function isOperator(req: FastifyRequest): boolean {
+  return principalOf(req).kind === "admin";
+}
+
+function missingCredentials(): SubtextError {
+  return new SubtextError("missing_credentials", 401, "No credentials were sent.", {
+    hint: "Send `Authorization: Bearer <admin token or sk_… API key>`.",
+    headers: { "www-authenticate": "Bearer" },
+  });
 }
 
 /** The tenant `tenantId` as seen by the caller: admins see all, a tenant only itself (else 404). */

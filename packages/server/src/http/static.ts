@@ -43,7 +43,7 @@ export function staticRoutes(root = WEB_DIST): FastifyPluginAsync {
       { config: { auth: "public" }, schema: { hide: true } },
       async (req, reply) => {
         const path = req.url.split("?")[0];
-        if (NOT_THE_DASHBOARD.test(path)) {
+        if (NOT_THE_DASHBOARD.test(canonicalPath(path))) {
           throw new SubtextError("not_found", 404, `No route GET ${path}.`, {
             hint: "See /docs for the routes.",
           });
@@ -60,6 +60,32 @@ export function staticRoutes(root = WEB_DIST): FastifyPluginAsync {
       },
     );
   };
+}
+
+/**
+ * A URL path as the API's router could read it, for the test above: decoded (repeatedly, so
+ * `%2576` cannot hide a `v`), backslashes as slashes, runs of slashes collapsed, dot segments
+ * resolved, lower case. `/%761//EVENTS/` and `/x/../v1/events` are API paths, not pages.
+ */
+export function canonicalPath(raw: string): string {
+  let path = raw;
+  for (let i = 0; i < 3; i++) {
+    let decoded: string;
+    try {
+      decoded = decodeURIComponent(path);
+    } catch {
+      break;
+    }
+    if (decoded === path) break;
+    path = decoded;
+  }
+  const segments: string[] = [];
+  for (const segment of path.replaceAll("\\", "/").split("/")) {
+    if (segment === "" || segment === ".") continue;
+    if (segment === "..") segments.pop();
+    else segments.push(segment.split(";")[0]);
+  }
+  return `/${segments.join("/")}`.toLowerCase();
 }
 
 /** The relative path of an existing file under root for a URL path, or null. */

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsync } from "fastify";
-import { tenantInScope } from "../http/auth.js";
+import { principalOf, tenantInScope } from "../http/auth.js";
 import { idParam, responses } from "../http/schemas.js";
 import type { Services } from "../system/services.js";
 import { overview } from "./overview.js";
@@ -108,7 +108,7 @@ export function insightsRoutes(services: Services): FastifyPluginAsync {
       },
       async (req) => {
         await ensureRollupScheduled(services);
-        const principal = req.principal!;
+        const principal = principalOf(req);
         // A tenant naming another tenant gets 404 from tenantInScope, as for any foreign id.
         const named = req.query.tenant_id ?? (principal.kind === "tenant" ? principal.tenant.id : null);
         const tenantId = named ? (await tenantInScope(req, services, named)).id : null;

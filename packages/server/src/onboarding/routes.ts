@@ -207,7 +207,7 @@ export function onboardingRoutes(services: Services): FastifyPluginAsync {
       twilioRoutes.post<{ Params: { tenantId: string; kind: string } }>(
         "/twilio/onboarding/:tenantId/:kind",
         {
-          config: { auth: "public" },
+          config: { auth: "twilio" },
           schema: {
             hide: true,
             params: {

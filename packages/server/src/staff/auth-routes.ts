@@ -1,4 +1,5 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from "fastify";
+import { principalOf } from "../http/auth.js";
 import { responses } from "../http/schemas.js";
 import type { Services } from "../system/services.js";
 import { SubtextError } from "../system/errors.js";
@@ -179,7 +180,7 @@ export function authRoutes(services: Services): FastifyPluginAsync {
           response: responses({ 200: MeSchema }, [401, 403]),
         },
       },
-      async (req) => meView(req.principal!),
+      async (req) => meView(principalOf(req)),
     );
 
     app.post<{ Body: { current_password: string; new_password: string } }>(
@@ -208,7 +209,7 @@ async function changeOwnPassword(
   req: FastifyRequest<{ Body: { current_password: string; new_password: string } }>,
   reply: FastifyReply,
 ) {
-  const staff = req.principal?.staff;
+  const staff = principalOf(req).staff;
   if (!staff)
     throw new SubtextError("staff_session_required", 403, "Only a signed-in staff user has a password.");
   const user = (await findStaffUser(services.db, staff.userId))!;

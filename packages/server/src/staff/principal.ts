@@ -78,8 +78,8 @@ export async function staffPrincipal(
       hint: `Send the header ${CSRF_HEADER}: subtext with cookie-authenticated changes.`,
     });
   }
-  const route = req.routeOptions.url ?? req.url.split("?")[0];
-  if (!roleAllows(user.role, req.method, route)) {
+  // The matched route's template, never the raw URL (many spellings reach one route).
+  if (!roleAllows(user.role, req.method, req.routeOptions.url ?? "")) {
     throw new SubtextError("role_forbidden", 403, `The ${user.role.replace("_", "-")} role cannot do this.`, {
       hint: "Ask an owner for a role that allows it.",
     });

@@ -32,15 +32,28 @@ describe("operations endpoints", () => {
     }
   });
 
-  it("exposes Prometheus metrics with an HTTP histogram by route template", async () => {
+  it("exposes Prometheus metrics with an HTTP histogram by route template, to the admin token only", async () => {
     await stack.api("GET", "/v1/tenants/ten_01JC0000000000000000000000");
-    const res = await stack.api("GET", "/metrics", { token: null });
+    expect((await stack.api("GET", "/metrics", { token: null })).status).toBe(401);
+    const res = await stack.api("GET", "/metrics");
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toContain("text/plain");
     expect(res.body).toContain(
       'http_request_duration_seconds_count{method="GET",route="/v1/tenants/:id",status_code="404"}',
     );
     expect(res.body).toContain("process_cpu_user_seconds_total");
+  });
+
+  it("lets a scraper read /metrics with the metrics token, and nothing else with it", async () => {
+    const metricsToken = "mt_0123456789abcdef0123456789abcdef";
+    const scraped = await startStack({ workers: "manual", env: { SUBTEXT_METRICS_TOKEN: metricsToken } });
+    try {
+      expect((await scraped.api("GET", "/metrics", { token: metricsToken })).status).toBe(200);
+      expect((await scraped.api("GET", "/metrics", { token: `${metricsToken}x` })).status).toBe(401);
+      expect((await scraped.api("GET", "/v1/tenants", { token: metricsToken })).status).toBe(401);
+    } finally {
+      await scraped.close();
+    }
   });
 
   it("serves an OpenAPI 3.1 document with a schema for every route's input and output, and the docs UI", async () => {

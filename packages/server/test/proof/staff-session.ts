@@ -1,17 +1,26 @@
 /**
- * A dashboard session of a tenant's customer user (staff user with `tenant_id`), signed in the
- * way the dashboard does it: password, then the first TOTP code, `return_token` for bearer use.
- * A customer user acts as its tenant's key, so the isolation proof tries it as a second caller.
+ * Dashboard sessions, signed in the way the dashboard does it: password, then the first TOTP
+ * code, `return_token` for bearer use. A customer user (staff user with `tenant_id`) acts as
+ * its tenant's key, so the isolation proof tries it as a second caller; an operator's staff
+ * user acts as the admin token, narrowed by its role.
  */
 import { randomBytes } from "node:crypto";
 import { totpCode } from "../../src/staff/totp.js";
 import type { Stack } from "../integration/harness.js";
 
-export async function customerSession(stack: Stack, tenantId: string, role = "admin"): Promise<string> {
+export function customerSession(stack: Stack, tenantId: string, role = "admin"): Promise<string> {
+  return staffSession(stack, role, tenantId);
+}
+
+export function operatorSession(stack: Stack, role: string): Promise<string> {
+  return staffSession(stack, role, null);
+}
+
+async function staffSession(stack: Stack, role: string, tenantId: string | null): Promise<string> {
   const email = `cu-${randomBytes(4).toString("hex")}@example.com`;
   const password = `Pw-${randomBytes(12).toString("hex")}`;
   const created = await stack.api("POST", "/v1/staff/users", {
-    body: { email, name: "Customer user", role, password, tenant_id: tenantId },
+    body: { email, name: `${role} user`, role, password, ...(tenantId ? { tenant_id: tenantId } : {}) },
   });
   if (created.status !== 201)
     throw new Error(`staff user: ${created.status} ${JSON.stringify(created.body)}`);

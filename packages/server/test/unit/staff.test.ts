@@ -62,15 +62,23 @@ describe("roles", () => {
     ["developer", "POST", "/v1/tenants/:id/api-keys", true],
     ["developer", "POST", "/v1/messages", true],
     ["billing", "GET", "/v1/usage", true],
+    ["billing", "PUT", "/v1/prices", true],
     ["billing", "GET", "/v1/messages", false],
-    ["billing", "POST", "/v1/messages/preview", false],
     ["billing", "GET", "/v1/tenants", true],
     ["billing", "POST", "/v1/messages", false],
+    // Content is not the billing role's business: bodies, numbers, business contact data.
+    ["billing", "GET", "/v1/verify/verifications", false],
+    ["billing", "GET", "/v1/calls/:id", false],
+    ["billing", "GET", "/v1/tenants/:id/registrations", false],
+    ["billing", "GET", "/v1/ivr-flows", false],
+    ["billing", "GET", "/v1/webhook-endpoints", false],
     ["read_only", "GET", "/v1/messages/:id", true],
+    ["read_only", "HEAD", "/v1/messages/:id", true],
     ["read_only", "POST", "/v1/messages", false],
     ["read_only", "GET", "/v1/staff/users", false],
-    ["read_only", "POST", "/v1/auth/logout", true],
-    ["read_only", "POST", "/twilio/messages/status/:tenantId", true],
+    // A route without a rule is refused to every role, the owner included.
+    ["owner", "GET", "/v1/not-in-the-table", false],
+    ["owner", "GET", "/v1/messages/preview", false],
   ];
   it.each(cases)("%s %s %s → %s", (role, method, route, allowed) => {
     expect(roleAllows(role, method, route)).toBe(allowed);

@@ -25,7 +25,8 @@ interface NodeContext {
   now: Date;
 }
 
-const hide = { schema: { hide: true } };
+/** Twilio's calls: no bearer credentials, the handler checks Twilio's signature itself. */
+const hide = { config: { auth: "twilio" as const }, schema: { hide: true } };
 const DIALED_OK = new Set(["completed", "answered"]);
 
 /** The flow moving on: a node, a menu's answer or silence, a recording, a dial's outcome. */

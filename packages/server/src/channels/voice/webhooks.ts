@@ -11,7 +11,8 @@ import { findFlow, flowOfNumber } from "./flow-store.js";
 import { renderApology, renderMessage, renderNode } from "./twiml.js";
 import { flowUrls } from "./urls.js";
 
-const hide = { schema: { hide: true } };
+/** Twilio's calls: no bearer credentials, the handler checks Twilio's signature itself. */
+const hide = { config: { auth: "twilio" as const }, schema: { hide: true } };
 
 /**
  * Twilio's voice webhooks, `POST /twilio/voice/:tenantId/…`, all signed with the tenant's

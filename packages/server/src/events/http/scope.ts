@@ -1,5 +1,5 @@
 import type { FastifyRequest } from "fastify";
-import { tenantInScope } from "../../http/auth.js";
+import { principalOf, tenantInScope } from "../../http/auth.js";
 import type { Services } from "../../system/services.js";
 
 /**
@@ -12,8 +12,8 @@ export async function listScope(
   services: Pick<Services, "db">,
   tenantIdParam: string | undefined,
 ): Promise<string | null> {
-  const principal = req.principal;
-  if (principal?.kind === "tenant") {
+  const principal = principalOf(req);
+  if (principal.kind === "tenant") {
     if (tenantIdParam && tenantIdParam !== principal.tenant.id)
       await tenantInScope(req, services, tenantIdParam);
     return principal.tenant.id;

@@ -10,6 +10,7 @@ export function healthRoutes(services: Pick<Services, "db" | "metrics">): Fastif
     app.get(
       "/healthz",
       {
+        config: { auth: "public" },
         schema: {
           tags: ["operations"],
           summary: "Liveness: the process answers",
@@ -22,6 +23,7 @@ export function healthRoutes(services: Pick<Services, "db" | "metrics">): Fastif
     app.get(
       "/readyz",
       {
+        config: { auth: "public" },
         schema: {
           tags: ["operations"],
           summary: "Readiness: the database answers and every migration is applied",
@@ -68,7 +70,10 @@ export function healthRoutes(services: Pick<Services, "db" | "metrics">): Fastif
 
     app.get(
       "/metrics",
-      { schema: { tags: ["operations"], summary: "Prometheus metrics", hide: true } },
+      {
+        config: { auth: "metrics" },
+        schema: { tags: ["operations"], summary: "Prometheus metrics", hide: true },
+      },
       async (_req, reply) => {
         reply.type(services.metrics.contentType);
         return services.metrics.metrics();

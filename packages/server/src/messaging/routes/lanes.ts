@@ -1,5 +1,5 @@
 import type { FastifyPluginAsync, FastifyRequest } from "fastify";
-import { actingTenant, assertOwnedBy } from "../../http/auth.js";
+import { actingTenant, assertOwnedBy, isOperator } from "../../http/auth.js";
 import { responses } from "../../http/schemas.js";
 import { notFound } from "../../system/errors.js";
 import type { Services } from "../../system/services.js";
@@ -122,7 +122,7 @@ export function laneRoutes(services: Services): FastifyPluginAsync {
       },
       async (req) => {
         const tenantId =
-          req.principal?.kind === "admin" && !req.headers["subtext-tenant"]
+          isOperator(req) && !req.headers["subtext-tenant"]
             ? (req.query.tenant_id ?? null)
             : (await actingTenant(req, services)).id;
         if (tenantId) {

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsync, FastifyRequest } from "fastify";
-import { actingTenant } from "../../http/auth.js";
+import { actingTenant, principalOf } from "../../http/auth.js";
 import { responses } from "../../http/schemas.js";
 import { SubtextError, notFound } from "../../system/errors.js";
 import type { Services } from "../../system/services.js";
@@ -38,8 +38,8 @@ function view(r: OptOutRow) {
 }
 
 function actor(req: FastifyRequest): string {
-  const p = req.principal;
-  return p?.kind === "tenant" ? `api_key:${p.apiKeyId}` : "admin";
+  const p = principalOf(req);
+  return p.kind === "tenant" ? `api_key:${p.apiKeyId}` : "admin";
 }
 
 function e164(raw: string): string {

@@ -27,7 +27,7 @@ export function twilioMessagingRoutes(services: Services): FastifyPluginAsync {
     app.post<{ Params: { tenantId: string }; Querystring: { m?: string }; Body: FormParams }>(
       "/twilio/messages/status/:tenantId",
       {
-        config: { auth: "public" },
+        config: { auth: "twilio" },
         schema: {
           tags: ["twilio webhooks"],
           summary: "Message status callbacks (signed by Twilio with the tenant's subaccount token)",
@@ -55,7 +55,7 @@ export function twilioMessagingRoutes(services: Services): FastifyPluginAsync {
     app.post<{ Params: { tenantId: string }; Body: FormParams }>(
       "/twilio/messages/inbound/:tenantId",
       {
-        config: { auth: "public" },
+        config: { auth: "twilio" },
         schema: {
           tags: ["twilio webhooks"],
           summary: "Inbound messages (signed); answers TwiML",

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsync } from "fastify";
 import { listScope } from "../../events/http/scope.js";
-import { assertOwnedBy } from "../../http/auth.js";
+import { assertOwnedBy, isOperator, principalOf } from "../../http/auth.js";
 import { dateTime, idParam, nullableDateTime, responses } from "../../http/schemas.js";
 import { SubtextError, notFound } from "../../system/errors.js";
 import type { Services } from "../../system/services.js";
@@ -104,7 +104,7 @@ export function alertRoutes(services: Pick<Services, "db" | "clock">): FastifyPl
       async (req, reply) => {
         const { tenant_id, ...input } = req.body;
         validateRule(input);
-        const principal = req.principal!;
+        const principal = principalOf(req);
         let tenantId: string | null;
         if (principal.kind === "tenant") {
           if (tenant_id && tenant_id !== principal.tenant.id) throw notFound("tenant", tenant_id);
@@ -163,7 +163,7 @@ export function alertRoutes(services: Pick<Services, "db" | "clock">): FastifyPl
       async (req, reply) => {
         const rule = await findRule(services.db, req.params.id);
         if (!rule) throw notFound("alert rule", req.params.id);
-        if (rule.tenant_id === null && req.principal?.kind !== "admin") {
+        if (rule.tenant_id === null && !isOperator(req)) {
           throw new SubtextError("admin_required", 403, "Global alert rules belong to the operator.");
         }
         if (rule.tenant_id) assertOwnedBy(req, rule.tenant_id, "alert rule", rule.id);
