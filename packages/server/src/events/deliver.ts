@@ -6,8 +6,12 @@ import { DELIVER_WEBHOOK, DUE_NOW, emitEvent } from "./emit.js";
 import { type EndpointRow, abandonOpenDeliveries, signingSecrets } from "./endpoints.js";
 import { nextRetryDelay, shouldDisableEndpoint } from "./schedule.js";
 import { type AttemptResult, sendWebhook } from "./sender.js";
+import { webhookUrlPolicy } from "./url-policy.js";
 
-export type DeliveryDeps = Pick<Services, "db" | "vault" | "clock" | "config" | "log" | "version"> & {
+export type DeliveryDeps = Pick<
+  Services,
+  "db" | "vault" | "clock" | "config" | "log" | "version" | "urls"
+> & {
   random?: () => number;
 };
 
@@ -74,7 +78,7 @@ export async function deliverWebhook(deps: DeliveryDeps, deliveryId: string): Pr
     secrets: await signingSecrets(db, deps.vault, endpoint, startedAt),
     timestamp: new Date(), // wall time: receivers check it against their own clock
     userAgent: `Subtext-Webhooks/${deps.version}`,
-    allowPrivate: deps.config.allowPrivateWebhooks,
+    policy: webhookUrlPolicy(deps),
   });
   const outcome = await db.tx((tx) => recordAttempt(tx, deps, d, endpoint, event, result, startedAt));
   deps.log.info(

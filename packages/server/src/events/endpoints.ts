@@ -4,7 +4,7 @@ import { newId } from "../db/ids.js";
 import { SubtextError, notFound } from "../system/errors.js";
 import type { Vault } from "../vault/vault.js";
 import { EVENT_TYPES, isEventType } from "./types.js";
-import { checkWebhookUrl } from "./url-policy.js";
+import { type UrlPolicy, type UrlProblemCode, checkUrl } from "./url-policy.js";
 
 /** A tenant's webhook receiver, as stored. */
 export interface EndpointRow {
@@ -43,16 +43,25 @@ export interface EndpointInput {
   enabled?: boolean;
 }
 
+const URL_HINTS: Partial<Record<UrlProblemCode, string>> = {
+  private_address:
+    "Use a publicly reachable https URL (the operator can allow private addresses with SUBTEXT_ALLOW_PRIVATE_WEBHOOKS=true).",
+  own_service:
+    "Point the webhook at your own receiver (another port); this deployment's API and emulator never receive webhooks.",
+  link_local_address:
+    "Use a publicly reachable https URL; link-local and cloud metadata addresses are never allowed.",
+  embedded_ipv4_address: "Use a host name, or the IPv4 address itself.",
+};
+
 /** Refuses a bad URL or unknown event types with 422 and one finding per problem. */
-export function validateEndpointInput(input: EndpointInput, allowPrivate: boolean): void {
+export function validateEndpointInput(input: EndpointInput, policy: UrlPolicy): void {
   if (input.url !== undefined) {
-    const problem = checkWebhookUrl(input.url, { allowPrivate });
+    const problem = checkUrl(input.url, policy);
     if (problem) {
       throw new SubtextError("invalid_webhook_url", 422, problem.message, {
         hint:
-          problem.code === "private_address"
-            ? "Use a publicly reachable https URL (the operator can allow private addresses with SUBTEXT_ALLOW_PRIVATE_WEBHOOKS=true)."
-            : "Use an absolute https:// URL, e.g. https://example.com/webhooks/subtext.",
+          URL_HINTS[problem.code] ??
+          "Use an absolute https:// URL, e.g. https://example.com/webhooks/subtext.",
         details: [{ path: "/url", code: problem.code, message: problem.message }],
       });
     }

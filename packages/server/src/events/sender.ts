@@ -5,7 +5,7 @@ import type { LookupFunction } from "node:net";
 import { isIP } from "node:net";
 import { Webhook } from "standardwebhooks";
 import { DELIVERY_TIMEOUT_MS } from "./schedule.js";
-import { isNonPublicAddress } from "./url-policy.js";
+import { type UrlPolicy, checkAddress, portOf } from "./url-policy.js";
 
 /** What one HTTP attempt came to. */
 export interface AttemptResult {
@@ -27,7 +27,8 @@ export interface SignedRequest {
   /** The signing time. Receivers compare it with their own clock, so it is wall time. */
   timestamp: Date;
   userAgent: string;
-  allowPrivate: boolean;
+  /** Where the request may go (url-policy.ts), checked on the addresses actually connected to. */
+  policy: UrlPolicy;
   timeoutMs?: number;
 }
 
@@ -40,6 +41,11 @@ export function signatureHeaders(messageId: string, timestamp: Date, body: strin
   };
 }
 
+/**
+ * The start of the receiver's answer kept for the delivery log (the tenant's own debugging).
+ * It is only ever read from an address the policy accepted: refused targets get no request at
+ * all, and redirects are not followed (a 3xx is a failed attempt).
+ */
 const EXCERPT_BYTES = 512;
 
 /** POSTs one signed webhook. Never throws: every failure is an AttemptResult. */
@@ -60,10 +66,10 @@ export function sendWebhook(req: SignedRequest): Promise<AttemptResult> {
     return Promise.resolve(fail("invalid URL"));
   }
   // Literal addresses skip DNS (and so the lookup guard): check them here.
+  const port = portOf(url);
   const literal = url.hostname.replace(/^\[|\]$/g, "");
-  if (!req.allowPrivate && isIP(literal) && isNonPublicAddress(literal)) {
-    return Promise.resolve(fail(`refused: ${literal} is not a public address`));
-  }
+  const refused = isIP(literal) ? checkAddress(literal, port, req.policy) : null;
+  if (refused) return Promise.resolve(fail(`refused: ${refused.message}`));
   const client = url.protocol === "https:" ? https : http;
   const timeoutMs = req.timeoutMs ?? DELIVERY_TIMEOUT_MS;
   const headers = {
@@ -84,7 +90,7 @@ export function sendWebhook(req: SignedRequest): Promise<AttemptResult> {
       {
         method: "POST",
         headers: { ...headers, "content-length": Buffer.byteLength(req.body) },
-        lookup: req.allowPrivate ? undefined : publicOnlyLookup,
+        lookup: guardedLookup(req.policy, port),
         signal: AbortSignal.timeout(timeoutMs),
       },
       (res) => {
@@ -114,24 +120,24 @@ export function sendWebhook(req: SignedRequest): Promise<AttemptResult> {
   });
 }
 
-/** DNS lookup that refuses non-public answers, so the check holds at connect time. */
-const publicOnlyLookup: LookupFunction = (hostname, options, callback) => {
-  dnsLookup(hostname, { ...options, all: true }, (err, addresses) => {
-    if (err) return callback(err, "", 4);
-    const bad = addresses.find((a) => isNonPublicAddress(a.address));
-    if (bad) {
-      const refusal = Object.assign(
-        new Error(`refused: ${hostname} resolves to ${bad.address}, not a public address`),
-        {
-          code: "ENONPUBLIC",
-        },
-      );
-      return callback(refusal, "", 4);
-    }
-    if (options.all) return (callback as unknown as (e: null, a: typeof addresses) => void)(null, addresses);
-    callback(null, addresses[0].address, addresses[0].family);
-  });
-};
+/** DNS lookup that refuses answers the policy refuses, so the check holds at connect time. */
+function guardedLookup(policy: UrlPolicy, port: number): LookupFunction {
+  return (hostname, options, callback) => {
+    dnsLookup(hostname, { ...options, all: true }, (err, addresses) => {
+      if (err) return callback(err, "", 4);
+      for (const a of addresses) {
+        const problem = checkAddress(a.address, port, policy, `${hostname} (${a.address})`);
+        if (problem) {
+          const refusal = Object.assign(new Error(`refused: ${problem.message}`), { code: "ENONPUBLIC" });
+          return callback(refusal, "", 4);
+        }
+      }
+      if (options.all)
+        return (callback as unknown as (e: null, a: typeof addresses) => void)(null, addresses);
+      callback(null, addresses[0].address, addresses[0].family);
+    });
+  };
+}
 
 function describe(err: Error & { code?: string; name?: string }, timeoutMs: number): string {
   if (err.name === "TimeoutError" || err.name === "AbortError")

@@ -263,6 +263,7 @@ describe("TwiML from a flow", () => {
     recorded: (id: string) => `https://x.test/n/${id}/recorded`,
     transcription: (id: string) => `https://x.test/n/${id}/transcription`,
     dialed: (id: string) => `https://x.test/n/${id}/dialed`,
+    allowed: () => true,
   };
   const f: FlowDefinition = {
     start: "hi",

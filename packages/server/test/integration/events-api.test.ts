@@ -6,7 +6,7 @@ import {
   nextRetryDelay,
   shouldDisableEndpoint,
 } from "../../src/events/schedule.js";
-import { checkWebhookUrl, isNonPublicAddress } from "../../src/events/url-policy.js";
+import { checkUrl, isNonPublicAddress } from "../../src/events/url-policy.js";
 import { type Stack, startStack } from "./harness.js";
 
 let stack: Stack;
@@ -162,17 +162,17 @@ describe("webhooks cannot be aimed at internal addresses in production", () => {
   afterAll(() => live?.close());
 
   it.each([
-    "http://127.0.0.1:8080/hook",
-    "http://localhost/hook",
-    "http://169.254.169.254/latest/meta-data",
-    "http://10.1.2.3/",
-    "http://[::1]/",
-    "http://[::ffff:192.168.0.1]/",
-  ])("refuses %s", async (url) => {
+    ["http://127.0.0.1:8080/hook", "private_address"],
+    ["http://localhost/hook", "private_address"],
+    ["http://169.254.169.254/latest/meta-data", "link_local_address"],
+    ["http://10.1.2.3/", "private_address"],
+    ["http://[::1]/", "private_address"],
+    ["http://[::ffff:192.168.0.1]/", "embedded_ipv4_address"],
+  ])("refuses %s (%s)", async (url, code) => {
     const t = await live.newTenant();
     const res = await live.api("POST", "/v1/webhook-endpoints", { token: t.key, body: { url } });
     expect(res.status).toBe(422);
-    expect(res.body.error.details[0].code).toBe("private_address");
+    expect(res.body.error.details[0].code).toBe(code);
   });
 });
 
@@ -197,9 +197,10 @@ describe("delivery rules", () => {
   });
 
   it("allows private addresses only when told to", () => {
-    expect(checkWebhookUrl("http://127.0.0.1/x", { allowPrivate: true })).toBeNull();
-    expect(checkWebhookUrl("http://127.0.0.1/x", { allowPrivate: false })?.code).toBe("private_address");
-    expect(checkWebhookUrl("https://hooks.example.com/x", { allowPrivate: false })).toBeNull();
+    const policy = (allowPrivate: boolean) => ({ allowPrivate, ownPorts: [] });
+    expect(checkUrl("http://127.0.0.1/x", policy(true))).toBeNull();
+    expect(checkUrl("http://127.0.0.1/x", policy(false))?.code).toBe("private_address");
+    expect(checkUrl("https://hooks.example.com/x", policy(false))).toBeNull();
   });
 
   it("retries for more than 24 hours even with the shortest jitter, then stops", () => {

@@ -281,7 +281,7 @@ describe("one delivery attempt", () => {
       secrets: ["whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"],
       timestamp: new Date(),
       userAgent: "test",
-      allowPrivate: true,
+      policy: { allowPrivate: true, ownPorts: [] },
       ...options,
     });
 
@@ -310,11 +310,12 @@ describe("one delivery attempt", () => {
   });
 
   it("refuses, at connect time, a name that resolves to a private address when private targets are not allowed", async () => {
-    const result = await attempt(receiver.url.replace("127.0.0.1", "localhost"), { allowPrivate: false });
+    const live = { policy: { allowPrivate: false, ownPorts: [] } };
+    const result = await attempt(receiver.url.replace("127.0.0.1", "localhost"), live);
     expect(result.ok).toBe(false);
-    expect(result.error).toMatch(/^refused: localhost resolves to/);
-    const literal = await attempt(receiver.url, { allowPrivate: false });
-    expect(literal.error).toMatch(/^refused: 127\.0\.0\.1 is not a public address/);
+    expect(result.error).toMatch(/^refused: localhost \((127\.0\.0\.1|::1)\) is a loopback/);
+    const literal = await attempt(receiver.url, live);
+    expect(literal.error).toMatch(/^refused: 127\.0\.0\.1 is a loopback, private or reserved address/);
     expect(receiver.received).toHaveLength(0);
   });
 });

@@ -13,10 +13,11 @@ import {
   insertFlow,
   replaceFlow,
 } from "./flow-store.js";
+import { flowUrlPolicy, urlFindings } from "./tenant-urls.js";
 import { voiceBase } from "./urls.js";
 import { flowErrors, validateFlow } from "./validate.js";
 
-type Deps = Pick<Services, "db" | "vault" | "twilio" | "clock" | "urls" | "log">;
+type Deps = Pick<Services, "db" | "vault" | "twilio" | "clock" | "urls" | "log" | "config">;
 
 export interface FlowInput extends FlowDefinition {
   name: string;
@@ -30,11 +31,11 @@ export interface SavedFlow {
 }
 
 /**
- * Creates (id absent) or replaces a flow. The graph is checked first (errors refuse the save
- * with 422 and the findings; warnings are kept with the flow). Then each number is looked up
- * in the tenant's subaccount and its voice URL and status callback are pointed at our webhooks,
- * before the flow and its numbers are stored together. Numbers dropped from the list get their
- * voice URL cleared.
+ * Creates (id absent) or replaces a flow. The graph and the tenant's URLs (tenant-urls.ts) are
+ * checked first (errors refuse the save with 422 and the findings; warnings are kept with the
+ * flow). Then each number is looked up in the tenant's subaccount and its voice URL and status
+ * callback are pointed at our webhooks, before the flow and its numbers are stored together.
+ * Numbers dropped from the list get their voice URL cleared.
  */
 export async function saveFlow(
   deps: Deps,
@@ -49,7 +50,7 @@ export async function saveFlow(
     ...(rest.voice ? { voice: rest.voice } : {}),
     ...(rest.language ? { language: rest.language } : {}),
   };
-  const findings = validateFlow(definition);
+  const findings = [...validateFlow(definition), ...urlFindings(definition, flowUrlPolicy(deps))];
   const errors = flowErrors(findings);
   if (errors.length > 0) {
     throw new SubtextError(

@@ -29,6 +29,8 @@ export interface FlowUrls {
   recorded(id: string): string;
   transcription(id: string): string;
   dialed(id: string): string;
+  /** Whether a tenant URL (play, redirect) may be used now (tenant-urls.ts). */
+  allowed(url: string): boolean;
 }
 
 export interface RenderContext {
@@ -51,11 +53,7 @@ export function renderNode(
   const played = new Set<string>();
   while (current !== undefined) {
     const node: FlowNode | undefined = flow.nodes[current];
-    if (!node) {
-      vr.say(sayAttrs(flow), "Sorry, this call cannot continue. Goodbye.");
-      vr.hangup();
-      return vr.toString();
-    }
+    if (!node) return cannotContinue(vr, flow);
     if (played.has(current) || played.size >= MAX_INLINE) {
       vr.redirect({ method: "POST" }, urls.node(current));
       return vr.toString();
@@ -67,7 +65,7 @@ export function renderNode(
         current = node.next;
         continue;
       case "play":
-        vr.play(node.loop !== undefined ? { loop: node.loop } : {}, node.url);
+        play(vr, node, node.url, urls);
         current = node.next;
         continue;
       case "gather":
@@ -87,6 +85,8 @@ export function renderNode(
         return vr.toString();
       }
       case "redirect":
+        // A flow saved under older rules may hold a URL refused now: the call ends instead.
+        if (node.url && !urls.allowed(node.url)) return cannotContinue(vr, flow);
         vr.redirect({ method: "POST" }, node.url ?? urls.node(node.next!));
         return vr.toString();
       case "hangup":
@@ -144,10 +144,21 @@ function sayAttrs(
   };
 }
 
-function prompts(to: Sayer, flow: FlowDefinition, list: Prompt[] | undefined): void {
+function cannotContinue(vr: VoiceResponse, flow: FlowDefinition): string {
+  vr.say(sayAttrs(flow), "Sorry, this call cannot continue. Goodbye.");
+  vr.hangup();
+  return vr.toString();
+}
+
+/** Plays a tenant URL, unless the URL policy refuses it now (then it is skipped). */
+function play(to: Sayer, p: { loop?: number }, url: string, urls: FlowUrls): void {
+  if (urls.allowed(url)) to.play(p.loop !== undefined ? { loop: p.loop } : {}, url);
+}
+
+function prompts(to: Sayer, flow: FlowDefinition, list: Prompt[] | undefined, urls: FlowUrls): void {
   for (const p of list ?? []) {
     if ("say" in p) to.say(sayAttrs(flow, p), p.say);
-    else to.play(p.loop !== undefined ? { loop: p.loop } : {}, p.play);
+    else play(to, p, p.play, urls);
   }
 }
 
@@ -160,8 +171,8 @@ function gather(
   ctx: RenderContext,
 ): void {
   const attempt = ctx.attempt ?? 0;
-  if (ctx.reason === "no_input") prompts(vr, flow, node.no_input_prompt ?? [{ say: DEFAULT_NO_INPUT }]);
-  if (ctx.reason === "invalid") prompts(vr, flow, node.invalid_prompt ?? [{ say: DEFAULT_INVALID }]);
+  if (ctx.reason === "no_input") prompts(vr, flow, node.no_input_prompt ?? [{ say: DEFAULT_NO_INPUT }], urls);
+  if (ctx.reason === "invalid") prompts(vr, flow, node.invalid_prompt ?? [{ say: DEFAULT_INVALID }], urls);
   const input = node.input ?? ["dtmf"];
   const lengths = new Set(node.choices.filter((c) => c.digits).map((c) => c.digits!.length));
   // Reading exactly as many keys as every choice has answers at once, without waiting for '#'.
@@ -178,7 +189,7 @@ function gather(
     ...(hints.length ? { hints: hints.join(", ") } : {}),
     ...((node.language ?? flow.language) ? { language: (node.language ?? flow.language) as never } : {}),
   });
-  prompts(g, flow, node.prompt);
+  prompts(g, flow, node.prompt, urls);
   // Reached only when the caller said and pressed nothing before the timeout.
   vr.redirect({ method: "POST" }, urls.noInput(id, attempt));
 }
@@ -190,7 +201,7 @@ function record(
   node: Extract<FlowNode, { type: "record" }>,
   urls: FlowUrls,
 ): void {
-  prompts(vr, flow, node.prompt);
+  prompts(vr, flow, node.prompt, urls);
   vr.record({
     action: urls.recorded(id),
     method: "POST",

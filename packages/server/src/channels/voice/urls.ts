@@ -1,5 +1,7 @@
 import type { Services } from "../../system/services.js";
 import { publicBase } from "../urls.js";
+import { checkUrl } from "../../events/url-policy.js";
+import { flowUrlPolicy } from "./tenant-urls.js";
 import type { FlowUrls } from "./twiml.js";
 
 /** Our voice webhooks, under /twilio/voice/:tenantId (all signed by the tenant's subaccount). */
@@ -7,10 +9,16 @@ export function voiceBase(services: Pick<Services, "urls">, tenantId: string): s
   return `${publicBase(services)}/twilio/voice/${tenantId}`;
 }
 
-export function flowUrls(services: Pick<Services, "urls">, tenantId: string, flowId: string): FlowUrls {
+export function flowUrls(
+  services: Pick<Services, "urls" | "config">,
+  tenantId: string,
+  flowId: string,
+): FlowUrls {
   const base = `${voiceBase(services, tenantId)}/flows/${flowId}/nodes`;
   const node = (id: string) => `${base}/${encodeURIComponent(id)}`;
+  const policy = flowUrlPolicy(services);
   return {
+    allowed: (url) => checkUrl(url, policy) === null,
     node,
     gather: (id, attempt) => `${node(id)}/gather?attempt=${attempt}`,
     noInput: (id, attempt) => `${node(id)}/no-input?attempt=${attempt}`,

@@ -17,6 +17,7 @@ import {
 import { listDeliveries } from "../log.js";
 import { WebhookEndpointSchema, deliveryView, endpointView, pageOf } from "./schemas.js";
 import { listScope } from "./scope.js";
+import { webhookUrlPolicy } from "../url-policy.js";
 
 const security = [{ bearer: [] }];
 const tags = ["webhooks"];
@@ -47,7 +48,7 @@ const maybeWithSecret = {
   properties: { ...WebhookEndpointSchema.properties, secret },
 } as const;
 
-type Deps = Pick<Services, "db" | "vault" | "clock" | "config">;
+type Deps = Pick<Services, "db" | "vault" | "clock" | "config" | "urls">;
 
 /** Tenant webhook endpoints: create (secret shown once), list, read, change, rotate, delete, log. */
 export function endpointRoutes(services: Deps): FastifyPluginAsync {
@@ -83,7 +84,7 @@ export function endpointRoutes(services: Deps): FastifyPluginAsync {
       },
       async (req, reply) => {
         const tenant = await actingTenant(req, services);
-        validateEndpointInput(req.body, services.config.allowPrivateWebhooks);
+        validateEndpointInput(req.body, webhookUrlPolicy(services));
         const { endpoint, secret } = await services.db.tx((tx) =>
           createEndpoint(tx, services.vault, tenant.id, req.body),
         );
@@ -163,7 +164,7 @@ export function endpointRoutes(services: Deps): FastifyPluginAsync {
       async (req) => {
         const { rotate_secret, ...changes } = req.body;
         await ownedEndpoint(req, req.params.id);
-        validateEndpointInput(changes, services.config.allowPrivateWebhooks);
+        validateEndpointInput(changes, webhookUrlPolicy(services));
         const now = services.clock.now();
         return services.db.tx(async (tx) => {
           let endpoint = await updateEndpoint(tx, req.params.id, changes, now);
