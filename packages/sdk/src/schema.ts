@@ -5007,8 +5007,8 @@ export interface paths {
     get?: never;
     put?: never;
     /**
-     * Send up to 10,000 messages in one transaction
-     * @description Each item is answered on its own: invalid items are reported with their error, valid ones are accepted. A batch Idempotency-Key gives item i the key `<key>:<i>` (unless it has its own).
+     * Send up to 10,000 messages in one request
+     * @description Each item is answered on its own: invalid items are reported with their error, valid ones are accepted. Stored in chunks of 500 messages, each its own transaction: send an Idempotency-Key so that a retry after a failure half-way replays the stored ones. A batch Idempotency-Key gives item i the key `<key>:<i>` (unless it has its own).
      */
     post: {
       parameters: {

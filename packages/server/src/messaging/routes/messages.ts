@@ -7,7 +7,7 @@ import { SubtextError, notFound } from "../../system/errors.js";
 import type { Services } from "../../system/services.js";
 import { messagingMetrics } from "../metrics.js";
 import { messagingOf } from "../module.js";
-import { MAX_BATCH, sendBatch, sendMessage, withIdempotencyKey } from "../send/send.js";
+import { BATCH_CHUNK, MAX_BATCH, sendBatch, sendMessage, withIdempotencyKey } from "../send/send.js";
 import type { SendInput } from "../send/validate.js";
 import { MESSAGE_STATUSES, type MessageStatus } from "../status.js";
 import { cancelMessage, findMessage, listMessages } from "../store/messages.js";
@@ -73,10 +73,14 @@ export function messageRoutes(services: Services): FastifyPluginAsync {
         bodyLimit: 32 * 1024 * 1024,
         schema: {
           tags: ["messages"],
-          summary: `Send up to ${MAX_BATCH.toLocaleString("en")} messages in one transaction`,
+          summary: `Send up to ${MAX_BATCH.toLocaleString("en")} messages in one request`,
           description:
             "Each item is answered on its own: invalid items are reported with their error, valid ones are " +
-            "accepted. A batch Idempotency-Key gives item i the key `<key>:<i>` (unless it has its own).",
+            "accepted. Stored in chunks of " +
+            BATCH_CHUNK +
+            " messages, each its own transaction: send an Idempotency-Key so that a retry after a failure " +
+            "half-way replays the stored ones. A batch Idempotency-Key gives item i the key `<key>:<i>` " +
+            "(unless it has its own).",
           security: [{ bearer: [] }],
           headers: idempotencyHeader,
           body: {
