@@ -40,6 +40,7 @@ export function messageRoutes(services: Services): FastifyPluginAsync {
     app.post<{ Body: SendInput; Headers: { "idempotency-key"?: string } }>(
       "/v1/messages",
       {
+        config: { messageCount: () => 1 },
         schema: {
           tags: ["messages"],
           summary: "Send a message (202 once stored; delivery follows)",
@@ -71,6 +72,7 @@ export function messageRoutes(services: Services): FastifyPluginAsync {
       "/v1/messages/batch",
       {
         bodyLimit: 32 * 1024 * 1024,
+        config: { messageCount: (req) => (req.body as { messages: unknown[] }).messages.length },
         schema: {
           tags: ["messages"],
           summary: `Send up to ${MAX_BATCH.toLocaleString("en")} messages in one request`,
@@ -103,7 +105,7 @@ export function messageRoutes(services: Services): FastifyPluginAsync {
                 },
               },
             },
-            [400, 401, 403, 409, 413],
+            [400, 401, 403, 409, 413, 422],
           ),
         },
       },
