@@ -66,7 +66,10 @@ export class MemoryCounter implements WindowCounter {
  * flood case, where it matters.
  */
 export class PostgresCounter implements WindowCounter {
-  private readonly refused = new Map<string, { resetAt: number; weight: number; max: number }>();
+  private readonly refused = new Map<
+    string,
+    { resetAt: number; weight: number; max: number; count: number }
+  >();
 
   constructor(
     private readonly db: Db,
@@ -77,7 +80,7 @@ export class PostgresCounter implements WindowCounter {
     const now = this.clock.now().getTime();
     const known = this.refused.get(key);
     if (known && now < known.resetAt && weight >= known.weight && max <= known.max) {
-      return { admitted: false, count: max, resetAt: known.resetAt };
+      return { admitted: false, count: known.count, resetAt: known.resetAt };
     }
     // A process whose clock lags (an older window_start) counts into the current window.
     const row = await this.db.one<{ hits: number; window_start: string; admitted: boolean }>(
@@ -94,12 +97,13 @@ export class PostgresCounter implements WindowCounter {
       [key, windowStart(now, windowMs), weight, max],
     );
     const resetAt = Number(row.window_start) + windowMs;
+    const count = Number(row.hits);
     if (row.admitted) this.refused.delete(key);
     else {
       if (this.refused.size >= 10_000) this.refused.clear();
-      this.refused.set(key, { resetAt, weight, max });
+      this.refused.set(key, { resetAt, weight, max, count });
     }
-    return { admitted: row.admitted, count: Number(row.hits), resetAt };
+    return { admitted: row.admitted, count, resetAt };
   }
 }
 

@@ -17,10 +17,10 @@ import { type WindowCounter, windowCounter } from "./rate-limit-store.js";
  *   body is validated and before anything is stored.
  *
  * Each limit is the tenant's own (set by the operator on the tenant) or the deployment's
- * default (SUBTEXT_RATE_LIMIT_*); 0 means none. Not limited here: the admin token and
- * operator staff sessions (the operator's own traffic), and public routes — Twilio's callbacks
- * (Twilio does not retry a refused status callback) and staff sign-in, which has its own
- * throttling. Over a limit: 429 `rate_limited` with Retry-After and the IETF draft headers
+ * default (SUBTEXT_RATE_LIMIT_*); 0 means none. No request limit for the admin token and
+ * operator staff sessions (the operator's own traffic; what they send for a tenant counts
+ * toward that tenant's messages), nor on public routes — Twilio's callbacks (Twilio does not
+ * retry a refused status callback) and staff sign-in, which has its own throttling. Over a limit: 429 `rate_limited` with Retry-After and the IETF draft headers
  * RateLimit-Limit, RateLimit-Remaining and RateLimit-Reset (seconds), which limited requests
  * carry on every answer.
  */

@@ -181,6 +181,13 @@ describe("messages per minute per tenant", () => {
     // What fits still goes: a refused batch used none of the minute.
     expect((await batch(4)).status).toBe(202);
     expect((await send(key)).status).toBe(429);
+    // The admin token has no request limit, but what it sends for the tenant is the tenant's.
+    const byAdmin = await stack.api("POST", "/v1/messages", {
+      token: stack.adminToken,
+      headers: { "subtext-tenant": a.tenant.id },
+      body: { to: "+14157409999", body: "From the operator" },
+    });
+    expect(byAdmin.status).toBe(429);
     // A batch larger than the whole limit could never pass: a clear 422 instead of a 429.
     const tooBig = await batch(11);
     expect(tooBig.status).toBe(422);
