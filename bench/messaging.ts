@@ -48,6 +48,9 @@ export async function startStack(options: { workers: "loop" | "manual" }): Promi
     SUBTEXT_DATA_DIR: dataDir,
     LOG_LEVEL: "silent",
     SUBTEXT_ADMIN_TOKEN: adminToken,
+    // Measures the send path, not the door: limits it never reaches (on a clock that stands still).
+    SUBTEXT_RATE_LIMIT_REQUESTS_PER_SECOND: "1000000",
+    SUBTEXT_RATE_LIMIT_MESSAGES_PER_MINUTE: "100000000",
   });
   const runtime = await openRuntime({
     config,

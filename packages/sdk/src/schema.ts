@@ -376,6 +376,15 @@ export interface paths {
             "application/json": components["schemas"]["Error"];
           };
         };
+        /** @description Over a rate limit; see Retry-After */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
       };
     };
     put?: never;
@@ -384,8 +393,8 @@ export interface paths {
     options?: never;
     head?: never;
     /**
-     * Rename, suspend, reactivate or close a tenant (and its subaccount)
-     * @description Closing is final: Twilio cannot reopen a closed subaccount. Records are kept.
+     * Rename, suspend, reactivate or close a tenant (and its subaccount), or set its rate limits
+     * @description Closing is final: Twilio cannot reopen a closed subaccount. Records are kept. New rate limits apply from the next request (a key already refused in the current window may wait for that window to end).
      */
     patch: {
       parameters: {
@@ -406,6 +415,11 @@ export interface paths {
             name?: string;
             /** @enum {string} */
             status?: "active" | "suspended" | "closed";
+            /** @description Set this tenant's own limits (0 = no limit), or null to use the deployment's default */
+            rate_limits?: {
+              requests_per_second?: number | null;
+              messages_per_minute?: number | null;
+            };
           };
         };
       };
@@ -531,6 +545,15 @@ export interface paths {
         };
         /** @description Not found (or not visible to this tenant) */
         404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Over a rate limit; see Retry-After */
+        429: {
           headers: {
             [name: string]: unknown;
           };
@@ -796,6 +819,15 @@ export interface paths {
             "application/json": components["schemas"]["Error"];
           };
         };
+        /** @description Over a rate limit; see Retry-After */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
       };
     };
     put?: never;
@@ -904,6 +936,15 @@ export interface paths {
             "application/json": components["schemas"]["Error"];
           };
         };
+        /** @description Over a rate limit; see Retry-After */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
       };
     };
     delete?: never;
@@ -980,6 +1021,15 @@ export interface paths {
             "application/json": components["schemas"]["Error"];
           };
         };
+        /** @description Over a rate limit; see Retry-After */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
       };
     };
     put?: never;
@@ -1036,6 +1086,15 @@ export interface paths {
         };
         /** @description Not found (or not visible to this tenant) */
         404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Over a rate limit; see Retry-After */
+        429: {
           headers: {
             [name: string]: unknown;
           };
@@ -1160,6 +1219,15 @@ export interface paths {
             "application/json": components["schemas"]["Error"];
           };
         };
+        /** @description Over a rate limit; see Retry-After */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
       };
     };
     trace?: never;
@@ -1234,6 +1302,15 @@ export interface paths {
         };
         /** @description Not found (or not visible to this tenant) */
         404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Over a rate limit; see Retry-After */
+        429: {
           headers: {
             [name: string]: unknown;
           };
@@ -1331,6 +1408,15 @@ export interface paths {
         };
         /** @description Validation findings in details */
         422: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Over a rate limit; see Retry-After */
+        429: {
           headers: {
             [name: string]: unknown;
           };
@@ -1445,6 +1531,15 @@ export interface paths {
             "application/json": components["schemas"]["Error"];
           };
         };
+        /** @description Over a rate limit; see Retry-After */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
       };
     };
     put?: never;
@@ -1544,6 +1639,15 @@ export interface paths {
         };
         /** @description Conflicts with the resource's state */
         409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Over a rate limit; see Retry-After */
+        429: {
           headers: {
             [name: string]: unknown;
           };
@@ -1653,6 +1757,15 @@ export interface paths {
         };
         /** @description Validation findings in details */
         422: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Over a rate limit; see Retry-After */
+        429: {
           headers: {
             [name: string]: unknown;
           };
@@ -1900,6 +2013,15 @@ export interface paths {
             "application/json": components["schemas"]["Error"];
           };
         };
+        /** @description Over a rate limit; see Retry-After */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
       };
     };
     /** Set the markup (percent over cost) billed to a tenant */
@@ -2087,6 +2209,15 @@ export interface paths {
             "application/json": components["schemas"]["Error"];
           };
         };
+        /** @description Over a rate limit; see Retry-After */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
       };
     };
     put?: never;
@@ -2160,6 +2291,15 @@ export interface paths {
         };
         /** @description Not found (or not visible to this tenant) */
         404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Over a rate limit; see Retry-After */
+        429: {
           headers: {
             [name: string]: unknown;
           };
@@ -2250,6 +2390,15 @@ export interface paths {
             "application/json": components["schemas"]["Error"];
           };
         };
+        /** @description Over a rate limit; see Retry-After */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
       };
     };
     delete?: never;
@@ -2320,6 +2469,15 @@ export interface paths {
         };
         /** @description Not found (or not visible to this tenant) */
         404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Over a rate limit; see Retry-After */
+        429: {
           headers: {
             [name: string]: unknown;
           };
@@ -2402,6 +2560,15 @@ export interface paths {
         };
         /** @description Not found (or not visible to this tenant) */
         404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Over a rate limit; see Retry-After */
+        429: {
           headers: {
             [name: string]: unknown;
           };
@@ -2808,6 +2975,15 @@ export interface paths {
             "application/json": components["schemas"]["Error"];
           };
         };
+        /** @description Over a rate limit; see Retry-After */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
       };
     };
     put?: never;
@@ -2880,6 +3056,15 @@ export interface paths {
         };
         /** @description Validation findings in details */
         422: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Over a rate limit; see Retry-After */
+        429: {
           headers: {
             [name: string]: unknown;
           };
@@ -3345,6 +3530,15 @@ export interface paths {
             "application/json": components["schemas"]["Error"];
           };
         };
+        /** @description Over a rate limit; see Retry-After */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
       };
     };
     put?: never;
@@ -3530,6 +3724,15 @@ export interface paths {
             "application/json": components["schemas"]["Error"];
           };
         };
+        /** @description Over a rate limit; see Retry-After */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
       };
     };
     delete?: never;
@@ -3626,6 +3829,15 @@ export interface paths {
         };
         /** @description Not allowed for these credentials, or the tenant is suspended */
         403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Over a rate limit; see Retry-After */
+        429: {
           headers: {
             [name: string]: unknown;
           };
@@ -3807,6 +4019,15 @@ export interface paths {
         };
         /** @description Not found (or not visible to this tenant) */
         404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Over a rate limit; see Retry-After */
+        429: {
           headers: {
             [name: string]: unknown;
           };
@@ -4019,6 +4240,15 @@ export interface paths {
             "application/json": components["schemas"]["Error"];
           };
         };
+        /** @description Over a rate limit; see Retry-After */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
       };
     };
     delete?: never;
@@ -4192,6 +4422,15 @@ export interface paths {
         };
         /** @description Not found (or not visible to this tenant) */
         404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Over a rate limit; see Retry-After */
+        429: {
           headers: {
             [name: string]: unknown;
           };
@@ -4405,6 +4644,15 @@ export interface paths {
             "application/json": components["schemas"]["Error"];
           };
         };
+        /** @description Over a rate limit; see Retry-After */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
       };
     };
     trace?: never;
@@ -4594,6 +4842,15 @@ export interface paths {
         };
         /** @description Validation findings in details */
         422: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Over a rate limit; see Retry-After */
+        429: {
           headers: {
             [name: string]: unknown;
           };
@@ -4886,6 +5143,15 @@ export interface paths {
             "application/json": components["schemas"]["Error"];
           };
         };
+        /** @description Over a rate limit; see Retry-After */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
       };
     };
     put?: never;
@@ -4989,6 +5255,15 @@ export interface paths {
             "application/json": components["schemas"]["Error"];
           };
         };
+        /** @description Over a rate limit; see Retry-After */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
       };
     };
     delete?: never;
@@ -5007,8 +5282,8 @@ export interface paths {
     get?: never;
     put?: never;
     /**
-     * Send up to 10,000 messages in one transaction
-     * @description Each item is answered on its own: invalid items are reported with their error, valid ones are accepted. A batch Idempotency-Key gives item i the key `<key>:<i>` (unless it has its own).
+     * Send up to 10,000 messages in one request
+     * @description Each item is answered on its own: invalid items are reported with their error, valid ones are accepted. Stored in chunks of 500 messages, each its own transaction: send an Idempotency-Key so that a retry after a failure half-way replays the stored ones. A batch Idempotency-Key gives item i the key `<key>:<i>` (unless it has its own).
      */
     post: {
       parameters: {
@@ -5099,6 +5374,24 @@ export interface paths {
             "application/json": components["schemas"]["Error"];
           };
         };
+        /** @description Validation findings in details */
+        422: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Over a rate limit; see Retry-After */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
       };
     };
     delete?: never;
@@ -5164,6 +5457,15 @@ export interface paths {
         };
         /** @description Not found (or not visible to this tenant) */
         404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Over a rate limit; see Retry-After */
+        429: {
           headers: {
             [name: string]: unknown;
           };
@@ -5249,6 +5551,15 @@ export interface paths {
         };
         /** @description Conflicts with the resource's state */
         409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Over a rate limit; see Retry-After */
+        429: {
           headers: {
             [name: string]: unknown;
           };
@@ -5382,6 +5693,15 @@ export interface paths {
         };
         /** @description Validation findings in details */
         422: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Over a rate limit; see Retry-After */
+        429: {
           headers: {
             [name: string]: unknown;
           };
@@ -5529,6 +5849,15 @@ export interface paths {
             "application/json": components["schemas"]["Error"];
           };
         };
+        /** @description Over a rate limit; see Retry-After */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
       };
     };
     options?: never;
@@ -5669,6 +5998,15 @@ export interface paths {
             "application/json": components["schemas"]["Error"];
           };
         };
+        /** @description Over a rate limit; see Retry-After */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
       };
     };
     put?: never;
@@ -5745,6 +6083,15 @@ export interface paths {
         };
         /** @description Validation findings in details */
         422: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Over a rate limit; see Retry-After */
+        429: {
           headers: {
             [name: string]: unknown;
           };
@@ -5952,6 +6299,15 @@ export interface paths {
             "application/json": components["schemas"]["Error"];
           };
         };
+        /** @description Over a rate limit; see Retry-After */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
       };
     };
     put?: never;
@@ -6052,6 +6408,15 @@ export interface paths {
         };
         /** @description Not found (or not visible to this tenant) */
         404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Over a rate limit; see Retry-After */
+        429: {
           headers: {
             [name: string]: unknown;
           };
@@ -6324,6 +6689,15 @@ export interface paths {
             "application/json": components["schemas"]["Error"];
           };
         };
+        /** @description Over a rate limit; see Retry-After */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
       };
     };
     put?: never;
@@ -6500,6 +6874,15 @@ export interface paths {
         };
         /** @description Not found (or not visible to this tenant) */
         404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Over a rate limit; see Retry-After */
+        429: {
           headers: {
             [name: string]: unknown;
           };
@@ -6725,6 +7108,15 @@ export interface paths {
             "application/json": components["schemas"]["Error"];
           };
         };
+        /** @description Over a rate limit; see Retry-After */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
       };
     };
     /** Change the tenant's Verify limits or fallback policy (fields not sent keep their value) */
@@ -6828,6 +7220,15 @@ export interface paths {
             "application/json": components["schemas"]["Error"];
           };
         };
+        /** @description Over a rate limit; see Retry-After */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
       };
     };
     post?: never;
@@ -6894,6 +7295,15 @@ export interface paths {
         };
         /** @description Not found (or not visible to this tenant) */
         404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Over a rate limit; see Retry-After */
+        429: {
           headers: {
             [name: string]: unknown;
           };
@@ -6987,6 +7397,15 @@ export interface paths {
             "application/json": components["schemas"]["Error"];
           };
         };
+        /** @description Over a rate limit; see Retry-After */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
         /** @description A dependency (database, Twilio) is unavailable; retry */
         503: {
           headers: {
@@ -7069,6 +7488,15 @@ export interface paths {
             "application/json": components["schemas"]["Error"];
           };
         };
+        /** @description Over a rate limit; see Retry-After */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
       };
     };
     put?: never;
@@ -7143,6 +7571,15 @@ export interface paths {
         };
         /** @description Not found (or not visible to this tenant) */
         404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Over a rate limit; see Retry-After */
+        429: {
           headers: {
             [name: string]: unknown;
           };
@@ -7251,6 +7688,15 @@ export interface paths {
             "application/json": components["schemas"]["Error"];
           };
         };
+        /** @description Over a rate limit; see Retry-After */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
         /** @description A dependency (database, Twilio) is unavailable; retry */
         503: {
           headers: {
@@ -7326,6 +7772,15 @@ export interface paths {
         };
         /** @description Not found (or not visible to this tenant) */
         404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Over a rate limit; see Retry-After */
+        429: {
           headers: {
             [name: string]: unknown;
           };
@@ -7412,6 +7867,15 @@ export interface paths {
         };
         /** @description Conflicts with the resource's state */
         409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Over a rate limit; see Retry-After */
+        429: {
           headers: {
             [name: string]: unknown;
           };
@@ -7522,6 +7986,15 @@ export interface paths {
             "application/json": components["schemas"]["Error"];
           };
         };
+        /** @description Over a rate limit; see Retry-After */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
       };
     };
     put?: never;
@@ -7602,6 +8075,15 @@ export interface paths {
             "application/json": components["schemas"]["Error"];
           };
         };
+        /** @description Over a rate limit; see Retry-After */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
       };
     };
     put?: never;
@@ -7674,6 +8156,15 @@ export interface paths {
         };
         /** @description Validation findings in details */
         422: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Over a rate limit; see Retry-After */
+        429: {
           headers: {
             [name: string]: unknown;
           };
@@ -7766,6 +8257,15 @@ export interface paths {
             "application/json": components["schemas"]["Error"];
           };
         };
+        /** @description Over a rate limit; see Retry-After */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
       };
     };
     options?: never;
@@ -7836,6 +8336,15 @@ export interface paths {
         };
         /** @description Not found (or not visible to this tenant) */
         404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Over a rate limit; see Retry-After */
+        429: {
           headers: {
             [name: string]: unknown;
           };
@@ -7930,6 +8439,15 @@ export interface paths {
             "application/json": components["schemas"]["Error"];
           };
         };
+        /** @description Over a rate limit; see Retry-After */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
         /** @description A dependency (database, Twilio) is unavailable; retry */
         503: {
           headers: {
@@ -8005,6 +8523,15 @@ export interface paths {
         };
         /** @description Not found (or not visible to this tenant) */
         404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Over a rate limit; see Retry-After */
+        429: {
           headers: {
             [name: string]: unknown;
           };
@@ -8091,6 +8618,15 @@ export interface paths {
         };
         /** @description Validation findings in details */
         422: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Over a rate limit; see Retry-After */
+        429: {
           headers: {
             [name: string]: unknown;
           };
@@ -8188,6 +8724,15 @@ export interface paths {
             "application/json": components["schemas"]["Error"];
           };
         };
+        /** @description Over a rate limit; see Retry-After */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
       };
     };
     put?: never;
@@ -8278,6 +8823,15 @@ export interface paths {
             "application/json": components["schemas"]["Error"];
           };
         };
+        /** @description Over a rate limit; see Retry-After */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
         /** @description A dependency (database, Twilio) is unavailable; retry */
         503: {
           headers: {
@@ -8360,6 +8914,15 @@ export interface paths {
             "application/json": components["schemas"]["Error"];
           };
         };
+        /** @description Over a rate limit; see Retry-After */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
       };
     };
     put?: never;
@@ -8410,6 +8973,13 @@ export interface components {
         twilio_code?: number;
         at?: string;
       } | null;
+      /** @description The operator's limits for this tenant; null = the deployment's default (SUBTEXT_RATE_LIMIT_*), 0 = no limit */
+      rate_limits?: {
+        /** @description Requests per second per API key */
+        requests_per_second?: number | null;
+        /** @description Messages submitted per minute (a batch counts each item) */
+        messages_per_minute?: number | null;
+      };
       /** Format: date-time */
       created_at: string;
       /** Format: date-time */

@@ -34,6 +34,12 @@ export interface Config {
   readonly primaryProfileSid: string | undefined;
   /** A bearer token that may read /metrics besides the admin token (SUBTEXT_METRICS_TOKEN). */
   readonly metricsToken: string | undefined;
+  /**
+   * Rate limits at the door, the defaults for every tenant (each tenant may have its own):
+   * requests per second per API key (SUBTEXT_RATE_LIMIT_REQUESTS_PER_SECOND) and messages
+   * submitted per minute per tenant (SUBTEXT_RATE_LIMIT_MESSAGES_PER_MINUTE); 0 = no limit.
+   */
+  readonly rateLimits: { readonly requestsPerSecond: number; readonly messagesPerMinute: number };
 }
 
 export class ConfigError extends Error {
@@ -51,6 +57,13 @@ const port = (name: string) =>
     .regex(/^\d+$/, `${name} must be a whole number between 0 and 65535`)
     .transform(Number)
     .refine((n) => n <= 65535, `${name} must be between 0 and 65535`);
+
+const count = (name: string, max: number) =>
+  z
+    .string()
+    .regex(/^\d+$/, `${name} must be a whole number (0 = no limit)`)
+    .transform(Number)
+    .refine((n) => n <= max, `${name} must be at most ${max.toLocaleString("en")}`);
 
 const schema = z.object({
   PORT: port("PORT").default(3000),
@@ -93,6 +106,13 @@ const schema = z.object({
     .string()
     .min(24, "SUBTEXT_METRICS_TOKEN must be at least 24 characters (e.g. `openssl rand -hex 24`)")
     .optional(),
+  SUBTEXT_RATE_LIMIT_REQUESTS_PER_SECOND: count("SUBTEXT_RATE_LIMIT_REQUESTS_PER_SECOND", 1_000_000).default(
+    100,
+  ),
+  SUBTEXT_RATE_LIMIT_MESSAGES_PER_MINUTE: count(
+    "SUBTEXT_RATE_LIMIT_MESSAGES_PER_MINUTE",
+    100_000_000,
+  ).default(60_000),
 });
 
 const FIXES: Record<string, string> = {
@@ -104,6 +124,8 @@ const FIXES: Record<string, string> = {
     "generate one with `openssl rand -base64 32`, or unset it to use a key file in the data dir",
   SUBTEXT_PUBLIC_URL: "e.g. SUBTEXT_PUBLIC_URL=https://subtext.example.com",
   LOG_LEVEL: "one of fatal, error, warn, info, debug, trace, silent",
+  SUBTEXT_RATE_LIMIT_REQUESTS_PER_SECOND: "e.g. 100, or 0 for no limit",
+  SUBTEXT_RATE_LIMIT_MESSAGES_PER_MINUTE: "e.g. 60000, or 0 for no limit",
 };
 
 /** Reads and validates the environment; `env` defaults to process.env. */
@@ -148,6 +170,10 @@ export function loadConfig(env: Env = process.env): Config {
       e.SUBTEXT_ALLOW_PRIVATE_WEBHOOKS === undefined
         ? !live
         : e.SUBTEXT_ALLOW_PRIVATE_WEBHOOKS === "true" || e.SUBTEXT_ALLOW_PRIVATE_WEBHOOKS === "1",
+    rateLimits: Object.freeze({
+      requestsPerSecond: e.SUBTEXT_RATE_LIMIT_REQUESTS_PER_SECOND,
+      messagesPerMinute: e.SUBTEXT_RATE_LIMIT_MESSAGES_PER_MINUTE,
+    }),
   };
   return Object.freeze(config);
 }

@@ -13,6 +13,7 @@ import { declareRouteAccess } from "./access.js";
 import { registerAuth } from "./auth.js";
 import { registerErrorHandling, toSubtextError } from "./errors.js";
 import { registerHttpMetrics } from "./metrics.js";
+import { registerRateLimits } from "./rate-limit.js";
 import { routePlugins, sharedSchemas } from "../system/modules.js";
 import { ApiKeySchema } from "./routes/api-keys.js";
 import { TenantSchema } from "./routes/tenants.js";
@@ -101,6 +102,7 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
   registerErrorHandling(app);
   registerAuth(app, services);
   registerHttpMetrics(app, services.metrics);
+  await registerRateLimits(app, services);
 
   app.get("/openapi.json", { config: { auth: "public" }, schema: { hide: true } }, async () => app.swagger());
   for (const plugin of [...(options.routes ?? routePlugins(services)), ...(options.extraRoutes ?? [])]) {

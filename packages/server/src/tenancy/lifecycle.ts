@@ -3,7 +3,13 @@ import { SubtextError, notFound } from "../system/errors.js";
 import type { Services } from "../system/services.js";
 import { twilioCall } from "../twilio/errors.js";
 import { PROVISION_TENANT } from "./provision.js";
-import { type TenantRow, type TenantStatus, findTenant, updateTenantRow } from "./tenants.js";
+import {
+  type RateLimitChange,
+  type TenantRow,
+  type TenantStatus,
+  findTenant,
+  updateTenantRow,
+} from "./tenants.js";
 
 /**
  * Status changes a tenant may go through (`from → to`). Suspending or closing a tenant does
@@ -26,7 +32,7 @@ type Deps = Pick<Services, "db" | "twilio" | "log">;
 export async function updateTenant(
   deps: Deps,
   id: string,
-  change: { name?: string; status?: Exclude<TenantStatus, "provisioning"> },
+  change: { name?: string; status?: Exclude<TenantStatus, "provisioning">; rateLimits?: RateLimitChange },
 ): Promise<TenantRow> {
   const tenant = await findTenant(deps.db, id);
   if (!tenant) throw notFound("tenant", id);

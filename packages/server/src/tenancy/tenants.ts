@@ -22,6 +22,9 @@ export interface TenantRow {
   twilio_key_sid: string | null;
   twilio_key_secret_id: string | null;
   provisioning_error: ProvisioningError | null;
+  /** The operator's limits for this tenant (http/rate-limit.ts); null = the default, 0 = none. */
+  rate_limit_requests_per_second: number | null;
+  rate_limit_messages_per_minute: number | null;
   created_at: Date;
   updated_at: Date;
   closed_at: Date | null;
@@ -100,16 +103,33 @@ export async function recordProvisioningError(
   );
 }
 
+/** A tenant's own rate limits: a number (0 = no limit), null = back to the default, absent = unchanged. */
+export interface RateLimitChange {
+  requests_per_second?: number | null;
+  messages_per_minute?: number | null;
+}
+
 export function updateTenantRow(
   q: Queryable,
   id: string,
-  change: { name?: string; status?: TenantStatus },
+  change: { name?: string; status?: TenantStatus; rateLimits?: RateLimitChange },
 ): Promise<TenantRow> {
+  const limits = change.rateLimits ?? {};
   return q.one<TenantRow>(
     `UPDATE tenants SET name = COALESCE($2, name), status = COALESCE($3, status),
        closed_at = CASE WHEN $3 = 'closed' AND closed_at IS NULL THEN now() ELSE closed_at END,
+       rate_limit_requests_per_second = CASE WHEN $4 THEN $5::integer ELSE rate_limit_requests_per_second END,
+       rate_limit_messages_per_minute = CASE WHEN $6 THEN $7::integer ELSE rate_limit_messages_per_minute END,
        updated_at = now()
      WHERE id = $1 RETURNING *`,
-    [id, change.name ?? null, change.status ?? null],
+    [
+      id,
+      change.name ?? null,
+      change.status ?? null,
+      limits.requests_per_second !== undefined,
+      limits.requests_per_second ?? null,
+      limits.messages_per_minute !== undefined,
+      limits.messages_per_minute ?? null,
+    ],
   );
 }

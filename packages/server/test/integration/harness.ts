@@ -40,6 +40,12 @@ export const ENGINE: Engine = process.env.SUBTEXT_TEST_ENGINE === "postgres" ? "
 export const TEST_DATABASE_URL =
   process.env.SUBTEXT_TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
 
+/** Rate limits no test of other things reaches (they still run on every request). */
+export const GENEROUS_RATE_LIMITS = {
+  SUBTEXT_RATE_LIMIT_REQUESTS_PER_SECOND: "1000000",
+  SUBTEXT_RATE_LIMIT_MESSAGES_PER_MINUTE: "100000000",
+};
+
 export interface TestDb {
   db: Db;
   /** PostgreSQL only: the schema of this database and a DATABASE_URL that selects it. */
@@ -151,7 +157,15 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const testDb = await openTestDb();
   const emulator = await startEmulator({ port: 0 });
   const clock = new ManualClock();
-  const config = loadConfig({ PORT: "0", SUBTEXT_DATA_DIR: dataDir, LOG_LEVEL: "silent", ...options.env });
+  const config = loadConfig({
+    PORT: "0",
+    SUBTEXT_DATA_DIR: dataDir,
+    LOG_LEVEL: "silent",
+    // The ManualClock stands still unless a test moves it, so a rate-limit window never ends:
+    // tests of other things get limits they never reach (rate-limits.test.ts sets its own).
+    ...GENEROUS_RATE_LIMITS,
+    ...options.env,
+  });
   const log = createLogger((process.env.SUBTEXT_TEST_LOG as "info" | undefined) ?? "silent");
   let runtime: Runtime | undefined;
   try {

@@ -2,7 +2,12 @@ import type { FastifyPluginAsync } from "fastify";
 import type { Services } from "../../system/services.js";
 import { updateTenant } from "../../tenancy/lifecycle.js";
 import { createTenant } from "../../tenancy/provision.js";
-import { TENANT_ENVIRONMENTS, type TenantRow, listTenants } from "../../tenancy/tenants.js";
+import {
+  type RateLimitChange,
+  TENANT_ENVIRONMENTS,
+  type TenantRow,
+  listTenants,
+} from "../../tenancy/tenants.js";
 import { tenantInScope } from "../auth.js";
 import { dateTime, idParam, nullableDateTime, responses } from "../schemas.js";
 
@@ -34,9 +39,32 @@ export const TenantSchema = {
         at: { type: "string" },
       },
     },
+    rate_limits: {
+      type: "object",
+      description:
+        "The operator's limits for this tenant; null = the deployment's default (SUBTEXT_RATE_LIMIT_*), 0 = no limit",
+      properties: {
+        requests_per_second: { type: ["integer", "null"], description: "Requests per second per API key" },
+        messages_per_minute: {
+          type: ["integer", "null"],
+          description: "Messages submitted per minute (a batch counts each item)",
+        },
+      },
+    },
     created_at: dateTime,
     updated_at: dateTime,
     closed_at: nullableDateTime,
+  },
+} as const;
+
+const rateLimitsBody = {
+  type: "object",
+  additionalProperties: false,
+  minProperties: 1,
+  description: "Set this tenant's own limits (0 = no limit), or null to use the deployment's default",
+  properties: {
+    requests_per_second: { type: ["integer", "null"], minimum: 0, maximum: 1_000_000 },
+    messages_per_minute: { type: ["integer", "null"], minimum: 0, maximum: 100_000_000 },
   },
 } as const;
 
@@ -51,6 +79,10 @@ export function tenantView(t: TenantRow) {
     twilio_key_sid: t.twilio_key_sid,
     friendly_name: t.friendly_name,
     provisioning_error: t.provisioning_error,
+    rate_limits: {
+      requests_per_second: t.rate_limit_requests_per_second,
+      messages_per_minute: t.rate_limit_messages_per_minute,
+    },
     created_at: t.created_at.toISOString(),
     updated_at: t.updated_at.toISOString(),
     closed_at: t.closed_at?.toISOString() ?? null,
@@ -163,22 +195,29 @@ export function tenantRoutes(services: Services): FastifyPluginAsync {
 
     app.patch<{
       Params: { id: string };
-      Body: { name?: string; status?: "active" | "suspended" | "closed" };
+      Body: { name?: string; status?: "active" | "suspended" | "closed"; rate_limits?: RateLimitChange };
     }>(
       "/v1/tenants/:id",
       {
         config: { auth: "admin" },
         schema: {
           tags: ["tenants"],
-          summary: "Rename, suspend, reactivate or close a tenant (and its subaccount)",
-          description: "Closing is final: Twilio cannot reopen a closed subaccount. Records are kept.",
+          summary:
+            "Rename, suspend, reactivate or close a tenant (and its subaccount), or set its rate limits",
+          description:
+            "Closing is final: Twilio cannot reopen a closed subaccount. Records are kept. New rate limits apply " +
+            "from the next request (a key already refused in the current window may wait for that window to end).",
           security: [{ bearer: [] }],
           params: tenantIdParams,
           body: {
             type: "object",
             additionalProperties: false,
             minProperties: 1,
-            properties: { name, status: { type: "string", enum: ["active", "suspended", "closed"] } },
+            properties: {
+              name,
+              status: { type: "string", enum: ["active", "suspended", "closed"] },
+              rate_limits: rateLimitsBody,
+            },
           },
           response: responses({ 200: { $ref: "Tenant#" } }, [400, 401, 403, 404, 409]),
         },
@@ -188,6 +227,7 @@ export function tenantRoutes(services: Services): FastifyPluginAsync {
         const tenant = await updateTenant(services, req.params.id, {
           name: req.body.name?.trim(),
           status: req.body.status,
+          rateLimits: req.body.rate_limits,
         });
         return tenantView(tenant);
       },

@@ -7,7 +7,7 @@ import { SubtextError, notFound } from "../../system/errors.js";
 import type { Services } from "../../system/services.js";
 import { messagingMetrics } from "../metrics.js";
 import { messagingOf } from "../module.js";
-import { MAX_BATCH, sendBatch, sendMessage, withIdempotencyKey } from "../send/send.js";
+import { BATCH_CHUNK, MAX_BATCH, sendBatch, sendMessage, withIdempotencyKey } from "../send/send.js";
 import type { SendInput } from "../send/validate.js";
 import { MESSAGE_STATUSES, type MessageStatus } from "../status.js";
 import { cancelMessage, findMessage, listMessages } from "../store/messages.js";
@@ -40,6 +40,7 @@ export function messageRoutes(services: Services): FastifyPluginAsync {
     app.post<{ Body: SendInput; Headers: { "idempotency-key"?: string } }>(
       "/v1/messages",
       {
+        config: { messageCount: () => 1 },
         schema: {
           tags: ["messages"],
           summary: "Send a message (202 once stored; delivery follows)",
@@ -71,12 +72,17 @@ export function messageRoutes(services: Services): FastifyPluginAsync {
       "/v1/messages/batch",
       {
         bodyLimit: 32 * 1024 * 1024,
+        config: { messageCount: (req) => (req.body as { messages: unknown[] }).messages.length },
         schema: {
           tags: ["messages"],
-          summary: `Send up to ${MAX_BATCH.toLocaleString("en")} messages in one transaction`,
+          summary: `Send up to ${MAX_BATCH.toLocaleString("en")} messages in one request`,
           description:
             "Each item is answered on its own: invalid items are reported with their error, valid ones are " +
-            "accepted. A batch Idempotency-Key gives item i the key `<key>:<i>` (unless it has its own).",
+            "accepted. Stored in chunks of " +
+            BATCH_CHUNK +
+            " messages, each its own transaction: send an Idempotency-Key so that a retry after a failure " +
+            "half-way replays the stored ones. A batch Idempotency-Key gives item i the key `<key>:<i>` " +
+            "(unless it has its own).",
           security: [{ bearer: [] }],
           headers: idempotencyHeader,
           body: {
@@ -99,7 +105,7 @@ export function messageRoutes(services: Services): FastifyPluginAsync {
                 },
               },
             },
-            [400, 401, 403, 409, 413],
+            [400, 401, 403, 409, 413, 422],
           ),
         },
       },
