@@ -1,3 +1,4 @@
+import { isIP } from "node:net";
 import { resolve } from "node:path";
 import { z } from "zod";
 
@@ -32,6 +33,12 @@ export interface Config {
    * profile (SUBTEXT_PRIMARY_PROFILE_SID); absent → discovered in the parent account.
    */
   readonly primaryProfileSid: string | undefined;
+  /**
+   * Which proxies in front of the API to believe about the client's address and scheme
+   * (X-Forwarded-For/-Proto), as Fastify's `trustProxy` takes it (SUBTEXT_TRUST_PROXY): false
+   * (default: the socket is the client), true (any peer), or the proxies' addresses/CIDRs.
+   */
+  readonly trustProxy: boolean | readonly string[];
 }
 
 export class ConfigError extends Error {
@@ -87,6 +94,7 @@ const schema = z.object({
   SUBTEXT_ALLOW_PRIVATE_WEBHOOKS: z
     .enum(["true", "false", "1", "0"], { error: "SUBTEXT_ALLOW_PRIVATE_WEBHOOKS must be true or false" })
     .optional(),
+  SUBTEXT_TRUST_PROXY: z.string().optional(),
 });
 
 const FIXES: Record<string, string> = {
@@ -98,6 +106,8 @@ const FIXES: Record<string, string> = {
     "generate one with `openssl rand -base64 32`, or unset it to use a key file in the data dir",
   SUBTEXT_PUBLIC_URL: "e.g. SUBTEXT_PUBLIC_URL=https://subtext.example.com",
   LOG_LEVEL: "one of fatal, error, warn, info, debug, trace, silent",
+  SUBTEXT_TRUST_PROXY:
+    "false, true, or a comma-separated list of proxy addresses/CIDRs (e.g. 10.0.0.0/8,loopback)",
 };
 
 /** Reads and validates the environment; `env` defaults to process.env. */
@@ -113,6 +123,7 @@ export function loadConfig(env: Env = process.env): Config {
     problems.push(`${name}: ${issue.message}${fix}`);
   }
   const masterKeys = parseMasterKeys(cleaned.SUBTEXT_MASTER_KEY, problems);
+  const trustProxy = parseTrustProxy(cleaned.SUBTEXT_TRUST_PROXY, problems);
   if (Boolean(cleaned.TWILIO_ACCOUNT_SID) !== Boolean(cleaned.TWILIO_AUTH_TOKEN)) {
     problems.push(
       "TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN: set both (live mode, real Twilio) or neither (sandbox mode, the emulator)",
@@ -141,6 +152,7 @@ export function loadConfig(env: Env = process.env): Config {
       e.SUBTEXT_ALLOW_PRIVATE_WEBHOOKS === undefined
         ? !live
         : e.SUBTEXT_ALLOW_PRIVATE_WEBHOOKS === "true" || e.SUBTEXT_ALLOW_PRIVATE_WEBHOOKS === "1",
+    trustProxy,
   };
   return Object.freeze(config);
 }
@@ -162,4 +174,38 @@ function parseMasterKeys(value: string | undefined, problems: string[]): Buffer[
     } else keys.push(key);
   });
   return keys;
+}
+
+/** proxy-addr's names for the reserved ranges, accepted by Fastify's `trustProxy` list. */
+const PROXY_RANGE_NAMES = ["loopback", "linklocal", "uniquelocal"];
+
+/**
+ * SUBTEXT_TRUST_PROXY: false/true, or addresses and CIDRs (each checked here). Not a hop count:
+ * Fastify 5 trusts nobody for one, since it cannot check the peer, so it would silently do nothing.
+ */
+function parseTrustProxy(value: string | undefined, problems: string[]): boolean | string[] {
+  if (value === undefined || /^(false|off|no)$/i.test(value)) return false;
+  if (/^(true|on|yes)$/i.test(value)) return true;
+  if (/^\d+$/.test(value)) {
+    problems.push(
+      `SUBTEXT_TRUST_PROXY: a hop count is not supported (Fastify cannot check the peer with one) (fix: ${FIXES.SUBTEXT_TRUST_PROXY})`,
+    );
+    return false;
+  }
+  const entries = value.split(",").map((e) => e.trim());
+  const bad = entries.filter((entry) => !PROXY_RANGE_NAMES.includes(entry) && !isAddressOrCidr(entry));
+  if (bad.length > 0) {
+    problems.push(
+      `SUBTEXT_TRUST_PROXY: not an address or CIDR: ${bad.map((b) => JSON.stringify(b)).join(", ")} (fix: ${FIXES.SUBTEXT_TRUST_PROXY})`,
+    );
+  }
+  return entries;
+}
+
+function isAddressOrCidr(entry: string): boolean {
+  const [address, prefix, ...rest] = entry.split("/");
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  if (prefix === undefined) return true;
+  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
 }

@@ -18,9 +18,19 @@ const email = {
 } as const;
 const password = { type: "string", minLength: 1, maxLength: 200 } as const;
 
-function sessionCookie(req: FastifyRequest, value: string, maxAgeSeconds: number): string {
-  const secure = req.protocol === "https" ? "; Secure" : "";
-  return `${SESSION_COOKIE}=${encodeURIComponent(value)}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${maxAgeSeconds}${secure}`;
+/**
+ * `Secure` whenever the browser reached us over https: as Fastify sees the request (behind a
+ * TLS proxy that needs SUBTEXT_TRUST_PROXY, so X-Forwarded-Proto is believed), or because the
+ * public URL is https (the proxy's scheme is then known even when the header is not trusted).
+ */
+function sessionCookie(
+  services: Services,
+  req: FastifyRequest,
+  value: string,
+  maxAgeSeconds: number,
+): string {
+  const https = req.protocol === "https" || services.config.publicUrl?.startsWith("https:") === true;
+  return `${SESSION_COOKIE}=${encodeURIComponent(value)}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${maxAgeSeconds}${https ? "; Secure" : ""}`;
 }
 
 const clientOf = (req: FastifyRequest) => ({ userAgent: req.headers["user-agent"], ip: req.ip });
@@ -142,7 +152,7 @@ export function authRoutes(services: Services): FastifyPluginAsync {
       },
       async (req, reply) => {
         const { user, session } = await verifyTotp(services, { ...req.body, ...clientOf(req) });
-        reply.header("set-cookie", sessionCookie(req, session.token, SESSION_TTL_MS / 1000));
+        reply.header("set-cookie", sessionCookie(services, req, session.token, SESSION_TTL_MS / 1000));
         return {
           user: staffUserView(user),
           expires_at: session.expiresAt.toISOString(),
@@ -164,7 +174,7 @@ export function authRoutes(services: Services): FastifyPluginAsync {
       async (req, reply) => {
         const presented = sessionTokenOf(req);
         if (presented) await revokeSession(services.db, presented.token, services.clock.now());
-        reply.header("set-cookie", sessionCookie(req, "", 0));
+        reply.header("set-cookie", sessionCookie(services, req, "", 0));
         return reply.code(204).send();
       },
     );
