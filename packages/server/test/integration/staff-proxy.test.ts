@@ -53,6 +53,13 @@ async function sessionCookie(stack: Stack, headers: Record<string, string> = {})
   return totp.headers.get("set-cookie")!;
 }
 
+const wrongPassword = (stack: Stack, forwardedFor: string) =>
+  stack.api("POST", "/v1/auth/login", {
+    token: null,
+    headers: { "x-forwarded-for": forwardedFor },
+    body: { email: EMAIL, password: "wrong password" },
+  });
+
 describe("sign-in behind a proxy", () => {
   it("the cookie is Secure when a trusted proxy says the browser used https", async () => {
     expect(await sessionCookie(behindProxy, { "x-forwarded-proto": "https" })).toMatch(/; Secure$/);
@@ -71,5 +78,15 @@ describe("sign-in behind a proxy", () => {
       headers: { cookie: cookie.split(";")[0], "x-requested-with": "subtext" },
     });
     expect(out.headers.get("set-cookie")).toMatch(/Max-Age=0; Secure$/);
+  });
+
+  it("a trusted proxy's X-Forwarded-For is the address that waits; an untrusted one is not", async () => {
+    for (let i = 0; i < 6; i++) expect((await wrongPassword(behindProxy, "203.0.113.1")).status).toBe(401);
+    expect((await wrongPassword(behindProxy, "203.0.113.1")).body.error.code).toBe("sign_in_throttled");
+    expect((await wrongPassword(behindProxy, "203.0.113.2")).status).toBe(401);
+
+    // Without trust, every header value is the same socket address, and all of them wait.
+    for (let i = 0; i < 6; i++) expect((await wrongPassword(direct, `203.0.113.${10 + i}`)).status).toBe(401);
+    expect((await wrongPassword(direct, "203.0.113.99")).body.error.code).toBe("sign_in_throttled");
   });
 });
