@@ -2716,7 +2716,7 @@ export interface paths {
     put?: never;
     /**
      * Step 1 of sign-in: email and password → a challenge for the TOTP step
-     * @description Answers `totp_required`, or `totp_setup_required` with a new secret (and otpauth URL) when the user has no authenticator yet: the first code proves it and turns TOTP on.
+     * @description Answers `totp_required`, or `totp_setup_required` with a new secret (and otpauth URL) when the user has no authenticator yet: the first code proves it and turns TOTP on. With `code` (a user with TOTP on), both factors are checked at once and the answer is `signed_in` with the session, as from /v1/auth/totp. Failures make later tries wait (429 with Retry-After): per address always; per account a password alone (`account_throttled`), while password and code together are still checked.
      */
     post: {
       parameters: {
@@ -2730,6 +2730,8 @@ export interface paths {
           "application/json": {
             email: string;
             password: string;
+            code?: string;
+            return_token?: boolean;
           };
         };
       };
@@ -2742,13 +2744,15 @@ export interface paths {
           content: {
             "application/json": {
               /** @enum {string} */
-              status: "totp_required" | "totp_setup_required";
-              challenge: string;
+              status: "totp_required" | "totp_setup_required" | "signed_in";
+              challenge?: string;
               expires_at: string;
               totp?: {
                 secret?: string;
                 otpauth_url?: string;
               };
+              user?: components["schemas"]["StaffUser"];
+              token?: string;
             };
           };
         };
@@ -9159,8 +9163,6 @@ export interface components {
       tenant_id: string | null;
       totp_enabled: boolean;
       disabled: boolean;
-      /** Format: date-time */
-      locked_until?: string | null;
       /** Format: date-time */
       last_login_at?: string | null;
       /** Format: date-time */

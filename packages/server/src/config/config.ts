@@ -1,3 +1,4 @@
+import { isIP } from "node:net";
 import { resolve } from "node:path";
 import { z } from "zod";
 
@@ -40,6 +41,12 @@ export interface Config {
    * submitted per minute per tenant (SUBTEXT_RATE_LIMIT_MESSAGES_PER_MINUTE); 0 = no limit.
    */
   readonly rateLimits: { readonly requestsPerSecond: number; readonly messagesPerMinute: number };
+  /**
+   * Which proxies in front of the API to believe about the client's address and scheme
+   * (X-Forwarded-For/-Proto), as Fastify's `trustProxy` takes it (SUBTEXT_TRUST_PROXY): false
+   * (default: the socket is the client), true (any peer), or the proxies' addresses/CIDRs.
+   */
+  readonly trustProxy: boolean | readonly string[];
 }
 
 export class ConfigError extends Error {
@@ -113,6 +120,7 @@ const schema = z.object({
     "SUBTEXT_RATE_LIMIT_MESSAGES_PER_MINUTE",
     100_000_000,
   ).default(60_000),
+  SUBTEXT_TRUST_PROXY: z.string().optional(),
 });
 
 const FIXES: Record<string, string> = {
@@ -126,6 +134,8 @@ const FIXES: Record<string, string> = {
   LOG_LEVEL: "one of fatal, error, warn, info, debug, trace, silent",
   SUBTEXT_RATE_LIMIT_REQUESTS_PER_SECOND: "e.g. 100, or 0 for no limit",
   SUBTEXT_RATE_LIMIT_MESSAGES_PER_MINUTE: "e.g. 60000, or 0 for no limit",
+  SUBTEXT_TRUST_PROXY:
+    "false, true, or a comma-separated list of proxy addresses/CIDRs (e.g. 10.0.0.0/8,loopback)",
 };
 
 /** Reads and validates the environment; `env` defaults to process.env. */
@@ -141,6 +151,7 @@ export function loadConfig(env: Env = process.env): Config {
     problems.push(`${name}: ${issue.message}${fix}`);
   }
   const masterKeys = parseMasterKeys(cleaned.SUBTEXT_MASTER_KEY, problems);
+  const trustProxy = parseTrustProxy(cleaned.SUBTEXT_TRUST_PROXY, problems);
   if (Boolean(cleaned.TWILIO_ACCOUNT_SID) !== Boolean(cleaned.TWILIO_AUTH_TOKEN)) {
     problems.push(
       "TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN: set both (live mode, real Twilio) or neither (sandbox mode, the emulator)",
@@ -174,6 +185,7 @@ export function loadConfig(env: Env = process.env): Config {
       requestsPerSecond: e.SUBTEXT_RATE_LIMIT_REQUESTS_PER_SECOND,
       messagesPerMinute: e.SUBTEXT_RATE_LIMIT_MESSAGES_PER_MINUTE,
     }),
+    trustProxy,
   };
   return Object.freeze(config);
 }
@@ -195,4 +207,38 @@ function parseMasterKeys(value: string | undefined, problems: string[]): Buffer[
     } else keys.push(key);
   });
   return keys;
+}
+
+/** proxy-addr's names for the reserved ranges, accepted by Fastify's `trustProxy` list. */
+const PROXY_RANGE_NAMES = ["loopback", "linklocal", "uniquelocal"];
+
+/**
+ * SUBTEXT_TRUST_PROXY: false/true, or addresses and CIDRs (each checked here). Not a hop count:
+ * Fastify 5 trusts nobody for one, since it cannot check the peer, so it would silently do nothing.
+ */
+function parseTrustProxy(value: string | undefined, problems: string[]): boolean | string[] {
+  if (value === undefined || /^(false|off|no)$/i.test(value)) return false;
+  if (/^(true|on|yes)$/i.test(value)) return true;
+  if (/^\d+$/.test(value)) {
+    problems.push(
+      `SUBTEXT_TRUST_PROXY: a hop count is not supported (Fastify cannot check the peer with one) (fix: ${FIXES.SUBTEXT_TRUST_PROXY})`,
+    );
+    return false;
+  }
+  const entries = value.split(",").map((e) => e.trim());
+  const bad = entries.filter((entry) => !PROXY_RANGE_NAMES.includes(entry) && !isAddressOrCidr(entry));
+  if (bad.length > 0) {
+    problems.push(
+      `SUBTEXT_TRUST_PROXY: not an address or CIDR: ${bad.map((b) => JSON.stringify(b)).join(", ")} (fix: ${FIXES.SUBTEXT_TRUST_PROXY})`,
+    );
+  }
+  return entries;
+}
+
+function isAddressOrCidr(entry: string): boolean {
+  const [address, prefix, ...rest] = entry.split("/");
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  if (prefix === undefined) return true;
+  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
 }

@@ -44,6 +44,8 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
     genReqId: () => newId("req"),
     requestIdHeader: false,
     return503OnClosing: true,
+    // req.ip and req.protocol believe X-Forwarded-* only from these proxies (SUBTEXT_TRUST_PROXY).
+    trustProxy: services.config.trustProxy as boolean | string[],
     // Errors the router raises before any route runs (an undecodable URL, a too-long parameter).
     frameworkErrors: (err, _req, reply) =>
       void (reply as FastifyReply).code(toSubtextError(err).status).send(toSubtextError(err).toBody()),

@@ -7,7 +7,8 @@ import { bootstrapOwner, login, verifyTotp, weakPassword } from "./login.js";
 import { hashPassword, passwordProblem, verifyPassword } from "./password.js";
 import { SESSION_COOKIE, sessionTokenOf } from "./principal.js";
 import { SESSION_TTL_MS, revokeSession, revokeUserSessions } from "./sessions.js";
-import { countStaffUsers, findStaffUser, updateStaffUser } from "./users.js";
+import { clearTotpThrottle } from "./throttle.js";
+import { type StaffUserRow, countStaffUsers, findStaffUser, updateStaffUser } from "./users.js";
 import { MeSchema, meView, staffUserView } from "./views.js";
 
 const tags = ["auth"];
@@ -19,9 +20,19 @@ const email = {
 } as const;
 const password = { type: "string", minLength: 1, maxLength: 200 } as const;
 
-function sessionCookie(req: FastifyRequest, value: string, maxAgeSeconds: number): string {
-  const secure = req.protocol === "https" ? "; Secure" : "";
-  return `${SESSION_COOKIE}=${encodeURIComponent(value)}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${maxAgeSeconds}${secure}`;
+/**
+ * `Secure` whenever the browser reached us over https: as Fastify sees the request (behind a
+ * TLS proxy that needs SUBTEXT_TRUST_PROXY, so X-Forwarded-Proto is believed), or because the
+ * public URL is https (the proxy's scheme is then known even when the header is not trusted).
+ */
+function sessionCookie(
+  services: Services,
+  req: FastifyRequest,
+  value: string,
+  maxAgeSeconds: number,
+): string {
+  const https = req.protocol === "https" || services.config.publicUrl?.startsWith("https:") === true;
+  return `${SESSION_COOKIE}=${encodeURIComponent(value)}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${maxAgeSeconds}${https ? "; Secure" : ""}`;
 }
 
 const clientOf = (req: FastifyRequest) => ({ userAgent: req.headers["user-agent"], ip: req.ip });
@@ -66,7 +77,7 @@ export function authRoutes(services: Services): FastifyPluginAsync {
       async (req, reply) => reply.code(201).send(staffUserView(await bootstrapOwner(services, req.body))),
     );
 
-    app.post<{ Body: { email: string; password: string } }>(
+    app.post<{ Body: { email: string; password: string; code?: string; return_token?: boolean } }>(
       "/v1/auth/login",
       {
         config: { auth: "public" },
@@ -75,26 +86,36 @@ export function authRoutes(services: Services): FastifyPluginAsync {
           summary: "Step 1 of sign-in: email and password → a challenge for the TOTP step",
           description:
             "Answers `totp_required`, or `totp_setup_required` with a new secret (and otpauth URL) when the user " +
-            "has no authenticator yet: the first code proves it and turns TOTP on.",
+            "has no authenticator yet: the first code proves it and turns TOTP on. With `code` (a user with TOTP " +
+            "on), both factors are checked at once and the answer is `signed_in` with the session, as from " +
+            "/v1/auth/totp. Failures make later tries wait (429 with Retry-After): per address always; per " +
+            "account a password alone (`account_throttled`), while password and code together are still checked.",
           body: {
             type: "object",
             required: ["email", "password"],
             additionalProperties: false,
-            properties: { email: { type: "string", maxLength: 254 }, password },
+            properties: {
+              email: { type: "string", maxLength: 254 },
+              password,
+              code: { type: "string", maxLength: 12 },
+              return_token: { type: "boolean" },
+            },
           },
           response: responses(
             {
               200: {
                 type: "object",
-                required: ["status", "challenge", "expires_at"],
+                required: ["status", "expires_at"],
                 properties: {
-                  status: { type: "string", enum: ["totp_required", "totp_setup_required"] },
+                  status: { type: "string", enum: ["totp_required", "totp_setup_required", "signed_in"] },
                   challenge: { type: "string" },
                   expires_at: { type: "string" },
                   totp: {
                     type: "object",
                     properties: { secret: { type: "string" }, otpauth_url: { type: "string" } },
                   },
+                  user: { $ref: "StaffUser#" },
+                  token: { type: "string" },
                 },
               },
             },
@@ -102,8 +123,13 @@ export function authRoutes(services: Services): FastifyPluginAsync {
           ),
         },
       },
-      async (req) =>
-        login(services, { email: req.body.email, password: req.body.password, ...clientOf(req) }),
+      async (req, reply) => {
+        const { email, password, code } = req.body;
+        const outcome = await login(services, { email, password, code, ...clientOf(req) });
+        if (outcome.status !== "signed_in") return outcome;
+        const answer = signedIn(services, req, reply, outcome.user, outcome.session, req.body.return_token);
+        return { status: "signed_in", ...answer };
+      },
     );
 
     app.post<{ Body: { challenge: string; code: string; return_token?: boolean } }>(
@@ -143,12 +169,7 @@ export function authRoutes(services: Services): FastifyPluginAsync {
       },
       async (req, reply) => {
         const { user, session } = await verifyTotp(services, { ...req.body, ...clientOf(req) });
-        reply.header("set-cookie", sessionCookie(req, session.token, SESSION_TTL_MS / 1000));
-        return {
-          user: staffUserView(user),
-          expires_at: session.expiresAt.toISOString(),
-          ...(req.body.return_token ? { token: session.token } : {}),
-        };
+        return signedIn(services, req, reply, user, session, req.body.return_token);
       },
     );
 
@@ -165,7 +186,7 @@ export function authRoutes(services: Services): FastifyPluginAsync {
       async (req, reply) => {
         const presented = sessionTokenOf(req);
         if (presented) await revokeSession(services.db, presented.token, services.clock.now());
-        reply.header("set-cookie", sessionCookie(req, "", 0));
+        reply.header("set-cookie", sessionCookie(services, req, "", 0));
         return reply.code(204).send();
       },
     );
@@ -204,6 +225,23 @@ export function authRoutes(services: Services): FastifyPluginAsync {
   };
 }
 
+/** Sets the session cookie; the body `/v1/auth/totp` answers (and a one-step login, with its status). */
+function signedIn(
+  services: Services,
+  req: FastifyRequest,
+  reply: FastifyReply,
+  user: StaffUserRow,
+  session: { token: string; expiresAt: Date },
+  returnToken: boolean | undefined,
+) {
+  reply.header("set-cookie", sessionCookie(services, req, session.token, SESSION_TTL_MS / 1000));
+  return {
+    user: staffUserView(user),
+    expires_at: session.expiresAt.toISOString(),
+    ...(returnToken ? { token: session.token } : {}),
+  };
+}
+
 async function changeOwnPassword(
   services: Services,
   req: FastifyRequest<{ Body: { current_password: string; new_password: string } }>,
@@ -224,6 +262,7 @@ async function changeOwnPassword(
   await services.db.tx(async (tx) => {
     await updateStaffUser(tx, user.id, { passwordHash }, now);
     await revokeUserSessions(tx, user.id, now, current.token);
+    await clearTotpThrottle(tx, user.id);
   });
   return reply.code(204).send();
 }

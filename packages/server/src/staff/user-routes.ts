@@ -6,6 +6,7 @@ import type { Services } from "../system/services.js";
 import { findTenant } from "../tenancy/tenants.js";
 import { weakPassword } from "./login.js";
 import { hashPassword, passwordProblem } from "./password.js";
+import { clearTotpThrottle } from "./throttle.js";
 import { STAFF_ROLES, type StaffRole } from "./roles.js";
 import { revokeUserSessions } from "./sessions.js";
 import {
@@ -195,6 +196,7 @@ export function staffUserRoutes(services: Services): FastifyPluginAsync {
           );
           const endsSessions = body.role !== undefined || passwordHash || body.disabled || body.reset_totp;
           if (endsSessions) await revokeUserSessions(tx, id, now);
+          if (passwordHash) await clearTotpThrottle(tx, id);
           return staffUserView(updated);
         });
       },

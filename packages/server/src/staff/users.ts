@@ -12,8 +12,6 @@ export interface StaffUserRow {
   totp_secret_id: string | null;
   totp_enabled_at: Date | null;
   totp_last_step: number | null;
-  failed_attempts: number;
-  locked_until: Date | null;
   disabled_at: Date | null;
   last_login_at: Date | null;
   created_at: Date;
@@ -92,8 +90,6 @@ export function updateStaffUser(
        totp_secret_id = CASE WHEN $6 THEN NULL ELSE totp_secret_id END,
        totp_enabled_at = CASE WHEN $6 THEN NULL ELSE totp_enabled_at END,
        totp_last_step = CASE WHEN $6 THEN NULL ELSE totp_last_step END,
-       failed_attempts = CASE WHEN $4::text IS NULL THEN failed_attempts ELSE 0 END,
-       locked_until = CASE WHEN $4::text IS NULL THEN locked_until ELSE NULL END,
        updated_at = $7
      WHERE id = $1 RETURNING *`,
     [
@@ -108,19 +104,6 @@ export function updateStaffUser(
   );
 }
 
-/** Counts a failed password or code; the 10th in a row locks the account for 15 minutes. */
-export async function recordFailedAttempt(q: Queryable, id: string, now: Date): Promise<void> {
-  await q.query(
-    `UPDATE staff_users SET failed_attempts = failed_attempts + 1,
-       locked_until = CASE WHEN failed_attempts + 1 >= $3 THEN $2::timestamptz + interval '15 minutes' ELSE locked_until END,
-       updated_at = $2
-     WHERE id = $1`,
-    [id, now, LOCK_AFTER_FAILURES],
-  );
-}
-
-export const LOCK_AFTER_FAILURES = 10;
-
 export async function recordTotpSecret(q: Queryable, id: string, secretId: string, now: Date): Promise<void> {
   await q.query("UPDATE staff_users SET totp_secret_id = $2, updated_at = $3 WHERE id = $1", [
     id,
@@ -129,14 +112,18 @@ export async function recordTotpSecret(q: Queryable, id: string, secretId: strin
   ]);
 }
 
-/** A code was accepted at `step`: a later sign-in cannot reuse it; the failure streak ends. */
-export async function recordTotpSuccess(q: Queryable, id: string, step: number, now: Date): Promise<void> {
-  await q.query(
+/**
+ * A code was accepted at `step`: a later sign-in cannot reuse it. False when another request
+ * (any process) has already used this step or a later one, so a code is never accepted twice.
+ */
+export async function recordTotpSuccess(q: Queryable, id: string, step: number, now: Date): Promise<boolean> {
+  const { rowCount } = await q.query(
     `UPDATE staff_users SET totp_last_step = $2, totp_enabled_at = COALESCE(totp_enabled_at, $3),
-       failed_attempts = 0, locked_until = NULL, last_login_at = $3, updated_at = $3
-     WHERE id = $1`,
+       last_login_at = $3, updated_at = $3
+     WHERE id = $1 AND (totp_last_step IS NULL OR totp_last_step < $2)`,
     [id, step, now],
   );
+  return rowCount > 0;
 }
 
 export async function deleteStaffUser(q: Queryable, id: string): Promise<boolean> {

@@ -15,7 +15,6 @@ export const StaffUserSchema = {
     tenant_id: { type: ["string", "null"], description: "Set for a customer user: sees this tenant only" },
     totp_enabled: { type: "boolean" },
     disabled: { type: "boolean" },
-    locked_until: nullableDateTime,
     last_login_at: nullableDateTime,
     created_at: dateTime,
   },
@@ -30,7 +29,6 @@ export function staffUserView(u: StaffUserRow) {
     tenant_id: u.tenant_id,
     totp_enabled: u.totp_enabled_at !== null,
     disabled: u.disabled_at !== null,
-    locked_until: u.locked_until?.toISOString() ?? null,
     last_login_at: u.last_login_at?.toISOString() ?? null,
     created_at: u.created_at.toISOString(),
   };

@@ -160,25 +160,12 @@ describe("staff sign-in", () => {
     expect((await stack.api("GET", "/v1/tenants", { token })).status).toBe(403);
   });
 
-  it("the last owner cannot be demoted, and ten wrong passwords lock an account", async () => {
+  // Failed sign-ins and their waits: staff-throttle.test.ts.
+  it("the last owner cannot be demoted", async () => {
     const owners = (await stack.api("GET", "/v1/staff/users")).body.data.filter(
       (u: any) => u.role === "owner",
     );
     const demote = await stack.api("PATCH", `/v1/staff/users/${owners[0].id}`, { body: { role: "admin" } });
     expect(demote.body.error.code).toBe("last_owner");
-
-    for (let i = 0; i < 10; i++) {
-      const res = await stack.api("POST", "/v1/auth/login", {
-        token: null,
-        body: { email: "ro@isv.test", password: "wrong password" },
-      });
-      expect(res.status).toBe(401);
-    }
-    const locked = await stack.api("POST", "/v1/auth/login", {
-      token: null,
-      body: { email: "ro@isv.test", password: PASSWORD },
-    });
-    expect(locked.status).toBe(429);
-    expect(Number(locked.headers.get("retry-after"))).toBeGreaterThan(0);
   });
 });

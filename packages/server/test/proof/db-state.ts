@@ -1,13 +1,14 @@
 /**
  * The whole database as digests, to prove that a refused request changed nothing. Works on
  * both engines (the tables of the current schema). Bookkeeping of who called (a key's or a
- * session's last use, the rate limits' counters) is not state a refused request may not
- * touch, so it is left out.
+ * session's last use, the rate limits' counters, failed sign-ins) is not state a refused
+ * request may not touch, so it is left out.
  */
 import type { Queryable } from "../../src/db/db.js";
 
 const BOOKKEEPING = ["last_used_at", "last_seen_at"];
-const BOOKKEEPING_TABLES = ["rate_limit_windows"];
+/** Counting refused sign-ins is what makes later ones wait (staff/throttle.ts): a refusal must. */
+const BOOKKEEPING_TABLES = ["rate_limit_windows", "staff_login_throttles"];
 
 export async function tableNames(q: Queryable): Promise<string[]> {
   const { rows } = await q.query<{ name: string }>(

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { hashPassword, passwordProblem, verifyPassword } from "../../src/staff/password.js";
 import { type StaffRole, roleAllows } from "../../src/staff/roles.js";
+import { addressBlock } from "../../src/staff/throttle.js";
 import { base32Decode, base32Encode, hotp, matchTotp, totpCode } from "../../src/staff/totp.js";
 
 // RFC 6238 Appendix B (SHA-1 seed), last 6 of the 8 digits, since a 6-digit code is the same truncation.
@@ -82,5 +83,18 @@ describe("roles", () => {
   ];
   it.each(cases)("%s %s %s → %s", (role, method, route, allowed) => {
     expect(roleAllows(role, method, route)).toBe(allowed);
+  });
+});
+
+describe("sign-in throttling counts a client", () => {
+  it("by its IPv4 address, and by its IPv6 /64 network", () => {
+    expect(addressBlock("198.51.100.7")).toBe("198.51.100.7");
+    expect(addressBlock("::ffff:198.51.100.7")).toBe("198.51.100.7");
+    expect(addressBlock("2001:db8:1:2:aaaa::1")).toBe("2001:db8:1:2::/64");
+    expect(addressBlock("2001:0db8:0001:0002:ffff:ffff:ffff:ffff")).toBe("2001:db8:1:2::/64");
+    expect(addressBlock("2001:db8::1")).toBe("2001:db8:0:0::/64");
+    expect(addressBlock("::1")).toBe("0:0:0:0::/64");
+    expect(addressBlock("fe80::1:2:3:4")).toBe("fe80:0:0:0::/64");
+    expect(addressBlock("64:ff9b::198.51.100.7")).toBe("64:ff9b:0:0::/64");
   });
 });

@@ -1,6 +1,6 @@
 import { type FormEvent, useEffect, useState } from "react";
 import { ErrorBanner, Notice } from "../components/ui";
-import { get, post } from "../lib/api";
+import { ApiError, get, post } from "../lib/api";
 import { useSession } from "../lib/session";
 
 type Step =
@@ -15,6 +15,8 @@ export function LoginPage() {
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
   const [notice, setNotice] = useState<string | null>(null);
+  // While an account is throttled the password alone is refused: the code goes with it.
+  const [codeWithPassword, setCodeWithPassword] = useState(false);
 
   useEffect(() => {
     get<{ needs_bootstrap: boolean }>("/v1/auth/setup", { noTenant: true })
@@ -37,13 +39,23 @@ export function LoginPage() {
   function onPassword(e: FormEvent<HTMLFormElement>) {
     e.preventDefault();
     const form = new FormData(e.currentTarget);
+    const code = codeWithPassword ? { code: String(form.get("code") ?? "").replace(/\s/g, "") } : {};
     run(async () => {
-      const res = await post(
-        "/v1/auth/login",
-        { email: form.get("email"), password: form.get("password") },
-        { noTenant: true },
-      );
-      setStep({ kind: "totp", challenge: res.challenge, setup: res.totp });
+      try {
+        const res = await post(
+          "/v1/auth/login",
+          { email: form.get("email"), password: form.get("password"), ...code },
+          { noTenant: true },
+        );
+        if (res.status === "signed_in") {
+          await refresh();
+          return;
+        }
+        setStep({ kind: "totp", challenge: res.challenge, setup: res.totp });
+      } catch (err) {
+        if (err instanceof ApiError && err.code === "account_throttled") setCodeWithPassword(true);
+        throw err;
+      }
     });
   }
 
@@ -95,6 +107,18 @@ export function LoginPage() {
               Password
               <input name="password" type="password" autoComplete="current-password" required />
             </label>
+            {codeWithPassword && (
+              <label>
+                6-digit code
+                <input
+                  name="code"
+                  inputMode="numeric"
+                  autoComplete="one-time-code"
+                  pattern="[0-9 ]{6,7}"
+                  required
+                />
+              </label>
+            )}
             <button className="primary" type="submit" disabled={busy}>
               {busy ? "Checking…" : "Continue"}
             </button>
