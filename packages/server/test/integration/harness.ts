@@ -18,6 +18,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
+import type { DestinationStream } from "pino";
 import { type RunningEmulator, startEmulator } from "subtext-emulator";
 import { vi } from "vitest";
 import { type Env, loadConfig } from "../../src/config/config.js";
@@ -144,6 +145,8 @@ export interface StackOptions {
   workers?: "loop" | "manual";
   /** Extra environment for loadConfig (e.g. SUBTEXT_PUBLIC_URL). */
   env?: Env;
+  /** Where the logs go, at every level (e.g. to capture them); default: silent, or SUBTEXT_TEST_LOG. */
+  logTo?: DestinationStream;
 }
 
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
@@ -152,7 +155,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const emulator = await startEmulator({ port: 0 });
   const clock = new ManualClock();
   const config = loadConfig({ PORT: "0", SUBTEXT_DATA_DIR: dataDir, LOG_LEVEL: "silent", ...options.env });
-  const log = createLogger((process.env.SUBTEXT_TEST_LOG as "info" | undefined) ?? "silent");
+  const log = options.logTo
+    ? createLogger("trace", options.logTo)
+    : createLogger((process.env.SUBTEXT_TEST_LOG as "info" | undefined) ?? "silent");
   let runtime: Runtime | undefined;
   try {
     runtime = await openRuntime({
