@@ -109,6 +109,22 @@ describe("status callbacks", () => {
     expect(rows[0].n).toBe(1);
   });
 
+  it("drops an error code outside Twilio's five digits (it fits no column): the status still applies", async () => {
+    await stack.emulator.control("POST", "faults", {
+      kind: "drop_callbacks",
+      path: "/twilio/messages/status/",
+    });
+    const path = `/twilio/messages/status/${tenant.id}`;
+    for (const code of [2 ** 31, 2 ** 53, -1, 999]) {
+      const m = await sendAndDispatch(recipient());
+      const res = await callback(path, statusParams(m, "undelivered", { ErrorCode: String(code) }));
+      expect(res.status, `ErrorCode ${code}`).toBe(204);
+      const after = await message(m.id);
+      expect(after.status).toBe("undelivered");
+      expect(after.error?.twilio_code ?? null, `ErrorCode ${code}`).toBeNull();
+    }
+  });
+
   it("accepts the emulator's real, signed callbacks through the public URL with our marker", async () => {
     const m = await sendAndDispatch(recipient());
     const delivered = await eventually("delivered", async () => {

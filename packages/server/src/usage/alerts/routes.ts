@@ -4,7 +4,8 @@ import { assertOwnedBy } from "../../http/auth.js";
 import { dateTime, idParam, nullableDateTime, responses } from "../../http/schemas.js";
 import { SubtextError, notFound } from "../../system/errors.js";
 import type { Services } from "../../system/services.js";
-import { ALERT_KINDS, MAX_RULE_COUNT, TWILIO_ERROR_CODES } from "./rules.js";
+import { TWILIO_ERROR_CODE_RANGE } from "../../messaging/twilio-codes.js";
+import { ALERT_KINDS, MAX_RULE_COUNT } from "./rules.js";
 import {
   type AlertRow,
   type AlertRuleInput,
@@ -75,8 +76,8 @@ const ruleFields = {
   min_messages: { type: "integer", minimum: 1, maximum: MAX_RULE_COUNT },
   error_code: {
     type: ["integer", "null"],
-    minimum: TWILIO_ERROR_CODES.min,
-    maximum: TWILIO_ERROR_CODES.max,
+    minimum: TWILIO_ERROR_CODE_RANGE.min,
+    maximum: TWILIO_ERROR_CODE_RANGE.max,
     description: "A Twilio error code (five digits, e.g. 30007); null: any",
   },
   description: { type: ["string", "null"], maxLength: 500 },

@@ -5,11 +5,6 @@
 export const ALERT_KINDS = ["delivery_rate_below", "error_code_spike", "daily_cap_usage"] as const;
 export type AlertKind = (typeof ALERT_KINDS)[number];
 
-/**
- * Twilio's error codes are five-digit numbers (11200, 21610, 30007, 63016…: see
- * https://www.twilio.com/docs/api/errors).
- */
-export const TWILIO_ERROR_CODES = { min: 10000, max: 99999 } as const;
 /** The largest count a rule takes (a failure threshold, min_messages); far beyond any real window. */
 export const MAX_RULE_COUNT = 100_000_000;
 
