@@ -2327,9 +2327,11 @@ export interface paths {
             tenant_id?: string | null;
             /** @enum {string} */
             kind: "delivery_rate_below" | "error_code_spike" | "daily_cap_usage";
+            /** @description A percentage (0–100), or for error_code_spike a count of failures */
             threshold: number;
             window_minutes?: number;
             min_messages?: number;
+            /** @description A Twilio error code (five digits, e.g. 30007); null: any */
             error_code?: number | null;
             description?: string | null;
           };

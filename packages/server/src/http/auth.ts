@@ -84,8 +84,9 @@ async function authenticate(
     });
   }
   const owner = await findApiKeyOwner(services.db, token);
+  // One answer for unknown and revoked keys: a caller holding a leaked key learns nothing more.
   if (!owner || owner.key.revoked_at) {
-    throw new SubtextError("invalid_api_key", 401, owner ? "This API key was revoked." : "Unknown API key.", {
+    throw new SubtextError("invalid_api_key", 401, "The API key is not valid.", {
       hint: "Create a new key: POST /v1/tenants/{id}/api-keys with the admin token.",
       headers: { "www-authenticate": "Bearer" },
     });

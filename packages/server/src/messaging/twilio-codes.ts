@@ -12,6 +12,13 @@ export interface TwilioCodeInfo {
   optOut?: boolean;
 }
 
+/** Twilio's error codes are five-digit numbers (https://www.twilio.com/docs/api/errors). */
+export const TWILIO_ERROR_CODE_RANGE = { min: 10000, max: 99999 } as const;
+
+export function isTwilioErrorCode(n: number): boolean {
+  return Number.isInteger(n) && n >= TWILIO_ERROR_CODE_RANGE.min && n <= TWILIO_ERROR_CODE_RANGE.max;
+}
+
 export const TWILIO_CODES: Readonly<Record<number, TwilioCodeInfo>> = {
   20429: { explanation: "Twilio was busy and asked us to slow down; the message is retried automatically." },
   21211: { explanation: "The recipient's number is not a valid phone number." },

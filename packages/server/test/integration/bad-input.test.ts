@@ -272,6 +272,13 @@ describe("credentials", () => {
     const res = await stack.api("GET", route(), { token: spare.body.key });
     expect(res.status).toBe(401);
     expect(res.body.error.code).toBe("invalid_api_key");
+    // The same answer as for a key that never existed: nothing tells a revoked key apart.
+    const unknown = await stack.api("GET", route(), { token: `sk_test_${"B".repeat(43)}` });
+    expect({ status: res.status, body: res.body, auth: res.headers.get("www-authenticate") }).toEqual({
+      status: unknown.status,
+      body: unknown.body,
+      auth: unknown.headers.get("www-authenticate"),
+    });
     // The other key is untouched.
     expect((await stack.api("GET", route(), { token: key })).status).toBe(200);
   });

@@ -18,6 +18,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
+import type { DestinationStream } from "pino";
 import { type RunningEmulator, startEmulator } from "subtext-emulator";
 import { vi } from "vitest";
 import { type Env, loadConfig } from "../../src/config/config.js";
@@ -150,6 +151,8 @@ export interface StackOptions {
   workers?: "loop" | "manual";
   /** Extra environment for loadConfig (e.g. SUBTEXT_PUBLIC_URL). */
   env?: Env;
+  /** Where the logs go, at every level (e.g. to capture them); default: silent, or SUBTEXT_TEST_LOG. */
+  logTo?: DestinationStream;
 }
 
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
@@ -166,7 +169,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     ...GENEROUS_RATE_LIMITS,
     ...options.env,
   });
-  const log = createLogger((process.env.SUBTEXT_TEST_LOG as "info" | undefined) ?? "silent");
+  const log = options.logTo
+    ? createLogger("trace", options.logTo)
+    : createLogger((process.env.SUBTEXT_TEST_LOG as "info" | undefined) ?? "silent");
   let runtime: Runtime | undefined;
   try {
     runtime = await openRuntime({

@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { twilioSignature } from "subtext-emulator";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { driveUntil, readyToSend } from "../../src/messaging/testing.js";
@@ -108,6 +109,22 @@ describe("status callbacks", () => {
     expect(rows[0].n).toBe(1);
   });
 
+  it("drops an error code outside Twilio's five digits (it fits no column): the status still applies", async () => {
+    await stack.emulator.control("POST", "faults", {
+      kind: "drop_callbacks",
+      path: "/twilio/messages/status/",
+    });
+    const path = `/twilio/messages/status/${tenant.id}`;
+    for (const code of [2 ** 31, 2 ** 53, -1, 999]) {
+      const m = await sendAndDispatch(recipient());
+      const res = await callback(path, statusParams(m, "undelivered", { ErrorCode: String(code) }));
+      expect(res.status, `ErrorCode ${code}`).toBe(204);
+      const after = await message(m.id);
+      expect(after.status).toBe("undelivered");
+      expect(after.error?.twilio_code ?? null, `ErrorCode ${code}`).toBeNull();
+    }
+  });
+
   it("accepts the emulator's real, signed callbacks through the public URL with our marker", async () => {
     const m = await sendAndDispatch(recipient());
     const delivered = await eventually("delivered", async () => {
@@ -154,5 +171,56 @@ describe("inbound messages", () => {
     expect((await callback(path, params)).status).toBe(200);
     const list = await stack.api("GET", `/v1/messages?from=${encodeURIComponent(handset)}`, { token: key });
     expect(list.body.data).toHaveLength(1);
+  });
+
+  const inbound = (handset: string, extra: Record<string, string>) => ({
+    AccountSid: tenant.subaccount_sid,
+    MessageSid: `SM${randomBytes(16).toString("hex")}`,
+    From: handset,
+    To: ourNumber,
+    NumMedia: "0",
+    ...extra,
+  });
+  const received = async (handset: string) =>
+    (await stack.api("GET", `/v1/messages?from=${encodeURIComponent(handset)}`, { token: key })).body.data;
+
+  it("stores a body over Twilio's 1,600 characters cut to 1,600 with a marker, and still answers 200", async () => {
+    const path = `/twilio/messages/inbound/${tenant.id}`;
+    // Emoji are two UTF-16 units each: the cut must fall between characters, never inside one.
+    const handset = recipient();
+    const long = await callback(path, inbound(handset, { Body: "😀".repeat(5_000) }));
+    expect(long.status).toBe(200);
+    expect(await long.text()).toContain("<Response/>");
+    const [stored] = await received(handset);
+    expect([...stored.body]).toHaveLength(1_600);
+    expect(stored.body).toBe(`${"😀".repeat(1_600 - 12)} [truncated]`);
+    expect(stored.body.isWellFormed()).toBe(true);
+
+    const exact = recipient();
+    const body = "a".repeat(1_600);
+    expect((await callback(path, inbound(exact, { Body: body }))).status).toBe(200);
+    expect((await received(exact))[0].body).toBe(body);
+  });
+
+  it("leaves out media URLs over 2,048 characters and stores nothing with an impossibly long address", async () => {
+    const path = `/twilio/messages/inbound/${tenant.id}`;
+    const handset = recipient();
+    const huge = `https://example.com/${"x".repeat(3_000)}`;
+    const media = inbound(handset, {
+      Body: "photos",
+      NumMedia: "2",
+      MediaUrl0: huge,
+      MediaUrl1: "https://example.com/ok.jpg",
+    });
+    expect((await callback(path, media)).status).toBe(200);
+    expect((await received(handset))[0].media_urls).toEqual(["https://example.com/ok.jpg"]);
+
+    const bogus = `+1${"5".repeat(200)}`;
+    const res = await callback(path, inbound(bogus, { Body: "hi" }));
+    expect(res.status).toBe(200);
+    const { rows } = await stack.db.query("SELECT count(*)::int AS n FROM messages WHERE from_number = $1", [
+      bogus,
+    ]);
+    expect(rows[0].n).toBe(0);
   });
 });

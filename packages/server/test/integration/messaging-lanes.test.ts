@@ -196,6 +196,16 @@ describe("lanes", () => {
     await setLane(b.key, { daily_cap: null });
   });
 
+  it("refuses a daily cap beyond what its integer column holds with 400, and keeps the lane as it was", async () => {
+    const before = await laneOf(b.key);
+    for (const change of [{ daily_cap: 2 ** 31 }, { tmobile_daily_cap: 2 ** 53 }]) {
+      const res = await stack.api("PATCH", `/v1/lanes/${before.id}`, { body: change });
+      expect(res.status, JSON.stringify(res.body)).toBe(400);
+      expect(res.body.error.code).toBe("invalid_request");
+    }
+    expect(await laneOf(b.key)).toEqual(before);
+  });
+
   it("counts T-Mobile's daily cap for recipients whose carrier Lookup says is T-Mobile", {
     timeout: 120_000,
   }, async () => {

@@ -2,13 +2,20 @@
  * Proof that bad input is refused cleanly, over every endpoint of the live OpenAPI document:
  * fast-check builds requests that break one thing of a valid request (a wrong type, a missing
  * field, an unknown field, junk or malformed JSON, a wrong Content-Type, odd Unicode, SQL-ish
- * and 1 MB strings, odd path and query values). The server never answers 5xx; what it refuses
+ * and 1 MB strings, numbers past what a column holds, odd path and query values). The server never answers 5xx; what it refuses
  * gets a 4xx with a stable snake_case `error.code` and changes no table's row count; what the
  * schema itself forbids is always refused. Twilio's webhooks: proof-bad-webhooks.test.ts.
  */
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type BadRequest, HUGE, badRequests, validates } from "../proof/bad-requests.js";
+import {
+  type BadRequest,
+  HUGE,
+  OUT_OF_RANGE,
+  badRequests,
+  outOfRangeRequests,
+  validates,
+} from "../proof/bad-requests.js";
 import { changedTables, rowCounts, tableNames } from "../proof/db-state.js";
 import { fixtureFor } from "../proof/isolation-params.js";
 import { type Operation, fillPath, operationsOf, pathParams, typesOf } from "../proof/openapi.js";
@@ -162,6 +169,19 @@ describe("bad input on every public endpoint", () => {
           const problem = await judge(op, bad, await rowCounts(stack.db, tables));
           if (problem) failures.push(problem);
         }
+      }
+    }
+    expect(failures, failures.join("\n")).toEqual([]);
+  });
+
+  it(`copes with ${OUT_OF_RANGE.join(", ")} in every numeric field of every body and query`, {
+    timeout: 300_000,
+  }, async () => {
+    const failures: string[] = [];
+    for (const op of ops) {
+      for (const bad of outOfRangeRequests(op)) {
+        const problem = await judge(op, bad, await rowCounts(stack.db, tables));
+        if (problem) failures.push(problem);
       }
     }
     expect(failures, failures.join("\n")).toEqual([]);

@@ -7,7 +7,7 @@
  */
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { nastyString } from "../proof/bad-requests.js";
+import { OUT_OF_RANGE, nastyString } from "../proof/bad-requests.js";
 import { changedTables, tableDigests } from "../proof/db-state.js";
 import { type TenantWorld, buildTenantWorld } from "../proof/tenant-world.js";
 import { type Params, fillRoute, matches, postForm, sign, twilioWebhooks } from "../proof/twilio-routes.js";
@@ -194,6 +194,27 @@ describe("genuine callbacks cannot be replayed into a change", () => {
     }
     expect(failures, failures.join("\n")).toEqual([]);
     expect(changedTables(before, await tableDigests(stack.db)), "tables changed by replays").toEqual([]);
+  });
+
+  it("never answers 5xx to a signed callback whose numbers are past what a column holds", {
+    timeout: 300_000,
+  }, async () => {
+    const failures: string[] = [];
+    for (const g of genuine) {
+      // Its numeric parameters (durations, counts), and ErrorCode even where Twilio sent none.
+      const numeric = Object.keys(g.params).filter((k) => /^-?\d+$/.test(String(g.params[k])));
+      for (const name of new Set([...numeric, "ErrorCode"])) {
+        for (const value of OUT_OF_RANGE) {
+          const params = { ...g.params, [name]: String(value) };
+          const res = await postForm(g.url, params, sign(tokens.t, g.url, params));
+          if (res.status >= 500)
+            failures.push(
+              `${new URL(g.url).pathname} with ${name}=${value}: ${res.status} ${res.text.slice(0, 120)}`,
+            );
+        }
+      }
+    }
+    expect([...new Set(failures)], failures.join("\n")).toEqual([]);
   });
 
   it("does not let T's callback, re-signed for tenant U, touch T's or U's records", async () => {

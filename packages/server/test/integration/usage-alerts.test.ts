@@ -173,6 +173,35 @@ describe("alerts", () => {
     });
     expect(code.status).toBe(422);
   });
+
+  it.each([
+    ["error_code", { kind: "error_code_spike", threshold: 3, error_code: 2 ** 31 }],
+    ["error_code", { kind: "error_code_spike", threshold: 3, error_code: -(2 ** 31) - 1 }],
+    ["error_code", { kind: "error_code_spike", threshold: 3, error_code: 999 }],
+    ["threshold", { kind: "error_code_spike", threshold: 1e12 }],
+    ["min_messages", { kind: "delivery_rate_below", threshold: 90, min_messages: 2 ** 31 }],
+  ])("refuses an out-of-range %s with 400 invalid_request, and stores nothing", async (field, body) => {
+    const t = await stack.newTenant();
+    const res = await stack.api("POST", "/v1/alert-rules", { token: t.key, body });
+    expect(res.status, JSON.stringify(res.body)).toBe(400);
+    expect(res.body.error.code).toBe("invalid_request");
+    expect(res.body.error.details).toEqual(
+      expect.arrayContaining([expect.objectContaining({ path: `/${field}` })]),
+    );
+    expect((await stack.api("GET", "/v1/alert-rules", { token: t.key })).body.data).toEqual([]);
+  });
+
+  it("takes any five-digit Twilio error code", async () => {
+    const t = await stack.newTenant();
+    for (const error_code of [10000, 99999]) {
+      const res = await stack.api("POST", "/v1/alert-rules", {
+        token: t.key,
+        body: { kind: "error_code_spike", threshold: 3, error_code },
+      });
+      expect(res.status).toBe(201);
+      expect(res.body.error_code).toBe(error_code);
+    }
+  });
 });
 
 describe("alert decisions", () => {

@@ -1,6 +1,6 @@
 /**
  * fast-check arbitraries for hostile input: strings that break naive code (lone surrogates,
- * RTL overrides, zero-width and NUL characters, SQL and template injection, 1 MB), junk JSON,
+ * RTL overrides, zero-width and NUL characters, SQL and template injection, 1 MB), junk JSON, numbers past what a column holds,
  * and requests built from a valid one by breaking exactly one thing.
  */
 import { createRequire } from "node:module";
@@ -222,7 +222,100 @@ export function badRequests(op: Operation): fc.Arbitrary<BadRequest> {
         query: `${encodeURIComponent(name)}=${percentEncode(v)}`,
       })),
   );
+  const outOfRange = outOfRangeRequests(op);
+  if (outOfRange.length) arbs.push(fc.constantFrom(...outOfRange));
   return fc.oneof(...arbs);
+}
+
+/**
+ * Numbers just past the usual column types (PostgreSQL integer, bigint, numeric(12,3)) and
+ * JavaScript's safe integers: a schema without a maximum lets them through to a column that
+ * overflows (a 5xx) unless something else refuses them first.
+ */
+export const OUT_OF_RANGE = [2 ** 31, -(2 ** 31) - 1, 2 ** 53, -(2 ** 53), 2 ** 63, 1e12, 1e300];
+
+export interface NumericField {
+  /** Property names from the body's root (nested objects included). */
+  path: string[];
+  schema: JsonSchema;
+}
+
+/** Every integer or number property of a body schema, in nested objects too (not in arrays or maps). */
+export function numericFields(schema: JsonSchema | null | undefined, path: string[] = []): NumericField[] {
+  if (!schema || path.length > 4) return [];
+  const types = typesOf(schema);
+  if (types.includes("integer") || types.includes("number")) return [{ path, schema }];
+  if (!types.includes("object")) return [];
+  return Object.entries<JsonSchema>(schema.properties ?? {}).flatMap(([name, prop]) =>
+    numericFields(prop, [...path, name]),
+  );
+}
+
+/**
+ * The valid sample, and the sample with each enum-valued field set to each of its values: a
+ * number may only reach the database for one kind of resource (an error code only matters
+ * to an error_code_spike alert rule), so each kind gets its chance.
+ */
+export function variantsOf(schema: JsonSchema, base: Record<string, unknown>): Record<string, unknown>[] {
+  const out = [base];
+  for (const [name, prop] of Object.entries<JsonSchema>(schema.properties ?? {})) {
+    if (!(name in base) || !Array.isArray(prop.enum)) continue;
+    for (const v of prop.enum) if (v !== base[name] && v !== null) out.push({ ...base, [name]: v });
+  }
+  return out;
+}
+
+/** `base` with `value` at `path`, filling absent parent objects with their sample. */
+function withValueAt(schema: JsonSchema, base: Record<string, unknown>, path: string[], value: unknown) {
+  const out = structuredClone(base);
+  let node: Record<string, unknown> = out;
+  let nodeSchema = schema;
+  for (const name of path.slice(0, -1)) {
+    nodeSchema = nodeSchema.properties?.[name] ?? {};
+    const child = node[name];
+    node[name] = child && typeof child === "object" ? child : sample(nodeSchema);
+    node = node[name] as Record<string, unknown>;
+  }
+  node[path[path.length - 1]] = value;
+  return out;
+}
+
+/**
+ * Every out-of-range number in every numeric body field (for every enum variant of the body)
+ * and every numeric query parameter of `op`. What the schema forbids must be refused; what it
+ * admits must still never be a 5xx.
+ */
+export function outOfRangeRequests(op: Operation): BadRequest[] {
+  const out: BadRequest[] = [];
+  const schema = op.body;
+  if (schema && op.method !== "DELETE") {
+    const base = sample(schema) as Record<string, unknown>;
+    for (const variant of variantsOf(schema, base)) {
+      const label = variant === base ? "" : ` (${JSON.stringify(variant).slice(0, 80)})`;
+      for (const field of numericFields(schema)) {
+        for (const value of OUT_OF_RANGE) {
+          out.push({
+            what: `${value} in /${field.path.join("/")}${label}`,
+            mustRefuse: !validates(field.schema, value),
+            body: withValueAt(schema, variant, field.path, value),
+          });
+        }
+      }
+    }
+  }
+  for (const p of op.params.filter((q) => q.in === "query")) {
+    const types = typesOf(p.schema);
+    if (!types.includes("integer") && !types.includes("number")) continue;
+    for (const value of OUT_OF_RANGE) {
+      out.push({
+        what: `${value} in query ${p.name}`,
+        mustRefuse: !validates(p.schema, value),
+        body: schema ? sample(schema) : undefined,
+        query: `${encodeURIComponent(p.name)}=${encodeURIComponent(String(value))}`,
+      });
+    }
+  }
+  return out;
 }
 
 /** Percent-encodes any UTF-16 string, lone surrogates included (as invalid UTF-8 bytes). */

@@ -33,9 +33,10 @@ export function param(req: FastifyRequest, name: string): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
+/** A count or duration Twilio sent: a non-negative integer that fits an integer column, else undefined. */
 export function intParam(req: FastifyRequest, name: string): number | undefined {
   const n = Number.parseInt(param(req, name) ?? "", 10);
-  return Number.isFinite(n) ? n : undefined;
+  return Number.isInteger(n) && n >= 0 && n <= 2_147_483_647 ? n : undefined;
 }
 
 /** The call of this webhook, created on first sight (inbound calls begin with a webhook). */

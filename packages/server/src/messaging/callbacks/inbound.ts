@@ -8,6 +8,13 @@
  * keywords (which Twilio does not know), and with an empty `<Response/>` otherwise. A custom
  * reply text for a default keyword therefore needs Twilio's Advanced Opt-Out on the service.
  * Twilio retries a webhook with the same MessageSid: the second delivery changes nothing.
+ *
+ * Bounds. Twilio never sends a body over 1,600 characters (its Message resource's limit), nor
+ * SIDs or addresses over a few dozen. A signed request that does is anomalous: we still answer
+ * 200 (an error would only make Twilio retry it), but store a bounded copy — the body cut to
+ * 1,600 characters ending in " [truncated]", media URLs over 2,048 characters left out — and a
+ * message whose SID or address is too long to be real is not stored at all. Each is logged as a
+ * warning (lengths only, never the text).
  */
 import { isWhatsAppAddress, recordWhatsAppInbound } from "../../channels/whatsapp/index.js";
 import { newId } from "../../db/ids.js";
@@ -17,7 +24,7 @@ import { recordUsage } from "../../usage/record.js";
 import { type KeywordMatch, matchKeyword } from "../keywords.js";
 import { keywordConfigFor, twilioHandles } from "../optouts/keyword-config.js";
 import { optIn, optOut } from "../optouts/store.js";
-import { countSegments } from "../segments.js";
+import { MAX_BODY_CHARACTERS, countSegments } from "../segments.js";
 import type { MessageRow } from "../store/messages.js";
 import { messageView } from "../view.js";
 import { type FormParams, one } from "./signed.js";
@@ -30,22 +37,79 @@ export interface InboundResult {
 
 const EMPTY = '<?xml version="1.0" encoding="UTF-8"?><Response/>';
 
+/** Longer than any SID or address (E.164, whatsapp:+E.164, short code, sender id) Twilio sends. */
+const MAX_SID_OR_ADDRESS = 64;
+const MAX_MEDIA_URL = 2048;
+export const TRUNCATION_MARKER = " [truncated]";
+
+interface Inbound {
+  sid: string;
+  from: string;
+  to: string;
+  serviceSid: string | null;
+  media: string[];
+  body: string;
+}
+
 export async function intakeInbound(
-  deps: Pick<Services, "db" | "clock">,
+  deps: Pick<Services, "db" | "clock" | "log">,
   tenantId: string,
   params: FormParams,
 ): Promise<InboundResult> {
+  const inbound = readInbound(deps, tenantId, params);
+  return inbound ? store(deps, tenantId, inbound) : { message: null, keyword: null, twiml: EMPTY };
+}
+
+/** The form's fields, bounded (see the top of this file); null: nothing to store. */
+function readInbound(deps: Pick<Services, "log">, tenantId: string, params: FormParams): Inbound | null {
   const sid = one(params, "MessageSid") ?? one(params, "SmsSid");
   const from = one(params, "From") ?? "";
   const to = one(params, "To") ?? "";
-  const body = one(params, "Body") ?? "";
   const serviceSid = one(params, "MessagingServiceSid") ?? null;
+  if (!sid || !from) return null;
+  const anomaly = { event: "messaging.inbound_anomaly", tenant_id: tenantId };
+  const tooLong = Object.entries({ MessageSid: sid, From: from, To: to, MessagingServiceSid: serviceSid })
+    .filter(([, v]) => (v?.length ?? 0) > MAX_SID_OR_ADDRESS)
+    .map(([field, v]) => ({ field, length: v!.length }));
+  if (tooLong.length > 0) {
+    deps.log.warn({ ...anomaly, too_long: tooLong }, "inbound message with an impossible field, not stored");
+    return null;
+  }
   const numMedia = Math.min(10, Number(one(params, "NumMedia") ?? 0) || 0);
-  const media = Array.from({ length: numMedia }, (_, i) => one(params, `MediaUrl${i}`)).filter(
+  const urls = Array.from({ length: numMedia }, (_, i) => one(params, `MediaUrl${i}`)).filter(
     (u): u is string => !!u,
   );
-  if (!sid || !from) return { message: null, keyword: null, twiml: EMPTY };
+  const media = urls.filter((u) => u.length <= MAX_MEDIA_URL);
+  if (media.length < urls.length) {
+    deps.log.warn({ ...anomaly, message_sid: sid }, "inbound media URLs over 2048 characters left out");
+  }
+  const body = boundedBody(one(params, "Body") ?? "");
+  if (body.cutFrom !== undefined) {
+    deps.log.warn(
+      { ...anomaly, message_sid: sid, characters: body.cutFrom },
+      `inbound body over ${MAX_BODY_CHARACTERS} characters truncated`,
+    );
+  }
+  return { sid, from, to, serviceSid, media, body: body.text };
+}
 
+/**
+ * At most MAX_BODY_CHARACTERS code points (as the send path counts them), the marker
+ * included; cut between code points, so a surrogate pair is never split.
+ */
+export function boundedBody(body: string): { text: string; cutFrom?: number } {
+  if (body.length <= MAX_BODY_CHARACTERS) return { text: body };
+  const points = Array.from(body);
+  if (points.length <= MAX_BODY_CHARACTERS) return { text: body };
+  const kept = points.slice(0, MAX_BODY_CHARACTERS - TRUNCATION_MARKER.length).join("");
+  return { text: `${kept}${TRUNCATION_MARKER}`, cutFrom: points.length };
+}
+
+async function store(
+  deps: Pick<Services, "db" | "clock">,
+  tenantId: string,
+  { sid, from, to, serviceSid, media, body }: Inbound,
+): Promise<InboundResult> {
   const config = await keywordConfigFor(deps.db, tenantId, serviceSid);
   const keyword = matchKeyword(body, config);
   const reply = keyword && !twilioHandles(keyword.keyword) ? twimlMessage(keyword.reply) : EMPTY;

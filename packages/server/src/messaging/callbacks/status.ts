@@ -12,6 +12,7 @@ import type { Services } from "../../system/services.js";
 import type { GroupCommit } from "../send/group-commit.js";
 import { fromTwilioStatus } from "../status.js";
 import { sidIsKnown } from "../store/known-sids.js";
+import { isTwilioErrorCode } from "../twilio-codes.js";
 import { type FormParams, one } from "./signed.js";
 import { type StatusIntake, type StatusReport, applyStatusReports } from "./status-batch.js";
 
@@ -34,7 +35,8 @@ export function statusReportOf(
     sid,
     status,
     twilioStatus,
-    errorCode: Number.isInteger(code) && code > 0 ? code : null,
+    // Anything else is not Twilio's, and may not fit the integer column (a 500, retried forever).
+    errorCode: isTwilioErrorCode(code) ? code : null,
     errorMessage: one(params, "ErrorMessage") ?? null,
     at,
     from: one(params, "From") ?? "",

@@ -14,6 +14,8 @@ import {
   updateLaneOverrides,
 } from "../store/lanes.js";
 
+const MAX_DAILY_CAP = 1_000_000_000;
+
 const LaneSchema = {
   type: "object",
   required: ["id", "tenant_id", "kind", "mps"],
@@ -165,8 +167,10 @@ export function laneRoutes(services: Services): FastifyPluginAsync {
             properties: {
               mps: { type: ["number", "null"], exclusiveMinimum: 0, maximum: 10_000 },
               burst: { type: ["integer", "null"], minimum: 1, maximum: 100_000 },
-              daily_cap: { type: ["integer", "null"], minimum: 0 },
-              tmobile_daily_cap: { type: ["integer", "null"], minimum: 0 },
+              // Integer columns: a huge cap is a 400, not an overflow. A billion is more than
+              // a lane at the maximum mps (10,000) can send in a day.
+              daily_cap: { type: ["integer", "null"], minimum: 0, maximum: MAX_DAILY_CAP },
+              tmobile_daily_cap: { type: ["integer", "null"], minimum: 0, maximum: MAX_DAILY_CAP },
             },
           },
           response: responses({ 200: LaneSchema }, [400, 401, 403, 404]),

@@ -4,7 +4,8 @@ import { assertOwnedBy, isOperator, principalOf } from "../../http/auth.js";
 import { dateTime, idParam, nullableDateTime, responses } from "../../http/schemas.js";
 import { SubtextError, notFound } from "../../system/errors.js";
 import type { Services } from "../../system/services.js";
-import { ALERT_KINDS } from "./rules.js";
+import { TWILIO_ERROR_CODE_RANGE } from "../../messaging/twilio-codes.js";
+import { ALERT_KINDS, MAX_RULE_COUNT } from "./rules.js";
 import {
   type AlertRow,
   type AlertRuleInput,
@@ -58,6 +59,30 @@ export const AlertSchema = {
   },
 } as const;
 
+/**
+ * A rule's fields as a request may set them. Every number is bounded by the schema (400
+ * `invalid_request`), so none reaches a column it overflows: threshold is numeric(12,3),
+ * window_minutes, min_messages and error_code are PostgreSQL integers.
+ */
+const ruleFields = {
+  kind: { type: "string", enum: [...ALERT_KINDS] },
+  threshold: {
+    type: "number",
+    minimum: 0,
+    maximum: MAX_RULE_COUNT,
+    description: "A percentage (0–100), or for error_code_spike a count of failures",
+  },
+  window_minutes: { type: "integer", minimum: 5, maximum: 10080 },
+  min_messages: { type: "integer", minimum: 1, maximum: MAX_RULE_COUNT },
+  error_code: {
+    type: ["integer", "null"],
+    minimum: TWILIO_ERROR_CODE_RANGE.min,
+    maximum: TWILIO_ERROR_CODE_RANGE.max,
+    description: "A Twilio error code (five digits, e.g. 30007); null: any",
+  },
+  description: { type: ["string", "null"], maxLength: 500 },
+} as const;
+
 const ruleView = (r: AlertRuleRow) => ({
   ...r,
   threshold: Number(r.threshold),
@@ -88,15 +113,7 @@ export function alertRoutes(services: Pick<Services, "db" | "clock">): FastifyPl
             type: "object",
             required: ["kind", "threshold"],
             additionalProperties: false,
-            properties: {
-              tenant_id: { type: ["string", "null"], maxLength: 64 },
-              kind: { type: "string", enum: [...ALERT_KINDS] },
-              threshold: { type: "number", minimum: 0 },
-              window_minutes: { type: "integer", minimum: 5, maximum: 10080 },
-              min_messages: { type: "integer", minimum: 1 },
-              error_code: { type: ["integer", "null"] },
-              description: { type: ["string", "null"], maxLength: 500 },
-            },
+            properties: { tenant_id: { type: ["string", "null"], maxLength: 64 }, ...ruleFields },
           },
           response: responses({ 201: { $ref: "AlertRule#" } }, [400, 401, 403, 404, 422]),
         },

@@ -5,6 +5,9 @@
 export const ALERT_KINDS = ["delivery_rate_below", "error_code_spike", "daily_cap_usage"] as const;
 export type AlertKind = (typeof ALERT_KINDS)[number];
 
+/** The largest count a rule takes (a failure threshold, min_messages); far beyond any real window. */
+export const MAX_RULE_COUNT = 100_000_000;
+
 export interface AlertRule {
   id: string;
   tenant_id: string | null;
