@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import type { Logger } from "pino";
 import { type RunningEmulator, startEmulator } from "subtext-emulator";
@@ -17,6 +18,7 @@ import {
 import { type Keyring, loadKeyring } from "../vault/keyring.js";
 import { Vault } from "../vault/vault.js";
 import { ensureAdminToken } from "./admin-token.js";
+import { ensurePrivateDir } from "./data-dir.js";
 import { createLogger } from "./logger.js";
 import { registerJobKinds } from "./modules.js";
 import type { Services } from "./services.js";
@@ -57,6 +59,7 @@ export interface Runtime {
 export async function openRuntime(opts: RuntimeOptions): Promise<Runtime> {
   const { config } = opts;
   const log = opts.log ?? createLogger(config.logLevel);
+  securePrivateData(config, log);
   const db =
     opts.db ?? (await openDb(config, (err) => log.error({ err, event: "db.pool_error" }, "database error")));
   let emulator: RunningEmulator | null = null;
@@ -180,4 +183,21 @@ async function connectEmulator(
     parent: { accountSid: running.parent.sid, authToken: running.parent.authToken },
     running,
   };
+}
+
+/**
+ * The data dir is private to this user: 0700, nothing inside readable or writable by others
+ * (see data-dir.ts). Whatever an older version or a copy left open is fixed here, and said.
+ */
+function securePrivateData(config: Config, log: Logger): void {
+  // Not created when nothing will be kept in it (PostgreSQL, SUBTEXT_MASTER_KEY, live mode):
+  // such deployments may run on a read-only file system.
+  const used = !config.databaseUrl || config.masterKeys.length === 0 || config.mode === "sandbox";
+  if (!used && !existsSync(config.dataDir)) return;
+  const fixed = ensurePrivateDir(config.dataDir);
+  if (fixed.length === 0) return;
+  log.warn(
+    { event: "data_dir.permissions_fixed", count: fixed.length, paths: fixed.slice(0, 20) },
+    "files in the data dir were open to other local users and are now private to this user; if other users could log in here, rotate the master key and the admin token",
+  );
 }
