@@ -70,7 +70,9 @@ describe(`the data dir (${ENGINE})`, () => {
       expect(statSync(dir).mode & 0o777).toBe(0o700);
       expect(openToOthers(dir)).toEqual([]);
       if (ENGINE === "pglite") expect(readdirSync(join(dir, "pglite")).length).toBeGreaterThan(10);
-      expect(readdirSync(dir)).toEqual(expect.arrayContaining(["master-keys.json", "emulator"]));
+      expect(readdirSync(dir)).toEqual(
+        expect.arrayContaining(["master-keys.json", "emulator-control-token"]),
+      );
     } finally {
       await runtime.close();
     }
