@@ -1,4 +1,4 @@
-import type { AddressInfo } from "node:net";
+import { type AddressInfo, isIPv6 } from "node:net";
 import { ACCOUNTS, type Account, createAccount } from "./api/2010/accounts.js";
 import { registerApi2010 } from "./api/2010/index.js";
 import { registerContent } from "./content/v1/index.js";
@@ -22,6 +22,11 @@ export interface EmulatorOptions {
   parent?: { sid: string; authToken: string };
   /** Tick interval of the scheduler in ms (real time). */
   tickMs?: number;
+  /**
+   * When set, every control-API request (/_emulator/…) must send `Authorization: Bearer <token>`
+   * (401 otherwise). Absent: the control API is open to anyone who reaches the port.
+   */
+  controlToken?: string;
 }
 
 export interface RunningEmulator {
@@ -32,6 +37,10 @@ export interface RunningEmulator {
 }
 
 export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
+  if (options.controlToken !== undefined && !/^\S{16,}$/.test(options.controlToken)) {
+    // An empty or short token must not silently mean "open".
+    throw new Error("controlToken must be at least 16 characters without spaces");
+  }
   const world = new World(options.dataDir, { realistic: options.realistic ?? false });
   const router = new Router();
   const concurrency = new Concurrency();
@@ -56,15 +65,14 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   registerControl(router, concurrency);
   world.bootstrap();
 
-  const server = createHttpServer(world, router, concurrency);
+  const server = createHttpServer(world, router, concurrency, options.controlToken);
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(options.port ?? 0, options.host ?? "127.0.0.1", () => resolve());
   });
   const { port } = server.address() as AddressInfo;
-  const host = options.host && options.host !== "0.0.0.0" ? options.host : "127.0.0.1";
-  world.baseUrl = `http://${host}:${port}`;
+  world.baseUrl = `http://${reachableHost(options.host)}:${port}`;
   world.scheduler.start(options.tickMs ?? 20);
 
   const parent = world.store.find<Account>(ACCOUNTS, (a) => a.owner_account_sid === a.sid)!;
@@ -81,4 +89,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       world.store.close();
     },
   };
+}
+
+/** The host a client on this machine uses to reach a server bound to `host`. */
+function reachableHost(host: string | undefined): string {
+  if (!host || host === "0.0.0.0" || host === "::") return "127.0.0.1";
+  return isIPv6(host) ? `[${host}]` : host;
 }

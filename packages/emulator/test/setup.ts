@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import twilio from "twilio";
 import { afterAll, beforeAll } from "vitest";
 import {
@@ -17,8 +18,10 @@ export function useEmulator(options: EmulatorOptions = {}) {
     control(method: string, path: string, body?: unknown): Promise<any>;
     advance(seconds: number): Promise<void>;
   };
+  // The control API is closed, as in Subtext's sandbox: control() sends the token.
+  const controlToken = options.controlToken ?? `test-${randomBytes(16).toString("hex")}`;
   beforeAll(async () => {
-    ctx.emulator = await startEmulator(options);
+    ctx.emulator = await startEmulator({ ...options, controlToken });
     ctx.url = ctx.emulator.url;
     ctx.client = (sid, secret, accountSid) =>
       twilio(sid, secret, { httpClient: emulatorHttpClient(ctx.url), ...(accountSid ? { accountSid } : {}) });
@@ -26,7 +29,10 @@ export function useEmulator(options: EmulatorOptions = {}) {
     ctx.control = async (method, path, body) => {
       const res = await fetch(`${ctx.url}/_emulator/${path}`, {
         method,
-        headers: body === undefined ? {} : { "content-type": "application/json" },
+        headers: {
+          authorization: `Bearer ${controlToken}`,
+          ...(body === undefined ? {} : { "content-type": "application/json" }),
+        },
         body: body === undefined ? undefined : JSON.stringify(body),
       });
       const text = await res.text();

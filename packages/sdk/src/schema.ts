@@ -125,6 +125,8 @@ export interface paths {
               version: string;
               /** @description Sandbox mode only */
               emulator_url?: string;
+              /** @description Sandbox mode only, to the admin token and staff who manage tenants: send it as `Authorization: Bearer …` to the emulator's control API (`/_emulator/…`), which lists every subaccount's credentials */
+              emulator_control_token?: string;
               public_url?: string;
             };
           };

@@ -1,4 +1,13 @@
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from "node:fs";
+import {
+  closeSync,
+  existsSync,
+  fchmodSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  writeSync,
+} from "node:fs";
 import { join } from "node:path";
 
 export type Doc = { sid: string } & Record<string, any>;
@@ -16,16 +25,18 @@ export class Store {
   constructor(dataDir?: string) {
     this.file = dataDir ? join(dataDir, "emulator.jsonl") : null;
     if (!dataDir || !this.file) return;
-    mkdirSync(dataDir, { recursive: true });
+    // The journal holds every account's auth token: owner-only, whatever the umask.
+    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
     if (existsSync(this.file)) this.replay(readFileSync(this.file, "utf8"));
     const compacted = `${this.file}.tmp`;
-    const fd = openSync(compacted, "w");
+    const fd = openSync(compacted, "w", 0o600);
+    fchmodSync(fd, 0o600); // a .tmp left by a crash keeps its old mode when reopened
     for (const [name, docs] of this.collections) {
       for (const doc of docs.values()) writeSync(fd, `${JSON.stringify({ c: name, d: doc })}\n`);
     }
     closeSync(fd);
     renameSync(compacted, this.file);
-    this.fd = openSync(this.file, "a");
+    this.fd = openSync(this.file, "a", 0o600);
   }
 
   private replay(text: string) {
@@ -98,7 +109,7 @@ export class Store {
     this.collections.clear();
     if (this.fd !== null && this.file) {
       closeSync(this.fd);
-      this.fd = openSync(this.file, "w");
+      this.fd = openSync(this.file, "w", 0o600);
     }
   }
 

@@ -1,3 +1,4 @@
+import { CONTROL_PREFIX, isControlPath } from "../control/auth.js";
 import type { Params } from "../core/form.js";
 import type { World } from "../world.js";
 import type { Account, Principal } from "../api/2010/accounts.js";
@@ -25,7 +26,10 @@ export interface ApiResponse {
 export type Handler = (req: ApiRequest) => ApiResponse | Promise<ApiResponse>;
 
 export interface RouteOptions {
-  /** Control API and other unauthenticated routes. */
+  /**
+   * Control API routes: no Twilio credentials; guarded by the control token instead, which
+   * covers the /_emulator/ prefix only — so a public route anywhere else is refused.
+   */
   public?: boolean;
 }
 
@@ -43,6 +47,9 @@ export class Router {
   private readonly routes: Route[] = [];
 
   add(method: string, pattern: string, handler: Handler, options: RouteOptions = {}) {
+    if (options.public && !isControlPath(pattern)) {
+      throw new Error(`public route ${pattern} must live under ${CONTROL_PREFIX}`);
+    }
     const names: string[] = [];
     const source = pattern
       .split(/(:[A-Za-z]+)/)

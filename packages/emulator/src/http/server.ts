@@ -1,5 +1,6 @@
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from "node:http";
 import { ACCOUNTS, type Account, KEYS, type Key, type Principal, canActOn } from "../api/2010/accounts.js";
+import { checkControlToken, isControlPath, sameSecret } from "../control/auth.js";
 import { TwilioError } from "../core/errors.js";
 import { Params } from "../core/form.js";
 import type { World } from "../world.js";
@@ -22,9 +23,14 @@ export class Concurrency {
   }
 }
 
-export function createHttpServer(world: World, router: Router, concurrency: Concurrency): Server {
+export function createHttpServer(
+  world: World,
+  router: Router,
+  concurrency: Concurrency,
+  controlToken?: string,
+): Server {
   return createServer((req, res) => {
-    handle(world, router, concurrency, req, res).catch((err) => {
+    handle(world, router, concurrency, controlToken, req, res).catch((err) => {
       console.error("[emulator] unhandled", err);
       if (!res.headersSent) send(res, 500, { code: 20500, message: "Internal Server Error", status: 500 });
     });
@@ -35,11 +41,19 @@ async function handle(
   world: World,
   router: Router,
   concurrency: Concurrency,
+  controlToken: string | undefined,
   req: IncomingMessage,
   res: ServerResponse,
 ) {
   const url = new URL(req.url ?? "/", "http://emulator");
   const method = (req.method ?? "GET").toUpperCase();
+  if (isControlPath(url.pathname)) {
+    try {
+      checkControlToken(controlToken, req.headers);
+    } catch (err) {
+      return sendError(res, err as TwilioError);
+    }
+  }
   let raw: string;
   try {
     raw = await readBody(req);
@@ -144,10 +158,10 @@ function authenticate(world: World, header: string | undefined): Principal {
   if (user.startsWith("SK")) {
     const key = world.store.get<Key>(KEYS, user);
     const account = key && world.store.get<Account>(ACCOUNTS, key.account_sid);
-    if (key && account && key.secret === password) principal = { account, key };
+    if (key && account && sameSecret(key.secret, password)) principal = { account, key };
   } else {
     const account = world.store.get<Account>(ACCOUNTS, user);
-    if (account && account.auth_token === password) principal = { account };
+    if (account && sameSecret(account.auth_token, password)) principal = { account };
   }
   if (!principal) throw fail();
   if (principal.account.status !== "active") {

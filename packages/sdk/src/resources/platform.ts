@@ -51,7 +51,10 @@ export function verifyResource(raw: RawClient) {
 
 export function systemResource(raw: RawClient) {
   return {
-    /** How the deployment runs: `mode` (sandbox/live), `engine`, `version`, `emulator_url`. */
+    /**
+     * How the deployment runs: `mode` (sandbox/live), `engine`, `version`, `emulator_url` and,
+     * for the admin in sandbox mode, `emulator_control_token`.
+     */
     get: () => call(raw.GET("/v1/system")),
   };
 }

@@ -67,6 +67,11 @@ export async function main(argv: string[]): Promise<void> {
     .option("--port <port>", "port", parsePort, 4010)
     .option("--host <host>", "host", "127.0.0.1")
     .option("--data-dir <dir>", "persist its state here (in memory when absent)")
+    .option(
+      "--control-token <token>",
+      "require it (Bearer) on the control API /_emulator/… (default: SUBTEXT_EMULATOR_CONTROL_TOKEN; none = open)",
+      parseControlToken,
+    )
     .action(emulatorCommand);
 
   try {
@@ -82,4 +87,11 @@ function parsePort(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError("must be a port number");
   return n;
+}
+
+function parseControlToken(value: string): string {
+  if (!/^[\x21-\x7e]{24,}$/.test(value)) {
+    throw new InvalidArgumentError("must be at least 24 printable characters, no spaces");
+  }
+  return value;
 }

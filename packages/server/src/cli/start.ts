@@ -39,7 +39,10 @@ export async function startCommand(opts: { role: Role }): Promise<void> {
   if (server.url) {
     lines.push(`  API:        ${server.url}`, `  Docs:       ${server.url}/docs`);
   }
-  if (services.urls.emulator) lines.push(`  Emulator:   ${services.urls.emulator}`);
+  if (services.urls.emulator) {
+    const token = services.emulatorControlToken;
+    lines.push(`  Emulator:   ${services.urls.emulator}${token ? `  (control token: ${token})` : ""}`);
+  }
   if (runtime.newAdminToken) {
     lines.push(`  Admin token (shown once — store it now): ${runtime.newAdminToken}`);
   } else if (!config.adminToken) {
@@ -61,11 +64,28 @@ export async function startCommand(opts: { role: Role }): Promise<void> {
   process.on("SIGTERM", () => void stop("SIGTERM"));
 }
 
-export async function emulatorCommand(opts: { port: number; host: string; dataDir?: string }): Promise<void> {
-  const emulator = await startEmulator({ port: opts.port, host: opts.host, dataDir: opts.dataDir });
+export async function emulatorCommand(opts: {
+  port: number;
+  host: string;
+  dataDir?: string;
+  controlToken?: string;
+}): Promise<void> {
+  // Open control API unless a token is given (flag, else SUBTEXT_EMULATOR_CONTROL_TOKEN).
+  const controlToken = opts.controlToken ?? loadConfig().emulatorControlToken;
+  const emulator = await startEmulator({
+    port: opts.port,
+    host: opts.host,
+    dataDir: opts.dataDir,
+    controlToken,
+  });
   console.log(`Twilio emulator listening on ${emulator.url}`);
   console.log(
     `  parent account: ${emulator.parent.sid} (credentials: GET ${emulator.url}/_emulator/accounts)`,
+  );
+  console.log(
+    controlToken
+      ? "  control API: needs Authorization: Bearer <control token>"
+      : "  control API: open to anyone who reaches this port (--control-token closes it)",
   );
   let stopping = false;
   const stop = async () => {

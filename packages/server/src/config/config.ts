@@ -20,6 +20,13 @@ export interface Config {
   /** Base URL Twilio calls back; absent → the API's own URL once it listens. */
   readonly publicUrl: string | undefined;
   readonly emulatorPort: number;
+  /** Interface the sandbox emulator listens on (SUBTEXT_EMULATOR_HOST; loopback by default). */
+  readonly emulatorHost: string;
+  /**
+   * The sandbox emulator's control-API token (SUBTEXT_EMULATOR_CONTROL_TOKEN); absent → one
+   * generated in the data dir. `subtext emulator` without it leaves the control API open.
+   */
+  readonly emulatorControlToken: string | undefined;
   readonly mode: Mode;
   readonly twilio: { readonly accountSid: string; readonly authToken: string } | undefined;
   readonly logLevel: LogLevel;
@@ -71,6 +78,8 @@ const count = (name: string, max: number) =>
     .regex(/^\d+$/, `${name} must be a whole number (0 = no limit)`)
     .transform(Number)
     .refine((n) => n <= max, `${name} must be at most ${max.toLocaleString("en")}`);
+const HOSTNAME =
+  /^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
 
 const schema = z.object({
   PORT: port("PORT").default(3000),
@@ -93,6 +102,20 @@ const schema = z.object({
     .url({ protocol: /^https?$/, error: "SUBTEXT_PUBLIC_URL must be an absolute http(s) URL" })
     .optional(),
   SUBTEXT_EMULATOR_PORT: port("SUBTEXT_EMULATOR_PORT").optional(),
+  SUBTEXT_EMULATOR_HOST: z
+    .string()
+    .refine(
+      (h) => isIP(h) !== 0 || HOSTNAME.test(h),
+      "SUBTEXT_EMULATOR_HOST must be an IP address or a host name",
+    )
+    .default("127.0.0.1"),
+  SUBTEXT_EMULATOR_CONTROL_TOKEN: z
+    .string()
+    .regex(
+      /^[\x21-\x7e]{24,}$/,
+      "SUBTEXT_EMULATOR_CONTROL_TOKEN must be at least 24 printable characters, no spaces",
+    )
+    .optional(),
   TWILIO_ACCOUNT_SID: z
     .string()
     .regex(/^AC[0-9a-fA-F]{32}$/, "TWILIO_ACCOUNT_SID must look like AC followed by 32 hex characters")
@@ -126,6 +149,9 @@ const schema = z.object({
 const FIXES: Record<string, string> = {
   PORT: "set PORT=3000 or unset it",
   SUBTEXT_EMULATOR_PORT: "unset it to use PORT+1",
+  SUBTEXT_EMULATOR_HOST: "unset it for 127.0.0.1, or e.g. SUBTEXT_EMULATOR_HOST=0.0.0.0",
+  SUBTEXT_EMULATOR_CONTROL_TOKEN:
+    "generate one with `openssl rand -hex 24`, or unset it to use a generated one",
   DATABASE_URL:
     "e.g. DATABASE_URL=postgres://user@127.0.0.1:5432/subtext, or unset it for the embedded database",
   SUBTEXT_MASTER_KEY:
@@ -170,6 +196,8 @@ export function loadConfig(env: Env = process.env): Config {
     adminToken: e.SUBTEXT_ADMIN_TOKEN,
     publicUrl: e.SUBTEXT_PUBLIC_URL?.replace(/\/+$/, ""),
     emulatorPort: e.SUBTEXT_EMULATOR_PORT ?? (e.PORT === 0 ? 0 : e.PORT + 1),
+    emulatorHost: e.SUBTEXT_EMULATOR_HOST,
+    emulatorControlToken: e.SUBTEXT_EMULATOR_CONTROL_TOKEN,
     mode: live ? "live" : "sandbox",
     twilio: live
       ? Object.freeze({ accountSid: e.TWILIO_ACCOUNT_SID!, authToken: e.TWILIO_AUTH_TOKEN! })

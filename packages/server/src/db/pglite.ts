@@ -1,6 +1,7 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { PGlite, type Transaction } from "@electric-sql/pglite";
+import { ensurePrivateDir, restrictTree } from "../system/data-dir.js";
 import { type Db, type QueryResult, type Tx, withRowHelpers } from "./db.js";
 import { assertNotInsideTx, runInTxScope } from "./guard.js";
 
@@ -16,9 +17,18 @@ export async function openPglite(dataDir?: string, options: { loadDataDir?: Blob
   const release = dataDir ? lockDataDir(dataDir) : () => {};
   let pg: PGlite;
   try {
-    if (dataDir) mkdirSync(dataDir, { recursive: true });
+    if (dataDir) ensurePrivateDir(dataDir);
     pg = await PGlite.create(dataDir ?? "memory://", { loadDataDir: options.loadDataDir });
   } catch (err) {
+    release();
+    throw err;
+  }
+  try {
+    // initdb (first start) and the relcache file are written with explicit group/other modes;
+    // see system/data-dir.ts for why a umask cannot prevent it.
+    if (dataDir) restrictTree(dataDir);
+  } catch (err) {
+    await pg.close();
     release();
     throw err;
   }
@@ -54,6 +64,7 @@ export async function openPglite(dataDir?: string, options: { loadDataDir?: Blob
     async close() {
       try {
         if (!pg.closed) await pg.close();
+        if (dataDir) restrictTree(dataDir);
       } finally {
         release();
       }
@@ -65,9 +76,9 @@ export async function openPglite(dataDir?: string, options: { loadDataDir?: Blob
 /** One process per embedded data directory: PGlite does not guard against a second opener. */
 function lockDataDir(dataDir: string): () => void {
   const lock = `${dataDir.replace(/\/+$/, "")}.lock`;
-  mkdirSync(dirname(lock), { recursive: true });
+  mkdirSync(dirname(lock), { recursive: true, mode: 0o700 });
   try {
-    writeFileSync(lock, String(process.pid), { flag: "wx" });
+    writeFileSync(lock, String(process.pid), { flag: "wx", mode: 0o600 });
   } catch {
     const holder = Number(readFileSync(lock, "utf8"));
     if (holder && holder !== process.pid && isAlive(holder)) {

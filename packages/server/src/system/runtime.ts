@@ -1,3 +1,5 @@
+import { existsSync } from "node:fs";
+import { isIPv6 } from "node:net";
 import { join } from "node:path";
 import type { Logger } from "pino";
 import { type RunningEmulator, startEmulator } from "subtext-emulator";
@@ -17,6 +19,8 @@ import {
 import { type Keyring, loadKeyring } from "../vault/keyring.js";
 import { Vault } from "../vault/vault.js";
 import { ensureAdminToken } from "./admin-token.js";
+import { ensurePrivateDir } from "./data-dir.js";
+import { emulatorControlToken } from "./emulator-token.js";
 import { createLogger } from "./logger.js";
 import { registerJobKinds } from "./modules.js";
 import type { Services } from "./services.js";
@@ -37,9 +41,15 @@ export interface RuntimeOptions {
   /**
    * Sandbox mode only. "start": run the emulator in this process on SUBTEXT_EMULATOR_PORT;
    * "discover": use the one already listening there; "discover-or-start": either.
-   * "none": commands that never call Twilio. Or a running emulator's URL and parent credentials.
+   * "none": commands that never call Twilio. Or a running emulator's URL and parent credentials
+   * (and its control token, when it has one).
    */
-  emulator?: "start" | "discover" | "discover-or-start" | "none" | { url: string; parent: ParentCredentials };
+  emulator?:
+    | "start"
+    | "discover"
+    | "discover-or-start"
+    | "none"
+    | { url: string; parent: ParentCredentials; controlToken?: string };
   jobs?: { concurrency?: number; pollMs?: number; random?: () => number };
   /** Generate the admin token if there is none yet (`start`; returned once in newAdminToken). */
   issueAdminToken?: boolean;
@@ -57,6 +67,7 @@ export interface Runtime {
 export async function openRuntime(opts: RuntimeOptions): Promise<Runtime> {
   const { config } = opts;
   const log = opts.log ?? createLogger(config.logLevel);
+  securePrivateData(config, log);
   const db =
     opts.db ?? (await openDb(config, (err) => log.error({ err, event: "db.pool_error" }, "database error")));
   let emulator: RunningEmulator | null = null;
@@ -75,6 +86,7 @@ export async function openRuntime(opts: RuntimeOptions): Promise<Runtime> {
 
     let parent: ParentCredentials;
     let emulatorUrl: string | undefined;
+    let controlToken: string | undefined;
     if (config.mode === "live") {
       parent = config.twilio!;
     } else if (opts.emulator === "none") {
@@ -84,6 +96,7 @@ export async function openRuntime(opts: RuntimeOptions): Promise<Runtime> {
       emulator = found.running;
       emulatorUrl = found.url;
       parent = found.parent;
+      controlToken = found.controlToken;
     }
     const twilio =
       opts.emulator === "none" && config.mode === "sandbox"
@@ -109,6 +122,7 @@ export async function openRuntime(opts: RuntimeOptions): Promise<Runtime> {
       log,
       metrics,
       urls: { api: undefined, public: config.publicUrl, emulator: emulatorUrl },
+      emulatorControlToken: controlToken,
       version: VERSION,
     };
     registerJobKinds(services);
@@ -143,34 +157,49 @@ function offlineGateway(): TwilioGateway {
   };
 }
 
+interface FoundEmulator {
+  url: string;
+  parent: ParentCredentials;
+  controlToken: string | undefined;
+  running: RunningEmulator | null;
+}
+
 async function connectEmulator(
   config: Config,
   how: Exclude<NonNullable<RuntimeOptions["emulator"]>, "none">,
-): Promise<{ url: string; parent: ParentCredentials; running: RunningEmulator | null }> {
-  if (typeof how === "object") return { url: how.url, parent: how.parent, running: null };
-  const url = `http://127.0.0.1:${config.emulatorPort}`;
+): Promise<FoundEmulator> {
+  if (typeof how === "object") {
+    return { url: how.url, parent: how.parent, controlToken: how.controlToken, running: null };
+  }
+  const controlToken = emulatorControlToken(config);
+  const url = `http://${reachableHost(config.emulatorHost)}:${config.emulatorPort}`;
+  let missing = "";
   if (how !== "start" && config.emulatorPort !== 0) {
     try {
-      return { url, parent: await sandboxParent(url), running: null };
+      return { url, parent: await sandboxParent(url, controlToken), controlToken, running: null };
     } catch (err) {
+      missing = (err as Error).message;
       if (how === "discover") {
         throw new Error(
-          `sandbox mode: no emulator answers at ${url} (${(err as Error).message}); start one with \`subtext start\` or \`subtext emulator --port ${config.emulatorPort}\`, or set SUBTEXT_EMULATOR_PORT`,
+          `sandbox mode: no emulator answers at ${url} (${missing}); start one with \`subtext start\` or \`subtext emulator --port ${config.emulatorPort}\`, or set SUBTEXT_EMULATOR_PORT`,
         );
       }
     }
   }
   let running: RunningEmulator;
   try {
+    // Loopback unless SUBTEXT_EMULATOR_HOST says otherwise (not HOST: the API may face the
+    // network while the emulator, which hands out every subaccount's credentials, does not).
     running = await startEmulator({
       port: config.emulatorPort,
-      host: config.host,
+      host: config.emulatorHost,
       dataDir: join(config.dataDir, "emulator"),
+      controlToken,
     });
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === "EADDRINUSE") {
       throw new Error(
-        `sandbox mode: port ${config.emulatorPort} for the emulator is taken; set SUBTEXT_EMULATOR_PORT to a free port`,
+        `sandbox mode: port ${config.emulatorPort} for the emulator is taken${missing ? ` (${missing})` : ""}; set SUBTEXT_EMULATOR_PORT to a free port`,
       );
     }
     throw err;
@@ -178,6 +207,30 @@ async function connectEmulator(
   return {
     url: running.url,
     parent: { accountSid: running.parent.sid, authToken: running.parent.authToken },
+    controlToken,
     running,
   };
+}
+
+/** How this machine reaches a server bound to `host` (a wildcard bind answers on loopback). */
+function reachableHost(host: string): string {
+  if (host === "0.0.0.0" || host === "::") return "127.0.0.1";
+  return isIPv6(host) ? `[${host}]` : host;
+}
+
+/**
+ * The data dir is private to this user: 0700, nothing inside readable or writable by others
+ * (see data-dir.ts). Whatever an older version or a copy left open is fixed here, and said.
+ */
+function securePrivateData(config: Config, log: Logger): void {
+  // Not created when nothing will be kept in it (PostgreSQL, SUBTEXT_MASTER_KEY, live mode):
+  // such deployments may run on a read-only file system.
+  const used = !config.databaseUrl || config.masterKeys.length === 0 || config.mode === "sandbox";
+  if (!used && !existsSync(config.dataDir)) return;
+  const fixed = ensurePrivateDir(config.dataDir);
+  if (fixed.length === 0) return;
+  log.warn(
+    { event: "data_dir.permissions_fixed", count: fixed.length, paths: fixed.slice(0, 20) },
+    "files in the data dir were open to other local users and are now private to this user; if other users could log in here, rotate the master key and the admin token",
+  );
 }

@@ -31,5 +31,7 @@ export interface Services {
   readonly log: Logger;
   readonly metrics: Registry;
   readonly urls: Urls;
+  /** Sandbox mode: the token the emulator's control API (/_emulator/…) requires, if any. */
+  readonly emulatorControlToken?: string;
   readonly version: string;
 }

@@ -102,10 +102,17 @@ export function withAbortSignal<T>(signal: AbortSignal, fn: () => Promise<T>): P
 
 /**
  * In sandbox mode the parent account lives in the emulator: read its credentials from the
- * control API (when the emulator runs in another process).
+ * control API (when the emulator runs in another process), with its control token if any.
  */
-export async function sandboxParent(emulatorUrl: string): Promise<ParentCredentials> {
-  const res = await fetch(`${emulatorUrl}/_emulator/accounts`);
+export async function sandboxParent(emulatorUrl: string, controlToken?: string): Promise<ParentCredentials> {
+  const res = await fetch(`${emulatorUrl}/_emulator/accounts`, {
+    headers: controlToken ? { authorization: `Bearer ${controlToken}` } : {},
+  });
+  if (res.status === 401) {
+    throw new Error(
+      `emulator at ${emulatorUrl} refused this control token: processes sharing an emulator need the same SUBTEXT_DATA_DIR (its emulator-control-token file) or SUBTEXT_EMULATOR_CONTROL_TOKEN`,
+    );
+  }
   if (!res.ok)
     throw new Error(`emulator at ${emulatorUrl} answered ${res.status} to GET /_emulator/accounts`);
   const { accounts } = (await res.json()) as {

@@ -1,5 +1,15 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import {
+  chmodSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -37,6 +47,7 @@ async function start(): Promise<{
   output: () => string;
   api: string;
   emulator: string;
+  controlToken: string;
 }> {
   const child = spawn(process.execPath, [BIN, "start"], { env, stdio: ["ignore", "pipe", "pipe"] });
   children.add(child);
@@ -58,6 +69,7 @@ async function start(): Promise<{
     output: () => out,
     api: /API:\s+(\S+)/.exec(banner)![1],
     emulator: /Emulator:\s+(\S+)/.exec(banner)![1],
+    controlToken: /Emulator:.*\(control token: (\S+)\)/.exec(banner)?.[1] ?? "",
   };
 }
 
@@ -89,6 +101,19 @@ function run(
   });
 }
 
+/** The data dir is 0700 and nothing under it is readable, writable or searchable by others. */
+function expectPrivate(dir: string) {
+  expect((statSync(dir).mode & 0o777).toString(8)).toBe("700");
+  const open: string[] = [];
+  const walk = (path: string) => {
+    const st = lstatSync(path);
+    if (st.mode & 0o077) open.push(`${(st.mode & 0o777).toString(8)} ${path}`);
+    if (st.isDirectory()) for (const name of readdirSync(path)) walk(join(path, name));
+  };
+  walk(dir);
+  expect(open).toEqual([]);
+}
+
 const call = async (base: string, method: string, path: string, token: string, body?: unknown) => {
   const res = await fetch(`${base}${path}`, {
     method,
@@ -113,6 +138,10 @@ describe("the subtext command", () => {
     expect(key.status).toBe(201);
     const system = await call(first.api, "GET", "/v1/system", adminToken!);
     expect(system.body).toMatchObject({ mode: "sandbox", engine: ENGINE, emulator_url: first.emulator });
+    // The banner prints the emulator's control token beside its URL; the control API needs it.
+    expect(first.controlToken).toMatch(/^st_emu_\S{24,}$/);
+    expect(system.body.emulator_control_token).toBe(first.controlToken);
+    expect((await fetch(`${first.emulator}/_emulator/accounts`)).status).toBe(401);
     expect(await stop(first.child)).toBe(0);
 
     const rotated = await run("rotate-master-key");
@@ -125,9 +154,12 @@ describe("the subtext command", () => {
     const again = await call(second.api, "GET", `/v1/tenants/${tenant.body.id}`, key.body.key);
     expect(again.status).toBe(200);
     expect(again.body.subaccount_sid).toBe(tenant.body.subaccount_sid);
-    const accounts = (await (await fetch(`${second.emulator}/_emulator/accounts`)).json()) as {
-      accounts: { sid: string }[];
-    };
+    expect(second.controlToken).toBe(first.controlToken); // kept in the data dir
+    const accounts = (await (
+      await fetch(`${second.emulator}/_emulator/accounts`, {
+        headers: { authorization: `Bearer ${second.controlToken}` },
+      })
+    ).json()) as { accounts: { sid: string }[] };
     expect(accounts.accounts.map((a) => a.sid)).toContain(tenant.body.subaccount_sid);
 
     const alongside = { SUBTEXT_EMULATOR_PORT: new URL(second.emulator).port };
@@ -149,6 +181,30 @@ describe("the subtext command", () => {
       expect(refused.out).toMatch(/in use by process \d+/);
     }
     expect(await stop(second.child)).toBe(0);
+  }, 120_000);
+
+  it("keeps the data dir private to its user, also when it pre-existed open to everyone", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "subtext-modes-"));
+    // As left by an older version under umask 022, or by `cp -r`: 0755 directories, 0666 files.
+    mkdirSync(join(dir, "emulator"));
+    writeFileSync(join(dir, "emulator", "emulator.jsonl"), "");
+    writeFileSync(join(dir, "notes.txt"), "left here");
+    for (const path of [dir, join(dir, "emulator")]) chmodSync(path, 0o755);
+    for (const path of [join(dir, "notes.txt"), join(dir, "emulator", "emulator.jsonl")])
+      chmodSync(path, 0o666);
+    const saved = env;
+    env = { ...env, SUBTEXT_DATA_DIR: dir };
+    try {
+      const running = await start();
+      expect(running.output()).toMatch(/data_dir\.permissions_fixed/);
+      expectPrivate(dir); // while it runs (the embedded database is open)
+      expect(await stop(running.child)).toBe(0);
+      expectPrivate(dir); // and after it stopped
+      if (ENGINE === "pglite") expect(readdirSync(join(dir, "pglite")).length).toBeGreaterThan(10);
+    } finally {
+      env = saved;
+      rmSync(dir, { recursive: true, force: true });
+    }
   }, 120_000);
 
   it("fails fast with a message naming the variable and the fix", async () => {

@@ -126,6 +126,8 @@ export interface Stack {
   emulator: {
     url: string;
     parent: { sid: string; authToken: string };
+    /** Its control API answers only with `Authorization: Bearer <controlToken>`. */
+    controlToken: string;
     running: RunningEmulator;
     /** Calls the emulator's control API (/_emulator/…). */
     control<T = any>(method: string, path: string, body?: unknown): Promise<T>;
@@ -158,7 +160,9 @@ export interface StackOptions {
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const dataDir = mkdtempSync(join(tmpdir(), "subtext-test-"));
   const testDb = await openTestDb();
-  const emulator = await startEmulator({ port: 0 });
+  // The control API is closed, as in the product's sandbox: every control() call sends the token.
+  const controlToken = `st_emu_${randomBytes(24).toString("base64url")}`;
+  const emulator = await startEmulator({ port: 0, controlToken });
   const clock = new ManualClock();
   const config = loadConfig({
     PORT: "0",
@@ -183,6 +187,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       emulator: {
         url: emulator.url,
         parent: { accountSid: emulator.parent.sid, authToken: emulator.parent.authToken },
+        controlToken,
       },
       jobs: { pollMs: 50 },
       issueAdminToken: true,
@@ -214,7 +219,10 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     const control = async <T = any>(method: string, path: string, body?: unknown): Promise<T> => {
       const res = await fetch(`${emulator.url}/_emulator/${path.replace(/^\/+/, "")}`, {
         method,
-        headers: body === undefined ? {} : { "content-type": "application/json" },
+        headers: {
+          authorization: `Bearer ${controlToken}`,
+          ...(body === undefined ? {} : { "content-type": "application/json" }),
+        },
         body: body === undefined ? undefined : JSON.stringify(body),
       });
       const text = await res.text();
@@ -227,7 +235,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       url,
       adminToken,
       engine: ENGINE,
-      emulator: { url: emulator.url, parent: emulator.parent, running: emulator, control },
+      emulator: { url: emulator.url, parent: emulator.parent, controlToken, running: emulator, control },
       db: testDb.db,
       testDb,
       clock,

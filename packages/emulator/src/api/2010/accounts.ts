@@ -109,7 +109,11 @@ export function canActOn(principal: Principal, target: Account): boolean {
   return target.sid === principal.account.sid || target.owner_account_sid === principal.account.sid;
 }
 
-/** Accounts and Keys endpoints refuse standard API keys, as Twilio's do. */
+/**
+ * Accounts and Keys endpoints refuse standard API keys, as Twilio's do: "Standard: access to all
+ * Twilio API resources, except for Accounts (/Accounts) or Keys resources"
+ * (https://www.twilio.com/docs/iam/api-keys/key-resource-v1#types-of-keys).
+ */
 export function requireAccountManagement(principal: Principal | null) {
   if (principal?.key && principal.key.key_type !== "main") {
     throw new TwilioError(20003, 401, "Authenticate: this API key cannot manage accounts or keys");
@@ -144,10 +148,12 @@ export function registerAccounts(r: Router) {
     return { status: 200, body: page2010(items, "accounts", path.replace(/^\/api/, ""), input) };
   });
 
-  r.get("/api/2010-04-01/Accounts/:AccountSid.json", ({ account }) => ({
-    status: 200,
-    body: renderAccount(account),
-  }));
+  // The account resource carries its auth token: a standard key (say, a leaked tenant key)
+  // must not turn itself into the account's credentials.
+  r.get("/api/2010-04-01/Accounts/:AccountSid.json", ({ principal, account }) => {
+    requireAccountManagement(principal);
+    return { status: 200, body: renderAccount(account) };
+  });
 
   r.post("/api/2010-04-01/Accounts/:AccountSid.json", ({ world, principal, account, input }) => {
     requireAccountManagement(principal);

@@ -1,9 +1,11 @@
 import type { FastifyPluginAsync } from "fastify";
+import { rolePermissions } from "../../staff/roles.js";
 import type { Services } from "../../system/services.js";
+import type { Principal } from "../auth.js";
 import { responses } from "../schemas.js";
 
 export function systemRoutes(
-  services: Pick<Services, "config" | "db" | "urls" | "version">,
+  services: Pick<Services, "config" | "db" | "urls" | "version" | "emulatorControlToken">,
 ): FastifyPluginAsync {
   return async (app) => {
     app.get(
@@ -24,21 +26,39 @@ export function systemRoutes(
                 engine: { type: "string", enum: ["pglite", "postgres"] },
                 version: { type: "string" },
                 emulator_url: { type: "string", description: "Sandbox mode only" },
+                emulator_control_token: {
+                  type: "string",
+                  description:
+                    "Sandbox mode only, to the admin token and staff who manage tenants: send it as `Authorization: Bearer …` to the emulator's control API (`/_emulator/…`), which lists every subaccount's credentials",
+                },
                 public_url: { type: "string" },
               },
             },
           }),
         },
       },
-      async () => ({
-        mode: services.config.mode,
-        engine: services.db.engine,
-        version: services.version,
-        ...(services.config.mode === "sandbox" && services.urls.emulator
-          ? { emulator_url: services.urls.emulator }
-          : {}),
-        ...(services.urls.public ? { public_url: services.urls.public } : {}),
-      }),
+      async (req) => {
+        const sandbox = services.config.mode === "sandbox";
+        const token =
+          sandbox && mayControlEmulator(req.principal) ? services.emulatorControlToken : undefined;
+        return {
+          mode: services.config.mode,
+          engine: services.db.engine,
+          version: services.version,
+          ...(sandbox && services.urls.emulator ? { emulator_url: services.urls.emulator } : {}),
+          ...(token ? { emulator_control_token: token } : {}),
+          ...(services.urls.public ? { public_url: services.urls.public } : {}),
+        };
+      },
     );
   };
+}
+
+/**
+ * The control token is worth every subaccount's auth token: the admin token, or staff whose
+ * role manages tenants (their subaccounts) — not read-only, billing or developer staff.
+ */
+function mayControlEmulator(principal: Principal | null): boolean {
+  if (principal?.kind !== "admin") return false;
+  return !principal.staff || rolePermissions(principal.staff.role).manage_tenants;
 }
