@@ -146,6 +146,9 @@ const schema = z.object({
   SUBTEXT_TRUST_PROXY: z.string().optional(),
 });
 
+/** Every environment variable Subtext reads (the README's configuration table lists each). */
+export const CONFIG_VARIABLES: readonly string[] = Object.keys(schema.shape);
+
 const FIXES: Record<string, string> = {
   PORT: "set PORT=3000 or unset it",
   SUBTEXT_EMULATOR_PORT: "unset it to use PORT+1",

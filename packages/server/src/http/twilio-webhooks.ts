@@ -49,14 +49,20 @@ export function assertTwilioSignature(
     url: twilioRequestUrl(req, services),
     params: (req.body as TwilioParams | undefined) ?? {},
   });
-  if (!ok) {
-    throw new SubtextError(
-      "invalid_signature",
-      403,
-      "The X-Twilio-Signature header does not match this request.",
-      {
-        hint: "Twilio signs with the subaccount's auth token over SUBTEXT_PUBLIC_URL + path; check SUBTEXT_PUBLIC_URL.",
-      },
-    );
-  }
+  if (!ok) throw twilioSignatureRefused();
+}
+
+/**
+ * The one answer to a Twilio webhook we cannot verify: a bad or missing signature and a tenant
+ * that does not exist look the same, so the path tells a prober nothing.
+ */
+export function twilioSignatureRefused(): SubtextError {
+  return new SubtextError(
+    "invalid_signature",
+    403,
+    "The X-Twilio-Signature header does not match this request.",
+    {
+      hint: "Only Twilio, signing with the tenant's subaccount auth token over SUBTEXT_PUBLIC_URL + path, may call this URL.",
+    },
+  );
 }

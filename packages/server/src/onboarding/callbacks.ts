@@ -5,7 +5,7 @@
  * the fallback when callbacks are lost). A bundle rejection is recorded at once, because its
  * detailed reason is only given in the callback (seeds/004 §1.2).
  */
-import { SubtextError } from "../system/errors.js";
+import { twilioSignatureRefused } from "../http/twilio-webhooks.js";
 import { subaccountAuthToken } from "../tenancy/credentials.js";
 import { findTenant } from "../tenancy/tenants.js";
 import { verifyTwilioSignature } from "../twilio/signature.js";
@@ -38,8 +38,10 @@ export async function receiveOnboardingCallback(
     url: string;
   },
 ): Promise<{ registrationId: string | null }> {
+  // An unknown tenant answers as a bad signature does: a 404 would tell a prober which ids exist.
+  const refused = twilioSignatureRefused();
   const tenant = await findTenant(deps.db, input.tenantId);
-  if (!tenant?.subaccount_sid) throw new SubtextError("not_found", 404, `No tenant ${input.tenantId}.`);
+  if (!tenant?.subaccount_sid) throw refused;
   const token = await subaccountAuthToken(deps, tenant);
   if (
     !verifyTwilioSignature({
@@ -49,9 +51,7 @@ export async function receiveOnboardingCallback(
       params: input.params,
     })
   ) {
-    throw new SubtextError("invalid_signature", 403, "The X-Twilio-Signature does not match.", {
-      hint: "Twilio signs with the subaccount's auth token over SUBTEXT_PUBLIC_URL + path; check SUBTEXT_PUBLIC_URL.",
-    });
+    throw refused;
   }
   const param = (name: string) => {
     const v = input.params[name];

@@ -102,6 +102,24 @@ describe("requests without credentials", () => {
     expect(failures, failures.join("\n")).toEqual([]);
   });
 
+  it("get the same refusal from the routes Twilio calls for a real tenant and for one that does not exist", async () => {
+    const twilio = stack.server.app!.routeAccess.filter((r) => r.auth === "twilio" && r.method === "POST");
+    const answers = async (tenantId: string) =>
+      Promise.all(
+        twilio.map(async (route) => {
+          const path = route.url
+            .replace(":tenantId", tenantId)
+            .replace(":kind", "brand")
+            .replace(/:(\w+)/g, "x");
+          const res = await raw("POST", path, undefined, {
+            "content-type": "application/x-www-form-urlencoded",
+          });
+          return `${route.url}: ${res.status} ${res.text}`;
+        }),
+      );
+    expect(await answers("ten_01JC0000000000000000000000")).toEqual(await answers(world.tenantId));
+  });
+
   it("reach only the routes that say they are public", () => {
     const open = stack.server
       .app!.routeAccess.filter((r) => r.auth === "public" && r.method !== "HEAD")

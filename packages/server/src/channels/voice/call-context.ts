@@ -1,7 +1,11 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
 import type { Queryable } from "../../db/db.js";
 import { newId } from "../../db/ids.js";
-import { type TwilioParams, assertTwilioSignature } from "../../http/twilio-webhooks.js";
+import {
+  type TwilioParams,
+  assertTwilioSignature,
+  twilioSignatureRefused,
+} from "../../http/twilio-webhooks.js";
 import { subaccountAuthToken } from "../../tenancy/credentials.js";
 import { type TenantRow, findTenant } from "../../tenancy/tenants.js";
 import { SubtextError } from "../../system/errors.js";
@@ -17,13 +21,7 @@ import { renderApology } from "./twiml.js";
 export async function signedTenant(req: FastifyRequest, services: Services): Promise<TenantRow> {
   const { tenantId } = req.params as { tenantId: string };
   const tenant = await findTenant(services.db, tenantId);
-  if (!tenant?.subaccount_sid) {
-    throw new SubtextError(
-      "invalid_signature",
-      403,
-      "The X-Twilio-Signature header does not match this request.",
-    );
-  }
+  if (!tenant?.subaccount_sid) throw twilioSignatureRefused();
   assertTwilioSignature(req, services, await subaccountAuthToken(services, tenant));
   return tenant;
 }

@@ -4,7 +4,7 @@
  * (REFERENCE §9.1). Anything else is refused with 403 and changes nothing.
  */
 import type { FastifyRequest } from "fastify";
-import { SubtextError } from "../../system/errors.js";
+import { twilioSignatureRefused } from "../../http/twilio-webhooks.js";
 import type { Services } from "../../system/services.js";
 import { subaccountAuthToken } from "../../tenancy/credentials.js";
 import { type TenantRow, findTenant } from "../../tenancy/tenants.js";
@@ -34,16 +34,7 @@ function isForm(body: unknown): body is FormParams {
   );
 }
 
-function invalid(): SubtextError {
-  return new SubtextError(
-    "invalid_signature",
-    403,
-    "The X-Twilio-Signature header does not match this request.",
-    {
-      hint: "Only Twilio, signing with the tenant's subaccount auth token over SUBTEXT_PUBLIC_URL + path, may call this URL.",
-    },
-  );
-}
+const invalid = twilioSignatureRefused;
 
 /** The tenant a signed webhook is for; throws 403 (never 404: it would tell a prober which ids exist). */
 export async function verifiedTenant(
