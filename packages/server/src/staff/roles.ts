@@ -33,7 +33,7 @@ const OWNERS: Roles = ["owner"];
 /** `METHOD /route/template` (Fastify's template, e.g. `/v1/tenants/:id`) → the roles it allows. */
 export const ROUTE_ROLES: Readonly<Record<string, Roles>> = {
   "GET /metrics": OPERATORS,
-  "GET /v1/system": BUILDERS,
+  "GET /v1/system": EVERYONE,
   "GET /v1/auth/me": EVERYONE,
   "POST /v1/auth/password": EVERYONE,
 
