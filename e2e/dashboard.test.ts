@@ -10,7 +10,6 @@ import { fileURLToPath } from "node:url";
 import type { Page } from "playwright-core";
 import { build } from "vite";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { forgetSendingProfiles } from "../packages/server/src/messaging/send/gate.js";
 import { dispatchAll } from "../packages/server/src/messaging/testing.js";
 import { driveRegistrations, sampleRegistration } from "../packages/server/src/onboarding/testing.js";
 import { totpCode } from "../packages/server/src/staff/totp.js";
@@ -143,7 +142,6 @@ describe("the dashboard", { timeout: 120_000 }, () => {
     expect(regs.body.data).toHaveLength(1);
     // Both clocks move: ours (durable timers) and the emulator's through /_emulator/clock/advance.
     await driveRegistrations(stack, [{ tenantId, id: regs.body.data[0].id }]);
-    forgetSendingProfiles();
     await page.getByText("Approved: this tenant can send messages.").waitFor();
     expect(await page.getByTestId("registration-state").textContent()).toBe("Approved");
     await shot("07-onboarding-approved");

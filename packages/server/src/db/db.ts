@@ -38,7 +38,27 @@ export interface Db extends Queryable {
    * network calls (Twilio) inside one.
    */
   tx<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
+  /**
+   * Hears `notify(q, channel, …)` from every process on this database, at the commit of the
+   * transaction that sent it. `onGap("lost")` runs when the listening connection is lost and
+   * `onGap("back")` when it listens again: notifications sent in between are gone, so whatever
+   * they would have said must be assumed.
+   */
+  listen(
+    channel: string,
+    onMessage: (payload: string) => void,
+    onGap: (state: "lost" | "back") => void,
+  ): Promise<Listening>;
   close(): Promise<void>;
+}
+
+export interface Listening {
+  close(): Promise<void>;
+}
+
+/** Sends `payload` on `channel` to every listener, when q's transaction commits (now outside one). */
+export async function notify(q: Queryable, channel: string, payload: string): Promise<void> {
+  await q.query("SELECT pg_notify($1, $2)", [channel, payload]);
 }
 
 /** Adds `one`/`maybeOne` on top of a bare `query`. */

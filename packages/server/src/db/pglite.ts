@@ -61,6 +61,10 @@ export async function openPglite(dataDir?: string, options: { loadDataDir?: Blob
         return runInTxScope(db, () => fn(tx));
       });
     },
+    async listen(channel: string, onMessage: (payload: string) => void) {
+      const unlisten = await pg.listen(channel, onMessage);
+      return { close: () => (pg.closed ? Promise.resolve() : unlisten()) };
+    },
     async close() {
       try {
         if (!pg.closed) await pg.close();

@@ -1,5 +1,5 @@
 import pg from "pg";
-import { type Db, type QueryResult, type Tx, withRowHelpers } from "./db.js";
+import { type Db, type Listening, type QueryResult, type Tx, withRowHelpers } from "./db.js";
 import { assertNotInsideTx, runInTxScope } from "./guard.js";
 
 export interface PostgresOptions {
@@ -81,9 +81,67 @@ export async function openPostgres(url: string, options: PostgresOptions = {}): 
         client.release(broken);
       }
     },
+    async listen(
+      channel: string,
+      onMessage: (payload: string) => void,
+      onGap: (state: "lost" | "back") => void,
+    ) {
+      return listenOn(url, channel, onMessage, onGap);
+    },
     async close() {
       await pool.end();
     },
   });
   return db;
+}
+
+/**
+ * A connection of its own that LISTENs, and comes back after a loss (retrying every second):
+ * `onGap` tells the caller when notifications may be missed, and when they arrive again.
+ */
+async function listenOn(
+  url: string,
+  channel: string,
+  onMessage: (payload: string) => void,
+  onGap: (state: "lost" | "back") => void,
+): Promise<Listening> {
+  let closed = false;
+  let client: pg.Client | null = null;
+  let retry: NodeJS.Timeout | null = null;
+  const connect = async (): Promise<void> => {
+    const c = new pg.Client({ connectionString: url });
+    c.on("notification", (n) => {
+      if (n.channel === channel) onMessage(n.payload ?? "");
+    });
+    c.on("error", () => lost(c));
+    c.on("end", () => lost(c));
+    await c.connect();
+    await c.query(`LISTEN "${channel}"`);
+    client = c;
+  };
+  const lost = (c: pg.Client) => {
+    if (closed || client !== c) return;
+    client = null;
+    c.end().catch(() => {});
+    onGap("lost");
+    const again = () => {
+      retry = null;
+      if (closed) return;
+      connect().then(
+        () => onGap("back"),
+        () => {
+          retry = setTimeout(again, 1_000);
+        },
+      );
+    };
+    retry = setTimeout(again, 1_000);
+  };
+  await connect();
+  return {
+    async close() {
+      closed = true;
+      if (retry) clearTimeout(retry);
+      await client?.end().catch(() => {});
+    },
+  };
 }

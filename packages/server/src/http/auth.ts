@@ -4,7 +4,7 @@ import { type StaffIdentity, staffPrincipal } from "../staff/principal.js";
 import { SubtextError, notFound } from "../system/errors.js";
 import { isAdminToken } from "../system/admin-token.js";
 import type { Services } from "../system/services.js";
-import { findApiKeyOwner, touchApiKey } from "../tenancy/api-keys.js";
+import { cachedApiKeyOwner, touchApiKey } from "../tenancy/api-keys.js";
 import { type TenantRow, findTenant } from "../tenancy/tenants.js";
 
 /**
@@ -36,7 +36,7 @@ const BEARER = /^Bearer\s+(\S+)\s*$/i;
 
 export function registerAuth(
   app: FastifyInstance,
-  services: Pick<Services, "db" | "config" | "clock">,
+  services: Pick<Services, "db" | "config" | "clock" | "caches">,
 ): void {
   app.decorateRequest("principal", null);
   app.addHook("onRequest", async (req) => {
@@ -65,7 +65,7 @@ function isMetricsToken(config: Services["config"], header: string | undefined):
 }
 
 async function authenticate(
-  services: Pick<Services, "db" | "config" | "clock">,
+  services: Pick<Services, "db" | "config" | "clock" | "caches">,
   header: string | undefined,
 ): Promise<Principal> {
   if (!header) throw missingCredentials();
@@ -83,7 +83,7 @@ async function authenticate(
       headers: { "www-authenticate": "Bearer" },
     });
   }
-  const owner = await findApiKeyOwner(services.db, token);
+  const owner = await cachedApiKeyOwner(services, token);
   // One answer for unknown and revoked keys: a caller holding a leaked key learns nothing more.
   if (!owner || owner.key.revoked_at) {
     throw new SubtextError("invalid_api_key", 401, "The API key is not valid.", {

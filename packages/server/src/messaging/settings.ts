@@ -1,4 +1,5 @@
 import type { Queryable } from "../db/db.js";
+import type { Services } from "../system/services.js";
 import type { QuietHours } from "./quiet-hours.js";
 
 /**
@@ -45,19 +46,21 @@ export async function updateSettings(
       next.carrier_lookup,
     ],
   );
-  cache.delete(tenantId);
   return next;
 }
 
-// The dispatcher reads settings for every lane it serves: a short in-process cache.
-const cache = new Map<string, { settings: MessagingSettings; at: number }>();
-const TTL_MS = 5_000;
-
-export async function cachedSettings(q: Queryable, tenantId: string): Promise<MessagingSettings> {
-  const hit = cache.get(tenantId);
-  if (hit && Date.now() - hit.at < TTL_MS) return hit.settings;
-  const settings = await getSettings(q, tenantId);
-  if (cache.size > 10_000) cache.delete(cache.keys().next().value!);
-  cache.set(tenantId, { settings, at: Date.now() });
-  return settings;
+/**
+ * getSettings from the runtime's cache (the send path and the dispatcher read them for every
+ * message and lane). A change reaches every process through the change feed (system/changes.ts).
+ */
+export function cachedSettings(
+  deps: Pick<Services, "db" | "caches">,
+  tenantId: string,
+): Promise<MessagingSettings> {
+  const settings = deps.caches.space<MessagingSettings>(
+    "messaging-settings",
+    { ttlMs: 60_000 },
+    (space, on) => on("messaging-settings", (id) => (id === undefined ? space.clear() : space.delete(id))),
+  );
+  return settings.through(tenantId, () => getSettings(deps.db, tenantId));
 }

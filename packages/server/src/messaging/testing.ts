@@ -10,7 +10,6 @@ import type { ManualClock } from "../jobs/clock.js";
 import { type OnboardingStack, onboardReadyTenant } from "../onboarding/testing.js";
 import type { RegistrationKind } from "../onboarding/document.js";
 import type { Services } from "../system/services.js";
-import { forgetSendingProfiles } from "./send/gate.js";
 import { messagingOf } from "./module.js";
 
 export interface MessagingStack extends OnboardingStack {
@@ -25,7 +24,6 @@ export interface MessagingStack extends OnboardingStack {
 export async function readyToSend(stack: MessagingStack, kind: RegistrationKind = "sole_proprietor") {
   await stack.emulator.control("PUT", "throughput", { per_number_mps: 10_000 });
   const ready = await onboardReadyTenant(stack, kind);
-  forgetSendingProfiles();
   return ready;
 }
 

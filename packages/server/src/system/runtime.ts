@@ -19,6 +19,8 @@ import {
 import { type Keyring, loadKeyring } from "../vault/keyring.js";
 import { Vault } from "../vault/vault.js";
 import { ensureAdminToken } from "./admin-token.js";
+import { Caches } from "./cache.js";
+import { ChangeFeed } from "./changes.js";
 import { ensurePrivateDir } from "./data-dir.js";
 import { emulatorControlToken } from "./emulator-token.js";
 import { createLogger } from "./logger.js";
@@ -112,9 +114,14 @@ export async function openRuntime(opts: RuntimeOptions): Promise<Runtime> {
       ...opts.jobs,
       onOutcome: (kind, outcome) => counter.inc({ kind, outcome }),
     });
+    const caches = new Caches(clock);
+    const changes = new ChangeFeed(db, caches);
+    await changes.start();
     const services: Services = {
       config,
       db,
+      caches,
+      changes,
       vault,
       twilio,
       clock,
@@ -133,6 +140,7 @@ export async function openRuntime(opts: RuntimeOptions): Promise<Runtime> {
       emulator,
       async close() {
         await jobs.stop();
+        await changes.stop();
         await emulator?.close();
         if (!opts.db) await db.close();
       },

@@ -1,6 +1,8 @@
 import type { Logger } from "pino";
 import type { Registry } from "prom-client";
 import type { Config } from "../config/config.js";
+import type { Caches } from "./cache.js";
+import type { ChangeFeed } from "./changes.js";
 import type { Db } from "../db/db.js";
 import type { Clock } from "../jobs/clock.js";
 import type { JobRunner } from "../jobs/runner.js";
@@ -31,6 +33,9 @@ export interface Services {
   readonly log: Logger;
   readonly metrics: Registry;
   readonly urls: Urls;
+  /** What changes rarely, kept in memory (cache.ts), and how its changes reach every process. */
+  readonly caches: Caches;
+  readonly changes: ChangeFeed;
   /** Sandbox mode: the token the emulator's control API (/_emulator/…) requires, if any. */
   readonly emulatorControlToken?: string;
   readonly version: string;

@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import type { Mode } from "../config/config.js";
 import type { Queryable } from "../db/db.js";
+import type { Services } from "../system/services.js";
 import { newId } from "../db/ids.js";
 import type { TenantRow } from "./tenants.js";
 
@@ -72,6 +73,28 @@ export async function findApiKeyOwner(q: Queryable, presented: string): Promise<
     [hashApiKey(presented)],
   );
   return row ? { key: revive(row.key, KEY_DATES), tenant: revive(row.tenant, TENANT_DATES) } : null;
+}
+
+/**
+ * The owner of a presented key, from the runtime's cache: the send path must not pay a query
+ * per request. A revoked key, a suspended tenant or a changed limit reaches every process
+ * through the change feed (system/changes.ts); the route that made the change forgets it here
+ * at once, so "revocation acts on the next request" holds in this process too.
+ */
+export function cachedApiKeyOwner(
+  deps: Pick<Services, "db" | "caches">,
+  presented: string,
+): Promise<KeyOwner | null> {
+  const owners = deps.caches.space<KeyOwner | null>("api-key-owners", { ttlMs: 60_000 }, (space, on) => {
+    on("api-key", (id) => space.deleteWhere((o) => id === undefined || o?.key.id === id));
+    on("tenant", (id) => space.deleteWhere((o) => id === undefined || o?.tenant.id === id));
+  });
+  // Unknown keys are not kept: a key created a moment ago must work at once.
+  return owners.through(
+    hashApiKey(presented),
+    () => findApiKeyOwner(deps.db, presented),
+    (o) => o !== null,
+  );
 }
 
 const KEY_DATES = ["created_at", "last_used_at", "revoked_at"] as const;

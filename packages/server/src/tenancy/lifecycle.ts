@@ -27,7 +27,7 @@ export function canChangeStatus(from: TenantStatus, to: TenantStatus): boolean {
   return from === to || TRANSITIONS[from].includes(to);
 }
 
-type Deps = Pick<Services, "db" | "twilio" | "log">;
+type Deps = Pick<Services, "db" | "twilio" | "log" | "caches">;
 
 export async function updateTenant(
   deps: Deps,
@@ -74,5 +74,8 @@ export async function updateTenant(
       "tenant status changed",
     );
   }
-  return updateTenantRow(deps.db, id, change);
+  const updated = await updateTenantRow(deps.db, id, change);
+  // Every process hears it from the change feed; this one acts on the very next request.
+  deps.caches.changed("tenant", id);
+  return updated;
 }

@@ -1,4 +1,5 @@
 import type { Queryable } from "../db/db.js";
+import type { Services } from "../system/services.js";
 import {
   type Channel,
   CHANNELS,
@@ -130,22 +131,15 @@ export async function getPriceTable(q: Queryable): Promise<PriceTable> {
   return table;
 }
 
-// The send path prices every message: it reads the table at most once per few seconds per
-// process (a change made in another process is seen within that delay; in this one at once).
-const TABLE_TTL_MS = 5_000;
-let cached: { table: PriceTable; at: number } | null = null;
-
-/** getPriceTable, shared briefly between requests (the send path's price estimate). */
-export async function cachedPriceTable(q: Queryable): Promise<PriceTable> {
-  if (cached && Date.now() - cached.at < TABLE_TTL_MS) return cached.table;
-  const table = await getPriceTable(q);
-  cached = { table, at: Date.now() };
-  return table;
-}
-
-/** Drops this process's cached table (after setPrices committed). */
-export function forgetPriceTable(): void {
-  cached = null;
+/**
+ * getPriceTable from the runtime's cache (the send path prices every message). A change to
+ * the prices reaches every process through the change feed (system/changes.ts).
+ */
+export function cachedPriceTable(deps: Pick<Services, "db" | "caches">): Promise<PriceTable> {
+  const tables = deps.caches.space<PriceTable>("price-table", { ttlMs: 60_000, max: 1 }, (space, on) =>
+    on("prices", () => space.clear()),
+  );
+  return tables.through("table", () => getPriceTable(deps.db));
 }
 
 /**

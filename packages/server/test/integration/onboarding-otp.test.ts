@@ -6,7 +6,6 @@
 import { emulatorHttpClient } from "subtext-emulator";
 import twilio from "twilio";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { forgetSendingProfiles } from "../../src/messaging/send/gate.js";
 import { getSendingProfile } from "../../src/onboarding/sending-profile.js";
 import {
   driveRegistrations,
@@ -182,7 +181,6 @@ describe("after the brand is approved", { timeout: 120_000 }, () => {
     expect(retry.body.error.code).toBe("registration_suspended");
 
     // The message falls due: the dispatcher holds the lane instead of sending blocked traffic.
-    forgetSendingProfiles(); // this process's 2-second cache of the open gate
     await advance(2 * DAY);
     let lane: any;
     for (let i = 0; i < 200; i++) {

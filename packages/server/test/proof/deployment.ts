@@ -17,7 +17,6 @@ import { loadConfig } from "../../src/config/config.js";
 import type { Db } from "../../src/db/db.js";
 import { openPglite } from "../../src/db/pglite.js";
 import { ManualClock } from "../../src/jobs/clock.js";
-import { forgetSendingProfiles } from "../../src/messaging/send/gate.js";
 import type { RegistrationKind } from "../../src/onboarding/document.js";
 import { type OnboardingStack, onboardReadyTenant } from "../../src/onboarding/testing.js";
 import { createLogger } from "../../src/system/logger.js";
@@ -199,7 +198,6 @@ export async function inProcess(d: Deployment, clock = new ManualClock()) {
       await server.close();
       await runtime.close();
       if (!d.testDb) await db.close();
-      forgetSendingProfiles();
     },
   };
 }

@@ -6,11 +6,13 @@ ALTER TABLE tenants
 
 -- Fixed-window counters shared by every API process on PostgreSQL: one row per limited key
 -- (an API key, a tenant), overwritten when its window ends, so the table never grows past the
--- number of keys. UNLOGGED: a counter needs no WAL write or fsync per request, and losing the
+-- number of keys. `hits` counts what processes were granted (each takes a slice of the window
+-- and spends it locally); `granted` is the last take's slice. UNLOGGED: a counter needs no WAL write or fsync per request, and losing the
 -- counts of the current window in a database crash only forgets at most one window.
 CREATE UNLOGGED TABLE rate_limit_windows (
   key text PRIMARY KEY,
   window_start bigint NOT NULL,
   hits bigint NOT NULL,
-  admitted boolean NOT NULL
+  admitted boolean NOT NULL,
+  granted bigint NOT NULL DEFAULT 0
 );

@@ -136,6 +136,8 @@ export function apiKeyRoutes(services: Services): FastifyPluginAsync {
         const tenant = await tenantInScope(req, services, req.params.id);
         const revoked = await revokeApiKey(services.db, tenant.id, req.params.key_id);
         if (!revoked) throw notFound("API key", req.params.key_id);
+        // Every process hears it from the change feed; this one acts on the very next request.
+        services.caches.changed("api-key", revoked.id);
         return keyView(revoked);
       },
     );

@@ -36,7 +36,7 @@ export interface DispatcherOptions {
   policy: OutcomePolicy;
 }
 
-type Deps = Pick<Services, "db" | "vault" | "twilio" | "clock" | "log" | "urls" | "metrics">;
+type Deps = Pick<Services, "db" | "vault" | "twilio" | "clock" | "log" | "urls" | "metrics" | "caches">;
 
 export class Dispatcher {
   readonly workerId = `dsp:${hostname()}:${process.pid}:${randomBytes(4).toString("hex")}`;
@@ -123,7 +123,7 @@ export class Dispatcher {
       // The gate is checked again at dispatch: a registration suspended (or failed) after its
       // messages were accepted holds them, queued, instead of sending traffic carriers now block.
       if (lane.kind !== "whatsapp_sender") {
-        const profile = await sendingProfile(db, lane.tenant_id);
+        const profile = await sendingProfile(this.deps, lane.tenant_id);
         if (!profile.ready) {
           lane.held_until = await holdLane(
             db,
@@ -135,7 +135,7 @@ export class Dispatcher {
           continue;
         }
       }
-      const settings = await cachedSettings(db, lane.tenant_id);
+      const settings = await cachedSettings(this.deps, lane.tenant_id);
       const result = await claimLane(db, {
         laneId: lane.id,
         workerId: this.workerId,

@@ -129,7 +129,7 @@ export function laneRoutes(services: Services): FastifyPluginAsync {
             : (await actingTenant(req, services)).id;
         if (tenantId) {
           // A ready tenant's lanes exist before its first message, so they can be tuned first.
-          const profile = await sendingProfile(services.db, tenantId);
+          const profile = await sendingProfile(services, tenantId);
           for (const spec of profileLanes(profile)) await ensureLane(services.db, spec);
         }
         const lanes = await listLanes(services.db, tenantId);

@@ -95,7 +95,9 @@ export function settingsRoutes(services: Services): FastifyPluginAsync {
             },
           );
         }
-        return updateSettings(services.db, tenant.id, req.body);
+        const settings = await updateSettings(services.db, tenant.id, req.body);
+        services.caches.changed("messaging-settings", tenant.id);
+        return settings;
       },
     );
 

@@ -3,9 +3,9 @@
  * says so (`getSendingProfile`, owned by onboarding); the profile also names the messaging
  * service, the senders and the brand, from which the lane and its limits follow.
  */
-import type { Queryable } from "../../db/db.js";
 import { type SendingProfile, getSendingProfile } from "../../onboarding/sending-profile.js";
 import { SubtextError } from "../../system/errors.js";
+import type { Services } from "../../system/services.js";
 import type { LaneKind } from "../lanes.js";
 import type { LaneSpec } from "../store/lanes.js";
 import { ALL_SENDERS } from "../optouts/store.js";
@@ -22,26 +22,24 @@ export interface Route {
   scopes: string[];
 }
 
-// A ready profile is reused briefly: the send path must not pay the registration queries on
-// every request. Not-ready profiles are never cached, so a tenant approved a moment ago can
-// send at once; a suspension is seen within this delay (and by the dispatcher's own checks).
-const READY_TTL_MS = 2_000;
-const ready = new Map<string, { profile: SendingProfile; at: number }>();
-
-export async function sendingProfile(q: Queryable, tenantId: string): Promise<SendingProfile> {
-  const hit = ready.get(tenantId);
-  if (hit && Date.now() - hit.at < READY_TTL_MS) return hit.profile;
-  const profile = await getSendingProfile(q, tenantId);
-  if (profile.ready) {
-    if (ready.size > 10_000) ready.delete(ready.keys().next().value!);
-    ready.set(tenantId, { profile, at: Date.now() });
-  } else ready.delete(tenantId);
-  return profile;
-}
-
-/** Forgets cached profiles (tests, or after a registration changes in this process). */
-export function forgetSendingProfiles(): void {
-  ready.clear();
+/**
+ * The tenant's sending profile, from the runtime's cache: the send path must not pay the
+ * registration queries on every request. A registration's every change reaches every process
+ * through the change feed (system/changes.ts). Only ready profiles are kept, so a tenant
+ * approved a moment ago sends at once even before the announcement arrives.
+ */
+export function sendingProfile(
+  deps: Pick<Services, "db" | "caches">,
+  tenantId: string,
+): Promise<SendingProfile> {
+  const profiles = deps.caches.space<SendingProfile>("sending-profiles", { ttlMs: 60_000 }, (space, on) =>
+    on("sending-profile", (id) => (id === undefined ? space.clear() : space.delete(id))),
+  );
+  return profiles.through(
+    tenantId,
+    () => getSendingProfile(deps.db, tenantId),
+    (p) => p.ready,
+  );
 }
 
 export function gateError(profile: SendingProfile): SubtextError {

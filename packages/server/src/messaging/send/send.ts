@@ -16,7 +16,7 @@ import type { GroupCommit } from "./group-commit.js";
 import { type Route, routeFor, sendingProfile, whatsappRoute } from "./gate.js";
 import { type Finding, type SendInput, type ValidSend, isWhatsAppSend, validateSend } from "./validate.js";
 
-type Deps = Pick<Services, "db" | "clock">;
+type Deps = Pick<Services, "db" | "clock" | "caches">;
 
 export const MAX_BATCH = 10_000;
 /**
@@ -67,7 +67,7 @@ async function submission(
   if (whatsapp) {
     route = whatsappRoute(tenant.id, whatsapp);
     send = { ...send, from: whatsapp.from };
-  } else route = routeFor(await sendingProfile(deps.db, tenant.id), send);
+  } else route = routeFor(await sendingProfile(deps, tenant.id), send);
   const laneId = await ensureLane(deps.db, route.lane);
   return {
     id: newId("msg"),
@@ -75,10 +75,10 @@ async function submission(
     send,
     route,
     laneId,
-    priceEstimate: estimatePrice(send.channel, send.segments, { table: await cachedPriceTable(deps.db) }),
+    priceEstimate: estimatePrice(send.channel, send.segments, { table: await cachedPriceTable(deps) }),
     now: deps.clock.now(),
     // Carrier lookups serve the T-Mobile cap of SMS lanes.
-    lookupCarrier: !whatsapp && (await cachedSettings(deps.db, tenant.id)).carrier_lookup,
+    lookupCarrier: !whatsapp && (await cachedSettings(deps, tenant.id)).carrier_lookup,
   };
 }
 

@@ -5,7 +5,7 @@ import { SubtextError } from "../../system/errors.js";
 import type { Services } from "../../system/services.js";
 import { CHANNELS, type Channel, DIRECTIONS, type Direction } from "../channels.js";
 import { toCsv } from "../csv.js";
-import { forgetPriceTable, isDecimal, listPrices, setPrices } from "../prices.js";
+import { isDecimal, listPrices, setPrices } from "../prices.js";
 import { getMarkup, monthlyStatement, setMarkup } from "../statement.js";
 
 const security = [{ bearer: [] }];
@@ -50,7 +50,7 @@ const statementLine = {
 } as const;
 
 /** Prices (operator), per-tenant markup and monthly statements for pass-through billing. */
-export function billingRoutes(services: Pick<Services, "db" | "clock">): FastifyPluginAsync {
+export function billingRoutes(services: Pick<Services, "db" | "clock" | "caches">): FastifyPluginAsync {
   return async (app) => {
     app.get(
       "/v1/prices",
@@ -107,7 +107,7 @@ export function billingRoutes(services: Pick<Services, "db" | "clock">): Fastify
           }
         }
         await services.db.tx((tx) => setPrices(tx, req.body.prices));
-        forgetPriceTable();
+        services.caches.changed("prices");
         return { data: await listPrices(services.db) };
       },
     );

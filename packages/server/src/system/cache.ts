@@ -1,0 +1,131 @@
+import type { Clock } from "../jobs/clock.js";
+
+/**
+ * The runtime's in-memory caches of what changes rarely (a key's tenant, a tenant's sending
+ * profile, settings, prices). One owner, one clock: entries expire on the platform clock, so a
+ * test's ManualClock moves them too.
+ *
+ * Correctness comes from invalidation, not from short lives: whoever changes a cached thing
+ * announces it (`ChangeFeed.announce`, system/changes.ts), every process forgets it, and the
+ * TTL only bounds how stale an entry can get when an announcement cannot arrive (the listening
+ * connection lost). While the feed is down (`degraded`), entries live at most `DEGRADED_MS`.
+ */
+export const DEGRADED_MS = 1_000;
+
+interface Entry<V> {
+  value: V;
+  at: number;
+}
+
+export class CacheSpace<V> {
+  private readonly entries = new Map<string, Entry<V>>();
+
+  constructor(
+    private readonly owner: Caches,
+    readonly name: string,
+    private readonly ttlMs: number,
+    private readonly max: number,
+  ) {}
+
+  get(key: string): V | undefined {
+    const hit = this.entries.get(key);
+    if (!hit) return undefined;
+    if (this.owner.now() - hit.at >= this.owner.lifetime(this.ttlMs) || this.owner.now() < hit.at) {
+      this.entries.delete(key);
+      return undefined;
+    }
+    return hit.value;
+  }
+
+  set(key: string, value: V): void {
+    if (this.entries.size >= this.max && !this.entries.has(key)) {
+      // The oldest insertion goes first (Map keeps insertion order).
+      this.entries.delete(this.entries.keys().next().value!);
+    }
+    this.entries.set(key, { value, at: this.owner.now() });
+  }
+
+  /** The cached value, or `load()`'s (cached when `keep` allows). */
+  async through(key: string, load: () => Promise<V>, keep: (v: V) => boolean = () => true): Promise<V> {
+    const hit = this.get(key);
+    if (hit !== undefined) return hit;
+    const value = await load();
+    if (keep(value)) this.set(key, value);
+    return value;
+  }
+
+  delete(key: string): void {
+    this.entries.delete(key);
+  }
+
+  deleteWhere(matches: (value: V, key: string) => boolean): void {
+    for (const [key, e] of this.entries) if (matches(e.value, key)) this.entries.delete(key);
+  }
+
+  clear(): void {
+    this.entries.clear();
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+}
+
+/** A kind of change that cached values depend on: a tenant, an API key, a price table… */
+export type ChangeName = "tenant" | "api-key" | "sending-profile" | "messaging-settings" | "prices";
+
+export class Caches {
+  private readonly spaces = new Map<string, CacheSpace<unknown>>();
+  private readonly reactions = new Map<ChangeName, ((key: string | undefined) => void)[]>();
+  private degraded = false;
+
+  constructor(private readonly clock: Clock) {}
+
+  /**
+   * The cache named `name`, created on first use with `wire` saying which announced changes
+   * make it forget what (later calls return the same one).
+   */
+  space<V>(
+    name: string,
+    options: { ttlMs: number; max?: number },
+    wire?: (space: CacheSpace<V>, on: Caches["on"]) => void,
+  ): CacheSpace<V> {
+    let s = this.spaces.get(name) as CacheSpace<V> | undefined;
+    if (!s) {
+      s = new CacheSpace<V>(this, name, options.ttlMs, options.max ?? 10_000);
+      this.spaces.set(name, s as CacheSpace<unknown>);
+      wire?.(s, (change, react) => this.on(change, react));
+    }
+    return s;
+  }
+
+  /** How to forget when `change` is announced (key: the changed thing's id, or all of them). */
+  on(change: ChangeName, react: (key: string | undefined) => void): void {
+    const list = this.reactions.get(change) ?? [];
+    list.push(react);
+    this.reactions.set(change, list);
+  }
+
+  /** Applies an announced change in this process. */
+  changed(change: ChangeName, key?: string): void {
+    for (const react of this.reactions.get(change) ?? []) react(key);
+  }
+
+  /** Forgets everything (announcements may have been missed). */
+  clear(): void {
+    for (const s of this.spaces.values()) s.clear();
+  }
+
+  /** While announcements cannot arrive, entries live at most DEGRADED_MS. */
+  setDegraded(on: boolean): void {
+    this.degraded = on;
+  }
+
+  now(): number {
+    return this.clock.now().getTime();
+  }
+
+  lifetime(ttlMs: number): number {
+    return this.degraded ? Math.min(ttlMs, DEGRADED_MS) : ttlMs;
+  }
+}
