@@ -58,7 +58,7 @@ describe("in the process that made the change", () => {
       const res = await send(stack.url, key);
       return res.status === 202 ? null : res;
     });
-    expect((await refused.json()).error.code).toBe("registration_suspended");
+    expect(((await refused.json()) as { error: { code: string } }).error.code).toBe("registration_suspended");
   });
 });
 
