@@ -1,0 +1,135 @@
+/**
+ * The outside world of a benchmark, in a process of its own so its CPU is neither the product's
+ * nor the load generator's: the Twilio emulator (as `subtext-emulator` runs it) and the ISV's
+ * webhook receiver (counts `webhook-id`s and the messages whose `message.delivered` arrived).
+ *
+ * Started with fork() by bench/deployment.ts; answers questions about Twilio's side over
+ * the IPC channel (the callback log, the messages Twilio created) so the bench reads them without
+ * shipping the whole log across on every poll.
+ */
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { startEmulator } from "subtext-emulator";
+
+const emulator = await startEmulator({ port: 0 });
+const world = emulator.world;
+
+// The ISV's webhook endpoint.
+const webhookIds = new Set<string>();
+const deliveredWebhooks = new Set<string>();
+let webhookTotal = 0;
+let lastDeliveredWebhookAt = 0;
+const receiver = createServer((req, res) => {
+  const chunks: Buffer[] = [];
+  req.on("data", (c: Buffer) => chunks.push(c));
+  req.on("end", () => {
+    webhookTotal++;
+    webhookIds.add(String(req.headers["webhook-id"] ?? ""));
+    try {
+      const body = JSON.parse(Buffer.concat(chunks).toString("utf8"));
+      if (body.type === "message.delivered" && body.data?.id) {
+        deliveredWebhooks.add(String(body.data.id));
+        lastDeliveredWebhookAt = Date.now();
+      }
+      res.writeHead(200).end("ok");
+    } catch {
+      res.writeHead(400).end("not json");
+    }
+  });
+});
+await new Promise<void>((resolve) => receiver.listen(0, "127.0.0.1", resolve));
+
+type Messages = {
+  sid: string;
+  account_sid: string;
+  direction: string;
+  status: string;
+  date_created: number;
+}[];
+const messages = () => world.store.list("messages") as unknown as Messages;
+const outbound = (accounts?: string[]) => {
+  const set = accounts ? new Set(accounts) : null;
+  return messages().filter((m) => m.direction === "outbound-api" && (!set || set.has(m.account_sid)));
+};
+
+const ops: Record<string, (a: any) => unknown> = {
+  logLength: () => world.callbacks.log.length,
+  /** Status callbacks to any of `paths` since log index `from`: answered, pending, failed, delivered. */
+  callbacks({ from, paths }: { from: number; paths: string[] }) {
+    const delivered = new Set<string>();
+    const failureKinds: Record<string, number> = {};
+    let callbacks = 0;
+    let pending = 0;
+    let failures = 0;
+    const log = world.callbacks.log;
+    for (let i = from; i < log.length; i++) {
+      const c = log[i];
+      if (!paths.some((p) => c.url.includes(p))) continue;
+      callbacks++;
+      if (c.status === null && !c.error) pending++;
+      else if (c.status !== 204) {
+        failures++;
+        const kind = c.status === null ? (c.error ?? "no answer") : `HTTP ${c.status}`;
+        failureKinds[kind] = (failureKinds[kind] ?? 0) + 1;
+      } else if (c.params.MessageStatus === "delivered") delivered.add(String(c.params.MessageSid));
+    }
+    return { callbacks, pending, failures, failureKinds, delivered: delivered.size };
+  },
+  /** Dropped callbacks to `path` since `from` (to replay them), and how many were `delivered`. */
+  dropped({ from, path }: { from: number; path: string }) {
+    return world.callbacks.log
+      .slice(from)
+      .filter((c) => c.dropped && c.url.includes(path))
+      .map((c) => ({ url: c.url, params: c.params }));
+  },
+  droppedDelivered({ from, path }: { from: number; path: string }) {
+    let n = 0;
+    const log = world.callbacks.log;
+    for (let i = from; i < log.length; i++)
+      if (log[i].dropped && log[i].url.includes(path) && log[i].params.MessageStatus === "delivered") n++;
+    return n;
+  },
+  /** Emulated epoch ms of each create Twilio accepted for `accounts`, sorted. */
+  sentTimes({ accounts }: { accounts?: string[] }) {
+    return outbound(accounts)
+      .map((m) => m.date_created)
+      .sort((a, b) => a - b);
+  },
+  sentCount: ({ accounts }: { accounts?: string[] }) => outbound(accounts).length,
+  finalCount: ({ accounts }: { accounts: string[] }) =>
+    outbound(accounts).filter((m) => ["delivered", "undelivered", "failed"].includes(m.status)).length,
+  async settle({ ms }: { ms: number }) {
+    await Promise.race([world.callbacks.settle(), new Promise((r) => setTimeout(r, ms))]);
+    return true;
+  },
+  clock: () => ({ emulated: world.clock.now(), real: Date.now() }),
+  webhooks: () => ({
+    total: webhookTotal,
+    distinct: webhookIds.size,
+    delivered: deliveredWebhooks.size,
+    last_delivered_at: lastDeliveredWebhookAt,
+  }),
+};
+
+process.on("message", async (m: { id: number; op: string; args?: unknown }) => {
+  try {
+    const result = await ops[m.op](m.args ?? {});
+    process.send!({ id: m.id, result });
+  } catch (err) {
+    process.send!({ id: m.id, error: (err as Error).message });
+  }
+});
+process.on("disconnect", async () => {
+  receiver.closeAllConnections();
+  receiver.close();
+  await emulator.close().catch(() => {});
+  process.exit(0);
+});
+
+process.send!({
+  ready: {
+    url: emulator.url,
+    parent: emulator.parent,
+    receiverUrl: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`,
+  },
+});
