@@ -10,7 +10,8 @@
  * whatever else runs on the server at the time. Other clients' backends are left out.
  *
  * A process can exit during a phase (a pool closes an idle connection), and then its last
- * counts are gone: the meter samples every `everyMs` and keeps the last value it saw.
+ * counts are gone: the meter samples every `everyMs` (1 s) and keeps the last value it saw. The
+ * sampling runs in the calling process (the bench driver) and costs it a few ms per sample.
  */
 import { execFileSync } from "node:child_process";
 import { readFileSync, readdirSync, readlinkSync } from "node:fs";
@@ -45,14 +46,20 @@ interface PgProcess {
   title: string;
 }
 
+// Pids seen not to be PostgreSQL's, so each sample reads only new processes' names.
+const notPostgres = new Set<string>();
+
 /** Every PostgreSQL server process on this machine (by /proc/<pid>/comm). */
 export function postgresProcesses(): PgProcess[] {
   const out: PgProcess[] = [];
   for (const name of readdirSync("/proc")) {
-    if (!/^\d+$/.test(name)) continue;
+    if (notPostgres.has(name) || !/^\d+$/.test(name)) continue;
     try {
       const comm = readFileSync(`/proc/${name}/comm`, "utf8").trim();
-      if (comm !== "postgres" && comm !== "postmaster") continue;
+      if (comm !== "postgres" && comm !== "postmaster") {
+        notPostgres.add(name);
+        continue;
+      }
       const title = readFileSync(`/proc/${name}/cmdline`, "utf8").replace(/\0/g, " ").trim();
       const port = /\(\s*(\d+)\)/.exec(title)?.[1];
       out.push({ pid: Number(name), clientPort: port ? Number(port) : null, title });
@@ -147,22 +154,30 @@ export function cpuMeter(
       for (const port of localPorts(pids(), options.postgresPort ?? PG_PORT)) portOwner.set(port, group);
     for (const p of postgresProcesses()) {
       if (initial) pgAtStart.set(p.pid, cpuMs(p.pid) ?? 0);
-      const group =
-        p.clientPort === null
-          ? "PostgreSQL (shared)"
-          : portOwner.has(p.clientPort)
-            ? `${portOwner.get(p.clientPort)} → PostgreSQL`
-            : null;
       const known = seen.get(p.pid);
-      if (!group && !known) continue;
+      const shared = "PostgreSQL (shared)";
+      // A backend keeps the group of the client it served (its client may exit first, and an
+      // exiting backend's title is empty). A backend just forked still carries the postmaster's
+      // title (no port) until it has authenticated its client: "shared" until then.
+      let group: string | null = known && known.group !== shared ? known.group : null;
+      if (!group && p.title) {
+        if (p.clientPort === null) group = shared;
+        else if (portOwner.has(p.clientPort)) group = `${portOwner.get(p.clientPort)} → PostgreSQL`;
+      }
+      if (!group) {
+        if (known && p.title) seen.delete(p.pid); // another client's backend after all
+        continue;
+      }
       const v = cpuMs(p.pid);
       if (v === null) continue;
-      if (known) known.last = v;
-      else seen.set(p.pid, { group: group!, start: pgAtStart.get(p.pid) ?? 0, last: v });
+      if (known) {
+        known.last = v;
+        known.group = group;
+      } else seen.set(p.pid, { group, start: pgAtStart.get(p.pid) ?? 0, last: v });
     }
   };
   sample(true);
-  const timer = setInterval(() => sample(false), options.everyMs ?? 250);
+  const timer = setInterval(() => sample(false), options.everyMs ?? 1_000);
   timer.unref();
   return {
     stop(): CpuReport {

@@ -52,28 +52,61 @@ const outbound = (accounts?: string[]) => {
   return messages().filter((m) => m.direction === "outbound-api" && (!set || set.has(m.account_sid)));
 };
 
+interface Watch {
+  cursor: number;
+  pending: Set<number>;
+  delivered: Set<string>;
+  callbacks: number;
+  failures: number;
+  failureKinds: Record<string, number>;
+}
+const watches = new Map<string, Watch>();
+
 const ops: Record<string, (a: any) => unknown> = {
   logLength: () => world.callbacks.log.length,
-  /** Status callbacks to any of `paths` since log index `from`: answered, pending, failed, delivered. */
+  /**
+   * Status callbacks to any of `paths` since log index `from`: answered, pending, failed,
+   * delivered (distinct messages whose `delivered` callback our API answered 204). Kept up to
+   * date incrementally per watch, so a poll reads only what is new or was still pending.
+   */
   callbacks({ from, paths }: { from: number; paths: string[] }) {
-    const delivered = new Set<string>();
-    const failureKinds: Record<string, number> = {};
-    let callbacks = 0;
-    let pending = 0;
-    let failures = 0;
-    const log = world.callbacks.log;
-    for (let i = from; i < log.length; i++) {
-      const c = log[i];
-      if (!paths.some((p) => c.url.includes(p))) continue;
-      callbacks++;
-      if (c.status === null && !c.error) pending++;
-      else if (c.status !== 204) {
-        failures++;
-        const kind = c.status === null ? (c.error ?? "no answer") : `HTTP ${c.status}`;
-        failureKinds[kind] = (failureKinds[kind] ?? 0) + 1;
-      } else if (c.params.MessageStatus === "delivered") delivered.add(String(c.params.MessageSid));
+    const key = `${from}|${paths.join(",")}`;
+    let w = watches.get(key);
+    if (!w) {
+      w = {
+        cursor: from,
+        pending: new Set(),
+        delivered: new Set(),
+        callbacks: 0,
+        failures: 0,
+        failureKinds: {},
+      };
+      watches.set(key, w);
     }
-    return { callbacks, pending, failures, failureKinds, delivered: delivered.size };
+    const log = world.callbacks.log;
+    const settle = (i: number) => {
+      const c = log[i];
+      if (c.status === null && !c.error) return false;
+      if (c.status !== 204) {
+        w.failures++;
+        const kind = c.status === null ? (c.error ?? "no answer") : `HTTP ${c.status}`;
+        w.failureKinds[kind] = (w.failureKinds[kind] ?? 0) + 1;
+      } else if (c.params.MessageStatus === "delivered") w.delivered.add(String(c.params.MessageSid));
+      return true;
+    };
+    for (const i of [...w.pending]) if (settle(i)) w.pending.delete(i);
+    for (; w.cursor < log.length; w.cursor++) {
+      if (!paths.some((p) => log[w.cursor].url.includes(p))) continue;
+      w.callbacks++;
+      if (!settle(w.cursor)) w.pending.add(w.cursor);
+    }
+    return {
+      callbacks: w.callbacks,
+      pending: w.pending.size,
+      failures: w.failures,
+      failureKinds: w.failureKinds,
+      delivered: w.delivered.size,
+    };
   },
   /** Dropped callbacks to `path` since `from` (to replay them), and how many were `delivered`. */
   dropped({ from, path }: { from: number; path: string }) {

@@ -267,7 +267,7 @@ async function endToEnd(d: BenchDeployment, o: ScaleOptions, tenants: ReadyTenan
       const final = await d.emulator.ask<number>("finalCount", { accounts });
       if (final >= o.endToEnd && Date.now() - lastProgress > 20_000) break;
     }
-    await sleep(200);
+    await sleep(500);
   }
   const cpu = meter.stop();
   if (watchLeases) clearInterval(watchLeases);
