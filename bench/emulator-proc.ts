@@ -27,8 +27,9 @@ const receiver = createServer((req, res) => {
     webhookIds.add(String(req.headers["webhook-id"] ?? ""));
     try {
       const body = JSON.parse(Buffer.concat(chunks).toString("utf8"));
-      if (body.type === "message.delivered" && body.data?.id) {
-        deliveredWebhooks.add(String(body.data.id));
+      const id = body.data?.message?.id;
+      if (body.type === "message.delivered" && id) {
+        deliveredWebhooks.add(String(id));
         lastDeliveredWebhookAt = Date.now();
       }
       res.writeHead(200).end("ok");

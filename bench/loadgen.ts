@@ -126,7 +126,7 @@ async function runWrk(o: LoadOptions): Promise<LoadResult> {
     ? `local i = ${args.start ?? 0}
 request = function()
   i = i + 1
-  local body = string.format('{"to":"+1415%07d","body":"${args.text ?? "Bench"} %d"}', i % 10000000, i)
+  local body = string.format('{"to":"+1415%d","body":"${args.text ?? "Bench"} %d"}', 2000000 + i % 8000000, i)
   return wrk.format("POST", ${JSON.stringify(new URL(o.url).pathname)}, nil, body)
 end`
     : "";

@@ -12,7 +12,7 @@ export function setup({ token, size = 1000, start = 0, text = "Batch" }) {
     next() {
       const messages = [];
       for (let k = 0; k < size; k++, i++)
-        messages.push({ to: `+1416${String(i % 1e7).padStart(7, "0")}`, body: `${text} ${i}` });
+        messages.push({ to: `+1416${2_000_000 + (i % 8_000_000)}`, body: `${text} ${i}` });
       return { body: JSON.stringify({ messages }) };
     },
   };

@@ -1,6 +1,7 @@
 /**
- * `POST /v1/messages`, each request to a new recipient (`+1415` and 7 digits from `start`), for
- * bench/load-worker.mjs. The same bodies go to the bare ceilings, so both parse the same JSON.
+ * `POST /v1/messages`, each request to a new recipient (`+1415` and a valid local number: the
+ * exchange starts with 2–9), for bench/load-worker.mjs. The same bodies go to the bare
+ * ceilings, so both parse the same JSON.
  * With `tokens`, requests take the tenants' keys in turn.
  *
  * @param {{ token?: string, tokens?: string[], start?: number, text?: string, path?: string }} args
@@ -16,7 +17,7 @@ export function setup({ token, tokens, start = 0, text = "Bench", path = "/v1/me
     next() {
       const n = i++;
       return {
-        body: JSON.stringify({ to: `+1415${String(n % 1e7).padStart(7, "0")}`, body: `${text} ${n}` }),
+        body: JSON.stringify({ to: `+1415${2_000_000 + (n % 8_000_000)}`, body: `${text} ${n}` }),
         ...(keys.length > 1 ? { headers: auth(n) } : {}),
       };
     },

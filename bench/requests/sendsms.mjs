@@ -8,11 +8,11 @@ export function setup({ username, password, from = "18005550100", start = 0, tex
   const auth = `username=${encodeURIComponent(username)}&password=${encodeURIComponent(password)}`;
   return {
     method: "GET",
-    path: `/cgi-bin/sendsms?${auth}&from=${from}&to=1415${String(start).padStart(7, "0")}&text=${text}`,
+    path: `/cgi-bin/sendsms?${auth}&from=${from}&to=1415${2_000_000 + (start % 8_000_000)}&text=${text}`,
     headers: {},
     next() {
       const n = i++;
-      const to = `1415${String(n % 1e7).padStart(7, "0")}`;
+      const to = `1415${2_000_000 + (n % 8_000_000)}`;
       return {
         path: `/cgi-bin/sendsms?${auth}&from=${from}&to=${to}&text=${encodeURIComponent(`${text} ${n}`)}`,
       };
