@@ -53,7 +53,7 @@ export const FULL_LOAD: LoadSettings = {
   rateSeconds: 10,
   tool: "autocannon",
 };
-export const QUICK_LOAD: LoadSettings = { ...FULL_LOAD, seconds: 4, warmup: 1, rateSeconds: 4 };
+export const QUICK_LOAD: LoadSettings = { ...FULL_LOAD, seconds: 3, warmup: 1, rateSeconds: 3 };
 
 /** One load phase: what the generator saw and the CPU it cost, per request answered 2xx. */
 export interface Phase {

@@ -54,7 +54,7 @@ const only = new Set(args.only ? args.only.split(",") : PARTS);
 for (const p of only) if (!PARTS.includes(p as any)) throw new Error(`--only: unknown part ${p}`);
 // A smoke or partial run must not replace the figures of a full one.
 const writeDoc = args.write || (!quick && only.size === PARTS.length);
-const onboardingTenants = Number(args["onboarding-tenants"] ?? (quick ? 100 : 1_000));
+const onboardingTenants = Number(args["onboarding-tenants"] ?? (quick ? 30 : 1_000));
 
 const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 const report: string[] = [];
@@ -177,7 +177,7 @@ if (only.has("messaging")) {
   );
   const rows: [string, any][] = [];
   for (const engine of ["pglite", "postgres"] as const) {
-    const r = await child<any>("./messaging.ts", engine, quick ? ["--messages", "1000"] : []).catch(
+    const r = await child<any>("./messaging.ts", engine, quick ? ["--messages", "500"] : []).catch(
       (err: Error) => ({ error: err.message.split("\n")[0] }),
     );
     rows.push([engine, r]);

@@ -82,16 +82,16 @@ export const FULL: Omit<ScaleOptions, "workers"> = {
   multiRowRows: 20_000,
 };
 
-/** A smoke run: every measurement, small sizes, a 15-second shaping window. */
+/** A smoke run: every measurement, small sizes, a 10-second shaping window. */
 export const QUICK: Omit<ScaleOptions, "workers"> = {
   ...FULL,
   load: QUICK_LOAD,
   batches: 2,
-  endToEnd: 1_000,
-  tenants: 4,
-  callbackMessages: 300,
-  dispatchSeconds: 5,
-  shapingSeconds: 15,
+  endToEnd: 500,
+  tenants: 2,
+  callbackMessages: 200,
+  dispatchSeconds: 3,
+  shapingSeconds: 10,
   multiRowRows: 5_000,
 };
 

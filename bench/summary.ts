@@ -22,7 +22,7 @@ export function summaryTable(results: ScaleResult[], kannel: KannelResult | unde
   const k = kannel?.installed ? kannel : undefined;
   const kannelHead = k ? `Kannel ${k.version}` : "Kannel";
   const lines = [
-    `| figure | Subtext | Subtext | bare Fastify | × of bare Fastify | bare Fastify + 1 INSERT | × of bare INSERT | ${kannelHead} | × of Kannel |`,
+    `| figure | configuration | Subtext | bare Fastify | × of bare Fastify | bare Fastify + 1 INSERT | × of bare INSERT | ${kannelHead} | × of Kannel |`,
     "|---|---|---|---|---|---|---|---|---|",
   ];
   const row = (what: string, config: string, ours: Cell, bare: Cell, insert: Cell, peer: Cell) =>
