@@ -115,6 +115,8 @@ export function localPorts(pids: number[], remotePort: number): Set<number> {
 
 export type CpuGroups = Record<string, () => number[]>;
 
+const SHARED = "PostgreSQL (shared)";
+
 export interface CpuReport {
   /** ms of CPU per group; PostgreSQL backends as "<group> → PostgreSQL", the server's own as "PostgreSQL (shared)". */
   ms: Record<string, number>;
@@ -135,6 +137,7 @@ export function cpuMeter(
   // Every PostgreSQL process's counts at the start: a backend identified as ours later (its
   // client's socket seen later) is counted from here, one born later from 0.
   const pgAtStart = new Map<number, number>();
+  const foreign = new Set<number>();
   const sample = (initial: boolean) => {
     const owner = new Map<number, string>();
     for (const [group, pids] of Object.entries(groups)) {
@@ -148,24 +151,33 @@ export function cpuMeter(
       }
     }
     if (!options.postgres) return;
-    // Which group's socket is at the other end of each backend.
+    const pgs = postgresProcesses();
+    // Which group's socket is at the other end of each backend not yet placed. Reading the
+    // sockets (/proc/net/tcp holds every connection, TIME_WAIT ones too: tens of thousands while
+    // callbacks flow) only when a new backend appears keeps the sampling cheap.
     const portOwner = new Map<number, string>();
-    for (const [group, pids] of Object.entries(groups))
-      for (const port of localPorts(pids(), options.postgresPort ?? PG_PORT)) portOwner.set(port, group);
-    for (const p of postgresProcesses()) {
+    const placed = (pid: number) => {
+      const g = seen.get(pid)?.group;
+      return g !== undefined && g !== SHARED;
+    };
+    if (pgs.some((p) => p.clientPort !== null && !placed(p.pid) && !foreign.has(p.pid)))
+      for (const [group, pids] of Object.entries(groups))
+        for (const port of localPorts(pids(), options.postgresPort ?? PG_PORT)) portOwner.set(port, group);
+    for (const p of pgs) {
+      if (foreign.has(p.pid)) continue;
       if (initial) pgAtStart.set(p.pid, cpuMs(p.pid) ?? 0);
       const known = seen.get(p.pid);
-      const shared = "PostgreSQL (shared)";
       // A backend keeps the group of the client it served (its client may exit first, and an
       // exiting backend's title is empty). A backend just forked still carries the postmaster's
       // title (no port) until it has authenticated its client: "shared" until then.
-      let group: string | null = known && known.group !== shared ? known.group : null;
+      let group: string | null = known && known.group !== SHARED ? known.group : null;
       if (!group && p.title) {
-        if (p.clientPort === null) group = shared;
+        if (p.clientPort === null) group = SHARED;
         else if (portOwner.has(p.clientPort)) group = `${portOwner.get(p.clientPort)} → PostgreSQL`;
       }
       if (!group) {
-        if (known && p.title) seen.delete(p.pid); // another client's backend after all
+        if (p.clientPort !== null) foreign.add(p.pid); // another client's backend
+        if (known && p.title) seen.delete(p.pid); // …after all (seen before it had authenticated)
         continue;
       }
       const v = cpuMs(p.pid);
