@@ -31,6 +31,8 @@ export default defineConfig({
         },
       },
       { extends: true, test: { name: "e2e", include: ["e2e/**/*.test.ts"] } },
+      // The benches' measuring instrument (fast); the benches themselves are not tests.
+      { extends: true, test: { name: "bench", include: ["bench/test/**/*.test.ts"] } },
     ],
   },
 });

@@ -1,7 +1,9 @@
 /**
- * Load shapes for the benchmarks: a closed loop (N clients, each sending its next request when
- * the last one answered: throughput) and an open loop (requests on a fixed schedule whatever the
- * system does: latency at a given load), with their latency percentiles.
+ * In-process load shapes for the benchmarks that measure code in one process (messaging, the
+ * emulator's SDK path): a closed loop (N clients, each sending its next request when the last one
+ * answered) and an open loop (requests on a fixed schedule, latency from the schedule). The client
+ * here shares the measured process's CPU: a server's capacity is measured with bench/loadgen.ts,
+ * whose generator runs in a process of its own.
  */
 import type { Latency } from "./scale-report.js";
 

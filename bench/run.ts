@@ -3,30 +3,50 @@
  * bench/results/latest.md and into BENCHMARKS.md between `<!-- bench:begin -->` and
  * `<!-- bench:end -->`.
  *
- *   npm run bench                          # everything, full sizes (~30 min on 2 cores)
+ *   npm run bench                          # everything, full sizes (~50 min on 2 cores)
  *   npm run bench -- --quick               # smoke sizes; BENCHMARKS.md untouched unless --write
- *   npm run bench -- --only scale,onboarding
+ *   npm run bench -- --only ceilings,kannel,scale
+ *   npm run bench -- --wait-idle 1.5       # first wait (≤ 15 min) for the load average to drop
+ *
+ * Parts that put HTTP load on a server (ceilings, kannel, scale) generate it in a separate
+ * process (bench/loadgen.ts); the in-process ones (emulator, messaging) measure the product
+ * with its client in the same process and say so.
  *
  * Benchmarks that read SUBTEXT_TEST_ENGINE when imported (messaging, scale, onboarding) run as
  * child processes, one per engine and configuration, and hand back JSON on stdout.
  */
-import { spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, totalmem } from "node:os";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { FULL_LOAD, QUICK_LOAD, benchCeilings, ceilingsTable } from "./ceilings.js";
 import { benchEmulator } from "./emulator.js";
+import { type KannelResult, benchKannel, kannelTable } from "./kannel.js";
 import { benchLaneDesigns, laneDesignsTable } from "./lane-designs.js";
+import { loadgenNote } from "./loadgen.js";
 import { type ScaleResult, ceilingTable, scaleDetails, scaleTable } from "./scale-report.js";
 import { benchStorage, storageTable } from "./storage.js";
+import { summaryTable } from "./summary.js";
 
-const PARTS = ["storage", "emulator", "messaging", "lanes", "scale", "onboarding"] as const;
+const PARTS = [
+  "ceilings",
+  "kannel",
+  "storage",
+  "emulator",
+  "messaging",
+  "lanes",
+  "scale",
+  "onboarding",
+] as const;
 const { values: args } = parseArgs({
   options: {
     quick: { type: "boolean", default: false },
     only: { type: "string" },
     write: { type: "boolean", default: false },
     "onboarding-tenants": { type: "string" },
+    "wait-idle": { type: "string" },
+    tool: { type: "string", default: "autocannon" },
   },
 });
 const quick = args.quick!;
@@ -34,7 +54,7 @@ const only = new Set(args.only ? args.only.split(",") : PARTS);
 for (const p of only) if (!PARTS.includes(p as any)) throw new Error(`--only: unknown part ${p}`);
 // A smoke or partial run must not replace the figures of a full one.
 const writeDoc = args.write || (!quick && only.size === PARTS.length);
-const onboardingTenants = Number(args["onboarding-tenants"] ?? (quick ? 100 : 1_000));
+const onboardingTenants = Number(args["onboarding-tenants"] ?? (quick ? 30 : 1_000));
 
 const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 const report: string[] = [];
@@ -69,11 +89,60 @@ async function child<T>(file: string, engine: "pglite" | "postgres", argv: strin
   }
 }
 
+/** Waits (at most 15 min) until the 1-minute load average is at most `max`: others' jobs skew every figure. */
+async function waitIdle(max: number) {
+  const deadline = Date.now() + 15 * 60_000;
+  while (loadavg()[0] > max && Date.now() < deadline) {
+    console.error(`load average ${loadavg()[0].toFixed(1)} > ${max}: waiting…`);
+    await new Promise((r) => setTimeout(r, 30_000));
+  }
+}
+if (args["wait-idle"]) await waitIdle(Number(args["wait-idle"]));
+
+const git = (...a: string[]) => {
+  try {
+    return execFileSync("git", a, { cwd: here(".."), stdio: ["ignore", "pipe", "ignore"] })
+      .toString()
+      .trim();
+  } catch {
+    return "?";
+  }
+};
+// The product's code as measured: the last commit that changed packages/, and whether it is modified.
+const commit = `${git("log", "-1", "--format=%h", "--", "packages")}${git("status", "--porcelain", "--", "packages") ? " + uncommitted changes" : ""}`;
 const machine = `${cpus().length}× ${cpus()[0]?.model ?? "CPU"}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
+const cliArgs = process.argv.slice(2).join(" ");
 print(
-  `Run ${new Date().toISOString()} on ${machine}; load average at the start ${loadavg()[0].toFixed(1)}` +
-    `${quick ? " — **--quick: smoke sizes, not a measurement**" : ""}. Command: \`npm run bench${quick ? " -- --quick" : ""}\`.\n`,
+  `Run ${new Date().toISOString()} of Subtext at commit ${commit} (packages/) on ${machine}; load average at the start ${loadavg()[0].toFixed(1)}` +
+    `${quick ? " — **--quick: smoke sizes, not a measurement**" : ""}. Command: \`npm run bench${cliArgs ? ` -- ${cliArgs}` : ""}\`.\n`,
 );
+/** Where the summary table goes once scale and kannel are in (right after the header). */
+const summaryAt = report.length;
+const partStart = (name: string) => {
+  const l = loadavg()[0];
+  if (l > cpus().length * 0.75)
+    console.error(`${name}: load average ${l.toFixed(1)} at the start: figures will be low`);
+  return `load average at the start ${l.toFixed(1)}`;
+};
+const load = { ...(quick ? QUICK_LOAD : FULL_LOAD), tool: args.tool as "autocannon" | "wrk" };
+let kannel: KannelResult | undefined;
+
+if (only.has("ceilings")) {
+  const t = performance.now();
+  const l = partStart("ceilings");
+  print("### Ceilings: bare servers in their own processes (`bench/ceilings.ts`)\n");
+  print(ceilingsTable(await benchCeilings(load, ["pglite", "postgres"], quick ? 5_000 : 20_000)));
+  print(`\n(${minutes(t)}; ${l})\n`);
+}
+
+if (only.has("kannel")) {
+  const t = performance.now();
+  const l = partStart("kannel");
+  print("### Kannel as a peer (`bench/kannel.ts`)\n");
+  kannel = await benchKannel(load);
+  print(kannelTable(kannel));
+  print(`\n(${minutes(t)}; ${l})\n`);
+}
 
 if (only.has("storage")) {
   const t = performance.now();
@@ -90,6 +159,7 @@ if (only.has("emulator")) {
   const t = performance.now();
   const r = await benchEmulator(quick ? 1_000 : 5_000, 32);
   print("### Emulator: message creates through the official SDK\n");
+  print("The SDK client is the thing measured, so it runs in the bench process beside the emulator.\n");
   print("| what | per second | p50 ms | p99 ms |\n|---|---|---|---|");
   print(
     `| \`client.messages.create\`, ${r.concurrency} concurrent | ${n(r.sdk.perSecond)} | ${r.sdk.p50} | ${r.sdk.p99} |`,
@@ -101,9 +171,13 @@ if (only.has("emulator")) {
 if (only.has("messaging")) {
   const t = performance.now();
   print("### Messaging in one process (ManualClock; `bench/messaging.ts`)\n");
+  print(
+    "The whole product, its clients and the emulator in one process: figures for comparing changes " +
+      "to the code, not capacity (the scale part measures that, with load from a separate process).\n",
+  );
   const rows: [string, any][] = [];
   for (const engine of ["pglite", "postgres"] as const) {
-    const r = await child<any>("./messaging.ts", engine, quick ? ["--messages", "1000"] : []).catch(
+    const r = await child<any>("./messaging.ts", engine, quick ? ["--messages", "500"] : []).catch(
       (err: Error) => ({ error: err.message.split("\n")[0] }),
     );
     rows.push([engine, r]);
@@ -153,7 +227,7 @@ if (only.has("scale")) {
     ["postgres", 4],
   ] as const) {
     console.error(`scale: ${engine} ×${workers}…`);
-    const argv = ["--workers", String(workers), "--json", ...(quick ? ["--quick"] : [])];
+    const argv = ["--workers", String(workers), "--json", "--tool", load.tool, ...(quick ? ["--quick"] : [])];
     results.push(
       await child<ScaleResult>("./scale.ts", engine, argv).catch((err: Error) => {
         console.error(err.message);
@@ -162,12 +236,23 @@ if (only.has("scale")) {
     );
   }
   print("### Scale: real processes (`bench/scale.ts`), PGlite and PostgreSQL, 1 and 4 workers\n");
+  print(`${loadgenNote(load.tool)}\n`);
   print(scaleTable(results));
-  print("\nCeilings, measured in the same run just before the processes start:\n");
+  print("\nCeilings, measured in the same run just before the product's processes start:\n");
   print(ceilingTable(results));
   print("");
   print(results.map(scaleDetails).join("\n"));
   print(`\n(${minutes(t)})\n`);
+  // The one table: every figure beside its same-run ceilings and Kannel, first in the report.
+  report.splice(
+    summaryAt,
+    0,
+    `### Subtext beside its ceilings and Kannel (same run; Subtext at ${commit})\n`,
+    summaryTable(results, kannel),
+    `\n${loadgenNote(load.tool)} ${load.connections} connections, ${load.warmup} s warm-up then ${load.seconds} s per max-rate figure; ` +
+      `fixed rates: ${load.rateSeconds} s of an open-loop schedule. Details and method: the sections below and BENCHMARKS.md.\n`,
+  );
+  console.log(report.slice(summaryAt, summaryAt + 3).join("\n"));
 }
 
 if (only.has("onboarding")) {

@@ -3,6 +3,8 @@
  * `npm run bench` prints from it. Kept apart from scale.ts so run.ts can format results without
  * importing the deployment (which reads SUBTEXT_TEST_ENGINE when it is imported).
  */
+import type { InsertCeiling, LoadSettings, Phase } from "./ceilings.js";
+import type { LoadResult } from "./loadgen.js";
 
 export interface Latency {
   per_second: number;
@@ -19,50 +21,59 @@ export interface ScaleResult {
   wall_seconds?: number;
   /** 1-minute load average at the start and the end of the configuration (2 cores: > 2 is queueing). */
   load_average?: [number, number];
+  settings?: LoadSettings;
   ceilings?: {
-    /** A bare node:http server in its own process, hit by the same client at the same concurrency. */
-    http: Latency & { concurrency: number; requests: number };
-    /** The same bare server at the fixed open-loop rate of the latency test. */
-    http_fixed: { rate: number; seconds: number; p50_ms: number; p99_ms: number };
-    /** BEGIN; one INSERT; COMMIT, one connection, into the same engine. */
-    insert_one_per_commit: Latency & { rows: number };
-    /** One multi-row INSERT of 100 per transaction, one connection. */
-    insert_multi_row_100: { per_second: number; rows: number };
+    /** Bare Fastify in its own process: max rate, and each fixed rate of the settings. */
+    bare: { max: Phase; fixed: Record<string, Phase> };
+    /** Bare Fastify + one INSERT per request into the same engine; multi-row INSERT rows/s. */
+    insert: InsertCeiling;
   };
   accepted?: {
-    single: Latency & { concurrency: number; messages: number; errors: number };
-    batch: { per_second: number; batch_size: number; batches: number; p50_ms: number };
+    single: Phase;
+    batch: {
+      per_second: number;
+      batch_size: number;
+      batches: number;
+      failed: number;
+      p50_ms: number;
+      p99_ms: number;
+      cpu_ms_per_message: number;
+    };
   };
   end_to_end?: {
     messages: number;
     tenants: number;
+    /** From the first batch POST until the ISV had the last `message.delivered` webhook. */
     seconds: number;
     per_second: number;
-    seconds_to_99_percent: number | null;
+    webhooks_delivered: number;
+    /** …until our API had answered 204 to every `delivered` status callback. */
+    callbacks_seconds: number | null;
     /** Rate at Twilio: messages created between the first and the last create. */
     twilio_per_second: number;
-    /** HTTP exchanges per message: its create at Twilio and the status callbacks into the API. */
+    /** HTTP exchanges per message: its create at Twilio, the status callbacks, the webhook. */
     http_per_message: number;
-    /** 'delivered' callbacks our API answered 204 to (committed), distinct messages. */
     delivered_callbacks: number;
     /** Delivered according to our API afterwards (GET /v1/messages?status=delivered). */
     delivered_in_api: number;
     callback_failures: number;
-    /** Failed callbacks by what Twilio saw: an HTTP status, or the client's error (timeout, reset). */
     callback_failure_kinds?: Record<string, number>;
+    cpu_ms: Record<string, number>;
+    /** CPU ms per message: product processes + their PostgreSQL backends; PostgreSQL's shared processes; emulator + ISV receiver; bench driver. */
+    cpu_ms_per_message: {
+      product: number | null;
+      shared_pg: number | null;
+      emulator: number | null;
+      driver: number | null;
+    };
     /** PostgreSQL: distinct workers seen holding leases on the end-to-end lanes. */
     workers_leasing?: number;
   };
-  callback_intake?: Latency & { callbacks: number; concurrency: number; not_204: number };
-  fixed_load?: {
-    rate: number;
-    seconds: number;
-    sent: number;
-    p50_ms: number;
-    p99_ms: number;
-    max_ms: number;
-    errors: number;
-  };
+  callback_intake?: Phase & { callbacks: number };
+  /** Fixed load while the workers dispatch what it sends. */
+  fixed_load?: Phase & { seconds: number };
+  /** Fixed load at the top rate into a lane held still (acceptance alone). */
+  fixed_load_accept?: Phase;
   lane_shaping?: {
     mps: number;
     burst: number;
@@ -76,7 +87,7 @@ export interface ScaleResult {
     /** Worst excess over the token bucket (burst + mps × elapsed) over the whole run; ≤ 0 holds. */
     worst_bucket_excess: number;
     backlog_left: number;
-    /** PostgreSQL: the same checks at claim time in our database, and how many workers claimed. */
+    /** The same checks at claim time in our database, and how many workers claimed. */
     claim_sent?: number;
     claim_worst_1s_window?: number;
     claim_bucket_excess?: number;
@@ -87,11 +98,25 @@ export interface ScaleResult {
   logged?: Record<string, number>;
 }
 
-const n = (v: number) => Math.round(v).toLocaleString("en-US");
-const pct = (v: number, of: number) => (of > 0 ? `${Math.round((100 * v) / of)}%` : "—");
-const label = (r: ScaleResult) => `${r.engine === "pglite" ? "PGlite" : "PostgreSQL"} ×${r.workers}`;
+export const n = (v: number | undefined | null) =>
+  typeof v === "number" && Number.isFinite(v) ? Math.round(v).toLocaleString("en-US") : "—";
+/** ours ÷ theirs, as "0.04×" or "12×". */
+export const times = (ours: number | undefined, theirs: number | undefined) => {
+  if (!ours || !theirs) return "—";
+  const x = ours / theirs;
+  return `${x >= 10 ? x.toFixed(0) : x >= 1 ? x.toFixed(1) : x.toFixed(2)}×`;
+};
+export const lat = (p: { load: LoadResult } | undefined) =>
+  p ? `${p.load.latency_ms.p50} / ${p.load.latency_ms.p99}` : "—";
+const failed = (p: Phase) => {
+  const bad = p.load.non_2xx + p.load.errors;
+  return bad ? `, **${n(bad)} failed**` : "";
+};
+export const cpuCell = (p: Phase | undefined) =>
+  p ? `${p.cpu_ms_per_ok}${p.shared_pg_ms_per_ok ? ` (+${p.shared_pg_ms_per_ok})` : ""}` : "—";
+export const label = (r: ScaleResult) => `${r.engine === "pglite" ? "PGlite" : "PostgreSQL"} ×${r.workers}`;
 
-/** One column per configuration; each figure with its fraction of the same run's ceiling. */
+/** One column per configuration; each figure with the same run's ceiling beside it. */
 export function scaleTable(results: ScaleResult[]): string {
   let first = true;
   const cell = (r: ScaleResult, f: (r: Required<ScaleResult>) => string) =>
@@ -101,39 +126,57 @@ export function scaleTable(results: ScaleResult[]): string {
     first = false;
     return line;
   };
+  const top = (r: Required<ScaleResult>) => String(Math.max(...r.settings.rates));
   return [
-    `| figure (fraction of the same run's ceiling) | ${results.map(label).join(" | ")} |`,
+    `| figure (same run's ceiling) | ${results.map(label).join(" | ")} |`,
     `|---|${results.map(() => "---").join("|")}|`,
+    row("accepted msg/s, single `POST /v1/messages` (× of bare Fastify; × of bare INSERT)", (r) => {
+      const s = r.accepted.single.load.ok_per_second;
+      return `${n(s)}${failed(r.accepted.single)} (${times(s, r.ceilings.bare.max.load.ok_per_second)}; ${times(s, r.ceilings.insert.max.load.ok_per_second)})`;
+    }),
     row(
-      "accepted msg/s, single `POST /v1/messages` (of bare HTTP req/s)",
-      (r) =>
-        `${n(r.accepted.single.per_second)} (${pct(r.accepted.single.per_second, r.ceilings.http.per_second)})`,
+      "… p50 / p99 ms at those connections (bare Fastify; bare INSERT)",
+      (r) => `${lat(r.accepted.single)} (${lat(r.ceilings.bare.max)}; ${lat(r.ceilings.insert.max)})`,
     ),
     row(
-      "… p50 / p99 ms at that concurrency (bare HTTP)",
-      (r) =>
-        `${r.accepted.single.p50_ms} / ${r.accepted.single.p99_ms} (${r.ceilings.http.p50_ms} / ${r.ceilings.http.p99_ms})`,
+      "… CPU ms per message: product + its PostgreSQL backends (+ PostgreSQL's shared processes) (bare INSERT)",
+      (r) => `${cpuCell(r.accepted.single)} (${cpuCell(r.ceilings.insert.max)})`,
     ),
     row(
-      "accepted msg/s, batches of 1,000 (of bare multi-row INSERT rows/s)",
+      "accepted msg/s, batches of 1,000 (× of bare multi-row INSERT rows/s)",
       (r) =>
-        `${n(r.accepted.batch.per_second)} (${pct(r.accepted.batch.per_second, r.ceilings.insert_multi_row_100.per_second)})`,
+        `${n(r.accepted.batch.per_second)} (${times(r.accepted.batch.per_second, r.ceilings.insert.multi_row_100_rows_per_second)})`,
     ),
     row(
-      "end-to-end msg/s to delivered (its HTTP exchanges/s, of bare HTTP req/s)",
+      "end-to-end msg/s, accepted → the ISV's `message.delivered` webhook",
       (r) =>
-        `${n(r.end_to_end.per_second)} (${pct(r.end_to_end.per_second * r.end_to_end.http_per_message, r.ceilings.http.per_second)})` +
+        `${n(r.end_to_end.per_second)}` +
+        (r.end_to_end.webhooks_delivered < r.end_to_end.messages
+          ? ` (**${n(r.end_to_end.webhooks_delivered)} of ${n(r.end_to_end.messages)}**)`
+          : "") +
         (r.end_to_end.callback_failures ? `, ${n(r.end_to_end.callback_failures)} callbacks failed` : ""),
     ),
     row(
-      "callback intake/s (of bare HTTP req/s)",
-      (r) =>
-        `${n(r.callback_intake.per_second)} (${pct(r.callback_intake.per_second, r.ceilings.http.per_second)})`,
+      "… CPU ms per message: product + its PostgreSQL backends (+ shared) / emulator + ISV receiver",
+      (r) => {
+        const c = r.end_to_end.cpu_ms_per_message;
+        return `${c.product}${c.shared_pg ? ` (+${c.shared_pg})` : ""} / ${c.emulator}`;
+      },
     ),
     row(
-      "p50 / p99 ms at a fixed load (bare HTTP at that load)",
+      "callback intake/s (× of bare Fastify)",
       (r) =>
-        `${r.fixed_load.p50_ms} / ${r.fixed_load.p99_ms} at ${r.fixed_load.rate}/s (${r.ceilings.http_fixed.p50_ms} / ${r.ceilings.http_fixed.p99_ms})`,
+        `${n(r.callback_intake.load.ok_per_second)}${failed(r.callback_intake)} (${times(r.callback_intake.load.ok_per_second, r.ceilings.bare.max.load.ok_per_second)})`,
+    ),
+    row(
+      "p50 / p99 ms at a fixed rate, acceptance alone (bare Fastify; bare INSERT at that rate)",
+      (r) =>
+        `${lat(r.fixed_load_accept)} at ${top(r)}/s${failed(r.fixed_load_accept)} (${lat(r.ceilings.bare.fixed[top(r)])}; ${lat(r.ceilings.insert.fixed)})`,
+    ),
+    row(
+      "p50 / p99 ms at a fixed rate while the workers dispatch (bare Fastify at that rate)",
+      (r) =>
+        `${lat(r.fixed_load)} at ${r.fixed_load.load.rate}/s${failed(r.fixed_load)} (${lat(r.ceilings.bare.fixed[String(r.fixed_load.load.rate)])})`,
     ),
     row(
       "lane shaping: sent in the window vs mps × window, error",
@@ -156,11 +199,14 @@ export function scaleTable(results: ScaleResult[]): string {
 export function ceilingTable(results: ScaleResult[]): string {
   const ok = results.filter((r) => !r.na && r.ceilings);
   return [
-    "| ceiling (same run) | bare HTTP req/s (p50 / p99 ms) | bare HTTP at the fixed load p50 / p99 ms | 1 INSERT per commit rows/s (p50 ms) | multi-row INSERT of 100 rows/s |",
-    "|---|---|---|---|---|",
+    "| ceiling (same run, own process) | bare Fastify req/s (p50 / p99 ms) | CPU ms/req | bare Fastify at fixed rates, p50 / p99 ms | bare Fastify + 1 INSERT per request, req/s (p50 / p99 ms) | CPU ms/req (+ shared PG) | at the top fixed rate | multi-row INSERT of 100, rows/s |",
+    "|---|---|---|---|---|---|---|---|",
     ...ok.map((r) => {
       const c = r.ceilings!;
-      return `| ${label(r)} | ${n(c.http.per_second)} (${c.http.p50_ms} / ${c.http.p99_ms}) | ${c.http_fixed.p50_ms} / ${c.http_fixed.p99_ms} | ${n(c.insert_one_per_commit.per_second)} (${c.insert_one_per_commit.p50_ms}) | ${n(c.insert_multi_row_100.per_second)} |`;
+      const fixed = Object.entries(c.bare.fixed)
+        .map(([rate, p]) => `${lat(p)} at ${rate}/s`)
+        .join("; ");
+      return `| ${label(r)} | ${n(c.bare.max.load.ok_per_second)} (${lat(c.bare.max)}) | ${cpuCell(c.bare.max)} | ${fixed} | ${n(c.insert.max.load.ok_per_second)} (${lat(c.insert.max)}) | ${cpuCell(c.insert.max)} | ${lat(c.insert.fixed)} at ${c.insert.fixed.load.rate}/s | ${n(c.insert.multi_row_100_rows_per_second)} |`;
     }),
   ].join("\n");
 }
@@ -170,13 +216,18 @@ export function scaleDetails(r: ScaleResult): string {
   if (r.na) return `- ${label(r)}: n/a (${r.na})`;
   const e = r.end_to_end!;
   const s = r.lane_shaping!;
+  const a = r.accepted!;
+  const cpu = Object.entries(e.cpu_ms)
+    .map(([k, v]) => `${k} ${n(v)}`)
+    .join(", ");
   const lines = [
     `- **${label(r)}** (${r.processes!.join(", ")}; ${r.wall_seconds} s; load average ${r.load_average!.join(" → ")}):`,
-    `  single sends ${n(r.accepted!.single.messages)} at ${r.accepted!.single.concurrency} concurrent (${r.accepted!.single.errors} errors); ` +
-      `${r.accepted!.batch.batches} batches of ${n(r.accepted!.batch.batch_size)} (p50 ${r.accepted!.batch.p50_ms} ms per batch).`,
-    `  End to end: ${n(e.messages)} messages over ${e.tenants} lanes in ${e.seconds} s (99% after ${e.seconds_to_99_percent ?? "—"} s), ` +
+    `  single sends: ${n(a.single.load.requests)} in ${a.single.load.seconds} s at ${a.single.load.connections} connections ` +
+      `(${a.single.load.non_2xx} non-2xx, ${a.single.load.errors} errors; generator CPU ${a.single.generator_ms_per_ok} ms per request); ` +
+      `${a.batch.batches} batches of ${n(a.batch.batch_size)}, 2 at a time (p50 ${a.batch.p50_ms} ms per batch, ${a.batch.cpu_ms_per_message} CPU ms per message, ${a.batch.failed} failed).`,
+    `  End to end: ${n(e.messages)} messages over ${e.tenants} lanes in ${e.seconds} s to the ISV's webhook (every delivered callback answered after ${e.callbacks_seconds ?? "—"} s), ` +
       `${n(e.twilio_per_second)}/s at Twilio, ${e.http_per_message} HTTP exchanges per message; ${n(e.delivered_callbacks)} delivered callbacks answered 204, ` +
-      `${n(e.delivered_in_api)} delivered in the API afterwards, ${e.callback_failures} callbacks failed${
+      `${n(e.delivered_in_api)} delivered in the API afterwards, ${n(e.webhooks_delivered)} \`message.delivered\` webhooks, ${e.callback_failures} callbacks failed${
         e.callback_failures
           ? ` (${Object.entries(e.callback_failure_kinds ?? {})
               .map(([k, v]) => `${k}: ${v}`)
@@ -185,10 +236,12 @@ export function scaleDetails(r: ScaleResult): string {
       }` +
       (e.workers_leasing === undefined
         ? "."
-        : `; ${e.workers_leasing} of ${r.workers} workers held the lanes.`),
-    `  Callback intake: ${n(r.callback_intake!.callbacks)} signed callbacks at ${r.callback_intake!.concurrency} concurrent ` +
-      `(p50 ${r.callback_intake!.p50_ms} / p99 ${r.callback_intake!.p99_ms} ms, ${r.callback_intake!.not_204} not 204).`,
-    `  Fixed load: ${n(r.fixed_load!.sent)} sends at ${r.fixed_load!.rate}/s over ${r.fixed_load!.seconds} s, max ${r.fixed_load!.max_ms} ms, ${r.fixed_load!.errors} errors.`,
+        : `; ${e.workers_leasing} of ${r.workers} workers held the lanes.`) +
+      ` CPU ms over the phase: ${cpu}.`,
+    `  Callback intake: ${n(r.callback_intake!.callbacks)} signed callbacks at ${r.callback_intake!.load.connections} connections ` +
+      `(p50 ${r.callback_intake!.load.latency_ms.p50} / p99 ${r.callback_intake!.load.latency_ms.p99} ms, ${r.callback_intake!.load.non_2xx} not 2xx, ${r.callback_intake!.cpu_ms_per_ok} CPU ms each).`,
+    `  Fixed loads: ${n(r.fixed_load_accept!.load.ok)} sends at ${r.fixed_load_accept!.load.rate}/s into the held lane (max ${r.fixed_load_accept!.load.latency_ms.max} ms, generator late by p99 ${r.fixed_load_accept!.load.send_lag_ms?.p99 ?? "—"} ms); ` +
+      `${n(r.fixed_load!.load.ok)} at ${r.fixed_load!.load.rate}/s over ${r.fixed_load!.seconds} s while dispatching (max ${r.fixed_load!.load.latency_ms.max} ms, ${r.fixed_load!.load.non_2xx + r.fixed_load!.load.errors} failed).`,
     `  Shaping: ${s.mps} MPS, burst ${s.burst}, ${s.seconds} s window; worst excess over the bucket ${s.worst_bucket_excess} ` +
       `(≤ 0 holds; at Twilio, so transport jitter counts), ${n(s.backlog_left)} still queued after the window` +
       (s.backlog_left > 0

@@ -1,173 +1,106 @@
 /**
- * Scale: the send path through real `subtext start` processes (test/proof/deployment.ts: the
- * emulator in this process, PGlite with one all-in-one process, or PostgreSQL with one API
- * process and N worker processes), measured in real time, each figure next to the same
- * machine's ceiling measured in the same run:
+ * Scale: the send path through real `subtext start` processes (PGlite: one all-in-one process;
+ * PostgreSQL: one API process and N worker processes), in real time. Nothing that generates or
+ * answers load runs in the measured processes or in this one: requests come from a load
+ * generator in its own process (bench/loadgen.ts: autocannon, or an open-loop schedule for a
+ * fixed rate), Twilio (the emulator) and the ISV's webhook receiver run in another
+ * (bench/deployment.ts). Every figure is printed beside the same run's ceilings, measured with
+ * the same generator and settings just before the product starts (bench/ceilings.ts):
  *
- * - ceilings: a bare node:http server in its own process (same client, same concurrency; and at
- *   the fixed load), bare INSERTs into the same engine (1 row per commit; multi-row of 100);
- * - accepted msg/s: single sends from N concurrent clients, and batches of 1,000, into a lane
- *   that is throttled to a standstill (acceptance alone, the workers idle);
- * - end-to-end msg/s to delivered, lanes and Twilio not binding: from the first batch POST until
- *   our API has answered 204 to every message's `delivered` callback (an answer comes after the
- *   status is committed), confirmed afterwards by GET /v1/messages?status=delivered;
+ * - ceilings: bare Fastify (max rate; fixed rates), bare Fastify + one INSERT per request into
+ *   the same engine, a multi-row INSERT of 100 per commit;
+ * - accepted msg/s: `POST /v1/messages` at N connections for a fixed time, and batches of 1,000
+ *   (2 at a time), into a lane held still (acceptance alone, the workers idle);
+ * - end-to-end msg/s, lanes and Twilio not binding: from the first batch POST until the ISV's
+ *   webhook receiver has every message's `message.delivered` (accepted → Twilio create → four
+ *   status callbacks → delivered committed → webhook), with the CPU it cost per message;
  * - callback intake/s: the status callbacks Twilio would have sent (dropped by an emulator fault,
- *   so they can be replayed at full speed), posted with their signatures straight at the API;
- * - p50/p99 API latency at a fixed load: single sends started on a schedule (open loop), latency
- *   counted from the scheduled start, while the workers dispatch them;
- * - lane shaping: one lane at 50 MPS with a backlog longer than the window, judged from
- *   Twilio's side (the emulator's create timestamps): count vs mps × window, worst 1-s window;
- * - memory: RSS of every process, sampled each second (peak and end).
+ *   then replayed, signed, by the load generator);
+ * - p50/p99 at fixed loads: 100 sends/s while the workers dispatch them, and the top rate of the
+ *   settings (500/s) into the held lane (acceptance alone);
+ * - lane shaping: one lane at 50 MPS with a backlog longer than the window, judged from Twilio's
+ *   side and at claim time;
+ * - CPU per message of each phase (/proc: product processes + their PostgreSQL backends, the
+ *   server's shared processes, the emulator, the generator); memory (RSS) each second.
  *
  *   SUBTEXT_TEST_ENGINE=postgres npx tsx bench/scale.ts --workers 4 [--quick] [--json]
  *
  * --json prints one JSON line on stdout (run.ts reads it) and the progress on stderr.
  */
-import { type ChildProcess, spawn } from "node:child_process";
-import { randomBytes } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import pg from "pg";
 import { twilioSignature } from "subtext-emulator";
 import type { Db } from "../packages/server/src/db/db.js";
 import { openPglite } from "../packages/server/src/db/pglite.js";
-import { openPostgres } from "../packages/server/src/db/postgres.js";
-import {
-  type Deployment,
-  ENGINE,
-  type ReadyTenant,
-  deploy,
-  onboardTenants,
-} from "../packages/server/test/proof/deployment.js";
 import { until } from "../packages/server/test/proof/processes.js";
-import { pace, sentMessages } from "../packages/server/test/proof/twilio-log.js";
-import { closedLoop, openLoop, round1 } from "./load.js";
+import { pace } from "../packages/server/test/proof/twilio-log.js";
+import {
+  FULL_LOAD,
+  type LoadSettings,
+  QUICK_LOAD,
+  bareCeiling,
+  fixedLoad,
+  insertCeiling,
+  measured,
+  sendLoad,
+} from "./ceilings.js";
+import { cpuMeter, cpuOf } from "./cpu.js";
+import { type BenchDeployment, ENGINE, type ReadyTenant, deploy, onboardTenants } from "./deployment.js";
+import { REQUESTS, runLoad } from "./loadgen.js";
+import { round1 } from "./load.js";
 import { type ScaleResult, scaleDetails, scaleTable } from "./scale-report.js";
-import { INSERT, SCHEMA, multiRowInsert, row } from "./storage.js";
 
 export interface ScaleOptions {
   workers: number;
-  /** Single sends for the accepted rate, and the concurrency of the single-send clients. */
-  messages: number;
-  concurrency: number;
+  load: LoadSettings;
   batches: number;
   endToEnd: number;
   /** End-to-end lanes (one tenant each): several, so several workers can lease them. */
   tenants: number;
-  /** Messages whose three status callbacks are replayed. */
+  /** Messages whose four status callbacks are replayed. */
   callbackMessages: number;
-  rate: number;
-  rateSeconds: number;
+  /** Fixed load while the workers dispatch (sends/s), and for how long. */
+  dispatchRate: number;
+  dispatchSeconds: number;
   shapingMps: number;
   shapingSeconds: number;
-  onePerCommitRows: number;
   multiRowRows: number;
 }
 
 export const FULL: Omit<ScaleOptions, "workers"> = {
-  messages: 5_000,
-  concurrency: 64,
+  load: FULL_LOAD,
   batches: 10,
   endToEnd: 5_000,
   tenants: 8,
   callbackMessages: 2_000,
-  rate: 100,
-  rateSeconds: 20,
+  dispatchRate: 100,
+  dispatchSeconds: 20,
   shapingMps: 50,
   shapingSeconds: 60,
-  onePerCommitRows: 1_000,
   multiRowRows: 20_000,
 };
 
-/** A smoke run: every measurement, small sizes, a 15-second shaping window. */
+/** A smoke run: every measurement, small sizes, a 10-second shaping window. */
 export const QUICK: Omit<ScaleOptions, "workers"> = {
   ...FULL,
-  messages: 1_000,
+  load: QUICK_LOAD,
   batches: 2,
-  endToEnd: 1_000,
-  tenants: 4,
-  callbackMessages: 300,
-  rateSeconds: 5,
-  shapingSeconds: 15,
-  onePerCommitRows: 200,
+  endToEnd: 500,
+  tenants: 2,
+  callbackMessages: 200,
+  dispatchSeconds: 3,
+  shapingSeconds: 10,
   multiRowRows: 5_000,
 };
 
-const DATABASE_URL = process.env.SUBTEXT_TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 let log = (line: string) => console.log(line);
+const pg = () => ENGINE === "postgres";
 
-/** A bare HTTP server in its own process (as the API is), answering a small JSON body. */
-async function bareHttpServer(): Promise<{ url: string; child: ChildProcess }> {
-  const script = `
-    const s = require("node:http").createServer((req, res) => {
-      req.resume();
-      req.on("end", () => {
-        res.writeHead(202, { "content-type": "application/json" });
-        res.end('{"id":"msg_01JC0000000000000000000000","status":"queued"}');
-      });
-    });
-    s.listen(0, "127.0.0.1", () => console.log(s.address().port));`;
-  const child = spawn(process.execPath, ["-e", script], { stdio: ["ignore", "pipe", "inherit"] });
-  const port = await new Promise<string>((resolve, reject) => {
-    child.stdout!.once("data", (d: Buffer) => resolve(d.toString().trim()));
-    child.once("exit", () => reject(new Error("bare HTTP server exited")));
-  });
-  return { url: `http://127.0.0.1:${port}/v1/messages`, child };
-}
-
-async function ceilings(o: ScaleOptions): Promise<NonNullable<ScaleResult["ceilings"]>> {
-  const bare = await bareHttpServer();
-  const body = JSON.stringify({ to: "+14155550100", body: "Bench 0" });
-  const post = () =>
-    fetch(bare.url, { method: "POST", headers: { "content-type": "application/json" }, body }).then((r) =>
-      r.text(),
-    );
-  await closedLoop(500, o.concurrency, post); // warm-up: connections, JIT
-  const http = await closedLoop(o.messages, o.concurrency, post);
-  const fixedSeconds = Math.min(o.rateSeconds, 10);
-  const fixed = await openLoop(o.rate, fixedSeconds, () => post().then(() => true));
-  bare.child.kill();
-
-  // Bare inserts into the same engine: the same server (a scratch schema), or a fresh on-disk
-  // PGlite (the deployment's data dir belongs to its process).
-  const dir = mkdtempSync(join(tmpdir(), "subtext-scale-ceiling-"));
-  const schema = `ceiling_${randomBytes(4).toString("hex")}`;
-  const db: Db =
-    ENGINE === "postgres"
-      ? await openPostgres(DATABASE_URL, { schema, max: 1 })
-      : await openPglite(join(dir, "pglite"));
-  try {
-    await db.exec(SCHEMA);
-    const one = await closedLoop(o.onePerCommitRows, 1, () =>
-      db.tx((tx) => tx.query(INSERT, row()).then(() => undefined)),
-    );
-    const multi = await closedLoop(o.multiRowRows / 100, 1, () => {
-      const { sql, params } = multiRowInsert(100);
-      return db.tx((tx) => tx.query(sql, params).then(() => undefined));
-    });
-    return {
-      http: { ...http, concurrency: o.concurrency, requests: o.messages },
-      http_fixed: { rate: o.rate, seconds: fixedSeconds, p50_ms: fixed.p50_ms, p99_ms: fixed.p99_ms },
-      insert_one_per_commit: { ...one, rows: o.onePerCommitRows },
-      insert_multi_row_100: { per_second: multi.per_second * 100, rows: o.multiRowRows },
-    };
-  } finally {
-    await db.close();
-    rmSync(dir, { recursive: true, force: true });
-    if (ENGINE === "postgres") {
-      const admin = new pg.Client({ connectionString: DATABASE_URL });
-      await admin.connect();
-      await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-      await admin.end();
-    }
-  }
-}
-
-/** RSS of every process each second, from /proc (the bench process holds the emulator and the clients). */
-function memorySampler(d: Deployment) {
+/** RSS of every process each second, from /proc. */
+function memorySampler(d: BenchDeployment) {
   const seen = new Map<string, { peak: number; end: number }>();
   const rssMiB = (pid: number) => {
     try {
@@ -179,7 +112,8 @@ function memorySampler(d: Deployment) {
   };
   const sample = () => {
     const procs: [string, number][] = [
-      ["bench (emulator, clients)", process.pid],
+      ["bench driver", process.pid],
+      ["emulator + ISV receiver", d.emulator.child.pid!],
       ...d.procs.filter((p) => p.alive() && p.child.pid).map((p): [string, number] => [p.name, p.child.pid!]),
     ];
     for (const [name, pid] of procs) {
@@ -203,9 +137,9 @@ function memorySampler(d: Deployment) {
 }
 
 let recipientSeq = 2_000_000;
-const nextRecipient = () => `+1415${String(recipientSeq++).padStart(7, "0")}`;
+const nextRecipient = () => `+1417${String(recipientSeq++).padStart(7, "0")}`;
 
-async function setLane(d: Deployment, t: ReadyTenant, mps: number, burst: number) {
+async function setLane(d: BenchDeployment, t: ReadyTenant, mps: number, burst: number) {
   const lanes = await d.api("GET", "/v1/lanes", { token: t.key });
   const res = await d.api("PATCH", `/v1/lanes/${lanes.body.data[0].id}`, {
     body: { mps, burst, daily_cap: null, tmobile_daily_cap: null },
@@ -214,7 +148,7 @@ async function setLane(d: Deployment, t: ReadyTenant, mps: number, burst: number
   return res.body as { id: string; mps: number; burst: number };
 }
 
-async function sendBatch(d: Deployment, t: ReadyTenant, count: number, text: string): Promise<string[]> {
+async function sendBatch(d: BenchDeployment, t: ReadyTenant, count: number, text: string): Promise<string[]> {
   const res = await d.api("POST", "/v1/messages/batch", {
     token: t.key,
     body: {
@@ -225,49 +159,47 @@ async function sendBatch(d: Deployment, t: ReadyTenant, count: number, text: str
   return res.body.results.map((r: { id: string }) => r.id);
 }
 
-async function accepted(d: Deployment, o: ScaleOptions, t: ReadyTenant) {
-  let errors = 0;
-  const single = await closedLoop(o.messages, o.concurrency, async (i) => {
-    const res = await d.api("POST", "/v1/messages", {
-      token: t.key,
-      body: { to: nextRecipient(), body: `Bench ${i}` },
-    });
-    if (res.status !== 202) errors++;
+async function ceilings(o: ScaleOptions): Promise<NonNullable<ScaleResult["ceilings"]>> {
+  const bare = await bareCeiling(o.load);
+  log(`  bare Fastify ${bare.max.load.ok_per_second}/s`);
+  const insert = await insertCeiling(ENGINE, o.load, o.multiRowRows);
+  log(`  bare Fastify + INSERT ${insert.max.load.ok_per_second}/s`);
+  return { bare, insert };
+}
+
+async function accepted(d: BenchDeployment, o: ScaleOptions, t: ReadyTenant) {
+  const single = await measured(d.productPids, sendLoad(`${d.apiUrl}/v1/messages`, o.load, t.key), pg());
+  const meter = cpuMeter({ server: d.productPids }, { postgres: pg() });
+  const batch = await runLoad({
+    url: `${d.apiUrl}/v1/messages/batch`,
+    connections: 2,
+    amount: o.batches,
+    timeout: 120,
+    requests: { module: REQUESTS("batch"), args: { token: t.key, size: 1_000 } },
   });
-  const batch = await closedLoop(o.batches, 2, () => sendBatch(d, t, 1_000, "Batch"));
+  const cpu = meter.stop();
+  const messages = batch.ok * 1_000;
   return {
-    single: { ...single, concurrency: o.concurrency, messages: o.messages, errors },
+    single,
     batch: {
-      per_second: Math.round((o.batches * 1_000) / batch.seconds),
+      per_second: Math.round(messages / batch.seconds),
       batch_size: 1_000,
       batches: o.batches,
-      p50_ms: batch.p50_ms,
+      failed: batch.non_2xx + batch.errors,
+      p50_ms: batch.latency_ms.p50,
+      p99_ms: batch.latency_ms.p99,
+      cpu_ms_per_message: messages ? Number((cpuOf(cpu, "server") / messages).toFixed(3)) : 0,
     },
   };
 }
 
-/** Our count of delivered messages, through the API, page by page. */
-async function deliveredInApi(d: Deployment, tenants: ReadyTenant[]): Promise<number> {
-  let total = 0;
-  for (const t of tenants) {
-    let cursor: string | null = null;
-    do {
-      const q: string = `/v1/messages?status=delivered&limit=1000${cursor ? `&cursor=${cursor}` : ""}`;
-      const page: { body: { data: unknown[]; next_cursor: string | null } } = await d.api("GET", q, {
-        token: t.key,
-      });
-      total += page.body.data.length;
-      cursor = page.body.next_cursor;
-    } while (cursor);
-  }
-  return total;
-}
-
-async function endToEnd(d: Deployment, o: ScaleOptions, tenants: ReadyTenant[]) {
-  const world = d.emulator.world;
-  const accounts = new Set(tenants.map((t) => t.tenant.subaccount_sid));
-  const statusPaths = tenants.map((t) => `/twilio/messages/status/${t.tenant.id}`);
-  const logStart = world.callbacks.log.length;
+async function endToEnd(d: BenchDeployment, o: ScaleOptions, tenants: ReadyTenant[]) {
+  const accounts = tenants.map((t) => t.tenant.subaccount_sid);
+  const paths = tenants.map((t) => `/twilio/messages/status/${t.tenant.id}`);
+  const logStart = await d.emulator.ask<number>("logLength");
+  const hooksStart = await d.emulator.ask<{ delivered: number; total: number; last_delivered_at: number }>(
+    "webhooks",
+  );
   // Which workers hold the lanes (PostgreSQL): leases are per lane, so a lane is one worker's.
   const owners = new Set<string>();
   const laneIds = new Set<string>();
@@ -282,10 +214,14 @@ async function endToEnd(d: Deployment, o: ScaleOptions, tenants: ReadyTenant[]) 
             for (const r of rows) owners.add(r.owner);
           })
           .catch(() => {});
-      }, 250)
+      }, 1_000)
     : undefined;
 
-  const started = performance.now();
+  const meter = cpuMeter(
+    { product: d.productPids, emulator: () => [d.emulator.child.pid!], driver: () => [process.pid] },
+    { postgres: pg() },
+  );
+  const started = Date.now();
   const chunks: [ReadyTenant, number][] = [];
   const per = Math.ceil(o.endToEnd / tenants.length);
   for (let off = 0, i = 0; off < o.endToEnd; off += per, i++) {
@@ -302,118 +238,143 @@ async function endToEnd(d: Deployment, o: ScaleOptions, tenants: ReadyTenant[]) 
     }),
   );
 
-  // Done when every message's `delivered` callback was answered 204, or nothing is left to come.
-  const delivered = new Set<string>();
-  let failures = 0;
-  let at99: number | null = null;
+  // Done when the ISV has every message's `message.delivered` webhook, or nothing more can come.
+  let cb = {
+    callbacks: 0,
+    pending: 0,
+    failures: 0,
+    failureKinds: {} as Record<string, number>,
+    delivered: 0,
+  };
+  let hooks = hooksStart;
+  let callbacksDoneAt: number | null = null;
+  let lastProgress = Date.now();
+  let lastCount = -1;
   const deadline = Date.now() + 10 * 60_000;
-  let callbacks = 0;
-  let failureKinds: Record<string, number> = {};
   for (;;) {
-    failures = 0;
-    failureKinds = {};
-    callbacks = 0;
-    let pending = 0;
-    const log = world.callbacks.log;
-    for (let i = logStart; i < log.length; i++) {
-      const c = log[i];
-      if (!statusPaths.some((p) => c.url.includes(p))) continue;
-      callbacks++;
-      if (c.status === null && !c.error) pending++;
-      else if (c.status !== 204) {
-        failures++;
-        const kind = c.status === null ? (c.error ?? "no answer") : `HTTP ${c.status}`;
-        failureKinds[kind] = (failureKinds[kind] ?? 0) + 1;
-      } else if (c.params.MessageStatus === "delivered") delivered.add(String(c.params.MessageSid));
-    }
-    if (at99 === null && delivered.size >= o.endToEnd * 0.99) at99 = performance.now();
-    if (delivered.size >= o.endToEnd) break;
+    cb = await d.emulator.ask("callbacks", { from: logStart, paths });
+    hooks = await d.emulator.ask("webhooks");
+    const webhooks = hooks.delivered - hooksStart.delivered;
+    if (callbacksDoneAt === null && cb.delivered >= o.endToEnd) callbacksDoneAt = Date.now();
+    if (webhooks >= o.endToEnd) break;
     if (Date.now() > deadline) break;
-    if (pending === 0 && failures > 0) {
-      // Callbacks failed: done once every message is final at Twilio (its last callback fired).
-      const final = (
-        world.store.list("messages") as unknown as { account_sid: string; status: string }[]
-      ).filter(
-        (m) => accounts.has(m.account_sid) && ["delivered", "undelivered", "failed"].includes(m.status),
-      );
-      if (final.length >= o.endToEnd) break;
+    if (webhooks + cb.delivered !== lastCount) {
+      lastCount = webhooks + cb.delivered;
+      lastProgress = Date.now();
     }
-    await sleep(100);
+    if (cb.failures > 0 && cb.pending === 0) {
+      // Callbacks failed: done once every message is final at Twilio and nothing moved for 20 s.
+      const final = await d.emulator.ask<number>("finalCount", { accounts });
+      if (final >= o.endToEnd && Date.now() - lastProgress > 20_000) break;
+    }
+    await sleep(500);
   }
-  const seconds = (performance.now() - started) / 1000;
+  const cpu = meter.stop();
   if (watchLeases) clearInterval(watchLeases);
-  const times = sentMessages(world)
-    .filter((m) => accounts.has(m.account_sid))
-    .map((m) => m.at);
+  const webhooks = hooks.delivered - hooksStart.delivered;
+  const webhookAt = hooks.last_delivered_at || Date.now();
+  const seconds = (webhookAt - started) / 1000;
+  const times = await d.emulator.ask<number[]>("sentTimes", { accounts });
   const twilioSpan = times.length > 1 ? (times[times.length - 1] - times[0]) / 1000 : 0;
+  const inApi = await deliveredInApi(d, tenants);
+  // Per message that went all the way (if some never did: per message delivered in our API).
+  const done = webhooks >= o.endToEnd ? webhooks : inApi;
+  const perMessage = (ms: number) => (done ? Number((ms / done).toFixed(3)) : null);
   return {
     messages: o.endToEnd,
     tenants: tenants.length,
     seconds: round1(seconds),
-    per_second: Math.round(delivered.size / seconds),
-    seconds_to_99_percent: at99 === null ? null : round1((at99 - started) / 1000),
+    /** Messages whose `message.delivered` webhook the ISV received, per second. */
+    per_second: Math.round(webhooks / seconds),
+    webhooks_delivered: webhooks,
+    callbacks_seconds: callbacksDoneAt === null ? null : round1((callbacksDoneAt - started) / 1000),
     twilio_per_second: twilioSpan > 0 ? Math.round((times.length - 1) / twilioSpan) : 0,
-    http_per_message: round1((times.length + callbacks) / o.endToEnd),
-    delivered_callbacks: delivered.size,
-    delivered_in_api: await deliveredInApi(d, tenants),
-    callback_failures: failures,
-    callback_failure_kinds: failureKinds,
+    http_per_message: round1((times.length + cb.callbacks + webhooks) / o.endToEnd),
+    delivered_callbacks: cb.delivered,
+    delivered_in_api: inApi,
+    callback_failures: cb.failures,
+    callback_failure_kinds: cb.failureKinds,
+    cpu_ms: cpu.ms,
+    cpu_ms_per_message: {
+      product: perMessage(cpuOf(cpu, "product")),
+      shared_pg: perMessage(cpu.ms["PostgreSQL (shared)"] ?? 0),
+      emulator: perMessage(cpu.ms.emulator ?? 0),
+      driver: perMessage(cpuOf(cpu, "driver")),
+    },
     ...(d.testDb ? { workers_leasing: owners.size } : {}),
   };
 }
 
-async function callbackIntake(d: Deployment, o: ScaleOptions, t: ReadyTenant) {
-  const world = d.emulator.world;
+/** Our count of delivered messages, through the API, page by page. */
+async function deliveredInApi(d: BenchDeployment, tenants: ReadyTenant[]): Promise<number> {
+  let total = 0;
+  for (const t of tenants) {
+    let cursor: string | null = null;
+    do {
+      const q: string = `/v1/messages?status=delivered&limit=1000${cursor ? `&cursor=${cursor}` : ""}`;
+      const page: { body: { data: unknown[]; next_cursor: string | null } } = await d.api("GET", q, {
+        token: t.key,
+      });
+      total += page.body.data.length;
+      cursor = page.body.next_cursor;
+    } while (cursor);
+  }
+  return total;
+}
+
+async function callbackIntake(d: BenchDeployment, o: ScaleOptions, t: ReadyTenant) {
   const path = `/twilio/messages/status/${t.tenant.id}`;
   await d.emu("POST", "faults", { kind: "drop_callbacks", path });
-  const logStart = world.callbacks.log.length;
+  const from = await d.emulator.ask<number>("logLength");
   for (let off = 0; off < o.callbackMessages; off += 1_000)
     await sendBatch(d, t, Math.min(1_000, o.callbackMessages - off), "Callback");
   // Every callback Twilio would have sent (queued, sending, sent, delivered), once each message's
   // last one (`delivered`) is in.
-  const dropped = () => world.callbacks.log.slice(logStart).filter((c) => c.dropped && c.url.includes(path));
   await until(
     "every status callback of the intake tenant",
-    async () => dropped().filter((c) => c.params.MessageStatus === "delivered").length >= o.callbackMessages,
+    async () => (await d.emulator.ask<number>("droppedDelivered", { from, path })) >= o.callbackMessages,
+    { timeoutMs: 300_000, intervalMs: 500 },
   );
   await d.emu("DELETE", "faults");
   await sleep(1_000); // the outcomes of the last creates are recorded (they precede `delivered` by ~0.7 s)
   const { accounts } = await d.emu("GET", "accounts");
   const token = accounts.find((a: any) => a.sid === t.tenant.subaccount_sid).auth_token;
-  const posts = dropped().map((c) => ({
-    url: c.url,
-    body: new URLSearchParams(c.params as Record<string, string>).toString(),
-    signature: twilioSignature(token, c.url, c.params as Record<string, string>),
-  }));
-  let not204 = 0;
-  const result = await closedLoop(posts.length, o.concurrency, async (i) => {
-    const res = await fetch(posts[i].url, {
-      method: "POST",
+  const dropped = await d.emulator.ask<{ url: string; params: Record<string, string> }[]>("dropped", {
+    from,
+    path,
+  });
+  const posts = dropped.map((c) => {
+    const u = new URL(c.url);
+    return {
+      path: u.pathname + u.search,
+      body: new URLSearchParams(c.params).toString(),
       headers: {
         "content-type": "application/x-www-form-urlencoded",
-        "x-twilio-signature": posts[i].signature,
+        "x-twilio-signature": twilioSignature(token, c.url, c.params),
       },
-      body: posts[i].body,
-    });
-    await res.arrayBuffer();
-    if (res.status !== 204) not204++;
+    };
   });
-  return { ...result, callbacks: posts.length, concurrency: o.concurrency, not_204: not204 };
+  const dir = mkdtempSync(join(tmpdir(), "subtext-replay-"));
+  const file = join(dir, "callbacks.json");
+  writeFileSync(file, JSON.stringify(posts));
+  try {
+    const phase = await measured(
+      d.productPids,
+      {
+        url: d.apiUrl,
+        connections: o.load.connections,
+        amount: posts.length,
+        requests: { module: REQUESTS("replay"), args: { file } },
+      },
+      pg(),
+    );
+    return { ...phase, callbacks: posts.length };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
-async function fixedLoad(d: Deployment, o: ScaleOptions, tenants: ReadyTenant[]) {
-  const r = await openLoop(o.rate, o.rateSeconds, async (i) => {
-    const res = await d.api("POST", "/v1/messages", {
-      token: tenants[i % tenants.length].key,
-      body: { to: nextRecipient(), body: `Steady ${i}` },
-    });
-    return res.status === 202;
-  });
-  return { rate: o.rate, seconds: o.rateSeconds, ...r };
-}
-
-async function shaping(d: Deployment, o: ScaleOptions, t: ReadyTenant) {
-  const world = d.emulator.world;
+async function shaping(d: BenchDeployment, o: ScaleOptions, t: ReadyTenant) {
   const mps = o.shapingMps;
   const lane = await setLane(d, t, mps, mps);
   // Its status callbacks are dropped: the window measures shaping, not whether the process keeps
@@ -423,13 +384,14 @@ async function shaping(d: Deployment, o: ScaleOptions, t: ReadyTenant) {
   const warmupMs = 5_000;
   const total = mps * (o.shapingSeconds + 15);
   for (let off = 0; off < total; off += 1_000) await sendBatch(d, t, Math.min(1_000, total - off), "Shape");
-  const ours = () => sentMessages(world, t.tenant.subaccount_sid).map((m) => m.at);
-  const first = (await until("the first shaped send", async () => ours()[0] ?? null)) as number;
+  const ours = () => d.emulator.ask<number[]>("sentTimes", { accounts: [t.tenant.subaccount_sid] });
+  const first = (await until("the first shaped send", async () => (await ours())[0] ?? null)) as number;
   // Steady state: after the first burst and `warmupMs`, for `shapingSeconds` of real time.
   const from = first + warmupMs;
   const to = from + o.shapingSeconds * 1_000;
-  while (world.clock.now() < to + 1_000) await sleep(250);
-  const times = ours();
+  const clock = () => d.emulator.ask<{ emulated: number; real: number }>("clock");
+  while ((await clock()).emulated < to + 1_000) await sleep(250);
+  const times = await ours();
   const inWindow = times.filter((x) => x >= from && x < to).length;
   const expected = mps * o.shapingSeconds;
   const whole = pace(
@@ -437,7 +399,8 @@ async function shaping(d: Deployment, o: ScaleOptions, t: ReadyTenant) {
     mps,
     lane.burst,
   );
-  const offset = world.clock.now() - Date.now();
+  const c = await clock();
+  const offset = c.emulated - c.real;
   const claimWindow: ClaimWindow = {
     tenantId: t.tenant.id,
     from: new Date(from - offset),
@@ -496,8 +459,8 @@ async function claimSide(db: Db, w: ClaimWindow) {
  * API (which checks its database on /readyz) answering within 50 ms three times in a row, so one
  * phase's backlog is not measured as the next one's latency.
  */
-async function settle(d: Deployment) {
-  await Promise.race([d.emulator.world.callbacks.settle(), sleep(60_000)]);
+async function settle(d: BenchDeployment) {
+  await d.emulator.ask("settle", { ms: 60_000 });
   const deadline = Date.now() + 60_000;
   let fast = 0;
   while (fast < 3 && Date.now() < deadline) {
@@ -515,7 +478,7 @@ async function settle(d: Deployment) {
  * message; the first of each kind is printed whole on stderr. A line that arrived in two chunks
  * is kept in two pieces by processes.ts, so pieces are joined until they parse.
  */
-function loggedProblems(d: Deployment): Record<string, number> {
+function loggedProblems(d: BenchDeployment): Record<string, number> {
   const out: Record<string, number> = {};
   for (const p of d.procs) {
     let pending = "";
@@ -564,7 +527,6 @@ export async function benchScale(o: ScaleOptions): Promise<ScaleResult> {
     // Ceilings first, while no Subtext process runs.
     log("ceilings…");
     const ceiling = await ceilings(o);
-    log(`  ${JSON.stringify(ceiling)}`);
 
     if (ENGINE === "postgres") {
       await d.start("api", "api");
@@ -574,29 +536,60 @@ export async function benchScale(o: ScaleOptions): Promise<ScaleResult> {
     for (const t of [...flowTenants, callbackTenant]) await setLane(d, t, 10_000, 10_000);
     // Acceptance alone: this lane lets one message out every ~17 minutes, so the workers idle.
     await setLane(d, acceptTenant, 0.001, 1);
+    // The ISV listens for `message.delivered` on each end-to-end tenant.
+    for (const [i, t] of flowTenants.entries()) {
+      const res = await d.api("POST", "/v1/webhook-endpoints", {
+        token: t.key,
+        body: { url: `${d.emulator.receiverUrl}/t${i}`, event_types: ["message.delivered"] },
+      });
+      if (res.status !== 201) throw new Error(`webhook endpoint: ${res.status} ${JSON.stringify(res.body)}`);
+    }
 
     log("accepted…");
     const acc = await accepted(d, o, acceptTenant);
-    log(`  ${JSON.stringify(acc)}`);
+    log(`  single ${acc.single.load.ok_per_second}/s, batch ${acc.batch.per_second}/s`);
     await settle(d);
     log("end to end…");
     const e2e = await endToEnd(d, o, flowTenants);
-    log(`  ${JSON.stringify(e2e)}`);
+    log(
+      `  ${JSON.stringify({ per_second: e2e.per_second, seconds: e2e.seconds, cpu: e2e.cpu_ms_per_message })}`,
+    );
     await settle(d);
     log("callback intake…");
     const intake = await callbackIntake(d, o, callbackTenant);
-    log(`  ${JSON.stringify(intake)}`);
+    log(`  ${intake.load.ok_per_second}/s`);
     await settle(d);
-    log("fixed load…");
-    const steady = await fixedLoad(d, o, flowTenants);
-    log(`  ${JSON.stringify(steady)}`);
+    const top = Math.max(...o.load.rates);
+    log(`fixed load, acceptance alone (${top}/s)…`);
+    const acceptFixed = await measured(
+      d.productPids,
+      fixedLoad(`${d.apiUrl}/v1/messages`, o.load, top, acceptTenant.key),
+      pg(),
+    );
+    log(`  p50 ${acceptFixed.load.latency_ms.p50} / p99 ${acceptFixed.load.latency_ms.p99} ms`);
+    await settle(d);
+    log(`fixed load while dispatching (${o.dispatchRate}/s)…`);
+    const flowAccounts = flowTenants.map((t) => t.tenant.subaccount_sid);
+    const atTwilio = await d.emulator.ask<number>("sentCount", { accounts: flowAccounts });
+    const dispatchLoad = fixedLoad(`${d.apiUrl}/v1/messages`, o.load, o.dispatchRate);
+    const steady = await measured(
+      d.productPids,
+      {
+        ...dispatchLoad,
+        duration: o.dispatchSeconds,
+        requests: {
+          module: REQUESTS("messages"),
+          args: { tokens: flowTenants.map((t) => t.key), start: 7e6 },
+        },
+      },
+      pg(),
+    );
+    log(`  p50 ${steady.load.latency_ms.p50} / p99 ${steady.load.latency_ms.p99} ms`);
     // Let the fixed load's messages leave before the shaping window opens.
-    const flowAccounts = new Set(flowTenants.map((t) => t.tenant.subaccount_sid));
     await until(
       "the fixed load's messages at Twilio",
       async () =>
-        sentMessages(d.emulator.world).filter((m) => flowAccounts.has(m.account_sid)).length >=
-        o.endToEnd + steady.sent - steady.errors,
+        (await d.emulator.ask<number>("sentCount", { accounts: flowAccounts })) >= atTwilio + steady.load.ok,
       { timeoutMs: 120_000, intervalMs: 500 },
     ).catch(() => log("  (some fixed-load messages are still queued)"));
     await settle(d);
@@ -621,11 +614,13 @@ export async function benchScale(o: ScaleOptions): Promise<ScaleResult> {
       processes: d.procs.map((p) => p.name),
       wall_seconds: Math.round((performance.now() - wallStart) / 1000),
       load_average: [round1(loadStart), round1(loadavg()[0])],
+      settings: o.load,
       ceilings: ceiling,
       accepted: acc,
       end_to_end: e2e,
       callback_intake: intake,
-      fixed_load: steady,
+      fixed_load: { ...steady, seconds: o.dispatchSeconds },
+      fixed_load_accept: acceptFixed,
       lane_shaping: shape,
       memory: endMemory,
       logged,
@@ -642,14 +637,15 @@ if (import.meta.url === `file://${process.argv[1]}`) {
       workers: { type: "string", default: "1" },
       quick: { type: "boolean", default: false },
       json: { type: "boolean", default: false },
-      messages: { type: "string" },
-      concurrency: { type: "string" },
+      connections: { type: "string" },
+      seconds: { type: "string" },
+      tool: { type: "string" },
       batches: { type: "string" },
       "end-to-end": { type: "string" },
       tenants: { type: "string" },
       "callback-messages": { type: "string" },
-      rate: { type: "string" },
-      "rate-seconds": { type: "string" },
+      "dispatch-rate": { type: "string" },
+      "dispatch-seconds": { type: "string" },
       "shaping-mps": { type: "string" },
       "shaping-seconds": { type: "string" },
     },
@@ -659,14 +655,18 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const options: ScaleOptions = {
     ...base,
     workers: Number(args.workers),
-    messages: num(args.messages, base.messages),
-    concurrency: num(args.concurrency, base.concurrency),
+    load: {
+      ...base.load,
+      connections: num(args.connections, base.load.connections),
+      seconds: num(args.seconds, base.load.seconds),
+      tool: (args.tool as LoadSettings["tool"]) ?? base.load.tool,
+    },
     batches: num(args.batches, base.batches),
     endToEnd: num(args["end-to-end"], base.endToEnd),
     tenants: num(args.tenants, base.tenants),
     callbackMessages: num(args["callback-messages"], base.callbackMessages),
-    rate: num(args.rate, base.rate),
-    rateSeconds: num(args["rate-seconds"], base.rateSeconds),
+    dispatchRate: num(args["dispatch-rate"], base.dispatchRate),
+    dispatchSeconds: num(args["dispatch-seconds"], base.dispatchSeconds),
     shapingMps: num(args["shaping-mps"], base.shapingMps),
     shapingSeconds: num(args["shaping-seconds"], base.shapingSeconds),
   };
