@@ -59,9 +59,12 @@ export async function partitionMonths(q: Queryable, parent: string): Promise<Dat
 
 /** The months of the rows sitting in the default partition (keys that are not ULIDs aside). */
 export async function monthsInDefault(q: Queryable, t: MonthPartitioned): Promise<Date[]> {
+  if (!/^[a-z][a-z0-9]*_$/.test(t.prefix)) throw new Error(`not an id prefix: ${t.prefix}`);
+  // The regular expression first: a default partition full of other ids costs a scan, not a
+  // function call a row.
   const { rows } = await q.query<{ month: string }>(
     `SELECT DISTINCT subtext_id_month(${ident(t.key)})::text AS month FROM ${ident(`${t.parent}_default`)}
-     WHERE subtext_id_month(${ident(t.key)}) IS NOT NULL`,
+     WHERE ${ident(t.key)} ~ '^${t.prefix}[0-9A-HJKMNP-TV-Z]{26}$'`,
   );
   return rows.map((r) => new Date(`${r.month}T00:00:00Z`));
 }
