@@ -58,7 +58,9 @@ try {
   if (scenario === "e2e") await endToEnd(d, tenants, Number(args.messages), record);
   else await accept(d, tenants[0], scenario === "batch", Number(args.seconds), record);
   for (const p of d.procs) await p.stop(60_000);
-  for (const file of readdirSync(dir).filter((f) => f.endsWith(".cpuprofile")).sort()) {
+  for (const file of readdirSync(dir)
+    .filter((f) => f.endsWith(".cpuprofile"))
+    .sort()) {
     console.log(`\n== ${file}\n${summarize(JSON.parse(readFileSync(join(dir, file), "utf8")))}`);
   }
   console.log(`\nprofiles in ${dir}`);
@@ -66,7 +68,13 @@ try {
   await d.close();
 }
 
-async function accept(d: BenchDeployment, t: ReadyTenant, batch: boolean, seconds: number, record: () => void) {
+async function accept(
+  d: BenchDeployment,
+  t: ReadyTenant,
+  batch: boolean,
+  seconds: number,
+  record: () => void,
+) {
   const load = sendLoad(`${d.apiUrl}/v1/messages`, { ...FULL_LOAD, seconds, warmup: 2 }, t.key);
   if (batch) {
     load.url = `${d.apiUrl}/v1/messages/batch`;
@@ -120,5 +128,7 @@ async function endToEnd(d: BenchDeployment, tenants: ReadyTenant[], messages: nu
   }
   const seconds = (Date.now() - started) / 1000;
   const done = delivered - before.delivered;
-  console.log(`end to end: ${done} of ${per * tenants.length} delivered webhooks in ${seconds.toFixed(1)} s (${Math.round(done / seconds)}/s)`);
+  console.log(
+    `end to end: ${done} of ${per * tenants.length} delivered webhooks in ${seconds.toFixed(1)} s (${Math.round(done / seconds)}/s)`,
+  );
 }

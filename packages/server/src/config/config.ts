@@ -54,6 +54,12 @@ export interface Config {
    * (default: the socket is the client), true (any peer), or the proxies' addresses/CIDRs.
    */
   readonly trustProxy: boolean | readonly string[];
+  /**
+   * The operator's maximum age of messages (with their attempts and timelines) and events, in
+   * whole months (SUBTEXT_MESSAGE_RETENTION_MONTHS): older month partitions are dropped.
+   * Undefined (default): kept forever.
+   */
+  readonly messageRetentionMonths: number | undefined;
 }
 
 export class ConfigError extends Error {
@@ -144,6 +150,12 @@ const schema = z.object({
     100_000_000,
   ).default(60_000),
   SUBTEXT_TRUST_PROXY: z.string().optional(),
+  SUBTEXT_MESSAGE_RETENTION_MONTHS: z
+    .string()
+    .regex(/^\d+$/, "SUBTEXT_MESSAGE_RETENTION_MONTHS must be a whole number of months")
+    .transform(Number)
+    .refine((n) => n >= 1 && n <= 1200, "SUBTEXT_MESSAGE_RETENTION_MONTHS must be between 1 and 1200")
+    .optional(),
 });
 
 /** Every environment variable Subtext reads (the README's configuration table lists each). */
@@ -163,6 +175,7 @@ const FIXES: Record<string, string> = {
   LOG_LEVEL: "one of fatal, error, warn, info, debug, trace, silent",
   SUBTEXT_RATE_LIMIT_REQUESTS_PER_SECOND: "e.g. 100, or 0 for no limit",
   SUBTEXT_RATE_LIMIT_MESSAGES_PER_MINUTE: "e.g. 60000, or 0 for no limit",
+  SUBTEXT_MESSAGE_RETENTION_MONTHS: "e.g. 24, or unset it to keep messages and events forever",
   SUBTEXT_TRUST_PROXY:
     "false, true, or a comma-separated list of proxy addresses/CIDRs (e.g. 10.0.0.0/8,loopback)",
 };
@@ -217,6 +230,7 @@ export function loadConfig(env: Env = process.env): Config {
       messagesPerMinute: e.SUBTEXT_RATE_LIMIT_MESSAGES_PER_MINUTE,
     }),
     trustProxy,
+    messageRetentionMonths: e.SUBTEXT_MESSAGE_RETENTION_MONTHS,
   };
   return Object.freeze(config);
 }

@@ -17,6 +17,7 @@ import {
   refreshStaleStatuses,
 } from "./dispatch/reconcile.js";
 import { LOOKUP_JOB, type LookupPayload, lookUpCarrier } from "./lookup.js";
+import { maintainPartitions } from "./partitions.js";
 import { redactExpiredBodies } from "./retention.js";
 import { type Outcome, type Submission, acceptMany } from "./send/accept.js";
 import { applyGroup } from "./callbacks/status.js";
@@ -26,6 +27,7 @@ import { GroupCommit } from "./send/group-commit.js";
 
 export const SWEEP_JOB = "messaging.sweep";
 export const RETENTION_JOB = "messaging.retention";
+export const PARTITIONS_JOB = "messaging.partitions";
 
 export interface MessagingOptions extends DispatcherOptions {
   /** A pending attempt older than this has lost its worker (well above sendTimeoutMs). */
@@ -34,6 +36,7 @@ export interface MessagingOptions extends DispatcherOptions {
   staleStatusAfterMs: number;
   sweepEveryMs: number;
   retentionEveryMs: number;
+  partitionsEveryMs: number;
 }
 
 export function defaultOptions(): MessagingOptions {
@@ -58,6 +61,7 @@ export function defaultOptions(): MessagingOptions {
     staleStatusAfterMs: 10 * 60_000,
     sweepEveryMs: 10_000,
     retentionEveryMs: 24 * 3_600_000,
+    partitionsEveryMs: 6 * 3_600_000,
   };
 }
 
@@ -116,6 +120,7 @@ function create(services: Services): Messaging {
       const now = services.clock.now();
       await enqueue(services.db, SWEEP_JOB, {}, { key: SWEEP_JOB, runAt: now });
       await enqueue(services.db, RETENTION_JOB, {}, { key: RETENTION_JOB, runAt: now });
+      await enqueue(services.db, PARTITIONS_JOB, {}, { key: PARTITIONS_JOB, runAt: now });
     },
     async start() {
       await this.ensureRecurringJobs();
@@ -161,6 +166,21 @@ export function registerMessagingJobs(services: Services): void {
       services.log.error({ event: "messaging.retention_failed", err }, "retention failed");
     }
     return later(m.options.retentionEveryMs);
+  });
+  // Months ahead, rows out of the default partitions, and the operator's maximum age.
+  services.jobs.register(PARTITIONS_JOB, async () => {
+    try {
+      const report = await maintainPartitions(
+        services.db,
+        services.clock.now(),
+        services.config.messageRetentionMonths,
+      );
+      if (report.created.length > 0 || report.dropped.length > 0)
+        services.log.info({ event: "messaging.partitions", ...report }, "partitions maintained");
+    } catch (err) {
+      services.log.error({ event: "messaging.partitions_failed", err }, "partition maintenance failed");
+    }
+    return later(m.options.partitionsEveryMs);
   });
   services.jobs.register<LookupPayload>(LOOKUP_JOB, {
     handler: (job) => lookUpCarrier(services, job.payload),

@@ -24,6 +24,7 @@ import { ChangeFeed } from "./changes.js";
 import { ensurePrivateDir } from "./data-dir.js";
 import { emulatorControlToken } from "./emulator-token.js";
 import { createLogger } from "./logger.js";
+import { maintainPartitions } from "../messaging/partitions.js";
 import { registerJobKinds } from "./modules.js";
 import type { Services } from "./services.js";
 import { VERSION } from "./version.js";
@@ -133,6 +134,8 @@ export async function openRuntime(opts: RuntimeOptions): Promise<Runtime> {
       version: VERSION,
     };
     registerJobKinds(services);
+    // The months around the platform clock's now exist before anything is written.
+    await maintainPartitions(db, clock.now());
     return {
       services,
       migrations,

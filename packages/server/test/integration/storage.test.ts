@@ -1,6 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { encodeTime } from "ulid";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { isUniqueViolation } from "../../src/db/db.js";
 import { isId, newId } from "../../src/db/ids.js";
@@ -148,5 +149,15 @@ describe("ids", () => {
     expect(newId("ten_").startsWith("ten_")).toBe(true);
     expect(() => newId("Bad Prefix")).toThrow();
     expect(isId("ten", ids[0])).toBe(false);
+  });
+
+  it("carry a given instant when asked (a message's month partition is chosen by its id)", () => {
+    const at = new Date(Date.UTC(2031, 4, 17, 12));
+    const [a, b] = [newId("msg", at), newId("msg", at)];
+    expect(a.slice(4, 14)).toBe(encodeTime(at.getTime(), 10));
+    expect(b > a).toBe(true);
+    // A clock that starts again earlier (a new test clock) gets its own time, not the last one's.
+    const before = Date.UTC(2030, 0, 1);
+    expect(newId("msg", new Date(before)).slice(4, 14)).toBe(encodeTime(before, 10));
   });
 });

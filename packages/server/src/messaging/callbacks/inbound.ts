@@ -120,14 +120,20 @@ async function store(
   const segments = channel === "sms" ? countSegments(body).segments : 1;
 
   const message = await deps.db.tx(async (tx) => {
+    // The SID is claimed first (message_sids is what keeps one message per SID): a retried
+    // delivery finds it taken and inserts nothing.
     const row = await tx.maybeOne<MessageRow>(
-      `INSERT INTO messages (id, tenant_id, direction, channel, status, to_number, from_number, messaging_service_sid,
+      `WITH sid AS (
+         INSERT INTO message_sids (twilio_sid, message_id) VALUES ($11, $1)
+         ON CONFLICT (twilio_sid) DO NOTHING RETURNING message_id)
+       INSERT INTO messages (id, tenant_id, direction, channel, status, to_number, from_number, messaging_service_sid,
          body, media_urls, segments, encoding, twilio_sid, twilio_status, not_before, created_at, updated_at, completed_at,
          usage_recorded)
-       VALUES ($1, $2, 'inbound', $3, 'received', $4, $5, $6, $7, $8::jsonb, $9, $10, $11, 'received', $12, $12, $12, $12, true)
-       ON CONFLICT (twilio_sid) DO NOTHING RETURNING *`,
+       SELECT $1, $2::text, 'inbound', $3::text, 'received', $4::text, $5::text, $6::text, $7::text, $8::jsonb, $9::int,
+         $10::text, $11, 'received', $12::timestamptz, $12, $12, $12, true
+       FROM sid RETURNING *`,
       [
-        newId("msg"),
+        newId("msg", now),
         tenantId,
         channel,
         to,

@@ -127,7 +127,7 @@ export async function applyStatusReports(q: Queryable, reports: StatusReport[]):
     await q.query(
       `UPDATE message_attempts a SET outcome = 'found', finished_at = v.at, twilio_sid = v.sid
        FROM unnest($1::text[], $2::text[], $3::timestamptz[]) AS v(message_id, sid, at)
-       WHERE a.message_id = v.message_id AND a.outcome IN ('pending', 'ambiguous')`,
+       WHERE a.message_id = v.message_id AND a.message_id = ANY($1::text[]) AND a.outcome IN ('pending', 'ambiguous')`,
       [
         adopted.map((c) => c.row.id),
         adopted.map((c) => c.row.twilio_sid),
@@ -158,14 +158,23 @@ async function lockTargets(q: Queryable, reports: StatusReport[]): Promise<Messa
       [markers],
     );
   }
-  const { rows } = await q.query<MessageRow>(
-    `SELECT * FROM messages
-     WHERE id IN (
-       SELECT m.id FROM messages m
-       JOIN unnest($1::text[], $2::text[], $3::text[]) AS r(tenant_id, marker, sid)
-         ON m.tenant_id = r.tenant_id AND (m.id = r.marker OR m.twilio_sid = r.sid))
-     ORDER BY id FOR UPDATE`,
+  // The candidates by marker and by SID (message_sids), then read by id: that prunes to their
+  // months. A report names a message only of its own tenant.
+  const { rows: named } = await q.query<{ id: string; tenant_id: string }>(
+    `SELECT r.marker AS id, r.tenant_id FROM unnest($1::text[], $2::text[]) AS r(tenant_id, marker)
+     WHERE r.marker IS NOT NULL
+     UNION
+     SELECT s.message_id, r.tenant_id FROM unnest($1::text[], $3::text[]) AS r(tenant_id, sid)
+     JOIN message_sids s ON s.twilio_sid = r.sid`,
     [reports.map((r) => r.tenantId), reports.map((r) => r.marker ?? null), reports.map((r) => r.sid)],
+  );
+  if (named.length === 0) return [];
+  const { rows } = await q.query<MessageRow>(
+    `SELECT * FROM messages m
+     WHERE m.id = ANY($1::text[])
+       AND (m.id, m.tenant_id) IN (SELECT * FROM unnest($1::text[], $2::text[]))
+     ORDER BY m.id FOR UPDATE`,
+    [named.map((n) => n.id), named.map((n) => n.tenant_id)],
   );
   return rows;
 }
@@ -184,7 +193,7 @@ async function writeMessages(q: Queryable, changes: Change[]): Promise<void> {
      FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::text[], $5::text[], $6::int[], $7::text[],
        $8::timestamptz[], $9::timestamptz[], $10::boolean[])
        AS v(id, status, updated_at, sid, twilio_status, error_code, error_message, sent_at, completed_at, usage_recorded)
-     WHERE m.id = v.id`,
+     WHERE m.id = v.id AND m.id = ANY($1::text[])`,
     [
       col((r) => r.id),
       col((r) => r.status),

@@ -158,7 +158,8 @@ export async function claimLane(
     if (holds.length > 0) {
       await tx.query(
         `UPDATE messages m SET not_before = h.until, held_reason = h.reason, updated_at = $4
-         FROM unnest($1::text[], $2::timestamptz[], $3::text[]) AS h(id, until, reason) WHERE m.id = h.id`,
+         FROM unnest($1::text[], $2::timestamptz[], $3::text[]) AS h(id, until, reason)
+         WHERE m.id = h.id AND m.id = ANY($1::text[])`,
         [holds.map((h) => h.id), holds.map((h) => h.until.toISOString()), holds.map((h) => h.reason), now],
       );
     }

@@ -42,10 +42,13 @@ export interface CallOutcome {
 
 export type AttemptOutcome = "accepted" | "retry" | "ambiguous" | "failed" | "found" | "absent";
 
-/** Closes an attempt that is still open; false when someone else (reconciliation) closed it. */
+/**
+ * Closes an attempt that is still open; false when someone else (reconciliation) closed it.
+ * Attempts live in their message's month, so the message id finds the partition.
+ */
 export async function closeAttempt(
   q: Queryable,
-  attemptId: string,
+  attempt: { id: string; messageId: string },
   outcome: AttemptOutcome,
   at: Date,
   info: {
@@ -58,15 +61,16 @@ export async function closeAttempt(
   const { rowCount } = await q.query(
     `UPDATE message_attempts SET outcome = $2, finished_at = $3, http_status = $4, error_code = $5,
        error_message = $6, twilio_sid = COALESCE($7, twilio_sid)
-     WHERE id = $1 AND outcome IN ('pending', 'ambiguous')`,
+     WHERE id = $1 AND message_id = $8 AND outcome IN ('pending', 'ambiguous')`,
     [
-      attemptId,
+      attempt.id,
       outcome,
       at,
       info.httpStatus ?? null,
       info.code ?? null,
       info.message?.slice(0, 500) ?? null,
       info.sid ?? null,
+      attempt.messageId,
     ],
   );
   return rowCount > 0;
@@ -81,9 +85,11 @@ export async function recordOutcomes(
   // callback intake and reconciliation lock them in, so none of them can deadlock with this.
   const ordered = outcomes.toSorted((a, b) => (a.m.id < b.m.id ? -1 : a.m.id > b.m.id ? 1 : 0));
   await q.query(
-    `SELECT a.id FROM message_attempts a JOIN unnest($1::text[]) WITH ORDINALITY AS v(id, i) ON a.id = v.id
+    `SELECT a.id FROM message_attempts a
+     JOIN unnest($1::text[], $2::text[]) WITH ORDINALITY AS v(id, message_id, i) ON a.id = v.id AND a.message_id = v.message_id
+     WHERE a.message_id = ANY($2::text[])
      ORDER BY v.i FOR UPDATE OF a`,
-    [ordered.map((o) => o.m.attemptId)],
+    [ordered.map((o) => o.m.attemptId), ordered.map((o) => o.m.id)],
   );
   await recordAccepted(
     q,
@@ -110,11 +116,12 @@ async function recordAccepted(q: Queryable, outcomes: CallOutcome[]): Promise<vo
          AS v(att, msg, sid, st, frm, ev, at)),
      a AS (
        UPDATE message_attempts t SET outcome = 'accepted', finished_at = v.at, twilio_sid = v.sid
-       FROM v WHERE t.id = v.att AND t.outcome IN ('pending', 'ambiguous') RETURNING t.message_id),
+       FROM v WHERE t.id = v.att AND t.message_id = v.msg AND t.message_id = ANY($2::text[])
+         AND t.outcome IN ('pending', 'ambiguous') RETURNING t.message_id),
      m AS (
        UPDATE messages x SET twilio_sid = COALESCE(x.twilio_sid, v.sid), twilio_status = COALESCE(x.twilio_status, v.st),
          from_number = COALESCE(x.from_number, v.frm), updated_at = v.at
-       FROM v WHERE x.id = v.msg AND x.id IN (SELECT message_id FROM a)
+       FROM v WHERE x.id = v.msg AND x.id = ANY($2::text[]) AND x.id IN (SELECT message_id FROM a)
        RETURNING x.id, x.twilio_sid, v.sid),
      e AS (
        INSERT INTO message_events (id, message_id, kind, name, at, data)
@@ -169,7 +176,7 @@ async function recordOne(q: Queryable, { m, result, at }: CallOutcome, policy: O
     ]);
 
   if (failure.kind === "ambiguous") {
-    if (!(await closeAttempt(q, m.attemptId, "ambiguous", at, info))) return;
+    if (!(await closeAttempt(q, { id: m.attemptId, messageId: m.id }, "ambiguous", at, info))) return;
     const runAt = new Date(at.getTime() + policy.reconcileDelayMs);
     await enqueue(
       q,
@@ -185,7 +192,7 @@ async function recordOne(q: Queryable, { m, result, at }: CallOutcome, policy: O
   }
 
   if (failure.kind === "retry") {
-    if (!(await closeAttempt(q, m.attemptId, "retry", at, info))) return;
+    if (!(await closeAttempt(q, { id: m.attemptId, messageId: m.id }, "retry", at, info))) return;
     await refundCap(q, m);
     if (failure.httpStatus === 429) {
       const until = new Date(at.getTime() + policy.rateLimitPauseMs);
@@ -199,7 +206,7 @@ async function recordOne(q: Queryable, { m, result, at }: CallOutcome, policy: O
     return;
   }
 
-  if (!(await closeAttempt(q, m.attemptId, "failed", at, info))) return;
+  if (!(await closeAttempt(q, { id: m.attemptId, messageId: m.id }, "failed", at, info))) return;
   await refundCap(q, m);
   await attemptEntry("failed");
   const row = await lockMessage(q, m.tenant_id, m.id);

@@ -64,9 +64,10 @@ export async function reconcileAttempt(
     started_at: Date;
     http_status: number | null;
     tmobile: boolean;
-  }>("SELECT outcome, n, started_at, http_status, tmobile FROM message_attempts WHERE id = $1", [
-    p.attempt_id,
-  ]);
+  }>(
+    "SELECT outcome, n, started_at, http_status, tmobile FROM message_attempts WHERE id = $1 AND message_id = $2",
+    [p.attempt_id, p.message_id],
+  );
   if (!attempt || (attempt.outcome !== "ambiguous" && attempt.outcome !== "pending")) return;
   const message = await deps.db.maybeOne<MessageRow>("SELECT * FROM messages WHERE id = $1", [p.message_id]);
   if (!message) return;
@@ -74,7 +75,11 @@ export async function reconcileAttempt(
   if (message.twilio_sid) {
     // A status callback (our marker in its URL) already told us Twilio has it.
     await deps.db.tx(async (tx) => {
-      if (await closeAttempt(tx, p.attempt_id, "found", now, { sid: message.twilio_sid })) {
+      if (
+        await closeAttempt(tx, { id: p.attempt_id, messageId: p.message_id }, "found", now, {
+          sid: message.twilio_sid,
+        })
+      ) {
         await note(tx, message.id, "reconciled_found", now, {
           twilio_sid: message.twilio_sid,
           by: "status_callback",
@@ -90,7 +95,8 @@ export async function reconcileAttempt(
   const listed = (await client.messages.list({ to: message.to_number, limit: 100 })) as unknown as Listed[];
   const sids = listed.map((l) => l.sid);
   const { rows: known } = await deps.db.query<{ twilio_sid: string }>(
-    "SELECT twilio_sid FROM messages WHERE tenant_id = $1 AND twilio_sid = ANY($2::text[])",
+    `SELECT s.twilio_sid FROM message_sids s JOIN messages m ON m.id = s.message_id
+     WHERE s.twilio_sid = ANY($2::text[]) AND m.tenant_id = $1`,
     [p.tenant_id, sids],
   );
   const ours = new Set(known.map((k) => k.twilio_sid));
@@ -127,11 +133,19 @@ export async function reconcileAttempt(
 
   await deps.db.tx(async (tx) => {
     // Attempt before message, the order every other path locks them in.
-    await tx.query("SELECT 1 FROM message_attempts WHERE id = $1 FOR UPDATE", [p.attempt_id]);
+    await tx.query("SELECT 1 FROM message_attempts WHERE id = $1 AND message_id = $2 FOR UPDATE", [
+      p.attempt_id,
+      p.message_id,
+    ]);
     const row = await lockMessage(tx, p.tenant_id, p.message_id);
     if (row?.status !== "sending") return;
     if (match) {
-      if (!(await closeAttempt(tx, p.attempt_id, "found", now, { sid: match.sid }))) return;
+      if (
+        !(await closeAttempt(tx, { id: p.attempt_id, messageId: p.message_id }, "found", now, {
+          sid: match.sid,
+        }))
+      )
+        return;
       await tx.query(
         "UPDATE messages SET twilio_sid = $2, twilio_status = $3, updated_at = $4 WHERE id = $1",
         [row.id, match.sid, match.status, now],
@@ -154,7 +168,7 @@ export async function reconcileAttempt(
       }
       return;
     }
-    if (!(await closeAttempt(tx, p.attempt_id, "absent", now))) return;
+    if (!(await closeAttempt(tx, { id: p.attempt_id, messageId: p.message_id }, "absent", now))) return;
     await note(tx, row.id, "reconciled_absent", now, {});
     const lane = await tx.maybeOne<{ brand_id: string | null }>("SELECT brand_id FROM lanes WHERE id = $1", [
       row.lane_id,

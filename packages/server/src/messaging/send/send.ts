@@ -69,14 +69,16 @@ async function submission(
     send = { ...send, from: whatsapp.from };
   } else route = routeFor(await sendingProfile(deps, tenant.id), send);
   const laneId = await ensureLane(deps.db, route.lane);
+  const now = deps.clock.now();
   return {
-    id: newId("msg"),
+    // Stamped with the platform clock: the id picks the message's month partition.
+    id: newId("msg", now),
     tenantId: tenant.id,
     send,
     route,
     laneId,
     priceEstimate: estimatePrice(send.channel, send.segments, { table: await cachedPriceTable(deps) }),
-    now: deps.clock.now(),
+    now,
     // Carrier lookups serve the T-Mobile cap of SMS lanes.
     lookupCarrier: !whatsapp && (await cachedSettings(deps, tenant.id)).carrier_lookup,
   };

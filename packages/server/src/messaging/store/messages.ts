@@ -75,12 +75,28 @@ export interface NewMessage {
  * Inserts many messages with ONE statement (one array parameter per column, `unnest`), whatever
  * their number: the send path's group commit and the batch endpoint both come through here.
  * A message whose idempotency key already exists is skipped; the ids actually inserted return.
+ * The key is claimed in message_idempotency_keys in the same statement (the unique index that
+ * used to do it cannot exist on the partitioned table): a key another transaction holds waits
+ * for it, then is skipped if it committed, as ON CONFLICT did.
  */
 export async function insertMessages(q: Queryable, rows: NewMessage[]): Promise<Set<string>> {
   if (rows.length === 0) return new Set();
   const col = <T>(f: (r: NewMessage) => T) => rows.map(f);
   const { rows: inserted } = await q.query<{ id: string }>(
-    `INSERT INTO messages (id, tenant_id, lane_id, direction, channel, status, to_number, from_number,
+    `WITH u AS (
+       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
+         $8::text[], $9::text[], $10::text[], $11::int[], $12::text[], $13::boolean[], $14::int[],
+         $15::text[], $16::text[], $17::text[], $18::text[], $19::timestamptz[], $20::timestamptz[],
+         $21::timestamptz[], $22::text[], $23::text[])
+         AS u(id, tenant_id, lane_id, channel, status, to_number, from_number, mg, body, media, segments,
+           encoding, smart, saved, price, metadata, ikey, rhash, send_at, not_before, created_at,
+           content_sid, content_variables)),
+     claimed AS (
+       INSERT INTO message_idempotency_keys (tenant_id, idempotency_key, message_id)
+       SELECT tenant_id, ikey, id FROM u WHERE ikey IS NOT NULL
+       ON CONFLICT (tenant_id, idempotency_key) DO NOTHING
+       RETURNING message_id)
+     INSERT INTO messages (id, tenant_id, lane_id, direction, channel, status, to_number, from_number,
        messaging_service_sid, body, media_urls, segments, encoding, smart_encoded, segments_saved,
        price_estimate, metadata, idempotency_key, request_hash, send_at, not_before, created_at, updated_at,
        content_sid, content_variables)
@@ -88,14 +104,7 @@ export async function insertMessages(q: Queryable, rows: NewMessage[]): Promise<
        u.mg, u.body, u.media::jsonb, u.segments, u.encoding, u.smart, u.saved,
        u.price::numeric, u.metadata::jsonb, u.ikey, u.rhash, u.send_at, u.not_before, u.created_at, u.created_at,
        u.content_sid, u.content_variables::jsonb
-     FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
-       $8::text[], $9::text[], $10::text[], $11::int[], $12::text[], $13::boolean[], $14::int[],
-       $15::text[], $16::text[], $17::text[], $18::text[], $19::timestamptz[], $20::timestamptz[],
-       $21::timestamptz[], $22::text[], $23::text[])
-       AS u(id, tenant_id, lane_id, channel, status, to_number, from_number, mg, body, media, segments,
-         encoding, smart, saved, price, metadata, ikey, rhash, send_at, not_before, created_at,
-         content_sid, content_variables)
-     ON CONFLICT (tenant_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
+     FROM u WHERE u.ikey IS NULL OR u.id IN (SELECT message_id FROM claimed)
      RETURNING id`,
     [
       col((r) => r.id),
@@ -131,11 +140,17 @@ export async function findByIdempotencyKeys(
   keys: { tenantId: string; key: string }[],
 ): Promise<MessageRow[]> {
   if (keys.length === 0) return [];
-  const { rows } = await q.query<MessageRow>(
-    `SELECT m.* FROM messages m
-     JOIN unnest($1::text[], $2::text[]) AS k(tenant_id, ikey) ON m.tenant_id = k.tenant_id AND m.idempotency_key = k.ikey`,
+  // The keys first (usually none are found: new sends), then their messages by id, which prunes
+  // to the months they were made in.
+  const { rows: found } = await q.query<{ message_id: string }>(
+    `SELECT i.message_id FROM message_idempotency_keys i
+     JOIN unnest($1::text[], $2::text[]) AS k(tenant_id, ikey) ON i.tenant_id = k.tenant_id AND i.idempotency_key = k.ikey`,
     [keys.map((k) => k.tenantId), keys.map((k) => k.key)],
   );
+  if (found.length === 0) return [];
+  const { rows } = await q.query<MessageRow>("SELECT * FROM messages WHERE id = ANY($1::text[])", [
+    found.map((f) => f.message_id),
+  ]);
   return rows;
 }
 
@@ -143,11 +158,13 @@ export function findMessage(q: Queryable, tenantId: string, id: string): Promise
   return q.maybeOne<MessageRow>("SELECT * FROM messages WHERE id = $1 AND tenant_id = $2", [id, tenantId]);
 }
 
+/** By SID through message_sids, so that one month is read, not every month's index. */
 export function findByTwilioSid(q: Queryable, tenantId: string, sid: string): Promise<MessageRow | null> {
-  return q.maybeOne<MessageRow>("SELECT * FROM messages WHERE twilio_sid = $1 AND tenant_id = $2", [
-    sid,
-    tenantId,
-  ]);
+  return q.maybeOne<MessageRow>(
+    `SELECT * FROM messages
+     WHERE id = (SELECT message_id FROM message_sids WHERE twilio_sid = $1) AND tenant_id = $2`,
+    [sid, tenantId],
+  );
 }
 
 export interface MessageFilter {

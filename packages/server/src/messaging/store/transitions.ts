@@ -35,7 +35,8 @@ export function lockMessage(q: Queryable, tenantId: string, id: string): Promise
 
 export function lockMessageBySid(q: Queryable, tenantId: string, sid: string): Promise<MessageRow | null> {
   return q.maybeOne<MessageRow>(
-    "SELECT * FROM messages WHERE twilio_sid = $1 AND tenant_id = $2 FOR UPDATE",
+    `SELECT * FROM messages
+     WHERE id = (SELECT message_id FROM message_sids WHERE twilio_sid = $1) AND tenant_id = $2 FOR UPDATE`,
     [sid, tenantId],
   );
 }
