@@ -68,6 +68,8 @@ export class PostgresCounter implements WindowCounter {
     { resetAt: number; weight: number; max: number; count: number }
   >();
   private readonly slices = new Map<string, { start: number; left: number; hits: number; max: number }>();
+  /** A key's take on its way to the database: concurrent requests wait for its slice. */
+  private readonly inFlight = new Map<string, Promise<unknown>>();
 
   constructor(
     private readonly db: Db,
@@ -75,6 +77,11 @@ export class PostgresCounter implements WindowCounter {
   ) {}
 
   async take(key: string, weight: number, max: number, windowMs: number): Promise<Take> {
+    // Without this wait, a burst arriving before the first slice would send one UPSERT per
+    // request, each taking a whole slice: sixteen of them spend the window.
+    for (let pending = this.inFlight.get(key); pending; pending = this.inFlight.get(key)) {
+      await pending.catch(() => {});
+    }
     const now = this.clock.now().getTime();
     const start = windowStart(now, windowMs);
     const slice = this.slices.get(key);
@@ -87,24 +94,14 @@ export class PostgresCounter implements WindowCounter {
       return { admitted: false, count: known.count, resetAt: known.resetAt };
     }
     const want = Math.max(weight, Math.ceil(max / 16));
-    // A process whose clock lags (an older window_start) counts into the current window.
-    const row = await this.db.one<{ hits: number; window_start: string; admitted: boolean; granted: number }>(
-      `INSERT INTO rate_limit_windows AS w (key, window_start, hits, admitted, granted)
-       VALUES ($1, $2::bigint, CASE WHEN $3::bigint <= $4::bigint THEN LEAST($5::bigint, $4::bigint) ELSE 0 END,
-               $3::bigint <= $4::bigint, CASE WHEN $3::bigint <= $4::bigint THEN LEAST($5::bigint, $4::bigint) ELSE 0 END)
-       ON CONFLICT (key) DO UPDATE SET
-         admitted = CASE WHEN w.window_start < EXCLUDED.window_start THEN EXCLUDED.admitted
-                         ELSE w.hits + $3::bigint <= $4::bigint END,
-         granted = CASE WHEN w.window_start < EXCLUDED.window_start THEN EXCLUDED.granted
-                        WHEN w.hits + $3::bigint <= $4::bigint THEN LEAST($5::bigint, $4::bigint - w.hits)
-                        ELSE 0 END,
-         hits = CASE WHEN w.window_start < EXCLUDED.window_start THEN EXCLUDED.hits
-                     WHEN w.hits + $3::bigint <= $4::bigint THEN w.hits + LEAST($5::bigint, $4::bigint - w.hits)
-                     ELSE w.hits END,
-         window_start = GREATEST(w.window_start, EXCLUDED.window_start)
-       RETURNING hits, window_start::text, admitted, granted`,
-      [key, start, weight, max, want],
-    );
+    const asked = this.grant(key, start, weight, max, want, windowMs);
+    this.inFlight.set(key, asked);
+    let row: Awaited<typeof asked>;
+    try {
+      row = await asked;
+    } finally {
+      this.inFlight.delete(key);
+    }
     const windowStarted = Number(row.window_start);
     const resetAt = windowStarted + windowMs;
     const hits = Number(row.hits);
@@ -120,7 +117,36 @@ export class PostgresCounter implements WindowCounter {
     this.refused.set(key, { resetAt, weight, max, count: hits });
     return { admitted: false, count: hits, resetAt };
   }
+
+  /** One UPSERT on an UNLOGGED table (no WAL, no fsync). */
+  private grant(key: string, start: number, weight: number, max: number, want: number, windowMs: number) {
+    return this.db.one<{ hits: number; window_start: string; admitted: boolean; granted: number }>(
+      `INSERT INTO rate_limit_windows AS w (key, window_start, hits, admitted, granted)
+       VALUES ($1, $2::bigint, CASE WHEN $3::bigint <= $4::bigint THEN LEAST($5::bigint, $4::bigint) ELSE 0 END,
+               $3::bigint <= $4::bigint, CASE WHEN $3::bigint <= $4::bigint THEN LEAST($5::bigint, $4::bigint) ELSE 0 END)
+       ON CONFLICT (key) DO UPDATE SET
+         admitted = CASE WHEN ${STALE} THEN EXCLUDED.admitted ELSE w.hits + $3::bigint <= $4::bigint END,
+         granted = CASE WHEN ${STALE} THEN EXCLUDED.granted
+                        WHEN w.hits + $3::bigint <= $4::bigint THEN LEAST($5::bigint, $4::bigint - w.hits)
+                        ELSE 0 END,
+         hits = CASE WHEN ${STALE} THEN EXCLUDED.hits
+                     WHEN w.hits + $3::bigint <= $4::bigint THEN w.hits + LEAST($5::bigint, $4::bigint - w.hits)
+                     ELSE w.hits END,
+         window_start = CASE WHEN ${STALE} THEN EXCLUDED.window_start ELSE w.window_start END
+       RETURNING hits, window_start::text, admitted, granted`,
+      [key, start, weight, max, want, windowMs],
+    );
+  }
 }
+
+/**
+ * When a stored window gives way to this process's. An older one has ended. A process whose clock
+ * lags by less than a window counts into the newer one (the limit holds across a boundary
+ * that processes see a few milliseconds apart); a stored window more than one ahead came from
+ * a clock that is wrong, and honouring it would refuse this key until that clock's future.
+ */
+const STALE =
+  "(w.window_start < EXCLUDED.window_start OR w.window_start > EXCLUDED.window_start + $6::bigint)";
 
 export function windowCounter(db: Db, clock: Clock): WindowCounter {
   return db.engine === "postgres" ? new PostgresCounter(db, clock) : new MemoryCounter(clock);

@@ -138,6 +138,28 @@ describe("requests per second per API key", () => {
     ).toBe("3");
   });
 
+  it("admits a concurrent burst that fits the limit, and refuses exactly what is over it", async () => {
+    nextMinute();
+    const key = await newKey(a.tenant.id);
+    const set = await stack.api("PATCH", `/v1/tenants/${a.tenant.id}`, {
+      body: { rate_limits: { requests_per_second: 160 } },
+    });
+    expect(set.status).toBe(200);
+    try {
+      // All at once, before any process holds a share of the window: on PostgreSQL, each
+      // request taking its own share spent the window after sixteen of them.
+      const statuses = await Promise.all(
+        Array.from({ length: 170 }, () => stack.api("GET", "/v1/messages?limit=1", { token: key })),
+      ).then((all) => all.map((r) => r.status));
+      expect(statuses.filter((s) => s === 200)).toHaveLength(160);
+      expect(statuses.filter((s) => s === 429)).toHaveLength(10);
+    } finally {
+      await stack.api("PATCH", `/v1/tenants/${a.tenant.id}`, {
+        body: { rate_limits: { requests_per_second: null } },
+      });
+    }
+  });
+
   it("refuses a limit that is not a whole number ≥ 0", async () => {
     const bad = await stack.api("PATCH", `/v1/tenants/${a.tenant.id}`, {
       body: { rate_limits: { requests_per_second: -1 } },
@@ -279,5 +301,17 @@ describe.skipIf(ENGINE !== "postgres")("two API processes on one PostgreSQL", ()
       await runtime.close();
       await db.close();
     }
+  });
+
+  it("gives no weight to a window stored by a clock far ahead of this process's", async () => {
+    nextMinute();
+    const key = await newKey(a.tenant.id);
+    expect((await stack.api("GET", "/v1/messages?limit=1", { token: key })).status).toBe(200);
+    // Another process, its clock an hour fast, has spent the window it believes in.
+    await stack.db.query(
+      "UPDATE rate_limit_windows SET window_start = window_start + 3600000, hits = 1000000 WHERE key LIKE 'requests:%'",
+    );
+    stack.clock.advance(1_000);
+    expect((await stack.api("GET", "/v1/messages?limit=1", { token: key })).status).toBe(200);
   });
 });
