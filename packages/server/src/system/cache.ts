@@ -19,6 +19,9 @@ interface Entry<V> {
 
 export class CacheSpace<V> {
   private readonly entries = new Map<string, Entry<V>>();
+  private readonly loading = new Map<string, Promise<V>>();
+  /** Moves on every forgetting, so a load that started before it is not kept. */
+  private generation = 0;
 
   constructor(
     private readonly owner: Caches,
@@ -45,25 +48,45 @@ export class CacheSpace<V> {
     this.entries.set(key, { value, at: this.owner.now() });
   }
 
-  /** The cached value, or `load()`'s (cached when `keep` allows). */
-  async through(key: string, load: () => Promise<V>, keep: (v: V) => boolean = () => true): Promise<V> {
+  /**
+   * The cached value, or `load()`'s (cached when `keep` allows). Callers that miss together
+   * share one load: a burst of requests for a cold key costs one query, not one each.
+   */
+  through(key: string, load: () => Promise<V>, keep: (v: V) => boolean = () => true): Promise<V> {
     const hit = this.get(key);
-    if (hit !== undefined) return hit;
-    const value = await load();
-    if (keep(value)) this.set(key, value);
-    return value;
+    if (hit !== undefined) return Promise.resolve(hit);
+    const shared = this.loading.get(key);
+    if (shared) return shared;
+    const generation = this.generation;
+    const pending: Promise<V> = load()
+      .then((value) => {
+        // A change announced while loading may have made this value old: do not keep it.
+        if (keep(value) && generation === this.generation) this.set(key, value);
+        return value;
+      })
+      .finally(() => {
+        if (this.loading.get(key) === pending) this.loading.delete(key);
+      });
+    this.loading.set(key, pending);
+    return pending;
   }
 
   delete(key: string): void {
+    this.generation++;
     this.entries.delete(key);
+    this.loading.delete(key);
   }
 
   deleteWhere(matches: (value: V, key: string) => boolean): void {
+    this.generation++;
     for (const [key, e] of this.entries) if (matches(e.value, key)) this.entries.delete(key);
+    this.loading.clear();
   }
 
   clear(): void {
+    this.generation++;
     this.entries.clear();
+    this.loading.clear();
   }
 
   get size(): number {
