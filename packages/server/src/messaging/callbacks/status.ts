@@ -46,16 +46,26 @@ export function statusReportOf(
 
 export async function intakeStatus(
   deps: Pick<Services, "db" | "clock">,
-  intake: GroupCommit<StatusReport, StatusIntake>,
+  messaging: { statusIntake: GroupCommit<StatusReport, StatusIntake>; options: { sendTimeoutMs: number } },
   tenantId: string,
-  marker: string | undefined,
+  url: { marker: string | undefined; sentAt: number | undefined },
   params: FormParams,
 ): Promise<StatusIntake> {
-  const report = statusReportOf(tenantId, marker, params, deps.clock.now());
+  const report = statusReportOf(tenantId, url.marker, params, deps.clock.now());
   if (!report) return "ignored";
-  if (report.status === "sending") return intermediate(deps, report);
-  return intake.submit(report);
+  if (report.status === "sending") {
+    // The worker that made the create is still waiting for its answer (or has it): that answer
+    // stores the SID, and if it never comes the attempt is reconciled with Twilio. Only a
+    // callback for a create whose answer is overdue may have news; the final ones adopt anyway.
+    const overdueAt = (url.sentAt ?? 0) + messaging.options.sendTimeoutMs + INTERMEDIATE_SLACK_MS;
+    if (url.sentAt !== undefined && Date.now() < overdueAt) return "ignored";
+    return intermediate(deps, report);
+  }
+  return messaging.statusIntake.submit(report);
 }
+
+/** Wall-clock skew allowed between the worker that sent and the API that hears back. */
+const INTERMEDIATE_SLACK_MS = 5_000;
 
 /**
  * A group of reports in one transaction; if that transaction fails (a deadlock, one bad

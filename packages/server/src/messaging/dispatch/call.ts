@@ -12,8 +12,17 @@ export type CallResult =
   | { kind: "accepted"; sid: string; twilioStatus: string; from: string | null }
   | { kind: "failure"; failure: CreateFailure };
 
-export function statusCallbackUrl(publicUrl: string, tenantId: string, messageId: string): string {
-  return `${publicUrl}/twilio/messages/status/${tenantId}?m=${messageId}`;
+/**
+ * `m` is our message id; `t` when the create left (epoch ms, wall clock): a callback that comes
+ * while the create's answer may still arrive needs no work from us (callbacks/status.ts).
+ */
+export function statusCallbackUrl(
+  publicUrl: string,
+  tenantId: string,
+  messageId: string,
+  sentAt: number,
+): string {
+  return `${publicUrl}/twilio/messages/status/${tenantId}?m=${messageId}&t=${sentAt}`;
 }
 
 export async function createAtTwilio(
@@ -31,7 +40,8 @@ export async function createAtTwilio(
     if (m.content_variables) params.contentVariables = JSON.stringify(m.content_variables);
   }
   if (m.smart_encoded) params.smartEncoded = true;
-  if (opts.publicUrl) params.statusCallback = statusCallbackUrl(opts.publicUrl, m.tenant_id, m.id);
+  if (opts.publicUrl)
+    params.statusCallback = statusCallbackUrl(opts.publicUrl, m.tenant_id, m.id, Date.now());
 
   // Giving up aborts the request: if it has not left yet it never will, so the only creates that
   // can still land after this are those Twilio already received (reconcile.ts waits for them).

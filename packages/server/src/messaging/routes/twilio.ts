@@ -24,7 +24,7 @@ export function twilioMessagingRoutes(services: Services): FastifyPluginAsync {
       (_req, body, done) => done(null, parseForm(body as string)),
     );
 
-    app.post<{ Params: { tenantId: string }; Querystring: { m?: string }; Body: FormParams }>(
+    app.post<{ Params: { tenantId: string }; Querystring: { m?: string; t?: string }; Body: FormParams }>(
       "/twilio/messages/status/:tenantId",
       {
         config: { auth: "twilio" },
@@ -32,7 +32,13 @@ export function twilioMessagingRoutes(services: Services): FastifyPluginAsync {
           tags: ["twilio webhooks"],
           summary: "Message status callbacks (signed by Twilio with the tenant's subaccount token)",
           params: tenantParams,
-          querystring: { type: "object", properties: { m: { type: "string", maxLength: 64 } } },
+          querystring: {
+            type: "object",
+            properties: {
+              m: { type: "string", maxLength: 64 },
+              t: { type: "string", pattern: "^[0-9]{1,15}$" },
+            },
+          },
         },
       },
       async (req, reply) => {
@@ -42,9 +48,9 @@ export function twilioMessagingRoutes(services: Services): FastifyPluginAsync {
         });
         const result = await intakeStatus(
           services,
-          messaging.statusIntake,
+          messaging,
           tenant.id,
-          req.query.m,
+          { marker: req.query.m, sentAt: req.query.t === undefined ? undefined : Number(req.query.t) },
           req.body ?? {},
         );
         metrics.callbacks.inc({ kind: "status", result });
