@@ -9,7 +9,7 @@ export interface TenantNumber {
   phoneNumber: string;
 }
 
-type Deps = Pick<Services, "db" | "vault" | "twilio">;
+type Deps = Pick<Services, "db" | "vault" | "caches" | "twilio">;
 
 /**
  * A number of the tenant's own subaccount, looked up in Twilio. Senders and IVR flows only

@@ -18,7 +18,7 @@ export interface LookupPayload {
 }
 
 export async function lookUpCarrier(
-  deps: Pick<Services, "db" | "vault" | "twilio" | "clock">,
+  deps: Pick<Services, "db" | "vault" | "caches" | "twilio" | "clock">,
   p: LookupPayload,
 ) {
   const now = deps.clock.now();

@@ -5,22 +5,14 @@ import type { TenantRow } from "./tenants.js";
 
 /**
  * A tenant's Twilio credentials, decrypted on demand. Secrets never change under an id
- * (rotation re-encrypts the same plaintext), so plaintexts are cached by secret id: the send
- * path and callback intake do not pay a query and a decryption per message.
+ * (rotation re-encrypts the same plaintext), so plaintexts are kept in the runtime's cache by
+ * secret id: the send path and callback intake do not pay a query and a decryption per message.
  */
-const cache = new Map<string, string>();
-const CACHE_MAX = 10_000;
+type Deps = Pick<Services, "db" | "vault" | "caches">;
 
-type Deps = Pick<Services, "db" | "vault">;
-
-async function secret(deps: Deps, id: string): Promise<string> {
-  let value = cache.get(id);
-  if (value === undefined) {
-    value = await deps.vault.read(deps.db, id);
-    if (cache.size >= CACHE_MAX) cache.delete(cache.keys().next().value!);
-    cache.set(id, value);
-  }
-  return value;
+function secret(deps: Deps, id: string): Promise<string> {
+  const plaintexts = deps.caches.space<string>("secrets", { ttlMs: 3_600_000 });
+  return plaintexts.through(id, () => deps.vault.read(deps.db, id));
 }
 
 function requireProvisioned(tenant: TenantRow): void {

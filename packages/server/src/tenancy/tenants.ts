@@ -1,4 +1,5 @@
 import type { Queryable } from "../db/db.js";
+import type { Services } from "../system/services.js";
 
 export type TenantStatus = "provisioning" | "active" | "suspended" | "closed";
 export type TenantEnvironment = "production" | "staging" | "development";
@@ -131,5 +132,21 @@ export function updateTenantRow(
       limits.messages_per_minute !== undefined,
       limits.messages_per_minute ?? null,
     ],
+  );
+}
+
+/**
+ * The tenant from the runtime's cache: Twilio's callbacks and the dispatcher read it for every
+ * message. Every change to the row reaches every process through the change feed.
+ */
+export function cachedTenant(deps: Pick<Services, "db" | "caches">, id: string): Promise<TenantRow | null> {
+  const tenants = deps.caches.space<TenantRow | null>("tenants", { ttlMs: 60_000 }, (space, on) =>
+    on("tenant", (key) => (key === undefined ? space.clear() : space.delete(key))),
+  );
+  // An unknown id is not kept: a tenant created a moment ago must be found at once.
+  return tenants.through(
+    id,
+    () => findTenant(deps.db, id),
+    (t) => t !== null,
   );
 }

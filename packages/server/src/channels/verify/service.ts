@@ -3,7 +3,7 @@ import type { TenantRow } from "../../tenancy/tenants.js";
 import type { Services } from "../../system/services.js";
 import { twilioCall } from "../../twilio/errors.js";
 
-type Deps = Pick<Services, "db" | "vault" | "twilio" | "log">;
+type Deps = Pick<Services, "db" | "vault" | "caches" | "twilio" | "log">;
 
 /**
  * The name Verify puts in its messages ("Your <name> verification code is…"). Verify refuses

@@ -22,7 +22,7 @@ import {
   insertVerification,
 } from "./store.js";
 
-export type VerifyDeps = Pick<Services, "db" | "vault" | "twilio" | "clock" | "jobs" | "log">;
+export type VerifyDeps = Pick<Services, "db" | "vault" | "caches" | "twilio" | "clock" | "jobs" | "log">;
 
 export interface StartInput {
   to: string;

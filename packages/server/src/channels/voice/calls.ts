@@ -14,7 +14,7 @@ import { type CallRow, insertCall, updateCall } from "./call-store.js";
 import { findFlow, flowNumberRows } from "./flow-store.js";
 import { voiceBase } from "./urls.js";
 
-type Deps = Pick<Services, "db" | "vault" | "twilio" | "clock" | "urls">;
+type Deps = Pick<Services, "db" | "vault" | "caches" | "twilio" | "clock" | "urls">;
 
 export interface CallInput {
   to: string;

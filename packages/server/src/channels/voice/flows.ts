@@ -17,7 +17,7 @@ import { flowUrlPolicy, urlFindings } from "./tenant-urls.js";
 import { voiceBase } from "./urls.js";
 import { flowErrors, validateFlow } from "./validate.js";
 
-type Deps = Pick<Services, "db" | "vault" | "twilio" | "clock" | "urls" | "log" | "config">;
+type Deps = Pick<Services, "db" | "vault" | "caches" | "twilio" | "clock" | "urls" | "log" | "config">;
 
 export interface FlowInput extends FlowDefinition {
   name: string;

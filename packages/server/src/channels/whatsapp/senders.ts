@@ -8,7 +8,7 @@ import { publicBase } from "../urls.js";
 import { whatsappNumber } from "./address.js";
 import { type SenderRow, insertSender } from "./store.js";
 
-type Deps = Pick<Services, "db" | "vault" | "twilio" | "clock" | "urls">;
+type Deps = Pick<Services, "db" | "vault" | "caches" | "twilio" | "clock" | "urls">;
 
 /**
  * Registers one of the tenant's numbers as its WhatsApp sender. Its incoming messages

@@ -18,7 +18,7 @@ import {
 
 export const TEMPLATE_STATUS = "whatsapp.template_status";
 
-type Deps = Pick<Services, "db" | "vault" | "twilio" | "clock" | "jobs">;
+type Deps = Pick<Services, "db" | "vault" | "caches" | "twilio" | "clock" | "jobs">;
 
 export interface TemplateInput {
   /** WhatsApp's template name: lower case letters, digits and underscores. */

@@ -7,7 +7,7 @@ import type { FastifyRequest } from "fastify";
 import { twilioSignatureRefused } from "../../http/twilio-webhooks.js";
 import type { Services } from "../../system/services.js";
 import { subaccountAuthToken } from "../../tenancy/credentials.js";
-import { type TenantRow, findTenant } from "../../tenancy/tenants.js";
+import { type TenantRow, cachedTenant } from "../../tenancy/tenants.js";
 import { verifyTwilioSignature } from "../../twilio/signature.js";
 
 export type FormParams = Record<string, string | string[]>;
@@ -38,7 +38,7 @@ const invalid = twilioSignatureRefused;
 
 /** The tenant a signed webhook is for; throws 403 (never 404: it would tell a prober which ids exist). */
 export async function verifiedTenant(
-  deps: Pick<Services, "db" | "vault" | "urls">,
+  deps: Pick<Services, "db" | "vault" | "urls" | "caches">,
   req: FastifyRequest,
   tenantId: string,
 ): Promise<TenantRow> {
@@ -55,18 +55,5 @@ export async function verifiedTenant(
     params,
   });
   if (!ok) throw invalid();
-  return tenant;
-}
-
-// Twilio calls back several times per message: the tenant row (only its subaccount and secret
-// ids are used here, which never change once set) is kept for a few seconds.
-const tenants = new Map<string, { tenant: TenantRow | null; at: number }>();
-
-async function cachedTenant(deps: Pick<Services, "db">, id: string): Promise<TenantRow | null> {
-  const hit = tenants.get(id);
-  if (hit && Date.now() - hit.at < 5_000) return hit.tenant;
-  const tenant = await findTenant(deps.db, id);
-  if (tenants.size > 10_000) tenants.delete(tenants.keys().next().value!);
-  tenants.set(id, { tenant, at: Date.now() });
   return tenant;
 }

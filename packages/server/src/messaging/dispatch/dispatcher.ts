@@ -11,7 +11,7 @@ import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 import type { Services } from "../../system/services.js";
 import { tenantTwilio } from "../../tenancy/credentials.js";
-import { type TenantRow, findTenant } from "../../tenancy/tenants.js";
+import { type TenantRow, cachedTenant } from "../../tenancy/tenants.js";
 import { gcraAvailable } from "../lanes.js";
 import { type MessagingMetrics, messagingMetrics } from "../metrics.js";
 import { sendingProfile } from "../send/gate.js";
@@ -49,7 +49,6 @@ export class Dispatcher {
    * otherwise run an empty claim every tick.
    */
   private readonly resting = new Map<string, number>();
-  private readonly tenants = new Map<string, { tenant: TenantRow | null; at: number }>();
   private readonly outcomes: GroupCommit<CallOutcome, void>;
   private readonly metrics: MessagingMetrics;
   private running = false;
@@ -273,11 +272,7 @@ export class Dispatcher {
     }
   }
 
-  private async tenant(id: string): Promise<TenantRow | null> {
-    const hit = this.tenants.get(id);
-    if (hit && Date.now() - hit.at < 10_000) return hit.tenant;
-    const tenant = await findTenant(this.deps.db, id);
-    this.tenants.set(id, { tenant, at: Date.now() });
-    return tenant;
+  private tenant(id: string): Promise<TenantRow | null> {
+    return cachedTenant(this.deps, id);
   }
 }

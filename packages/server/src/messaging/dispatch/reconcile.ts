@@ -33,7 +33,7 @@ import { applyStatus, lockMessage } from "../store/transitions.js";
 import { refundCap } from "./claim.js";
 import { type OutcomePolicy, RECONCILE_JOB, closeAttempt, requeueOrGiveUp } from "./outcomes.js";
 
-type Deps = Pick<Services, "db" | "vault" | "twilio" | "clock" | "log">;
+type Deps = Pick<Services, "db" | "vault" | "caches" | "twilio" | "clock" | "log">;
 
 export interface ReconcilePayload {
   message_id: string;

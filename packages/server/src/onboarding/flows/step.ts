@@ -16,7 +16,7 @@ export type Stage = "customer_profile" | "trust_product" | "brand" | "sender" | 
 
 export type FlowDeps = Pick<
   Services,
-  "db" | "clock" | "config" | "twilio" | "vault" | "urls" | "log" | "jobs"
+  "db" | "caches" | "clock" | "config" | "twilio" | "vault" | "urls" | "log" | "jobs"
 >;
 
 export interface StepContext {
