@@ -119,6 +119,22 @@ async function endToEnd(d: BenchDeployment, tenants: ReadyTenant[], messages: nu
       if (res.status !== 202) throw new Error(`batch: ${res.status}`);
     }
   }
+  // Where the messages are, each second: which stage holds them up.
+  const watch = d.testDb
+    ? setInterval(async () => {
+        const db = d.testDb!.db;
+        const { rows } = await db.query<{ status: string; n: number }>(
+          "SELECT status, count(*)::int AS n FROM messages GROUP BY status ORDER BY status",
+        );
+        const { rows: jobs } = await db.query<{ kind: string; n: number }>(
+          "SELECT kind, count(*)::int AS n FROM jobs WHERE run_at <= now() GROUP BY kind ORDER BY kind",
+        );
+        const hooks = await d.emulator.ask<{ delivered: number }>("webhooks");
+        console.log(
+          `${((Date.now() - started) / 1000).toFixed(0).padStart(4)} s  ${rows.map((r) => `${r.status} ${r.n}`).join(", ")} | due jobs ${jobs.map((j) => `${j.kind} ${j.n}`).join(", ") || "none"} | webhooks ${hooks.delivered - before.delivered}`,
+        );
+      }, 1_000)
+    : undefined;
   const target = before.delivered + per * tenants.length;
   const deadline = Date.now() + 10 * 60_000;
   let delivered = before.delivered;
@@ -126,6 +142,7 @@ async function endToEnd(d: BenchDeployment, tenants: ReadyTenant[], messages: nu
     await new Promise((r) => setTimeout(r, 250));
     delivered = (await d.emulator.ask<{ delivered: number }>("webhooks")).delivered;
   }
+  if (watch) clearInterval(watch);
   const seconds = (Date.now() - started) / 1000;
   const done = delivered - before.delivered;
   console.log(
