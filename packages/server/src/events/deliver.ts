@@ -10,7 +10,7 @@ import { webhookUrlPolicy } from "./url-policy.js";
 
 export type DeliveryDeps = Pick<
   Services,
-  "db" | "vault" | "clock" | "config" | "log" | "version" | "urls"
+  "db" | "vault" | "caches" | "clock" | "config" | "log" | "version" | "urls"
 > & {
   random?: () => number;
 };
@@ -55,12 +55,21 @@ export function webhookPayload(e: EventRow) {
  */
 export async function deliverWebhook(deps: DeliveryDeps, deliveryId: string): Promise<Snooze | undefined> {
   const { db, clock } = deps;
-  const d = await db.maybeOne<DeliveryRow>("SELECT * FROM webhook_deliveries WHERE id = $1", [deliveryId]);
-  if (!d || d.status === "succeeded" || d.status === "failed" || d.blocked_by) return;
+  // The delivery, its endpoint and its event in one round trip: this runs once per webhook.
+  const found = await db.maybeOne<Record<"d" | "endpoint" | "event", Record<string, unknown>>>(
+    `SELECT to_jsonb(d.*) AS d, to_jsonb(e.*) AS endpoint, to_jsonb(v.*) AS event
+     FROM webhook_deliveries d
+     JOIN webhook_endpoints e ON e.id = d.endpoint_id
+     JOIN events v ON v.id = d.event_id
+     WHERE d.id = $1`,
+    [deliveryId],
+  );
+  if (!found) return;
+  const d = revive<DeliveryRow>(found.d, ["next_attempt_at"]);
+  const endpoint = revive<EndpointRow>(found.endpoint, ENDPOINT_DATES);
+  const event = revive<EventRow>(found.event, ["created_at"]);
+  if (d.status === "succeeded" || d.status === "failed" || d.blocked_by) return;
   if (d.next_attempt_at && d.next_attempt_at > clock.now()) return { retryAt: d.next_attempt_at };
-  const endpoint = await db.one<EndpointRow>("SELECT * FROM webhook_endpoints WHERE id = $1", [
-    d.endpoint_id,
-  ]);
   if (!endpoint.enabled || endpoint.deleted_at) {
     await db.tx((tx) =>
       finish(tx, d, "failed", endpoint.deleted_at ? "endpoint deleted" : "endpoint disabled", clock.now()),
@@ -69,13 +78,12 @@ export async function deliverWebhook(deps: DeliveryDeps, deliveryId: string): Pr
   }
   if (d.ordering_key && (await parkBehindEarlier(db, d))) return;
 
-  const event = await db.one<EventRow>("SELECT * FROM events WHERE id = $1", [d.event_id]);
   const startedAt = clock.now();
   const result = await sendWebhook({
     url: endpoint.url,
     messageId: event.id,
     body: JSON.stringify(webhookPayload(event)),
-    secrets: await signingSecrets(db, deps.vault, endpoint, startedAt),
+    secrets: await signingSecrets(deps, endpoint, startedAt),
     timestamp: new Date(), // wall time: receivers check it against their own clock
     userAgent: `Subtext-Webhooks/${deps.version}`,
     policy: webhookUrlPolicy(deps),
@@ -106,11 +114,13 @@ export async function deliverWebhook(deps: DeliveryDeps, deliveryId: string): Pr
  * the unlocked re-check.
  */
 async function parkBehindEarlier(db: Db, d: DeliveryRow): Promise<boolean> {
+  const earlier = `SELECT id FROM webhook_deliveries
+     WHERE endpoint_id = $1 AND ordering_key = $2 AND seq < $3 AND status IN ('pending', 'retrying')
+     ORDER BY seq DESC LIMIT 1`;
+  const args = [d.endpoint_id, d.ordering_key, d.seq];
+  // Usually nothing earlier is open, and an open delivery only ever closes: then no lock is needed.
+  if (!(await db.maybeOne(earlier, args))) return false;
   return db.tx(async (tx) => {
-    const earlier = `SELECT id FROM webhook_deliveries
-       WHERE endpoint_id = $1 AND ordering_key = $2 AND seq < $3 AND status IN ('pending', 'retrying')
-       ORDER BY seq DESC LIMIT 1`;
-    const args = [d.endpoint_id, d.ordering_key, d.seq];
     for (let i = 0; i < 5; i++) {
       const head = await tx.maybeOne<{ id: string }>(`${earlier} FOR UPDATE`, args);
       if (head) {
@@ -139,19 +149,31 @@ async function recordAttempt(
      VALUES ($1, $2, $3, $4, $5, $6, $7)`,
     [d.id, attempt, startedAt, result.statusCode, result.latencyMs, result.error, result.excerpt],
   );
+  if (result.ok) {
+    await tx.query(
+      `UPDATE webhook_deliveries SET attempts = $2, last_attempt_at = $3, last_status_code = $4,
+         last_latency_ms = $5, last_error = NULL, status = 'succeeded', next_attempt_at = NULL,
+         completed_at = $6
+       WHERE id = $1`,
+      [d.id, attempt, startedAt, result.statusCode, result.latencyMs, now],
+    );
+    if (d.ordering_key) await wakeWaiting(tx, d.id);
+    // Every delivery to an endpoint would otherwise update its one row: deliveries in flight
+    // together queue on that row's lock. Its health changes rarely; its last success is kept
+    // to the second.
+    await tx.query(
+      `UPDATE webhook_endpoints SET consecutive_failures = 0, failing_since = NULL, last_success_at = $2
+       WHERE id = $1 AND (consecutive_failures <> 0 OR failing_since IS NOT NULL
+                          OR last_success_at IS NULL OR last_success_at < $2::timestamptz - interval '1 second')`,
+      [endpoint.id, startedAt],
+    );
+    return { retryAt: null, disabled: false };
+  }
   await tx.query(
     `UPDATE webhook_deliveries SET attempts = $2, last_attempt_at = $3, last_status_code = $4,
        last_latency_ms = $5, last_error = $6 WHERE id = $1`,
     [d.id, attempt, startedAt, result.statusCode, result.latencyMs, result.error],
   );
-  if (result.ok) {
-    await tx.query(
-      `UPDATE webhook_endpoints SET consecutive_failures = 0, failing_since = NULL, last_success_at = $2 WHERE id = $1`,
-      [endpoint.id, startedAt],
-    );
-    await finish(tx, d, "succeeded", null, now);
-    return { retryAt: null, disabled: false };
-  }
   const streak = await tx.one<{ consecutive_failures: number; failing_since: Date }>(
     `UPDATE webhook_endpoints SET consecutive_failures = consecutive_failures + 1,
        failing_since = COALESCE(failing_since, $2) WHERE id = $1
@@ -180,6 +202,22 @@ async function recordAttempt(
   ]);
   return { retryAt, disabled: false };
 }
+
+/** JSON rows (to_jsonb) carry dates as strings. */
+function revive<T>(row: Record<string, unknown>, dates: readonly string[]): T {
+  for (const k of dates) if (typeof row[k] === "string") row[k] = new Date(row[k] as string);
+  return row as T;
+}
+
+const ENDPOINT_DATES = [
+  "created_at",
+  "updated_at",
+  "deleted_at",
+  "disabled_at",
+  "failing_since",
+  "last_success_at",
+  "previous_secret_expires_at",
+] as const;
 
 /** Ends a delivery and wakes the deliveries that waited behind it. */
 async function finish(

@@ -2,7 +2,9 @@ import { randomBytes } from "node:crypto";
 import type { Queryable } from "../db/db.js";
 import { newId } from "../db/ids.js";
 import { SubtextError, notFound } from "../system/errors.js";
+import type { Services } from "../system/services.js";
 import type { Vault } from "../vault/vault.js";
+import { cachedSecret } from "../vault/cached.js";
 import { EVENT_TYPES, isEventType } from "./types.js";
 import { type UrlPolicy, type UrlProblemCode, checkUrl } from "./url-policy.js";
 
@@ -215,14 +217,13 @@ export async function abandonOpenDeliveries(
 
 /** The secrets that sign right now: the current one, plus the previous during a rotation. */
 export async function signingSecrets(
-  q: Queryable,
-  vault: Vault,
+  deps: Pick<Services, "db" | "vault" | "caches">,
   e: EndpointRow,
   now: Date,
 ): Promise<string[]> {
-  const secrets = [await vault.read(q, e.secret_id)];
+  const secrets = [await cachedSecret(deps, e.secret_id)];
   if (e.previous_secret_id && e.previous_secret_expires_at && e.previous_secret_expires_at > now) {
-    secrets.push(await vault.read(q, e.previous_secret_id));
+    secrets.push(await cachedSecret(deps, e.previous_secret_id));
   }
   return secrets;
 }

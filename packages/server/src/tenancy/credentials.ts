@@ -1,19 +1,12 @@
 import { SubtextError } from "../system/errors.js";
 import type { Services } from "../system/services.js";
 import type { TenantCredentials, TwilioClient } from "../twilio/gateway.js";
+import { cachedSecret } from "../vault/cached.js";
 import type { TenantRow } from "./tenants.js";
 
-/**
- * A tenant's Twilio credentials, decrypted on demand. Secrets never change under an id
- * (rotation re-encrypts the same plaintext), so plaintexts are kept in the runtime's cache by
- * secret id: the send path and callback intake do not pay a query and a decryption per message.
- */
+/** A tenant's Twilio credentials, decrypted on demand (and cached: vault/cached.ts). */
 type Deps = Pick<Services, "db" | "vault" | "caches">;
-
-function secret(deps: Deps, id: string): Promise<string> {
-  const plaintexts = deps.caches.space<string>("secrets", { ttlMs: 3_600_000 });
-  return plaintexts.through(id, () => deps.vault.read(deps.db, id));
-}
+const secret = cachedSecret;
 
 function requireProvisioned(tenant: TenantRow): void {
   if (!tenant.subaccount_sid || !tenant.twilio_key_sid) {
