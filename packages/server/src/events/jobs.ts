@@ -13,8 +13,8 @@ export function registerEventJobs(services: Services, options: { random?: () => 
     // Retries of the HTTP attempt are our own schedule (snoozes); these cover database errors.
     maxAttempts: 50,
     backoff: { baseMs: 1_000, capMs: 5 * 60_000 },
-    // Deliveries are due at the epoch, so they would fill every slot during a backlog: two of
-    // the runner's slots (default 8) stay for onboarding steps, Verify fallbacks and the rest.
-    maxConcurrent: Math.max(1, services.jobs.concurrency - 2),
+    // Deliveries are due at the epoch, so they would fill every slot during a backlog: four of
+    // the runner's slots (default 32) stay for onboarding steps, Verify fallbacks and the rest.
+    maxConcurrent: Math.max(1, services.jobs.concurrency - 4),
   });
 }

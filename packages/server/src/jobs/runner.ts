@@ -115,7 +115,7 @@ export class JobRunner {
   constructor(private readonly opts: JobRunnerOptions) {
     // Host and pid say who holds a lease (an operator's question, and a crash test's).
     this.workerId = opts.workerId ?? `${hostname()}:${process.pid}:${randomBytes(4).toString("hex")}`;
-    this.concurrency = opts.concurrency ?? 8;
+    this.concurrency = opts.concurrency ?? 32;
     this.pollMs = opts.pollMs ?? 250;
   }
 

@@ -8,7 +8,7 @@
  */
 import type { Queryable } from "../../db/db.js";
 import { recordWhatsAppDeliveryError } from "../../channels/whatsapp/index.js";
-import { emitEvent } from "../../events/emit.js";
+import { type NewEvent, emitEvents } from "../../events/emit.js";
 import { recordUsage } from "../../usage/record.js";
 import { ALL_SENDERS, optOut } from "../optouts/store.js";
 import { type MessageStatus, eventTypeFor, isBillable, isFinal, isForward } from "../status.js";
@@ -215,11 +215,12 @@ async function afterChanges(q: Queryable, changes: Change[]): Promise<void> {
     string,
     { tenantId: string; channel: "sms" | "mms" | "whatsapp"; messages: number; segments: number; at: Date }
   >();
+  const events: NewEvent[] = [];
   for (const c of changes) {
     for (const status of c.moves) {
       const type = eventTypeFor(status);
       if (type) {
-        await emitEvent(q, {
+        events.push({
           tenantId: c.row.tenant_id,
           type,
           data: { message: messageView({ ...c.row, status }) },
@@ -254,6 +255,7 @@ async function afterChanges(q: Queryable, changes: Change[]): Promise<void> {
       });
     }
   }
+  await emitEvents(q, events);
   for (const u of usage.values()) {
     await recordUsage(q, {
       tenantId: u.tenantId,
