@@ -69,14 +69,17 @@ export function parsePhone(input: string): PhoneParseResult {
     };
   }
   const parsed = parsePhoneNumberFromString(compact);
-  if (!parsed?.isValid()) {
+  // With full metadata a number is valid exactly when it has a type (isValid() is getType()
+  // !== undefined), so a typed number is not matched against its country's patterns twice: on
+  // a batch's path, this was a quarter of the API's time.
+  const libType = parsed?.getType();
+  if (!parsed || (libType === undefined && !parsed.isValid())) {
     return {
       ok: false,
       code: "phone_invalid",
       message: `${compact} is not a valid phone number for its country code.`,
     };
   }
-  const libType = parsed.getType();
   return {
     ok: true,
     phone: {
