@@ -23,7 +23,10 @@ import { twilioError, useEmulator } from "./setup.js";
 
 const em = useEmulator();
 
-/** REFERENCE §4.4: secondary profile and A2P trust product, submitted, then the brand at once. */
+/**
+ * The standard brand sequence (docs/twilio-facts.md): secondary profile and A2P trust product,
+ * submitted, then the brand at once.
+ */
 async function standardBrand(
   t: Tenant,
   opts: {

@@ -86,7 +86,7 @@ export async function address(
   return a.sid;
 }
 
-/** Seed 004 §1: the starter customer profile, submitted (in-review). */
+/** Sole proprietor walkthrough, part 1: the starter customer profile, submitted (in-review). */
 export async function starterProfile(
   em: Em,
   t: Tenant,
@@ -126,7 +126,7 @@ export async function starterProfile(
   return { sid: profile.sid, evaluation, submitted };
 }
 
-/** Seed 004 §2: the sole proprietor trust bundle, submitted (in-review). */
+/** Sole proprietor walkthrough, part 2: the sole proprietor trust bundle, submitted (in-review). */
 export async function soleProprietorBundle(
   t: Tenant,
   starterSid: string,
@@ -171,7 +171,7 @@ export const GOOD_BUSINESS = {
   business_regions_of_operation: "USA_AND_CANADA",
 };
 
-/** REFERENCE §4.4 steps 1–8: a secondary customer profile, submitted unless `submit` is false. */
+/** Standard brand sequence, steps 1–8: a secondary customer profile, submitted unless `submit` is false. */
 export async function secondaryProfile(
   em: Em,
   t: Tenant,
@@ -223,7 +223,7 @@ export async function secondaryProfile(
   return { sid: profile.sid, businessSid: business.sid, evaluation };
 }
 
-/** REFERENCE §4.4 steps 9–12: the standard A2P trust product, submitted. */
+/** Standard brand sequence, steps 9–12: the standard A2P trust product, submitted. */
 export async function a2pTrustProduct(
   t: Tenant,
   profileSid: string,

@@ -15,7 +15,7 @@ import {
 } from "./compliance-fixtures.js";
 import { twilioError, useEmulator } from "./setup.js";
 
-/** Seed 004, the ISV API walkthrough for Sole Proprietor brands and campaigns, step by step. */
+/** Twilio's ISV API walkthrough for sole proprietor brands and campaigns, step by step (docs/twilio-facts.md). */
 const em = useEmulator();
 let sink: Awaited<ReturnType<typeof callbackSink>>;
 beforeAll(async () => {
@@ -52,7 +52,7 @@ const otpMessages = async (mobile: string) =>
 const replyYes = (mobile: string, body?: string) =>
   em.control("POST", `handsets/${encodeURIComponent(mobile)}/otp-reply`, body ? { body } : {});
 
-describe("the Sole Proprietor API walkthrough (seed 004)", () => {
+describe("Twilio's Sole Proprietor API walkthrough", () => {
   it("takes a customer from starter profile to a VERIFIED sole proprietor campaign", async () => {
     const t = await newTenant(em, "Jane's Bakery");
     const th = t.client.trusthub.v1;
@@ -149,7 +149,7 @@ describe("the Sole Proprietor API walkthrough (seed 004)", () => {
       status: "pending",
     });
     expect(otp.body).toContain("replying YES");
-    // Profiles reach twilio-approved only when the brand is OTP-verified (seed 004 §1.8).
+    // Profiles reach twilio-approved only when the brand is OTP-verified (walkthrough step 1.8).
     expect((await th.customerProfiles(starter.sid).fetch()).status).toBe("in-review");
 
     // 3.1: the handset answers YES.

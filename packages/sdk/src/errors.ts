@@ -1,6 +1,6 @@
 /**
  * The one error the SDK throws for an answer that is not 2xx, carrying the API's error shape
- * (`{"error":{"code","message","hint","twilio_code"?,"details"?}}`, see shared/API.md) so that
+ * (`{"error":{"code","message","hint","twilio_code"?,"details"?}}`, see the SDK's README) so that
  * callers branch on `code`, a stable machine name, never on the message text.
  */
 export interface ErrorDetail {

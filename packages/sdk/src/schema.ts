@@ -4059,7 +4059,7 @@ export interface paths {
         };
         cookie?: never;
       };
-      /** @description The registration document (shared/API.md): `kind`, `business`, and `campaign` (10DLC) or `toll_free`. Unknown fields are refused. Every problem comes back at once as a 422 finding with its path and fix. */
+      /** @description The registration document (see docs/onboarding.md): `kind`, `business`, and `campaign` (10DLC) or `toll_free`. Unknown fields are refused. Every problem comes back at once as a 422 finding with its path and fix. */
       requestBody: {
         content: {
           "application/json": {
@@ -6556,6 +6556,7 @@ export interface paths {
       parameters: {
         query?: {
           m?: string;
+          t?: string;
         };
         header?: never;
         path: {

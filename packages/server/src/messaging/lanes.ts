@@ -3,9 +3,9 @@
  * count segments, and an MMS counts as one).
  *
  * Sources:
- * - Brand types (seeds/000, "Throughput per Brand type"): sole proprietor ~1 MPS per campaign,
- *   1,000/day to T-Mobile and 3,000/day in total; low-volume standard ~3.75 MPS, 2,000 and
- *   6,000; standard 12–225 MPS by trust score, T-Mobile 2,000+ by trust score, no total cap;
+ * - Brand types (docs/twilio-facts.md, "Throughput and daily caps"): sole proprietor ~1 MPS per
+ *   campaign, 1,000/day to T-Mobile and 3,000/day in total; low-volume standard ~3.75 MPS, 2,000
+ *   and 6,000; standard 12–225 MPS by trust score, T-Mobile 2,000+ by trust score, no total cap;
  *   toll-free ~3 MPS per number. Short codes: 100 MPS per number.
  * - WhatsApp: 80 messages per second per sender by default (Meta, WhatsApp Cloud API
  *   "Throughput"; Twilio passes it through). No carrier caps: Meta limits the number of

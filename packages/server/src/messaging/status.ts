@@ -1,9 +1,9 @@
 /**
  * Message statuses and the only moves between them.
  *
- * Twilio's status callbacks arrive out of order and may be replayed (REFERENCE §9.4: "consumers
- * should never move a message back from a terminal state"), so the rule is a rank: a status
- * applies only when it ranks above the current one, and a final status never changes.
+ * Twilio's status callbacks arrive out of order and may be replayed, and a message never moves
+ * back from a final status (docs/twilio-facts.md, "Message statuses"), so the rule is a rank: a
+ * status applies only when it ranks above the current one, and a final status never changes.
  * `sending` is ours for "handed to Twilio" (Twilio's accepted/queued/sending).
  */
 import type { EventType } from "../events/types.js";
@@ -61,7 +61,7 @@ export function isForward(current: MessageStatus, next: MessageStatus): boolean 
   return RANK[next] > RANK[current];
 }
 
-/** Twilio's message statuses (REFERENCE §2.3) as ours; null for ones that change nothing. */
+/** Twilio's message statuses as ours; null for ones that change nothing. */
 export function fromTwilioStatus(twilioStatus: string): MessageStatus | null {
   switch (twilioStatus) {
     case "accepted":

@@ -2,8 +2,8 @@
  * Twilio's messaging error codes in plain language, and how a failed `messages.create` is
  * classified for the dispatcher.
  *
- * Sources: twilio.com/docs/api/errors/<code> pages as summarized in shared/twilio/REFERENCE.md §7,
- * and the communications patterns seed (seeds/003). The explanations are ours.
+ * Sources: Twilio's error pages (https://www.twilio.com/docs/api/errors/<code>; see
+ * docs/twilio-facts.md, "Error codes"). The explanations are ours.
  */
 export interface TwilioCodeInfo {
   /** What happened, for the ISV's operators and their end customers. */

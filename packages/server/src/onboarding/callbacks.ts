@@ -3,7 +3,8 @@
  * docs/CONTRACTS.md), signed with the tenant's subaccount auth token. A callback is a hint:
  * it wakes the registration's current step, which reads the truth from Twilio (polling stays
  * the fallback when callbacks are lost). A bundle rejection is recorded at once, because its
- * detailed reason is only given in the callback (seeds/004 §1.2).
+ * detailed reason is only given in the callback (sole proprietor walkthrough, step 1.2, in
+ * docs/twilio-facts.md).
  */
 import { twilioSignatureRefused } from "../http/twilio-webhooks.js";
 import { subaccountAuthToken } from "../tenancy/credentials.js";

@@ -1,5 +1,5 @@
 /**
- * The registration document of `POST /v1/tenants/{id}/registrations` (shared/API.md):
+ * The registration document of `POST /v1/tenants/{id}/registrations` (docs/onboarding.md):
  * TypeScript types and the JSON Schema the route validates with.
  *
  * Field names follow Twilio's, in snake_case. The schema checks the SHAPE only (required

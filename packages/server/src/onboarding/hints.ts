@@ -1,8 +1,9 @@
 /**
  * Twilio's rejection codes and reasons → what the user should change, in plain language, and
- * which document fields to edit. Sources: seeds/004 (profile e-mail/address validation,
- * brand failure reasons, OTP), REFERENCE §4.1 (evaluation codes 22214–22219) and §7, Twilio's
- * error pages for the 30xxx codes. Pure; one table, so a new code is a one-line edit.
+ * which document fields to edit. Sources: Twilio's sole proprietor walkthrough and its
+ * troubleshooting guide (profile e-mail/address validation, brand failure reasons, OTP), Trust
+ * Hub evaluation codes 22214–22219 (all in docs/twilio-facts.md), Twilio's error pages for the
+ * 30xxx codes. Pure; one table, so a new code is a one-line edit.
  */
 import type { RegistrationKind } from "./document.js";
 import type { FailureReason } from "./store.js";

@@ -1,8 +1,9 @@
 /**
- * A sole proprietor's OTP (seeds/004 §3.1–3.2): TCR texts the customer's mobile when the brand
- * is APPROVED; the text is valid for 24 hours, after which a fresh one may be requested
- * (POST BrandRegistrations/{BN}/SmsOtp); the customer should answer within 30 days of the
- * brand registration, or the brand expires. We remind as that deadline nears.
+ * A sole proprietor's OTP (sole proprietor walkthrough, steps 3.1–3.2, in docs/twilio-facts.md):
+ * TCR texts the customer's mobile when the brand is APPROVED; the text is valid for 24 hours, after
+ * which a fresh one may be requested (POST BrandRegistrations/{BN}/SmsOtp); the customer should
+ * answer within 30 days of the brand registration, or the brand expires. We remind as that deadline
+ * nears.
  */
 import type { Queryable } from "../db/db.js";
 import type { JobRow } from "../jobs/queue.js";

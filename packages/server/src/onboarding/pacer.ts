@@ -1,7 +1,8 @@
 /**
- * Twilio asks ISVs to keep brand and campaign registration calls to at most one per second
- * per (parent) account (REFERENCE §4.2). Slots are reserved in the database, so every worker
- * process shares one pace; a job whose slot is later snoozes until it (a durable wait).
+ * Twilio asks ISVs to keep brand and campaign registration calls to at most one per second per
+ * (parent) account (docs/twilio-facts.md, "Review times and pacing"). Slots are reserved in the
+ * database, so every worker process shares one pace; a job whose slot is later snoozes until it (a
+ * durable wait).
  */
 import type { Queryable } from "../db/db.js";
 

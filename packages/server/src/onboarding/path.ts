@@ -1,11 +1,12 @@
 /**
- * Which registration a customer should start, from a few answers. Rules from the seeds:
+ * Which registration a customer should start, from a few answers. Rules from Twilio's ISV
+ * guidance (docs/twilio-facts.md, "Throughput and daily caps" and "Sole proprietor walkthrough"):
  * - Sole proprietor only for US/CA customers WITHOUT a tax id (EIN / Canadian BN); every US
- *   LLC has an EIN, so an LLC is never a sole proprietor (seeds/004).
+ *   LLC has an EIN, so an LLC is never a sole proprietor.
  * - With a tax id: standard, unless the customer will surely stay under 6,000 SMS a day, then
- *   low-volume standard (seeds/000, "ISV strategy").
+ *   low-volume standard.
  * - Toll-free: 3 MPS per number, no brand daily caps, verified in 3–5 business days; 10DLC
- *   takes 13–20 (brand 3–5, campaign 10–15) (seeds/000).
+ *   takes 13–20 (brand 3–5, campaign 10–15).
  */
 import { type LaneRate, laneRate } from "../messaging/lanes.js";
 import type { RegistrationKind } from "./document.js";
@@ -37,7 +38,7 @@ export interface PathRecommendation {
   caveats: string[];
 }
 
-/** Review times in business days (seeds/000). */
+/** Review times in business days (docs/twilio-facts.md, "Review times and pacing"). */
 export const REVIEW_TIMES = {
   brand: { min: 3, max: 5 },
   campaign: { min: 10, max: 15 },

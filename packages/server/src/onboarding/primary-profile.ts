@@ -1,9 +1,10 @@
 /**
- * The ISV's primary customer profile: approved in the Console with the business identity
- * "ISV Reseller or Partner", required before any tenant's starter or secondary profile
- * (seeds/004, prerequisites). From SUBTEXT_PRIMARY_PROFILE_SID, or discovered once in the
- * parent account (an approved CustomerProfile with the primary policy). This is the only
- * onboarding call made with the parent's credentials: the profile belongs to the parent.
+ * The ISV's primary customer profile: approved in the Console with the business identity "ISV
+ * Reseller or Partner", required before any tenant's starter or secondary profile
+ * (docs/twilio-facts.md, "Sole proprietor walkthrough"). From SUBTEXT_PRIMARY_PROFILE_SID, or
+ * discovered once in the parent account (an approved CustomerProfile with the primary policy). This
+ * is the only onboarding call made with the parent's credentials: the profile belongs to the
+ * parent.
  */
 import { SubtextError } from "../system/errors.js";
 import type { Services } from "../system/services.js";

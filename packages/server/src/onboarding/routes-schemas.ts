@@ -30,7 +30,7 @@ export const documentBody = {
   type: "object",
   required: ["kind"],
   description:
-    "The registration document (shared/API.md): `kind`, `business`, and `campaign` (10DLC) or `toll_free`. " +
+    "The registration document (see docs/onboarding.md): `kind`, `business`, and `campaign` (10DLC) or `toll_free`. " +
     "Unknown fields are refused. Every problem comes back at once as a 422 finding with its path and fix.",
   properties: {
     kind: { type: "string", enum: [...REGISTRATION_KINDS] },

@@ -1,5 +1,5 @@
 /**
- * Onboarding over HTTP (shared/API.md): dry-run validation, path recommendation, registrations
+ * Onboarding over HTTP (docs/onboarding.md): dry-run validation, path recommendation, registrations
  * (submit, read, edit, resubmit, OTP retrigger) and Twilio's status callbacks. Handlers parse,
  * call one use case and map its result.
  */

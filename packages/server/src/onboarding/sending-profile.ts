@@ -4,7 +4,7 @@
  * 10DLC is ready only when the brand is APPROVED (and, for a sole proprietor, its OTP
  * VERIFIED), the campaign VERIFIED, and the sender attached to that campaign's Messaging
  * Service; toll-free only when the verification is TWILIO_APPROVED. Unregistered traffic is
- * blocked by the carriers (30034 for 10DLC, 30032 for toll-free: seeds/000), so we refuse it
+ * blocked by the carriers (30034 for 10DLC, 30032 for toll-free), so we refuse it
  * before it costs anything. One query: the columns are kept current by the flow's steps.
  */
 import type { Queryable } from "../db/db.js";

@@ -1,7 +1,8 @@
 /**
- * What a user should expect, in business days (eta.ts), from where the registration stands.
- * Review times from seeds/000: brand 3–5 business days, campaign 10–15, 10DLC in all 13–20,
- * toll-free verification 3–5. Pure: every date comes from the registration's own timestamps.
+ * What a user should expect, in business days (eta.ts), from where the registration stands. Review
+ * times (docs/twilio-facts.md, "Review times and pacing"): brand 3–5 business days, campaign 10–15,
+ * 10DLC in all 13–20, toll-free verification 3–5. Pure: every date comes from the registration's
+ * own timestamps.
  */
 import { type CalendarDate, calendarDate, etaWindow } from "./eta.js";
 import { REVIEW_TIMES } from "./path.js";

@@ -1,6 +1,6 @@
 /**
  * The one error type of the platform. Domain code throws it; the HTTP layer maps it once to
- * `{"error":{"code","message","hint","twilio_code"?,"details"?}}` (see shared/API.md).
+ * `{"error":{"code","message","hint","twilio_code"?,"details"?}}` (documented in README.md).
  */
 export interface SubtextErrorOptions {
   hint?: string;

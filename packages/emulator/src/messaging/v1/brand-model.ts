@@ -127,7 +127,7 @@ export function patchBrand(world: World, sid: string, changes: Partial<Brand>) {
   return world.store.patch<Brand>(BRANDS, sid, { ...changes, date_updated: world.clock.now() })!;
 }
 
-/** TCR identifiers: seven characters, B… for brands and C… for campaigns (seed 004 §4.1). */
+/** TCR identifiers: seven characters, B… for brands and C… for campaigns (sole proprietor walkthrough). */
 export function tcrId(letter: "B" | "C", sid: string) {
   return (
     letter +

@@ -4,7 +4,7 @@ import type { World } from "../../world.js";
 import { BRAND_OTPS, type Brand } from "./brand-model.js";
 
 export const OTP_DEADLINE = "a2p.brand.otp-deadline";
-/** TCR's OTP sender and wording (seed 004 §3.1). */
+/** TCR's OTP sender and wording (sole proprietor walkthrough, step 3.1). */
 export const OTP_FROM = "+19152782000";
 export const OTP_TEXT =
   "Please confirm your registration for US A2P Messaging by replying YES. Msg & data rates may apply.";

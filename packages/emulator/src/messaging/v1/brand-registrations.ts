@@ -38,7 +38,7 @@ function createBrand(world: World, accountSid: string, input: Params) {
       400,
       `Invalid parameter BrandType: ${brandType} (STANDARD or SOLE_PROPRIETOR)`,
     );
-  // One sole proprietor brand per customer (seed 004, troubleshooting: "1 brand per unique customer").
+  // One sole proprietor brand per customer (Twilio's sole proprietor troubleshooting guide).
   const twin = world.store.find<Brand>(
     BRANDS,
     (b) =>
@@ -120,7 +120,7 @@ function registerBrands(r: Router) {
     return { status: 202, body: renderBrand(pending) };
   });
 
-  // A fresh OTP for a sole proprietor whose first one expired (seed 004 §3.2).
+  // A fresh OTP for a sole proprietor whose first one expired (sole proprietor walkthrough, step 3.2).
   r.post(`${BASE}/:Sid/SmsOtp`, ({ world, account, params }) => {
     const brand = ownBrand(world, account.sid, params.Sid);
     if (brand.brand_type !== "SOLE_PROPRIETOR")

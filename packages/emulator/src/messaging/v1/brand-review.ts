@@ -106,7 +106,7 @@ export function approveBrand(world: World, brand: Brand) {
       errors: [],
       failure_reason: null,
     });
-    // Entering APPROVED sends the OTP (seed 004 §3.2); TCR may expire it 30 days after registration.
+    // Entering APPROVED sends the OTP (walkthrough step 3.1); TCR may expire it 30 days after registration.
     sendOtp(world, approved);
     world.scheduler.cancel((job) => job.kind === OTP_DEADLINE && job.data.sid === brand.sid);
     world.scheduler.at(Math.max(approved.date_created + 30 * DAY, world.clock.now()), OTP_DEADLINE, {

@@ -29,7 +29,7 @@ const RESERVED_TLDS = ["test", "example", "invalid", "localhost", "local"];
 
 export type EmailProblem = "syntax" | "unknown" | "disposable";
 
-/** Twilio's starter-profile email validation (seed 004 §1.2): syntax, unknown domain, disposable. */
+/** Twilio's starter-profile email validation (walkthrough step 1.2): syntax, unknown domain, disposable. */
 export function emailProblem(email: string): { kind: EmailProblem; reason: string } | null {
   if (!isEmail(email)) return { kind: "syntax", reason: "Email domain has an invalid address syntax." };
   const domain = email.trim().split("@")[1].toLowerCase();
@@ -103,7 +103,7 @@ export interface AddressFacts {
   postal_code?: string;
 }
 
-/** Twilio's address validation (seed 004 §1.4), as far as it can be decided offline. */
+/** Twilio's address validation (walkthrough step 1.4), as far as it can be decided offline. */
 export function addressProblem(
   a: AddressFacts,
   opts: { usOrCanadaOnly: boolean; format: boolean },
@@ -155,7 +155,7 @@ export const mentionsBrand = (text: string, names: string[]) =>
 
 export const wordCount = (s: string) => s.trim().split(/\s+/).filter(Boolean).length;
 
-/** How a consumer gives consent, in the words message flows use (seed 004 §4 message_flow). */
+/** How a consumer gives consent, in the words message flows use (walkthrough step 5.1, message_flow). */
 const OPT_IN_WORDS =
   /\b(opt[- ]?in|opts in|opted in|consent|check ?box|checks? (a|the) box|sign[- ]?up|signs up|subscribe|web ?form|form|text(s|ing)? (start|join|yes|\w+ to)|keyword|verbal(ly)?|agree(s|ing)?|enroll|register(s)?)\b/i;
 export const hasOptInMethod = (flow: string) => OPT_IN_WORDS.test(flow);

@@ -5,7 +5,7 @@ import { MESSAGING } from "./brand-model.js";
 
 export const CAMPAIGNS = "usa2p";
 export const CAMPAIGN_TOMBSTONES = "usa2p_tombstones";
-/** Every campaign answers with this SID, scoped by its Messaging Service (REFERENCE §3.3). */
+/** Every campaign answers with this SID, scoped by its Messaging Service (twilio-facts.md, "Campaigns"). */
 export const CAMPAIGN_SID = "QE2c6890da8086d771620e9b13fadeba0b";
 
 export type CampaignStatus = "PENDING" | "IN_PROGRESS" | "VERIFIED" | "FAILED" | "SUSPENDED";
@@ -107,7 +107,7 @@ function length(input: Params, name: string, min: number, max: number) {
     throw invalid(name, `must be ${min}–${max} characters (got ${v.length})`);
 }
 
-/** The field rules Twilio enforces synchronously (seed 004 §4, REFERENCE §3.3). */
+/** The field rules Twilio enforces synchronously (docs/twilio-facts.md, "Campaigns"). */
 export function validateCampaignFields(input: Params, required: string[]) {
   for (const name of required) {
     const present =

@@ -11,7 +11,8 @@ export const CAMPAIGN_REVIEW = "a2p.campaign.review";
 
 /**
  * Carrier throughput granted on approval. Sole proprietor: the spec's own example; low-volume
- * standard (no secondary vetting): ~3.75 MPS and T-Mobile's LOW tier (seed 000's table);
+ * standard (no secondary vetting): ~3.75 MPS and T-Mobile's LOW tier (docs/twilio-facts.md,
+ * "Throughput and daily caps");
  * standard: by trust score.
  */
 export function rateLimits(brand: Brand | undefined) {

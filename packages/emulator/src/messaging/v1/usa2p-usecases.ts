@@ -1,7 +1,7 @@
 /**
  * A2P campaign use cases, as Twilio's Usecases catalogue lists them (spec example
  * fetchWithBrandRegistrationSid), plus SOLE_PROPRIETOR, the only use case of a sole proprietor
- * brand (seed 004 §4).
+ * brand (sole proprietor walkthrough, step 5.1).
  */
 export interface UseCase {
   code: string;

@@ -20,7 +20,7 @@ import { startCampaignReview } from "./usa2p-review.js";
 import { isUseCase, useCasesFor } from "./usa2p-usecases.js";
 
 const SERVICES = "services";
-/** Seed 004 §5.2: wait at least 5 seconds between deleting a campaign and re-creating one. */
+/** Sole proprietor walkthrough, step 5.2: at least 5 s between deleting a campaign and re-creating one. */
 export const RECREATE_GAP_MS = 5_000;
 const CREATE_REQUIRED = [
   "BrandRegistrationSid",

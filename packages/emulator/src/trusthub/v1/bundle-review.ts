@@ -14,7 +14,7 @@ export const BUNDLE_RESOLVED = "trusthub.bundle.resolved";
 const BRANDS = "brand_registrations";
 
 /**
- * The bundle's status callback. Twilio does not document the payload (REFERENCE §13); ours is a
+ * The bundle's status callback. Twilio does not document the payload; ours is a
  * signed form POST with AccountSid, BundleSid, PolicySid, Status, and on rejection FailureReason
  * and ErrorCode (the first 186xx code).
  */

@@ -36,7 +36,7 @@ export interface Bundle {
   /** `[{code, message}]` once rejected (Twilio's 186xx profile codes), null otherwise. */
   errors: { code: number; message: string }[] | null;
   failure_reason: string | null;
-  /** Starter and sole-proprietor bundles pass review but wait for the brand's OTP (seed 004). */
+  /** Starter and sole-proprietor bundles pass review but wait for the brand's OTP (walkthrough 1.8, 2.6). */
   review_passed?: boolean;
   date_created: number;
   date_updated: number;

@@ -1,11 +1,11 @@
 import { createHash } from "node:crypto";
 
 /**
- * The Trust Hub policies, end-user types and supporting-document types the A2P and toll-free
- * flows use, with their real policy SIDs (REFERENCE §4.2) and the requirement shapes of Twilio's
- * own examples (fetchStarterCustomerProfilePolicy, fetchSoleProprietorTrustBundlePolicy).
- * Which fields are required is ours to say (Twilio does not publish it): every listed field is
- * required unless marked optional or conditional below.
+ * The Trust Hub policies, end-user types and supporting-document types the A2P and toll-free flows
+ * use, with their real policy SIDs (docs/twilio-facts.md, "Trust Hub") and the requirement shapes
+ * of Twilio's own examples (fetchStarterCustomerProfilePolicy,
+ * fetchSoleProprietorTrustBundlePolicy). Which fields are required is ours to say (Twilio does not
+ * publish it): every listed field is required unless marked optional or conditional below.
  */
 
 export type Constraint = "String" | "Email" | "PhoneNumber" | "Url" | "List";
@@ -128,7 +128,7 @@ export interface PolicySpec {
   endUsers: { type: string; name: string; optional?: boolean }[];
   documents: { requirement_name: string; name: string; description: string; accepted: string[] }[];
   profiles: { requirement_name: string; name: string; alternatives: { type: string; name: string }[] }[];
-  /** Approved only once the brand's OTP is verified (seed 004 §1.8, §2.6). */
+  /** Approved only once the brand's OTP is verified (sole proprietor walkthrough, steps 1.8 and 2.6). */
   waitsForBrandOtp?: boolean;
 }
 

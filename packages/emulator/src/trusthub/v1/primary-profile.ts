@@ -19,8 +19,9 @@ export function primaryProfileOf(world: World, accountSid: string) {
 
 /**
  * The sandbox parent is an ISV whose primary customer profile ("ISV Reseller or Partner") is
- * already approved, as Twilio requires before any secondary or starter profile (seed 004,
- * prerequisites). It is created once, for the parent only; subaccount bundles assign it by SID.
+ * already approved, as Twilio requires before any secondary or starter profile (sole proprietor
+ * walkthrough, prerequisite). It is created once, for the parent only; subaccount bundles assign it
+ * by SID.
  */
 export function seedPrimaryProfile(world: World) {
   const parent = parentOf(world);

@@ -3,9 +3,9 @@ import type { World } from "../../world.js";
 
 /**
  * How long each review stage takes: seconds in sandbox, real-life durations with `realistic`
- * (business days from the seeds: brand 3–5, campaign 10–15, toll-free 3–5; profiles 1–3). Within a
- * range the duration is picked from the resource SID, so a given resource always takes the same
- * time and tests can advance by the range's upper bound.
+ * (business days: brand 3–5, campaign 10–15, toll-free 3–5, as Twilio states them; profiles 1–3).
+ * Within a range the duration is picked from the resource SID, so a given resource always takes the
+ * same time and tests can advance by the range's upper bound.
  */
 type Realistic = { businessDays: [number, number] } | { minutes: [number, number] };
 
@@ -16,7 +16,7 @@ export const TIMINGS = {
   "brand.submit": { seconds: [2, 2], realistic: { minutes: [5, 30] } },
   /** TCR's decision on a standard brand, counted from IN_REVIEW. */
   "brand.standard": { seconds: [10, 30], realistic: { businessDays: [3, 5] } },
-  /** Sole proprietor brands are checked within minutes, then wait for the OTP (seed 004 §3.1). */
+  /** Sole proprietor brands are checked within minutes, then wait for the OTP (walkthrough step 3.1). */
   "brand.sole_proprietor": { seconds: [10, 30], realistic: { minutes: [2, 10] } },
   /** Secondary vetting (Aegis / Campaign Verify import). */
   vetting: { seconds: [10, 30], realistic: { businessDays: [1, 3] } },

@@ -54,7 +54,7 @@ export async function addressDocument(tenant: twilio.Twilio) {
   });
 }
 
-/** The ISV Standard sequence (REFERENCE §4.2): a secondary customer profile, submitted. */
+/** The standard brand sequence (docs/twilio-facts.md): a secondary customer profile, submitted. */
 export async function secondaryProfile(
   { tenant, parent }: WalkContext,
   overrides: Record<string, string> = {},

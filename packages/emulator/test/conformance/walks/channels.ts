@@ -56,7 +56,7 @@ export const channelWalks: Walk[] = [
     ],
     async run({ tenant, em }) {
       const content = tenant.content.v1;
-      // The SDK posts the object verbatim as JSON: the wire format is snake_case (REFERENCE §6).
+      // The SDK posts the object verbatim as JSON: the wire format is snake_case (docs/twilio-facts.md).
       const template = await content.contents.create({
         friendly_name: "order_ready",
         language: "en",

@@ -2,9 +2,10 @@ import { SubtextError } from "../../system/errors.js";
 import { twilioError } from "../../twilio/errors.js";
 
 /**
- * Verify's refusals as stable codes (REFERENCE §5). Twilio's own HTTP statuses are kept where
- * they mean the same to our callers (429 for the two attempt limits); a landline or a channel
- * switched off are 422: the request cannot be served as asked, and a hint says what will work.
+ * Verify's refusals as stable codes (docs/twilio-facts.md, "Verify"). Twilio's own HTTP
+ * statuses are kept where they mean the same to our callers (429 for the two attempt limits); a
+ * landline or a channel switched off are 422: the request cannot be served as asked, and a hint
+ * says what will work.
  */
 export const VERIFY_ERRORS: Record<number, { code: string; status: number; hint: string }> = {
   60200: {

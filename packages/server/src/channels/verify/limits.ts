@@ -5,8 +5,8 @@
  * Verify has limits of its own (5 sends per lifecycle → 60203, 5 new verifications per number
  * in 10 minutes → 20429), but they protect Twilio, not the tenant's bill: SMS pumping fraud
  * spreads over many numbers and comes from few clients. So we also limit per destination, per
- * tenant and per client IP, before anything reaches Twilio (seeds/003: "rate limit your verify
- * endpoint").
+ * tenant and per client IP, before anything reaches Twilio, as Twilio recommends
+ * (https://www.twilio.com/docs/verify/api/programmable-rate-limits).
  */
 export interface Limit {
   max: number;

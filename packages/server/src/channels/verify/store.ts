@@ -30,7 +30,7 @@ export interface VerificationRow {
   approved_at: Date | null;
 }
 
-/** Verify's lifetime of a verification (REFERENCE §5: expired after ~10 minutes). */
+/** Verify's lifetime of a verification: it expires 10 minutes after it was started. */
 export const VERIFICATION_LIFETIME_MS = 10 * 60_000;
 
 export function findVerification(

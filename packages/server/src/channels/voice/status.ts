@@ -1,7 +1,7 @@
 /**
  * Call statuses as Twilio reports them, and the only moves between them: callbacks can arrive
  * late or twice, so a status applies only when it ranks above the current one, and a final
- * status never changes (the same rule as messages, REFERENCE §9.4).
+ * status never changes (the same rule as messages: docs/twilio-facts.md, "Message statuses").
  */
 export const FINAL_CALL_STATUSES = new Set(["completed", "busy", "no-answer", "failed", "canceled"]);
 

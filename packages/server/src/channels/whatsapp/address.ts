@@ -1,7 +1,7 @@
 import { parsePhone } from "../../messaging/phone.js";
 
 /**
- * WhatsApp addresses are `whatsapp:+E164` on the wire (REFERENCE §6); we store the bare
+ * WhatsApp addresses are `whatsapp:+E164` in To, From and callbacks; we store the bare
  * number and add the prefix only when talking to Twilio.
  */
 export const WHATSAPP_PREFIX = "whatsapp:";

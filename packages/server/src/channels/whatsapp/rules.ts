@@ -2,10 +2,10 @@
  * What may be sent to a WhatsApp contact, decided before anything reaches Twilio. Pure.
  *
  * - Free-form messages only inside the customer-service window: 24 hours from the contact's
- *   last message (REFERENCE §6; Twilio answers 63016 otherwise).
+ *   last message (Twilio answers 63016 otherwise: https://www.twilio.com/docs/api/errors/63016).
  * - Outside it, only an approved template (content_sid + content_variables).
- * - Session messages at most 1,024 characters: our own, stricter rule (seeds/003 lists it as
- *   an anti-pattern to exceed), so a reply never fails late for its length.
+ * - Session messages at most 1,024 characters: our own, stricter bound than Twilio's 1,600, so a
+ *   reply never fails late for its length.
  * - Business-initiated messages need the contact's opt-in (WhatsApp Business policy); a
  *   message from the contact is an implicit opt-in, STOP revokes it, START restores it.
  */

@@ -2,7 +2,7 @@ import type { Queryable } from "../../db/db.js";
 
 export type TemplateCategory = "UTILITY" | "MARKETING" | "AUTHENTICATION";
 
-/** Approval statuses as Twilio reports them (REFERENCE §6). */
+/** Final WhatsApp approval statuses (docs/twilio-facts.md, "Content templates and WhatsApp"). */
 export const FINAL_APPROVAL = new Set(["approved", "rejected", "paused", "disabled"]);
 
 export interface TemplateRow {

@@ -60,7 +60,7 @@ export function templateFindings(input: TemplateInput): { path: string; code: st
  * Creates a Content template in the tenant's subaccount and (by default) submits it for
  * WhatsApp approval; a durable job then follows the review. The SDK's typings are camelCase
  * but it posts the object verbatim, so the wire's snake_case spelling is passed as is
- * (REFERENCE §6 quirk).
+ * (docs/twilio-facts.md, "Content templates and WhatsApp").
  */
 export async function createTemplate(
   deps: Deps,

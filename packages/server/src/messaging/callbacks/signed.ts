@@ -1,7 +1,7 @@
 /**
  * Twilio's webhooks to us: form-encoded and signed (X-Twilio-Signature) with the auth token of
  * the tenant's subaccount, over the exact public URL Twilio called, query string included
- * (REFERENCE §9.1). Anything else is refused with 403 and changes nothing.
+ * (docs/twilio-facts.md, "Webhook signatures"). Anything else is refused with 403 and changes nothing.
  */
 import type { FastifyRequest } from "fastify";
 import { twilioSignatureRefused } from "../../http/twilio-webhooks.js";

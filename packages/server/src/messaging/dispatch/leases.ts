@@ -1,19 +1,19 @@
 /**
  * Lane leases: which worker dispatches which lane.
  *
- * Why a lease per lane rather than a shared counter (ARCHITECTURE §3, issue 8): shaping must be
- * exact across workers. With a lease, one worker at a time owns a lane for a few seconds and
- * renews it while the lane has work; only the owner claims its messages, and the token bucket
- * (GCRA `tat_ms`) and the brand's daily counters are read and written in the same transaction
- * as the claim, under the lane's row lock. A new owner (after a crash or a lease expiry) reads
- * the bucket from the row and continues exactly: no burst, no lost budget. A shared counter
- * (every worker taking tokens from one row per send) gives the same exactness but serializes
- * every claim of a busy lane on one row across all workers and costs a round trip per batch per
- * worker; with leases, lanes spread over workers (SKIP LOCKED) and a busy lane costs one
+ * Why a lease per lane rather than a shared counter (issue 8; measured in BENCHMARKS.md, "Lane
+ * designs"): shaping must be exact across workers. With a lease, one worker at a time owns a lane
+ * for a few seconds and renews it while the lane has work; only the owner claims its messages, and
+ * the token bucket (GCRA `tat_ms`) and the brand's daily counters are read and written in the same
+ * transaction as the claim, under the lane's row lock. A new owner (after a crash or a lease
+ * expiry) reads the bucket from the row and continues exactly: no burst, no lost budget. A shared
+ * counter (every worker taking tokens from one row per send) gives the same exactness but
+ * serializes every claim of a busy lane on one row across all workers and costs a round trip per
+ * batch per worker; with leases, lanes spread over workers (SKIP LOCKED) and a busy lane costs one
  * short transaction per tick on one worker. The price: one lane's rate cannot exceed what one
- * worker can push (hundreds of requests per second at Twilio's ~100 ms latency, above any
- * 10DLC campaign's MPS), and after a crash a lane waits up to the lease time before another
- * worker takes it over.
+ * worker can push (hundreds of requests per second at Twilio's ~100 ms latency, above any 10DLC
+ * campaign's MPS), and after a crash a lane waits up to the lease time before another worker takes
+ * it over.
  */
 import type { Queryable } from "../../db/db.js";
 import { addTimeline } from "../store/timeline.js";

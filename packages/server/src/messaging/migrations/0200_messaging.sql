@@ -1,5 +1,5 @@
 -- Messaging: lanes, messages and their attempts and events, opt-outs, keyword replies,
--- per-tenant settings, carrier lookups (ARCHITECTURE §4).
+-- per-tenant settings, carrier lookups (docs/messaging.md).
 
 -- A throughput lane: one 10DLC campaign (the tenant's messaging service) or one toll-free
 -- number. The rate, burst and caps are the effective values (lanes.ts, then `overrides` from

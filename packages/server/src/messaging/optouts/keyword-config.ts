@@ -67,7 +67,10 @@ function merge(a: KeywordConfig, b: KeywordConfig): KeywordConfig {
   };
 }
 
-/** Twilio answers its own default keywords on US long codes and toll-free numbers (REFERENCE §10). */
+/**
+ * Twilio answers its own default keywords on US long codes and toll-free numbers
+ * (docs/twilio-facts.md, "Opt-out keywords").
+ */
 export function twilioHandles(keyword: string): boolean {
   const word = normalizeKeywordBody(keyword);
   return Object.values(DEFAULT_KEYWORDS).some((list) => list.includes(word));

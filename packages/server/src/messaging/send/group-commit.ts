@@ -1,7 +1,7 @@
 /**
- * Group commit for the send path (ARCHITECTURE §2): a commit costs about the same for one row as
- * for a hundred, so requests that arrive together share one transaction and one multi-row
- * INSERT, and each gets its answer after that commit.
+ * Group commit for the send path: a commit costs about the same for one row as for a hundred
+ * (BENCHMARKS.md, "Storage"), so requests that arrive together share one transaction and one
+ * multi-row INSERT, and each gets its answer after that commit.
  *
  * The first request of a group waits at most `windowMs` for company. While a flush is running
  * (up to `concurrency` at once: 1 on PGlite, which has one connection; a few on PostgreSQL),

@@ -1,9 +1,9 @@
 /**
- * The brand (seeds/004 Part 3, REFERENCE §3.4): registered (or resubmitted) once both bundles
- * are in review — never waiting for their approval — paced at ≤ 1 call/s per parent account,
- * given its 30-second settle, then followed until APPROVED (and, for a sole proprietor, until
- * the customer answers the OTP with YES). Status comes by polling: brands have no per-resource
- * status callback (Twilio pushes brand events through Event Streams).
+ * The brand (docs/twilio-facts.md: "Brands"; sole proprietor walkthrough, part 3): registered (or
+ * resubmitted) once both bundles are in review — never waiting for their approval — paced at ≤ 1
+ * call/s per parent account, given its 30-second settle, then followed until APPROVED (and, for a
+ * sole proprietor, until the customer answers the OTP with YES). Status comes by polling: brands
+ * have no per-resource status callback (Twilio pushes brand events through Event Streams).
  */
 import { twilioCall } from "../../twilio/errors.js";
 import { explain } from "../hints.js";
@@ -79,7 +79,7 @@ export function brandRegisterStep(brandType: "SOLE_PROPRIETOR" | "STANDARD", low
           set: { brand_sid: existing.sid, brand_status: existing.status, brand_submitted_at: ctx.now },
         });
       }
-      // A brand whose OTP expired must be registered again (seeds/004 §3.1); others are resubmitted.
+      // A brand whose OTP expired must be registered again (walkthrough step 3.1); others are resubmitted.
       const fresh = !existing || otpExpired(existing);
       const result = await paced(ctx, () =>
         fresh
@@ -197,7 +197,7 @@ async function rejectedBundle(ctx: StepContext): Promise<StepOutcome | null> {
 
 /**
  * Until the brand is APPROVED (and its OTP answered, for a sole proprietor). Entering APPROVED
- * sends the OTP; the customer has 24 hours to answer it and 30 days in all (seeds/004 §3.1):
+ * sends the OTP; the customer has 24 hours to answer it and 30 days in all (walkthrough step 3.1):
  * reminders are scheduled for the last days, and the user may retrigger the text after 24 h.
  */
 export const brandApprovalStep: StepDef = {

@@ -1,8 +1,9 @@
 /**
- * The campaign (seeds/004 Part 5, REFERENCE §3.3): created on the registration's own Messaging
- * Service once the brand is approved (Twilio requires it), paced like brand registration,
- * settled for 30 seconds, then followed until VERIFIED. A FAILED campaign is resubmitted by
- * deleting it, waiting at least 5 seconds (seeds/004 §5.2), and creating it again.
+ * The campaign (docs/twilio-facts.md: "Campaigns"; sole proprietor walkthrough, part 5): created on
+ * the registration's own Messaging Service once the brand is approved (Twilio requires it), paced
+ * like brand registration, settled for 30 seconds, then followed until VERIFIED. A FAILED campaign
+ * is resubmitted by deleting it, waiting at least 5 seconds (walkthrough step 5.2), and creating it
+ * again.
  */
 import { twilioCall, twilioError } from "../../twilio/errors.js";
 import type { Campaign } from "../document.js";

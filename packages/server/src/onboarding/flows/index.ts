@@ -1,7 +1,7 @@
 /**
- * The flows: one ordered list of steps per registration kind (seeds/004 for the sole
- * proprietor; REFERENCE §4.2 "ISV Standard brand sequence" for standard and low-volume
- * standard; seeds/000 for toll-free). No step waits for a Twilio approval except where Twilio
+ * The flows: one ordered list of steps per registration kind (docs/twilio-facts.md: "Sole
+ * proprietor walkthrough"; "Standard brand sequence" for standard and low-volume standard;
+ * "Toll-free verification"). No step waits for a Twilio approval except where Twilio
  * requires one: the campaign needs an approved (for a sole proprietor, OTP-verified) brand.
  * The messaging service and the number are prepared while the brand is in review.
  */

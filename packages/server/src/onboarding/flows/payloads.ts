@@ -1,7 +1,8 @@
 /**
  * The registration document → Twilio's request parameters (pure). Field names and values:
- * seeds/004 (starter profile, sole proprietor trust product, brand, campaign) and REFERENCE
- * §3.3–3.5, §4.2 (secondary profile, A2P profile, toll-free verification).
+ * Twilio's sole proprietor walkthrough (starter profile, sole proprietor trust product, brand,
+ * campaign), its standard onboarding guide (secondary profile, A2P profile) and the toll-free
+ * verification resource; docs/twilio-facts.md summarizes each and links them.
  */
 import type {
   Address,

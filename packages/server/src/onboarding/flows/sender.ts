@@ -2,7 +2,7 @@
  * The sender: the registration's Messaging Service (its status callback and inbound URL point
  * at our /twilio/messages/* routes), one number bought in the tenant's subaccount, and the
  * number attached to the service. A sole proprietor campaign takes exactly one 10DLC number
- * (seeds/004 §4); toll-free verification is per number (seeds/000).
+ * (sole proprietor walkthrough, part 4); toll-free verification is per number.
  */
 import { SubtextError } from "../../system/errors.js";
 import { twilioCall, twilioError } from "../../twilio/errors.js";

@@ -1,8 +1,8 @@
 /**
- * Toll-free verification (seeds/000, REFERENCE §3.5): submitted for the bought number with the
- * business, opt-in and volume data; found again after a crash by its ExternalReferenceId (the
- * registration id); a rejection is fixed by editing the same verification (POST …/{HH} with
- * EditReason) while Twilio allows edits, else by a new verification.
+ * Toll-free verification (docs/twilio-facts.md, "Toll-free verification"): submitted for the bought
+ * number with the business, opt-in and volume data; found again after a crash by its
+ * ExternalReferenceId (the registration id); a rejection is fixed by editing the same verification
+ * (POST …/{HH} with EditReason) while Twilio allows edits, else by a new verification.
  */
 import { twilioCall } from "../../twilio/errors.js";
 import { explain, isFinalRejection } from "../hints.js";

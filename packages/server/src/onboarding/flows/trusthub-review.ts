@@ -1,7 +1,8 @@
 /**
- * The review half of a Trust Hub bundle (seeds/004 §1.6–1.8, §2.4–2.6): assignments (including
- * the ISV's primary profile), the evaluation against the policy, the submission, and the
- * 30-second settle that catches a quick rejection before the next stage builds on it.
+ * The review half of a Trust Hub bundle (sole proprietor walkthrough, steps 1.6–1.8 and
+ * 2.4–2.6): assignments (including the ISV's primary profile), the evaluation against the
+ * policy, the submission, and the 30-second settle that catches a quick rejection before the
+ * next stage builds on it.
  */
 import { twilioCall } from "../../twilio/errors.js";
 import { explain } from "../hints.js";
@@ -109,8 +110,8 @@ export function submitStep(o: { name: string; stage: Stage; product: Product; bu
 
 /**
  * Waits 30 seconds after a submission, then looks for a synchronous rejection before the next
- * stage builds on it (seeds/004: "wait 30 seconds to see if any programmatic validation error
- * surfaces"). Never waits for approval: profiles are approved only after the brand's OTP.
+ * stage builds on it, as Twilio advises (docs/twilio-facts.md, "Review times and pacing").
+ * Never waits for approval: profiles are approved only after the brand's OTP.
  */
 export function settleStep(o: {
   name: string;

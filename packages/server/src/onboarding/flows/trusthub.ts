@@ -1,6 +1,7 @@
 /**
- * Trust Hub items (seeds/004 Parts 1–2, REFERENCE §4): a bundle (customer profile or trust
- * product), its end users, address and supporting document (their review: trusthub-review.ts).
+ * Trust Hub items (sole proprietor walkthrough, parts 1–2; docs/twilio-facts.md, "Trust Hub"):
+ * a bundle (customer profile or trust product), its end users, address and supporting document
+ * (their review: trusthub-review.ts).
  * Each is convergent: created once (found by FriendlyName after a crash), updated when a PATCH
  * changed its data.
  */
@@ -155,8 +156,8 @@ export function endUserStep(o: {
 }
 
 /**
- * The business address (2010 Addresses). Its country cannot be updated (REFERENCE §2.6): a
- * new country means a new address, which the supporting document then points at.
+ * The business address (2010 Addresses). Its country cannot be updated (docs/twilio-facts.md,
+ * "Addresses"): a new country means a new address, which the supporting document then points at.
  */
 export function addressStep(o: { name: string; stage: Stage }): StepDef {
   return {

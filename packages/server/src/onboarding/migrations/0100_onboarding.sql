@@ -1,4 +1,4 @@
--- Onboarding: A2P 10DLC and toll-free registrations as durable workflows (ARCHITECTURE §5).
+-- Onboarding: A2P 10DLC and toll-free registrations as durable workflows (docs/onboarding.md).
 
 -- One tenant's registration for one sender channel. The document is the submitted business
 -- data (edited by PATCH); the typed columns are what the gate and the messaging module read,

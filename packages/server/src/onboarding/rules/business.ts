@@ -57,7 +57,7 @@ export function checkAddress(
   }
 }
 
-// An account id, e-mail or URL is not a brand name (seeds/004).
+// An account id, e-mail or URL is not a brand name (sole proprietor walkthrough).
 const IDENTIFIER = /@|^https?:|^www\.|^\S*\d{4,}\S*$|^\S+_\S+$|^[0-9a-f]{8}-[0-9a-f]{4}/i;
 
 export function checkSoleProprietorBusiness(report: Report, business: Record<string, unknown>): void {
@@ -79,7 +79,7 @@ export function checkSoleProprietorBusiness(report: Report, business: Record<str
 }
 
 // Words that make a name a legal entity's name. Their absence suggests a trading (DBA) name,
-// the most common brand rejection: the name must match the tax records exactly (seeds/000).
+// the most common brand rejection: the name must match the tax records exactly.
 const ENTITY_WORDS =
   /\b(l\.?l\.?c|l\.?l\.?p|l\.?p|p\.?l\.?l\.?c|p\.?c|inc|incorporated|corp|corporation|co|company|ltd|limited|plc|gmbh|ag|s\.?a|s\.?a\.?s|sarl|b\.?v|n\.?v|pty|ulc|foundation|association|society|trust|church|university|college|school|district|cooperative|co-op)\b\.?$/i;
 

@@ -1,5 +1,5 @@
 /**
- * Rules on the 10DLC `campaign` part (Usa2p create parameters, REFERENCE §3.3).
+ * Rules on the 10DLC `campaign` part (Usa2p create parameters: docs/twilio-facts.md, "Campaigns").
  */
 import type { RegistrationKind } from "../document.js";
 import { A2P_USE_CASES, LIMITS, POST_APPROVAL_USE_CASES } from "./catalog.js";

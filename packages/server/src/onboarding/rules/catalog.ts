@@ -1,7 +1,7 @@
 /**
- * Twilio's allowed values and limits for registration fields (shared/twilio/REFERENCE.md §3.3,
- * §3.5, §4.2, and the seeds' Sole Proprietor walkthrough). One place, so a Twilio change is a
- * one-line edit.
+ * Twilio's allowed values and limits for registration fields (docs/twilio-facts.md: "Campaigns",
+ * "Toll-free verification", "Trust Hub", "Sole proprietor walkthrough"). One place, so a Twilio
+ * change is a one-line edit.
  */
 
 /** Campaign field lengths (Usa2p create params). */
@@ -171,5 +171,5 @@ export const REGIONS_OF_OPERATION = [
   "AUSTRALIA",
 ] as const;
 
-/** TCR lifetime reuse limits across all A2P brands (seeds/004, Sole Proprietor walkthrough). */
+/** TCR lifetime reuse limits across all A2P brands (sole proprietor walkthrough). */
 export const REUSE_LIMITS = { mobile_phone_number: 3, email: 10, address: 10 } as const;

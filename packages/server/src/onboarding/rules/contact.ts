@@ -6,7 +6,7 @@ import { isMobileCapable, parsePhone } from "../../messaging/phone.js";
 import { error, type Report, warning } from "./finding.js";
 
 const require = createRequire(import.meta.url);
-// TCR refuses disposable addresses ("Email is a suspected disposable address", seeds/004).
+// TCR refuses disposable addresses ("Email is a suspected disposable address", walkthrough step 1.2).
 const DISPOSABLE: ReadonlySet<string> = new Set(require("disposable-email-domains"));
 const DISPOSABLE_WILDCARD: readonly string[] = require("disposable-email-domains/wildcard.json");
 
@@ -212,7 +212,7 @@ export function checkPhone(report: Report, path: string, value: unknown) {
   return parsed.phone;
 }
 
-/** The sole proprietor's OTP number: a US or Canadian mobile (seeds/004). */
+/** The sole proprietor's OTP number: a US or Canadian mobile (sole proprietor walkthrough). */
 export function checkOtpMobile(report: Report, path: string, value: unknown): void {
   const phone = checkPhone(report, path, value);
   if (!phone) return;

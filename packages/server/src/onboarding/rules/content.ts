@@ -1,6 +1,6 @@
 /**
- * Heuristics for the reasons reviewers reject campaigns most often (seeds/000 "Common
- * rejections", seeds/004 "Top reasons for Campaign rejection", Twilio's field descriptions).
+ * Heuristics for the reasons reviewers reject campaigns most often (docs/registration-rules.md,
+ * "Where the rules come from"; Twilio's field descriptions).
  * Mostly warnings, because a person can be right where a pattern is wrong; the exception is an
  * undeclared link or phone number (see checkDeclared).
  */

@@ -1,8 +1,9 @@
 /**
- * TCR's lifetime reuse limits (seeds/004): a sole proprietor's OTP mobile number may back at
- * most 3 brands, an e-mail address or a postal address at most 10 "across all A2P Brand
- * registrations", counted across every platform the person ever registered through. We can only count our own registrations; the
- * caller queries them and passes the counts in.
+ * TCR's lifetime reuse limits (sole proprietor walkthrough, in docs/twilio-facts.md): a sole
+ * proprietor's OTP mobile number may back at most 3 brands, an e-mail address or a postal
+ * address at most 10 "across all A2P Brand registrations", counted across every platform the
+ * person ever registered through. We can only count our own registrations; the caller queries
+ * them and passes the counts in.
  */
 import type { RegistrationKind } from "../document.js";
 import { REUSE_LIMITS } from "./catalog.js";

@@ -1,5 +1,6 @@
 /**
- * Rules on the `toll_free` part (Tollfree/Verifications create parameters, REFERENCE §3.5).
+ * Rules on the `toll_free` part (Tollfree/Verifications create parameters: docs/twilio-facts.md,
+ * "Toll-free verification").
  */
 import {
   LIMITS,

@@ -67,7 +67,10 @@ export function sendRequestFrom(input: Params): SendRequest {
 
 const error = (code: number, message: string) => new TwilioError(code, 400, message);
 
-/** Validates a send as Twilio does (REFERENCE §2.3, §7, §8), stores the message and starts its lifecycle. */
+/**
+ * Validates a send as Twilio does (docs/twilio-facts.md: "Message statuses", "Error codes", "Test
+ * credentials"), stores the message and starts its lifecycle.
+ */
 export function createMessage(world: World, account: Account, req: SendRequest): MessageDoc {
   if (!req.to) throw error(21604, "A 'To' phone number is required.");
   if (!req.from && !req.messagingServiceSid) throw error(21603, "A 'From' phone number is required.");

@@ -151,7 +151,7 @@ function webhookOf(
   return number.sms_url ? { url: number.sms_url, method: number.sms_method } : null;
 }
 
-/** The inbound webhook's form fields (REFERENCE §9.3). */
+/** The inbound webhook's form fields (https://www.twilio.com/docs/messaging/guides/webhook-request). */
 export function inboundParams(m: MessageDoc, keyword: Keyword | null): Record<string, string> {
   const params: Record<string, string> = {
     AccountSid: m.account_sid,

@@ -1,6 +1,7 @@
 /**
  * Twilio's default opt-out handling for US/CA long codes and toll-free numbers
- * (REFERENCE §10): the whole body, trimmed and case-insensitive, must be one keyword.
+ * (docs/twilio-facts.md, "Opt-out keywords"): the whole body, trimmed and case-insensitive, must
+ * be one keyword.
  */
 export type Keyword = "STOP" | "START" | "HELP";
 

@@ -24,8 +24,9 @@ import { MAX_BACKLOG_MS, backlogMs, mpsOf, nextSlot, reserveSlot } from "./throu
 export const HOP_MS = { assign: 100, dispatch: 100, sent: 200, dlr: 400, read: 1500, fail: 300 };
 
 /**
- * The outbound state machine (REFERENCE §9.4). A job that finds its message elsewhere (a
- * scheduled message canceled meanwhile, a deleted message) is stale and does nothing.
+ * The outbound state machine (docs/twilio-facts.md, "Message statuses"). A job that finds its
+ * message elsewhere (a scheduled message canceled meanwhile, a deleted message) is stale and does
+ * nothing.
  */
 const NEXT: Record<MessageStatus, MessageStatus[]> = {
   scheduled: ["accepted", "canceled"],
@@ -179,7 +180,7 @@ function notify(world: World, msg: MessageDoc) {
   world.callbacks.send(msg.status_callback, statusParams(msg, world.clock.now()), account.auth_token);
 }
 
-/** The status callback's form fields (REFERENCE §9.2). */
+/** The status callback's form fields (docs/twilio-facts.md, "Message statuses"). */
 export function statusParams(msg: MessageDoc, now: number): Record<string, string> {
   const params: Record<string, string> = {
     AccountSid: msg.account_sid,

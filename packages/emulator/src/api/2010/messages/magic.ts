@@ -1,9 +1,10 @@
 import { TwilioError } from "../../../core/errors.js";
 
 /**
- * Twilio's magic test numbers (REFERENCE §8). Real Twilio honours them with test credentials
- * only; the emulator has no test credentials, so they work for every account. The magic sender
- * +15005550006 is usable without buying it and is never held by the compliance gate.
+ * Twilio's magic test numbers (https://www.twilio.com/docs/iam/test-credentials). Real Twilio
+ * honours them with test credentials only; the emulator has no test credentials, so they work for
+ * every account. The magic sender +15005550006 is usable without buying it and is never held by the
+ * compliance gate.
  */
 export const MAGIC_SENDER = "+15005550006";
 

@@ -3,8 +3,9 @@ import { OPT_OUTS, type OptOutDoc, optOutSid } from "./collections.js";
 import { serviceOfNumber } from "./state.js";
 
 /**
- * Opt-outs apply to the sender/recipient pair, or to the whole Messaging Service when the
- * number is in one (REFERENCE §10): the scope is the MG sid, else the sender's number.
+ * Opt-outs apply to the sender/recipient pair, or to the whole Messaging Service when the number is
+ * in one (docs/twilio-facts.md, "Opt-out keywords"): the scope is the MG sid, else the sender's
+ * number.
  */
 export function optOutScope(world: World, sender: { sid: string; phone_number: string }): string {
   return serviceOfNumber(world, sender.sid) ?? sender.phone_number;

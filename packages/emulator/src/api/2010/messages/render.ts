@@ -5,7 +5,7 @@ export function messageUri(m: Pick<MessageDoc, "account_sid" | "sid">) {
   return `/2010-04-01/Accounts/${m.account_sid}/Messages/${m.sid}`;
 }
 
-/** A Message as the 2010 API answers it: numbers as strings, RFC 2822 dates (REFERENCE §2.3). */
+/** A Message as the 2010 API answers it: numbers as strings, RFC 2822 dates. */
 export function renderMessage(m: MessageDoc) {
   return {
     account_sid: m.account_sid,

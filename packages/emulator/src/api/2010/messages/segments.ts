@@ -10,7 +10,8 @@ const ASCII_GSM = /^[A-Za-z0-9 \n@$!"#%&'()*+,\-./:;<=>?_]*$/;
 
 /**
  * Exact SMS segment count, as Twilio's own calculator (TwilioDevEd/message-segment-calculator)
- * computes it; smart encoding first maps Unicode look-alikes to GSM-7 (REFERENCE §11).
+ * computes it; smart encoding first maps Unicode look-alikes to GSM-7 (docs/twilio-facts.md,
+ * "Segments and encoding").
  * Plain-ASCII GSM text (most traffic) is counted directly: one septet per character, 160 in a
  * single segment, 153 per part beyond; the calculator costs ~70 µs a message, which would make
  * it the most expensive part of a create.
