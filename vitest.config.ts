@@ -12,7 +12,11 @@ export default defineConfig({
     hookTimeout: 120_000,
     projects: [
       { extends: true, test: { name: "emulator", include: ["packages/emulator/test/**/*.test.ts"] } },
-      { extends: true, test: { name: "unit", include: ["packages/server/test/unit/**/*.test.ts"] } },
+      {
+        extends: true,
+        // With the root's scripts' own tests (npm start's, npm install's): fast, no services.
+        test: { name: "unit", include: ["packages/server/test/unit/**/*.test.ts", "scripts/**/*.test.mjs"] },
+      },
       { extends: true, test: { name: "sdk", include: ["packages/sdk/test/**/*.test.ts"] } },
       {
         extends: true,

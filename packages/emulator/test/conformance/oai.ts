@@ -1,5 +1,5 @@
-import { existsSync, readFileSync, readdirSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync, readFileSync } from "node:fs";
+import { basename, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
 import ajvFormats from "ajv-formats";
@@ -8,8 +8,10 @@ import { addTwilioFormats, toJsonSchema } from "./schema.js";
 /**
  * Twilio's own OpenAPI documents (twilio/twilio-oai, spec/json) as a response validator.
  *
- * The documents are read at run time from `<repo>/../shared/twilio/oai/*.json` and never copied
- * into the project. A recorded exchange (method, Twilio URL, status, JSON body) is matched to its
+ * The documents are not part of the project: they are read at run time from the directory
+ * `SUBTEXT_TWILIO_OAI_DIR` names (default `.cache/twilio-oai`, where `npm run fetch:twilio-oai`
+ * puts the version pinned in twilio-oai.json). Without them the conformance checks do not run,
+ * and the suite says so; see `twilioOpenApi`. A recorded exchange (method, Twilio URL, status, JSON body) is matched to its
  * operation by the server host and the path template, and its body is validated against the
  * response schema for its status; schema.ts says how the schemas are translated, and where the
  * check is more lenient or stricter than the documents, and why.
@@ -49,20 +51,71 @@ export interface Operation {
 const addFormats = ajvFormats as unknown as typeof ajvFormats.default;
 const METHODS = ["get", "post", "put", "patch", "delete"] as const;
 
-/** `<repo>/../shared/twilio/oai`: this file is <repo>/packages/emulator/test/conformance/oai.ts. */
-export const OAI_DIR = fileURLToPath(new URL("../../../../../shared/twilio/oai/", import.meta.url));
+const REPO = fileURLToPath(new URL("../../../../", import.meta.url));
+
+/** The pinned twilio-oai version: which files, from which commit (read by scripts/fetch-twilio-oai.mjs too). */
+const MANIFEST: { commit: string; files: { path: string; sha256: string }[] } = JSON.parse(
+  readFileSync(new URL("./twilio-oai.json", import.meta.url), "utf8"),
+);
+/** The documents' file names (twilio_api_v2010.json, …): exactly these are loaded, whatever else the directory holds. */
+export const OAI_DOCUMENTS = MANIFEST.files.map((f) => basename(f.path)).filter((f) => f.endsWith(".json"));
+
+/** The title of the skipped block that reports, in every run without the documents, that they were missing. */
+export const CONFORMANCE_DID_NOT_RUN =
+  "conformance suite did not run: set SUBTEXT_TWILIO_OAI_DIR or run npm run fetch:twilio-oai";
+
+/**
+ * Where the documents are, and which of them are missing. A relative setting is read from the
+ * repository root, like the default. When the setting is given, or SUBTEXT_REQUIRE_CONFORMANCE=1
+ * (CI), missing documents are an error rather than a reason to skip.
+ */
+export function locateTwilioOpenApi(env: NodeJS.ProcessEnv = process.env) {
+  const setting = env.SUBTEXT_TWILIO_OAI_DIR?.trim();
+  const dir = resolve(REPO, setting || ".cache/twilio-oai");
+  const missing = OAI_DOCUMENTS.filter((f) => !existsSync(join(dir, f)));
+  const required = Boolean(setting) || env.SUBTEXT_REQUIRE_CONFORMANCE === "1";
+  return { dir, missing, required };
+}
+
+let loaded: TwilioOpenApi | null | undefined;
+
+/**
+ * Twilio's documents, loaded once per test file; null when they are absent and not required.
+ * Absent and required, this throws, so the file that asked fails with the reason.
+ */
+export function twilioOpenApi(): TwilioOpenApi | null {
+  if (loaded !== undefined) return loaded;
+  const { dir, missing, required } = locateTwilioOpenApi();
+  if (missing.length === 0) loaded = new TwilioOpenApi(dir);
+  else if (!required) loaded = null;
+  else {
+    const which = missing.length === OAI_DOCUMENTS.length ? "" : ` (${missing.join(", ")})`;
+    throw new Error(
+      `Twilio's OpenAPI documents are missing from ${dir}${which}: run \`npm run fetch:twilio-oai\`, ` +
+        "or set SUBTEXT_TWILIO_OAI_DIR to a directory that holds them.",
+    );
+  }
+  return loaded;
+}
+
+/**
+ * The findings for exchanges, for tests whose behaviour checks also check the answers' schema:
+ * none when the documents are absent (the conformance suite then reports that it did not run).
+ */
+export function schemaFindings(exchanges: readonly Exchange[]): Finding[] {
+  return twilioOpenApi()?.findings(exchanges) ?? [];
+}
 
 export class TwilioOpenApi {
   readonly operations: Operation[] = [];
   private readonly ajv: Ajv;
   private readonly compiled = new Map<string, ValidateFunction>();
 
-  constructor(dir = OAI_DIR) {
-    if (!existsSync(dir)) throw new Error(`Twilio's OpenAPI documents are expected in ${dir}`);
+  constructor(dir: string) {
     this.ajv = new Ajv({ allErrors: true, strict: true, strictTypes: false, allowUnionTypes: true });
     addFormats(this.ajv);
     addTwilioFormats(this.ajv);
-    for (const file of readdirSync(dir).filter((f) => f.endsWith(".json"))) {
+    for (const file of OAI_DOCUMENTS) {
       const document = file.replace(/\.json$/, "");
       const spec = JSON.parse(readFileSync(join(dir, file), "utf8"));
       const defs = Object.fromEntries(
