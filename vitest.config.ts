@@ -1,7 +1,7 @@
 import { defineConfig } from "vitest/config";
 
 // One runner for the whole repository. Server integration tests run twice, once per storage
-// engine, so both engines stay first-class (see ARCHITECTURE §2). Projects `extends: true` so
+// engine, so both engines stay first-class (docs/deploy.md). Projects `extends: true` so
 // they inherit the timeouts and pool below.
 const integration = ["packages/server/test/integration/**/*.test.ts"];
 
