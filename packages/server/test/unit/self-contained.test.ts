@@ -15,10 +15,7 @@ const ROOT = fileURLToPath(new URL("../../../../", import.meta.url));
  * Files allowed to name the outside folder: CI points the conformance tests at Twilio's OpenAPI
  * documents there (they are never copied in), and this test names what it hunts.
  */
-const ALLOWED = new Set([
-  ".ci/run",
-  "packages/server/test/unit/self-contained.test.ts",
-]);
+const ALLOWED = new Set([".ci/run", "packages/server/test/unit/self-contained.test.ts"]);
 
 const tracked = execFileSync("git", ["ls-files", "-z"], { cwd: ROOT, encoding: "utf8" })
   .split("\0")
