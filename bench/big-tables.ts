@@ -9,13 +9,14 @@
  *     [--seconds 20] [--rounds 3] [--light]
  *
  * PostgreSQL only (the fill is one INSERT … SELECT generate_series per month and table). The
- * load is in this process (bench/load.ts openLoop); `measureSends` is the hook for a load
- * generator in a separate process: it gets the API's URL and a tenant's key.
+ * load comes from a generator in its own process (bench/loadgen.ts, autocannon), at a fixed
+ * rate with latency measured from each request's schedule.
  */
 import { ensureMonth, monthStart, partitionName } from "../packages/server/src/db/partitions.js";
 import type { Db } from "../packages/server/src/db/db.js";
 import { MESSAGE_TABLES, EVENT_TABLES } from "../packages/server/src/messaging/partitions.js";
-import { openLoop } from "./load.js";
+import { FULL_LOAD, fixedLoad } from "./ceilings.js";
+import { runLoad } from "./loadgen.js";
 import { startStack, tenantWithFastLane } from "./messaging.js";
 
 function arg(name: string, fallback: number): number {
@@ -32,36 +33,21 @@ export interface SendLatency {
   p99_ms: number;
 }
 
-/** Single sends at `rate`/s (open loop), `rounds` times `seconds`; the median round counts. */
+/**
+ * Single sends at `rate`/s (open loop, from a load generator in its own process), `rounds`
+ * times `seconds`; the median round counts.
+ */
 export async function measureSends(
   url: string,
   key: string,
   o: { rate: number; seconds: number; rounds: number; tag: string },
 ): Promise<SendLatency> {
-  let n = 0;
-  const send = async () => {
-    const i = n++;
-    const res = await fetch(`${url}/v1/messages`, {
-      method: "POST",
-      headers: {
-        authorization: `Bearer ${key}`,
-        "content-type": "application/json",
-        // A quarter of the sends carry an idempotency key, as retrying clients do.
-        ...(i % 4 === 0 ? { "idempotency-key": `${o.tag}-${i}` } : {}),
-      },
-      body: JSON.stringify({
-        to: `+1415${String(2_000_000 + (i % 7_000_000)).padStart(7, "0")}`,
-        body: `Big ${i}`,
-      }),
-    });
-    await res.arrayBuffer();
-    return res.status === 202;
-  };
-  await openLoop(o.rate, 5, send); // warm-up
+  const settings = { ...FULL_LOAD, rateSeconds: o.seconds };
+  await runLoad({ ...fixedLoad(url, settings, o.rate, key), duration: 5 }); // warm-up
   const rounds = [];
   for (let r = 0; r < o.rounds; r++) {
-    const { p50_ms, p99_ms, errors } = await openLoop(o.rate, o.seconds, send);
-    rounds.push({ p50_ms, p99_ms, errors });
+    const res = await runLoad(fixedLoad(url, settings, o.rate, key));
+    rounds.push({ p50_ms: res.latency_ms.p50, p99_ms: res.latency_ms.p99, errors: res.errors + res.non_2xx });
   }
   const median = [...rounds].sort((a, b) => a.p99_ms - b.p99_ms)[Math.floor(rounds.length / 2)];
   return { rounds, p50_ms: median.p50_ms, p99_ms: median.p99_ms };
