@@ -99,7 +99,7 @@ async function authenticate(
           : "Ask the platform operator to reactivate the tenant.",
     });
   }
-  await touchApiKey(services.db, owner.key.id, services.clock.now());
+  await touchApiKey(services, owner.key.id, services.clock.now());
   return { kind: "tenant", tenant: owner.tenant, apiKeyId: owner.key.id };
 }
 

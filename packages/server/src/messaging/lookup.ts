@@ -43,10 +43,3 @@ export async function lookUpCarrier(
     await recordUsage(tx, { tenantId: p.tenant_id, channel: "lookup", direction: "outbound", at: now });
   });
 }
-
-export async function carrierOf(
-  q: Queryable,
-  phone: string,
-): Promise<{ carrier: string | null; line_type: string | null } | null> {
-  return q.maybeOne("SELECT carrier, line_type FROM phone_lookups WHERE phone = $1", [phone]);
-}

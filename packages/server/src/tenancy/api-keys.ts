@@ -25,10 +25,6 @@ export function hashApiKey(key: string): string {
   return createHash("sha256").update(key, "utf8").digest("hex");
 }
 
-export function looksLikeApiKey(token: string): boolean {
-  return /^sk_(live|test)_[A-Za-z0-9_-]{43}$/.test(token);
-}
-
 export async function createApiKey(
   q: Queryable,
   mode: Mode,
@@ -108,15 +104,17 @@ function revive<T>(row: T, fields: readonly string[]): T {
 
 // last_used_at is written at most once a minute per key and process: it must not turn every
 // authenticated request (the send path) into a write.
-const lastWrite = new Map<string, number>();
 const TOUCH_EVERY_MS = 60_000;
 
-export async function touchApiKey(q: Queryable, keyId: string, now: Date): Promise<void> {
-  const previous = lastWrite.get(keyId) ?? 0;
-  if (now.getTime() - previous < TOUCH_EVERY_MS) return;
-  lastWrite.set(keyId, now.getTime());
-  if (lastWrite.size > 10_000) lastWrite.delete(lastWrite.keys().next().value!);
-  await q.query(
+export async function touchApiKey(
+  deps: Pick<Services, "db" | "caches">,
+  keyId: string,
+  now: Date,
+): Promise<void> {
+  const written = deps.caches.space<true>("api-key-touches", { ttlMs: TOUCH_EVERY_MS });
+  if (written.get(keyId)) return;
+  written.set(keyId, true);
+  await deps.db.query(
     `UPDATE api_keys SET last_used_at = $2
      WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < $2::timestamptz - interval '60 seconds')`,
     [keyId, now],

@@ -130,7 +130,7 @@ export function laneRoutes(services: Services): FastifyPluginAsync {
         if (tenantId) {
           // A ready tenant's lanes exist before its first message, so they can be tuned first.
           const profile = await sendingProfile(services, tenantId);
-          for (const spec of profileLanes(profile)) await ensureLane(services.db, spec);
+          for (const spec of profileLanes(profile)) await ensureLane(services, spec);
         }
         const lanes = await listLanes(services.db, tenantId);
         return { data: await Promise.all(lanes.map((l) => laneView(services, l))) };

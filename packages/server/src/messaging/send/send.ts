@@ -68,7 +68,7 @@ async function submission(
     route = whatsappRoute(tenant.id, whatsapp);
     send = { ...send, from: whatsapp.from };
   } else route = routeFor(await sendingProfile(deps, tenant.id), send);
-  const laneId = await ensureLane(deps.db, route.lane);
+  const laneId = await ensureLane(deps, route.lane);
   const now = deps.clock.now();
   return {
     // Stamped with the platform clock: the id picks the message's month partition.

@@ -1,4 +1,5 @@
 import type { Queryable } from "../../db/db.js";
+import type { Services } from "../../system/services.js";
 import { newId } from "../../db/ids.js";
 import { type LaneKind, type LaneRate, laneRate } from "../lanes.js";
 
@@ -70,13 +71,16 @@ export function effectiveRate(
   return { ...rate, burst: burst ?? Math.max(1, Math.ceil(rate.mps / 10)) };
 }
 
-const cache = new Map<string, string>();
-
-/** The lane row for a spec, created or brought up to date once per process (then cached). */
-export async function ensureLane(q: Queryable, spec: LaneSpec): Promise<string> {
+/**
+ * The lane row for a spec, created or brought up to date once per process (then cached in the
+ * runtime's cache: a lane's id never changes, and a changed spec is a new signature).
+ */
+export async function ensureLane(deps: Pick<Services, "db" | "caches">, spec: LaneSpec): Promise<string> {
   const signature = JSON.stringify(spec);
-  const cached = cache.get(signature);
+  const known = deps.caches.space<string>("lane-ids", { ttlMs: 3_600_000 });
+  const cached = known.get(signature);
   if (cached) return cached;
+  const q = deps.db;
   let row = await q.maybeOne<LaneRow>("SELECT * FROM lanes WHERE tenant_id = $1 AND key = $2", [
     spec.tenantId,
     spec.key,
@@ -135,8 +139,7 @@ export async function ensureLane(q: Queryable, spec: LaneSpec): Promise<string> 
       ],
     );
   }
-  if (cache.size > 10_000) cache.delete(cache.keys().next().value!);
-  cache.set(signature, row.id);
+  known.set(signature, row.id);
   return row.id;
 }
 

@@ -33,14 +33,6 @@ export function lockMessage(q: Queryable, tenantId: string, id: string): Promise
   ]);
 }
 
-export function lockMessageBySid(q: Queryable, tenantId: string, sid: string): Promise<MessageRow | null> {
-  return q.maybeOne<MessageRow>(
-    `SELECT * FROM messages
-     WHERE id = (SELECT message_id FROM message_sids WHERE twilio_sid = $1) AND tenant_id = $2 FOR UPDATE`,
-    [sid, tenantId],
-  );
-}
-
 /**
  * Records the report on the timeline and, when it moves the message forward, changes it.
  * Returns the message after the report (unchanged when the report was stale or a replay).
