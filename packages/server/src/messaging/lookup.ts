@@ -1,9 +1,3 @@
-/**
- * Carrier lookups (optional, per tenant: Lookup's line type intelligence is billed per request).
- * T-Mobile's daily cap can only be counted for recipients whose carrier we know; the answer is
- * cached per number for 30 days (numbers port between carriers, rarely).
- */
-import type { Queryable } from "../db/db.js";
 import type { Services } from "../system/services.js";
 import { tenantTwilio } from "../tenancy/credentials.js";
 import { findTenant } from "../tenancy/tenants.js";
