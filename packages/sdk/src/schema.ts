@@ -3678,9 +3678,12 @@ export interface paths {
         path?: never;
         cookie?: never;
       };
+      /** @description A registration document (RegistrationDocument), complete or a draft. Whatever it lacks or gets wrong comes back as findings (`ok: false`), not as an error. */
       requestBody: {
         content: {
-          "application/json": Record<string, never>;
+          "application/json": {
+            [key: string]: unknown;
+          };
         };
       };
       responses: {
@@ -3766,17 +3769,32 @@ export interface paths {
         path?: never;
         cookie?: never;
       };
+      /** @description The customer's answers to a few questions; the answer is the registration `kind` to start. */
       requestBody: {
         content: {
           "application/json": {
-            /** @description An EIN (US) or Business Number (CA) or other national tax id */
+            /** @description Whether the business has a tax id: an EIN (US), a Business Number (Canada) or another national one. Every US LLC has an EIN. Without one, 10DLC means a sole proprietor brand (US and Canada only). */
             has_tax_id: boolean;
-            /** @example US */
+            /**
+             * @description The business's country: ISO 3166-1 alpha-2 (`US`, `CA`, `GB`, …).
+             * @example US
+             */
             country: string;
-            /** @description SMS segments per day at peak */
+            /**
+             * @description SMS segments a day at peak. It chooses between standard and low-volume standard (at most 6,000) and tells whether a sole proprietor's 3,000 a day is enough.
+             * @example 500
+             */
             expected_daily_volume: number;
-            /** @enum {string} */
+            /**
+             * @description The kind of number the customer wants to send from: `10dlc`, a local 10-digit number (standard, low-volume standard or sole proprietor registration); `toll_free`, a toll-free number (toll-free verification, always recommended then); `any`, no preference (the recommendation picks one).
+             * @example any
+             * @enum {string}
+             */
             sender_type_wanted: "10dlc" | "toll_free" | "any";
+            /**
+             * @description Optional: the A2P use case the customer has in mind (e.g. `MARKETING`, `POLITICAL`); use cases that need extra approvals add caveats to the answer.
+             * @example ACCOUNT_NOTIFICATION
+             */
             use_case?: string;
           };
         };
@@ -3789,30 +3807,44 @@ export interface paths {
           };
           content: {
             "application/json": {
-              /** @enum {string} */
+              /**
+               * @description The registration to start: the `kind` of its document.
+               * @enum {string}
+               */
               kind?: "sole_proprietor" | "standard" | "low_volume_standard" | "toll_free";
+              /** @description Why, in a sentence to show the customer. */
               reason?: string;
+              /** @description Segments per second; a standard brand's depends on its trust score, hence a range. */
               throughput?: {
                 mps?: {
                   min?: number;
                   max?: number;
                 };
-                per?: string;
+                /**
+                 * @description What the rate applies to.
+                 * @enum {string}
+                 */
+                per?: "campaign" | "number";
               };
+              /** @description Segments a day for the whole brand; null: no cap. */
               daily_caps?: {
+                /** @description Toward T-Mobile subscribers. */
                 tmobile?: {
                   min?: number;
                   max?: number;
                 } | null;
+                /** @description To all carriers together. */
                 total?: {
                   min?: number;
                   max?: number;
                 } | null;
               };
+              /** @description How long the reviews usually take, in business days. */
               timeline_business_days?: {
                 min?: number;
                 max?: number;
               };
+              /** @description What else the customer should know (an approval to expect, a cap to mind). */
               caveats?: string[];
             };
           };
@@ -3907,6 +3939,7 @@ export interface paths {
                   | "suspended";
                 stage?: string | null;
                 current_step?: string | null;
+                /** @description The registration document as submitted, with its PATCHes merged: a RegistrationDocument. */
                 document?: {
                   [key: string]: unknown;
                 };
@@ -4059,22 +4092,9 @@ export interface paths {
         };
         cookie?: never;
       };
-      /** @description The registration document (see docs/onboarding.md): `kind`, `business`, and `campaign` (10DLC) or `toll_free`. Unknown fields are refused. Every problem comes back at once as a 422 finding with its path and fix. */
       requestBody: {
         content: {
-          "application/json": {
-            /** @enum {string} */
-            kind: "sole_proprietor" | "standard" | "low_volume_standard" | "toll_free";
-            business?: {
-              [key: string]: unknown;
-            };
-            campaign?: {
-              [key: string]: unknown;
-            };
-            toll_free?: {
-              [key: string]: unknown;
-            };
-          };
+          "application/json": components["schemas"]["RegistrationDocument"];
         };
       };
       responses: {
@@ -4104,6 +4124,7 @@ export interface paths {
                 | "suspended";
               stage?: string | null;
               current_step?: string | null;
+              /** @description The registration document as submitted, with its PATCHes merged: a RegistrationDocument. */
               document?: {
                 [key: string]: unknown;
               };
@@ -4311,6 +4332,7 @@ export interface paths {
                 | "suspended";
               stage?: string | null;
               current_step?: string | null;
+              /** @description The registration document as submitted, with its PATCHes merged: a RegistrationDocument. */
               document?: {
                 [key: string]: unknown;
               };
@@ -4464,7 +4486,7 @@ export interface paths {
         };
         cookie?: never;
       };
-      /** @description A JSON merge patch (RFC 7396) of the document: objects merge, null removes a field, arrays replace. */
+      /** @description A JSON merge patch (RFC 7396) of the registration document (RegistrationDocument): objects merge, null removes a field, arrays replace. The result is validated as a whole again. */
       requestBody: {
         content: {
           "application/json": {
@@ -4508,6 +4530,7 @@ export interface paths {
                 | "suspended";
               stage?: string | null;
               current_step?: string | null;
+              /** @description The registration document as submitted, with its PATCHes merged: a RegistrationDocument. */
               document?: {
                 [key: string]: unknown;
               };
@@ -4713,6 +4736,7 @@ export interface paths {
                 | "suspended";
               stage?: string | null;
               current_step?: string | null;
+              /** @description The registration document as submitted, with its PATCHes merged: a RegistrationDocument. */
               document?: {
                 [key: string]: unknown;
               };
@@ -4922,6 +4946,7 @@ export interface paths {
                 | "suspended";
               stage?: string | null;
               current_step?: string | null;
+              /** @description The registration document as submitted, with its PATCHes merged: a RegistrationDocument. */
               document?: {
                 [key: string]: unknown;
               };
@@ -9387,6 +9412,405 @@ export interface components {
       transcriptions?: {
         [key: string]: unknown;
       }[];
+    };
+    /** @description What `POST /v1/tenants/{id}/registrations` registers: `kind` chooses the path and the rest of the document — `business` and `campaign` for a 10DLC brand, `business` and `toll_free` for a toll-free number. Field names follow Twilio's, in snake_case; unknown fields are refused. The schema is the shape; the value rules in the descriptions (Twilio's values, lengths, formats) are the server's: a document that breaks any is refused with 422 and every finding, each with its path and fix (`POST /v1/registrations/validate` runs the same checks as a dry run). An example of each kind: docs/onboarding.md. */
+    RegistrationDocument: {
+      /**
+       * @description The registration path.
+       * @enum {string}
+       */
+      kind: "sole_proprietor" | "standard" | "low_volume_standard" | "toll_free";
+    } & (
+      | components["schemas"]["SoleProprietorRegistration"]
+      | components["schemas"]["StandardRegistration"]
+      | components["schemas"]["LowVolumeStandardRegistration"]
+      | components["schemas"]["TollFreeRegistration"]
+    );
+    /** @description A sole proprietor brand and its campaign: a US or Canadian customer without a tax id. About 1 MPS and 3,000 SMS a day; the customer must answer TCR's verification text. */
+    SoleProprietorRegistration: {
+      /**
+       * @description The registration path. (enum property replaced by openapi-typescript)
+       * @enum {string}
+       */
+      kind: "sole_proprietor";
+      business: components["schemas"]["SoleProprietorBusiness"];
+      campaign: components["schemas"]["Campaign"];
+    };
+    /** @description A standard brand and its campaign: a business with a tax id. Throughput and the T-Mobile daily cap grow with the brand's trust score. */
+    StandardRegistration: {
+      /**
+       * @description The registration path. (enum property replaced by openapi-typescript)
+       * @enum {string}
+       */
+      kind: "standard";
+      business: components["schemas"]["OrganizationBusiness"];
+      campaign: components["schemas"]["Campaign"];
+    };
+    /** @description A low-volume standard brand and its campaign: a business with a tax id that stays under 6,000 SMS segments a day (no secondary vetting, so cheaper). */
+    LowVolumeStandardRegistration: {
+      /**
+       * @description The registration path. (enum property replaced by openapi-typescript)
+       * @enum {string}
+       */
+      kind: "low_volume_standard";
+      business: components["schemas"]["OrganizationBusiness"];
+      campaign: components["schemas"]["Campaign"];
+    };
+    /** @description A toll-free number verified for its use: any business, tax id optional. 3 MPS per number, no daily cap. */
+    TollFreeRegistration: {
+      /**
+       * @description The registration path. (enum property replaced by openapi-typescript)
+       * @enum {string}
+       */
+      kind: "toll_free";
+      business: components["schemas"]["TollFreeBusiness"];
+      toll_free: components["schemas"]["TollFreeDetails"];
+    };
+    /** @description The person behind a sole proprietor brand: a US or Canadian customer without a tax id (EIN or Canadian Business Number). */
+    SoleProprietorBusiness: {
+      /**
+       * @description The customer's first name.
+       * @example Ana
+       */
+      first_name: string;
+      /**
+       * @description The customer's last name.
+       * @example Ruiz
+       */
+      last_name: string;
+      /**
+       * @description The customer's e-mail address; not a disposable one. TCR allows one e-mail on at most 10 brands in a lifetime.
+       * @example ana@ruizflowers.com
+       */
+      email: string;
+      /**
+       * @description The customer's contact number, E.164: "+", the country code and the number, no spaces (e.g. `+14155552671`).
+       * @example +15125550147
+       */
+      phone_number: string;
+      /**
+       * @description The customer's own US or Canadian mobile, E.164: "+", the country code and the number, no spaces (e.g. `+14155552671`). It receives TCR's verification text (OTP), which the customer answers YES. Not a landline, toll-free or CPaaS number; TCR allows one mobile number on at most 3 brands in a lifetime, other platforms included.
+       * @example +15125550148
+       */
+      mobile_phone_number: string;
+      /**
+       * @description The business name (or DBA); without one, the customer's first and last name. Never an e-mail, web address or account id.
+       * @example Ruiz Flowers
+       */
+      brand_name: string;
+      /**
+       * @description Optional: the brand's industry, as Twilio spells it (e.g. `RETAIL`).
+       * @example RETAIL
+       */
+      vertical?: string;
+      address: components["schemas"]["BusinessAddress"];
+    };
+    /** @description The business behind a standard or low-volume standard brand: a registered business with a tax id. */
+    OrganizationBusiness: {
+      /**
+       * @description The legal name exactly as on the tax records (the EIN letter in the US), with its suffix (LLC, Inc., Corp., …); not a trading name.
+       * @example Acme Sandwich Company LLC
+       */
+      legal_name: string;
+      /**
+       * @description The tax id: a US EIN (`XX-XXXXXXX`) or a Canadian Business Number (9 digits, optionally with a program account such as `RT0001`).
+       * @example 84-1234567
+       */
+      tax_id: string;
+      /**
+       * @description The country that issued the tax id: ISO 3166-1 alpha-2 (`US`, `CA`).
+       * @example US
+       */
+      tax_id_country: string;
+      /**
+       * @description The legal form, one of Trust Hub's: `Sole Proprietorship`, `Partnership`, `Limited Liability Corporation`, `Co-operative`, `Non-profit Corporation` or `Corporation`.
+       * @example Limited Liability Corporation
+       */
+      business_type: string;
+      /**
+       * @description The industry, one of Trust Hub's: `AGRICULTURE`, `AUTOMOTIVE`, `BANKING`, `CONSUMER`, `EDUCATION`, `ELECTRONICS`, `ENERGY`, `ENGINEERING`, `FAST_MOVING_CONSUMER_GOODS`, `FINANCIAL`, `FINTECH`, `FOOD_AND_BEVERAGE`, `GOVERNMENT`, `HEALTHCARE`, `HOSPITALITY`, `INSURANCE`, `JEWELRY`, `LEGAL`, `MANUFACTURING`, `MEDIA`, `NOT_FOR_PROFIT`, `OIL_AND_GAS`, `ONLINE`, `RAW_MATERIALS`, `REAL_ESTATE`, `RELIGION`, `RETAIL`, `TECHNOLOGY`, `TELECOMMUNICATIONS`, `TRANSPORTATION` or `TRAVEL`.
+       * @example FOOD_AND_BEVERAGE
+       */
+      business_industry: string;
+      /**
+       * @description The business's public website, which reviewers open (https; a missing scheme reads as https). Not an IP address, a tunnel, a placeholder or a staging, dev or test host.
+       * @example https://acmesandwich.com
+       */
+      website: string;
+      address: components["schemas"]["BusinessAddress"];
+      contact: components["schemas"]["BusinessContact"];
+      /**
+       * @description `public`, `private`, `non_profit` or `government`; absent means `private`. `public` needs `stock_exchange` and `stock_ticker`.
+       * @example private
+       */
+      company_type?: string;
+      /**
+       * @description Public companies: the stock exchange (e.g. `NASDAQ`, `NYSE`).
+       * @example NASDAQ
+       */
+      stock_exchange?: string;
+      /**
+       * @description Public companies: the ticker symbol.
+       * @example ACME
+       */
+      stock_ticker?: string;
+      /**
+       * @description Where the business operates, any of `AFRICA`, `ASIA`, `EUROPE`, `LATIN_AMERICA`, `USA_AND_CANADA` and `AUSTRALIA`; absent means `USA_AND_CANADA`.
+       * @example [
+       *       "USA_AND_CANADA"
+       *     ]
+       */
+      regions_of_operation?: string[];
+    };
+    /** @description The business behind a toll-free number: as for a standard brand, but the tax id is optional. */
+    TollFreeBusiness: {
+      /**
+       * @description The legal name exactly as on the tax records (the EIN letter in the US), with its suffix (LLC, Inc., Corp., …); not a trading name.
+       * @example Acme Sandwich Company LLC
+       */
+      legal_name: string;
+      /**
+       * @description The tax id: a US EIN (`XX-XXXXXXX`) or a Canadian Business Number (9 digits, optionally with a program account such as `RT0001`).
+       * @example 84-1234567
+       */
+      tax_id?: string;
+      /**
+       * @description The country that issued the tax id: ISO 3166-1 alpha-2 (`US`, `CA`).
+       * @example US
+       */
+      tax_id_country?: string;
+      /**
+       * @description The legal form, one of Trust Hub's: `Sole Proprietorship`, `Partnership`, `Limited Liability Corporation`, `Co-operative`, `Non-profit Corporation` or `Corporation`.
+       * @example Limited Liability Corporation
+       */
+      business_type: string;
+      /**
+       * @description The industry, one of Trust Hub's: `AGRICULTURE`, `AUTOMOTIVE`, `BANKING`, `CONSUMER`, `EDUCATION`, `ELECTRONICS`, `ENERGY`, `ENGINEERING`, `FAST_MOVING_CONSUMER_GOODS`, `FINANCIAL`, `FINTECH`, `FOOD_AND_BEVERAGE`, `GOVERNMENT`, `HEALTHCARE`, `HOSPITALITY`, `INSURANCE`, `JEWELRY`, `LEGAL`, `MANUFACTURING`, `MEDIA`, `NOT_FOR_PROFIT`, `OIL_AND_GAS`, `ONLINE`, `RAW_MATERIALS`, `REAL_ESTATE`, `RELIGION`, `RETAIL`, `TECHNOLOGY`, `TELECOMMUNICATIONS`, `TRANSPORTATION` or `TRAVEL`.
+       * @example FOOD_AND_BEVERAGE
+       */
+      business_industry: string;
+      /**
+       * @description The business's public website, which reviewers open (https; a missing scheme reads as https). Not an IP address, a tunnel, a placeholder or a staging, dev or test host.
+       * @example https://acmesandwich.com
+       */
+      website: string;
+      address: components["schemas"]["BusinessAddress"];
+      contact: components["schemas"]["BusinessContact"];
+      /**
+       * @description `public`, `private`, `non_profit` or `government`; absent means `private`. `public` needs `stock_exchange` and `stock_ticker`.
+       * @example private
+       */
+      company_type?: string;
+      /**
+       * @description Public companies: the stock exchange (e.g. `NASDAQ`, `NYSE`).
+       * @example NASDAQ
+       */
+      stock_exchange?: string;
+      /**
+       * @description Public companies: the ticker symbol.
+       * @example ACME
+       */
+      stock_ticker?: string;
+      /**
+       * @description Where the business operates, any of `AFRICA`, `ASIA`, `EUROPE`, `LATIN_AMERICA`, `USA_AND_CANADA` and `AUSTRALIA`; absent means `USA_AND_CANADA`.
+       * @example [
+       *       "USA_AND_CANADA"
+       *     ]
+       */
+      regions_of_operation?: string[];
+    };
+    /** @description A postal address. Twilio checks it on submission (street, city, region, postal code). TCR allows one address on at most 10 brands in a lifetime. */
+    BusinessAddress: {
+      /**
+       * @description Street number and name.
+       * @example 12 Elm St
+       */
+      street: string;
+      /**
+       * @description Apartment, suite or unit, if any (null or absent when none).
+       * @example Suite 200
+       */
+      street_secondary?: string | null;
+      /**
+       * @description City or locality.
+       * @example Austin
+       */
+      city: string;
+      /**
+       * @description State or province; in the US and Canada its two-letter postal code (`TX`, `BC`).
+       * @example TX
+       */
+      region: string;
+      /**
+       * @description Postal code: a ZIP code (`12345` or `12345-6789`) in the US, `A1A 1A1` in Canada.
+       * @example 78701
+       */
+      postal_code: string;
+      /**
+       * @description Country: ISO 3166-1 alpha-2 code in capitals (`US`, `CA`).
+       * @example US
+       */
+      iso_country: string;
+    };
+    /** @description The business's authorized representative, whom Twilio and TCR contact about the registration. */
+    BusinessContact: {
+      /**
+       * @description First name.
+       * @example Ana
+       */
+      first_name: string;
+      /**
+       * @description Last name.
+       * @example Lopez
+       */
+      last_name: string;
+      /**
+       * @description E-mail address, best on the business's own domain (a free mailbox is a warning); not a disposable one. TCR allows one e-mail on at most 10 brands in a lifetime.
+       * @example ana@acmesandwich.com
+       */
+      email: string;
+      /**
+       * @description Phone number, E.164: "+", the country code and the number, no spaces (e.g. `+14155552671`).
+       * @example +14155550123
+       */
+      phone_number: string;
+      /**
+       * @description Job title. `Director`, `GM`, `VP`, `CEO`, `CFO` and `General Counsel` are sent to Twilio as the job position; any other title as `Other`.
+       * @example CEO
+       */
+      job_title: string;
+    };
+    /** @description The 10DLC campaign: what is sent, by whom and why, and how recipients agreed (Twilio's UsAppToPerson parameters). */
+    Campaign: {
+      /**
+       * @description Twilio's A2P use case: `2FA`, `ACCOUNT_NOTIFICATION`, `AGENTS_FRANCHISES`, `CHARITY`, `PROXY`, `CUSTOMER_CARE`, `DELIVERY_NOTIFICATION`, `EMERGENCY`, `FRAUD_ALERT`, `HIGHER_EDUCATION`, `K12_EDUCATION`, `LOW_VOLUME`, `MARKETING`, `MIXED`, `POLITICAL`, `POLLING_VOTING`, `PUBLIC_SERVICE_ANNOUNCEMENT`, `SECURITY_ALERT`, `SOCIAL`, `SWEEPSTAKE` or `SOLE_PROPRIETOR`. `SOLE_PROPRIETOR` for a sole proprietor, and only there. `AGENTS_FRANCHISES`, `PROXY`, `EMERGENCY`, `K12_EDUCATION`, `SOCIAL` and `SWEEPSTAKE` also need the carriers' approval after registration (extra weeks).
+       * @example ACCOUNT_NOTIFICATION
+       */
+      use_case: string;
+      /**
+       * @description What the campaign sends, to whom and why, naming the brand; 40–4,096 characters.
+       * @example Acme Sandwich sends order status notifications to customers who ordered online.
+       */
+      description: string;
+      /** @description How recipients give consent, concretely (e.g. an unchecked SMS consent box on a named page, a keyword texted to the number), with the addresses of the opt-in page, the privacy policy and the terms; 40–2,048 characters. */
+      message_flow: string;
+      /** @description 2 to 5 real messages of 20–1,024 characters: each names the brand and marks variable content with [brackets] (`[order_id]`), and at least one tells how to opt out (`Reply STOP to opt out`). */
+      message_samples: string[];
+      /** @description Whether messages contain links; must be true if a sample has one. */
+      has_embedded_links: boolean;
+      /** @description Whether messages contain phone numbers; must be true if a sample has one. */
+      has_embedded_phone: boolean;
+      /**
+       * @description Keywords that subscribe when texted to the number: letters and digits only, at most 255 characters joined with commas. Given, `opt_in_message` is required.
+       * @example [
+       *       "START"
+       *     ]
+       */
+      opt_in_keywords?: string[];
+      /**
+       * @description Keywords that unsubscribe when texted to the number: letters and digits only, at most 255 characters joined with commas. Given, `opt_out_message` is required.
+       * @example [
+       *       "STOP"
+       *     ]
+       */
+      opt_out_keywords?: string[];
+      /**
+       * @description Keywords that ask for help when texted to the number: letters and digits only, at most 255 characters joined with commas. Given, `help_message` is required.
+       * @example [
+       *       "HELP"
+       *     ]
+       */
+      help_keywords?: string[];
+      /** @description The auto-reply to an opt-in keyword, 20–320 characters: names the brand, confirms the subscription and says to reply HELP for help and STOP to opt out. */
+      opt_in_message?: string;
+      /** @description The auto-reply to an opt-out keyword, 20–320 characters. Absent: Twilio's default. */
+      opt_out_message?: string;
+      /** @description The auto-reply to a help keyword, 20–320 characters. Absent: Twilio's default. */
+      help_message?: string;
+      /** @description Whether recipients opt in to the messages (Twilio's `SubscriberOptIn`). */
+      subscriber_opt_in?: boolean;
+      /** @description Whether the content is age-gated (Twilio's `AgeGated`). */
+      age_gated?: boolean;
+      /** @description Whether the campaign concerns direct lending or loan arrangements (Twilio's `DirectLending`). */
+      direct_lending?: boolean;
+      /**
+       * @description The public address of the privacy policy.
+       * @example https://acmesandwich.com/privacy
+       */
+      privacy_policy_url?: string;
+      /**
+       * @description The public address of the terms and conditions.
+       * @example https://acmesandwich.com/terms
+       */
+      terms_and_conditions_url?: string;
+    };
+    /** @description The toll-free verification: what the number sends and how recipients agreed (Twilio's toll-free Verification parameters). */
+    TollFreeDetails: {
+      /**
+       * @description At least one of: `TWO_FACTOR_AUTHENTICATION`, `ACCOUNT_NOTIFICATIONS`, `CUSTOMER_CARE`, `CHARITY_NONPROFIT`, `DELIVERY_NOTIFICATIONS`, `FRAUD_ALERT_MESSAGING`, `EVENTS`, `HIGHER_EDUCATION`, `K12`, `MARKETING`, `POLLING_AND_VOTING_NON_POLITICAL`, `POLITICAL_ELECTION_CAMPAIGNS`, `PUBLIC_SERVICE_ANNOUNCEMENT` or `SECURITY_ALERT`.
+       * @example [
+       *       "ACCOUNT_NOTIFICATIONS"
+       *     ]
+       */
+      use_case_categories: string[];
+      /** @description What the messages are for and who receives them, naming the business. */
+      use_case_summary: string;
+      /** @description One real message as it will be sent, 20–1,024 characters: names the brand, marks variable content with [brackets] and tells how to opt out. */
+      production_message_sample: string;
+      /**
+       * @description How recipients opt in: `VERBAL`, `WEB_FORM`, `PAPER_FORM`, `VIA_TEXT`, `MOBILE_QR_CODE`, `IMPORT` or `IMPORT_PLEASE_REPLACE`.
+       * @example WEB_FORM
+       */
+      opt_in_type: string;
+      /**
+       * @description At least one public https address of a screenshot or photo of where recipients give consent.
+       * @example [
+       *       "https://acmesandwich.com/sms/opt-in.png"
+       *     ]
+       */
+      opt_in_image_urls: string[];
+      /**
+       * @description Messages a month, as Twilio's bucket: `10`, `100`, `1,000`, `10,000`, `100,000`, `250,000`, `500,000`, `750,000`, `1,000,000`, `5,000,000` or `10,000,000+` (the first one at or above the expected count).
+       * @example 1,000
+       */
+      message_volume: string;
+      /**
+       * @description Where Twilio sends news of the verification's review.
+       * @example ana@acmesandwich.com
+       */
+      notification_email: string;
+      /** @description Anything else reviewers should know. */
+      additional_information?: string;
+      /** @description The message sent when someone opts in, 20–320 characters. */
+      opt_in_confirmation_message?: string;
+      /** @description The reply to HELP, 20–320 characters. */
+      help_message_sample?: string;
+      /**
+       * @description Keywords texted to opt in: letters and digits only.
+       * @example [
+       *       "START"
+       *     ]
+       */
+      opt_in_keywords?: string[];
+      /**
+       * @description The public address of the privacy policy.
+       * @example https://acmesandwich.com/privacy
+       */
+      privacy_policy_url?: string;
+      /**
+       * @description The public address of the terms and conditions.
+       * @example https://acmesandwich.com/terms
+       */
+      terms_and_conditions_url?: string;
+      /** @description Whether the content is age-gated. */
+      age_gated_content?: boolean;
+      /** @description The name the business trades under, if not its legal name; samples may name it instead. */
+      doing_business_as?: string;
+      /**
+       * @description A US toll-free number to buy and verify, in E.164 (`+1` and 800, 833, 844, 855, 866, 877 or 888). Absent: a toll-free number for sale is bought.
+       * @example +18885550123
+       */
+      phone_number?: string;
     };
   };
   responses: never;

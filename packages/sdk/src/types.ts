@@ -43,7 +43,20 @@ export type Message = Schemas["Message"];
 export type SendMessageInput = RequestBody<"/v1/messages", "post">;
 export type BatchResult = ResponseBody<"/v1/messages/batch", "post", 202>;
 export type OptOut = ResponseBody<"/v1/opt-outs", "post", 201>;
+/**
+ * The registration document, a union on `kind` (docs/onboarding.md has an example of each):
+ * every field is described in the generated types, its value rules included.
+ */
+export type RegistrationDocument = Schemas["RegistrationDocument"];
+export type SoleProprietorRegistration = Schemas["SoleProprietorRegistration"];
+export type StandardRegistration = Schemas["StandardRegistration"];
+export type LowVolumeStandardRegistration = Schemas["LowVolumeStandardRegistration"];
+export type TollFreeRegistration = Schemas["TollFreeRegistration"];
+/** What `registrations.create` takes: a RegistrationDocument. */
 export type RegistrationInput = RequestBody<"/v1/tenants/{id}/registrations", "post">;
+/** The customer's answers `registrations.recommend` takes, and its answer. */
+export type RecommendInput = RequestBody<"/v1/registrations/recommend", "post">;
+export type PathRecommendation = ResponseBody<"/v1/registrations/recommend", "post", 200>;
 export type Registration = ResponseBody<"/v1/tenants/{id}/registrations", "post", 202>;
 export type ValidationResult = ResponseBody<"/v1/registrations/validate", "post", 200>;
 export type WebhookEndpoint = Schemas["WebhookEndpoint"];

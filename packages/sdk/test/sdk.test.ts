@@ -12,6 +12,8 @@ import {
   renderSchema,
 } from "../scripts/generation.js";
 import {
+  type LowVolumeStandardRegistration,
+  type RegistrationDocument,
   type Subtext,
   SubtextApiError,
   WebhookVerificationError,
@@ -126,6 +128,86 @@ describe("the SDK against a running stack", SLOW, () => {
     const refused = await failure(client(key).messages.send({ to: "+14155550100", body: "hi" }));
     expect(refused).toMatchObject({ status: 403, code: "registration_required" });
     expect(refused.hint).toMatch(/registrations/);
+  });
+
+  it("recommends a path, then validates and submits a typed registration document", async () => {
+    const { tenant, key } = await stack.newTenant();
+    const subtext = client(key);
+    const recommendation = await subtext.registrations.recommend({
+      has_tax_id: true,
+      country: "US",
+      expected_daily_volume: 800,
+      sender_type_wanted: "10dlc",
+    });
+    expect(recommendation).toMatchObject({
+      kind: "low_volume_standard",
+      daily_caps: { total: { max: 6000 } },
+    });
+
+    const document: LowVolumeStandardRegistration = {
+      kind: "low_volume_standard",
+      business: {
+        legal_name: "Cedar Lane Veterinary Clinic LLC",
+        tax_id: "83-2047516",
+        tax_id_country: "US",
+        business_type: "Limited Liability Corporation",
+        business_industry: "HEALTHCARE",
+        website: "https://cedarlanevet.com",
+        address: {
+          street: "418 Cedar Ln",
+          city: "Madison",
+          region: "WI",
+          postal_code: "53703",
+          iso_country: "US",
+        },
+        contact: {
+          first_name: "Tom",
+          last_name: "Becker",
+          email: "tom@cedarlanevet.com",
+          phone_number: "+16085550132",
+          job_title: "GM",
+        },
+      },
+      campaign: {
+        use_case: "ACCOUNT_NOTIFICATION",
+        description: "Cedar Lane Veterinary Clinic reminds pet owners of the appointments they booked.",
+        message_flow:
+          "Pet owners tick an unchecked SMS consent box on the booking form at https://cedarlanevet.com/book. Terms: https://cedarlanevet.com/terms; privacy: https://cedarlanevet.com/privacy.",
+        message_samples: [
+          "Cedar Lane Vet: [pet_name] is booked for [date] at [time]. Reply STOP to opt out.",
+          "Cedar Lane Vet: [pet_name] is ready for pickup. Reply HELP for help, STOP to opt out.",
+        ],
+        has_embedded_links: false,
+        has_embedded_phone: false,
+      },
+    };
+    expect(await subtext.registrations.validate(document)).toEqual({ ok: true, findings: [] });
+
+    // The types know which parts each kind has; so does the server.
+    const mixed: RegistrationDocument = {
+      kind: "toll_free",
+      business: document.business,
+      // @ts-expect-error a toll-free document has `toll_free`, not `campaign`
+      campaign: document.campaign,
+    };
+    const judged = await subtext.registrations.validate(mixed);
+    expect(judged.findings).toContainEqual(
+      expect.objectContaining({ path: "campaign", code: "unknown_field" }),
+    );
+
+    const refused = await failure(
+      subtext.registrations.create(tenant.id, {
+        ...document,
+        business: { ...document.business, tax_id: "12-34" },
+      }),
+    );
+    expect(refused).toMatchObject({ status: 422, code: "registration_invalid" });
+    expect(refused.details).toContainEqual(
+      expect.objectContaining({ path: "business.tax_id", code: "ein_invalid" }),
+    );
+
+    const registration = await subtext.registrations.create(tenant.id, document);
+    expect(registration).toMatchObject({ kind: "low_volume_standard", state: "submitted", document });
   });
 
   it("sends once per idempotency key, then reads, lists and cancels messages", async () => {

@@ -1,16 +1,17 @@
 import { type RawClient, call } from "../http.js";
-import type { RegistrationInput, RequestBody } from "../types.js";
+import type { RecommendInput, RegistrationDocument, RequestBody } from "../types.js";
 
 /** 10DLC and toll-free registrations (admin token, or the tenant's own key). */
 export function registrationsResource(raw: RawClient) {
   const path = (tenantId: string, rid: string) => ({ path: { id: tenantId, rid } });
   return {
+    /** Which registration to start (its `kind`), from the customer's answers. */
+    recommend: (answers: RecommendInput) => call(raw.POST("/v1/registrations/recommend", { body: answers })),
     /** Dry run: the findings our rules raise before anything reaches Twilio. */
-    validate: (document: RegistrationInput) =>
-      // The document describes this body as a bare object (it accepts drafts that would fail).
-      call(raw.POST("/v1/registrations/validate", { body: document as never })),
+    validate: (document: RegistrationDocument) =>
+      call(raw.POST("/v1/registrations/validate", { body: document })),
     /** Starts onboarding (202); follow `state` with `get` or the `registration.updated` webhook. */
-    create: (tenantId: string, document: RegistrationInput) =>
+    create: (tenantId: string, document: RegistrationDocument) =>
       call(
         raw.POST("/v1/tenants/{id}/registrations", { params: { path: { id: tenantId } }, body: document }),
       ),

@@ -20,6 +20,7 @@ import { retriggerOtp } from "./otp.js";
 import { type PathAnswers, recommendPath } from "./path.js";
 import {
   documentBody,
+  draftBody,
   patchBody,
   recommendBody,
   recommendationSchema,
@@ -58,7 +59,7 @@ export function onboardingRoutes(services: Services): FastifyPluginAsync {
           description:
             "Reuse limits (TCR: a sole proprietor's mobile 3 brands, e-mail and address 10) count every tenant's registrations.",
           security,
-          body: { type: "object" },
+          body: draftBody,
           response: responses({ 200: validationResultSchema }),
         },
       },
@@ -83,6 +84,14 @@ export function onboardingRoutes(services: Services): FastifyPluginAsync {
     app.post<{ Params: { id: string }; Body: Record<string, unknown> }>(
       "/v1/tenants/:id/registrations",
       {
+        // The document publishes the whole RegistrationDocument; the route enforces only an
+        // object with a kind, so the rules can answer every other problem at once as a 422.
+        config: {
+          swaggerTransform: ({ schema, url }) => ({
+            schema: { ...schema, body: { $ref: "RegistrationDocument#" } },
+            url,
+          }),
+        },
         schema: {
           tags,
           summary: "Start onboarding: validate, then register with Twilio in the background",

@@ -8,6 +8,7 @@ import { EVENT_SCHEMAS, eventsRoutes } from "../events/routes.js";
 import { registerTenantJobs } from "../tenancy/provision.js";
 import { registerOnboardingJobs } from "../onboarding/module.js";
 import { onboardingRoutes } from "../onboarding/routes.js";
+import { REGISTRATION_SCHEMAS } from "../onboarding/routes-schemas.js";
 import { registerUsageJobs } from "../usage/jobs.js";
 import { USAGE_SCHEMAS, usageModuleRoutes } from "../usage/routes.js";
 import { STAFF_SCHEMAS, staffRoutes } from "../staff/routes.js";
@@ -59,7 +60,14 @@ export function routePlugins(services: Services): FastifyPluginAsync[] {
 
 /** Shared JSON schemas (with $id) that routes reference and /openapi.json lists as components. */
 export function sharedSchemas(): object[] {
-  return [...EVENT_SCHEMAS, ...USAGE_SCHEMAS, ...STAFF_SCHEMAS, ...messagingSchemas, ...CHANNEL_SCHEMAS];
+  return [
+    ...EVENT_SCHEMAS,
+    ...USAGE_SCHEMAS,
+    ...STAFF_SCHEMAS,
+    ...messagingSchemas,
+    ...CHANNEL_SCHEMAS,
+    ...REGISTRATION_SCHEMAS,
+  ];
 }
 
 /**

@@ -1,4 +1,5 @@
 import { Ajv } from "ajv";
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
   isRegistrationKind,
@@ -6,6 +7,9 @@ import {
   registrationDocumentSchema,
   registrationSchemas,
 } from "../../src/onboarding/document.js";
+import { REGISTRATION_SCHEMAS } from "../../src/onboarding/routes-schemas.js";
+import { validateRegistration } from "../../src/onboarding/rules/index.js";
+import { sampleRegistration } from "../../src/onboarding/testing.js";
 import { edit, soleProprietor, standard, tollFree } from "./registration-fixtures.js";
 
 // Strict mode: the schema must not rely on keywords Ajv would ignore.
@@ -77,5 +81,96 @@ describe("the registration document schema", () => {
     [42, false],
   ])("knows whether %j is a registration kind", (value, expected) => {
     expect(isRegistrationKind(value)).toBe(expected);
+  });
+});
+
+/** Every leaf of a JSON value with its path (arrays and objects included as leaves' parents). */
+function paths(value: unknown, at: (string | number)[] = []): (string | number)[][] {
+  if (value === null || typeof value !== "object") return [at];
+  const keys = Array.isArray(value) ? value.map((_, i) => i) : Object.keys(value);
+  return [at, ...keys.flatMap((k) => paths((value as any)[k], [...at, k]))];
+}
+
+function setAt(doc: any, path: (string | number)[], change: (v: unknown) => unknown): void {
+  const parent = path.slice(0, -1).reduce((node, k) => node[k], doc);
+  const key = path[path.length - 1];
+  const next = change(parent[key]);
+  if (next === undefined) {
+    if (Array.isArray(parent)) parent.splice(key as number, 1);
+    else delete parent[key];
+  } else parent[key] = next;
+}
+
+describe("the published schema (components of /openapi.json)", () => {
+  // Lenient: OpenAPI's `discriminator` is not a keyword Ajv checks.
+  const published = new Ajv({ strict: false, allErrors: true });
+  for (const schema of REGISTRATION_SCHEMAS) published.addSchema(schema);
+  const validatePublished = published.getSchema("RegistrationDocument")!;
+  const documents = [
+    soleProprietor(),
+    standard(),
+    standard("low_volume_standard"),
+    tollFree(),
+    ...REGISTRATION_KINDS.map((kind) => sampleRegistration(kind)),
+  ];
+
+  it("judges documents as the inline schema does", () => {
+    const bad = [
+      edit(soleProprietor(), (d) => (d.business.nickname = "JB")),
+      edit(standard(), (d) => delete d.business.tax_id),
+      edit(tollFree(), (d) => (d.campaign = standard().campaign)),
+      edit(standard(), (d) => (d.kind = "premium")),
+    ];
+    for (const doc of [...documents, ...bad]) {
+      expect(validatePublished(doc), JSON.stringify(doc)).toBe(validateDocument(doc));
+    }
+  });
+
+  it("describes every field", () => {
+    const undescribed: string[] = [];
+    const walk = (schema: any, path: string) => {
+      for (const [name, child] of Object.entries<any>(schema.properties ?? {})) {
+        if (!child.$ref && !child.description) undescribed.push(`${path}.${name}`);
+        if (child.properties) walk(child, `${path}.${name}`);
+      }
+    };
+    for (const schema of REGISTRATION_SCHEMAS as any[]) {
+      if (!schema.description) undescribed.push(schema.$id);
+      walk(schema, schema.$id);
+    }
+    expect(undescribed).toEqual([]);
+  });
+
+  it("never refuses a document the rules accept", () => {
+    // Spaces around values, blank or missing optional fields, nulls, other array lengths: the
+    // rules accept some of these (they trim, and blank optional text is no value); whatever they
+    // accept, the published schema must accept too.
+    const change = fc.constantFrom<(v: unknown) => unknown>(
+      (v) => (typeof v === "string" ? ` ${v} ` : v),
+      (v) => (typeof v === "string" ? "" : v),
+      (v) => (typeof v === "string" ? v.repeat(50) : v),
+      (v) => (Array.isArray(v) ? [...v, ...v] : v),
+      (v) => (Array.isArray(v) ? v.slice(1) : v),
+      (v) => (typeof v === "boolean" ? !v : v),
+      () => null,
+      () => undefined,
+    );
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...documents),
+        fc.array(fc.tuple(fc.nat(), change), { minLength: 1, maxLength: 3 }),
+        (original, changes) => {
+          const doc = structuredClone(original);
+          for (const [pick, fn] of changes) {
+            const all = paths(doc).filter((p) => p.length > 0 && p[0] !== "kind");
+            if (all.length > 0) setAt(doc, all[pick % all.length], fn);
+          }
+          if (validateRegistration(doc).ok) {
+            expect(validatePublished(doc), JSON.stringify(validatePublished.errors)).toBe(true);
+          }
+        },
+      ),
+      { numRuns: 2_000, seed: 20_250_601 },
+    );
   });
 });
