@@ -23,22 +23,12 @@ import { parseArgs } from "node:util";
 import { FULL_LOAD, QUICK_LOAD, benchCeilings, ceilingsTable } from "./ceilings.js";
 import { benchEmulator } from "./emulator.js";
 import { type KannelResult, benchKannel, kannelTable } from "./kannel.js";
-import { benchLaneDesigns, laneDesignsTable } from "./lane-designs.js";
 import { loadgenNote } from "./loadgen.js";
 import { type ScaleResult, ceilingTable, scaleDetails, scaleTable } from "./scale-report.js";
 import { benchStorage, storageTable } from "./storage.js";
 import { summaryTable } from "./summary.js";
 
-const PARTS = [
-  "ceilings",
-  "kannel",
-  "storage",
-  "emulator",
-  "messaging",
-  "lanes",
-  "scale",
-  "onboarding",
-] as const;
+const PARTS = ["ceilings", "kannel", "storage", "emulator", "messaging", "scale", "onboarding"] as const;
 const { values: args } = parseArgs({
   options: {
     quick: { type: "boolean", default: false },
@@ -47,11 +37,20 @@ const { values: args } = parseArgs({
     "onboarding-tenants": { type: "string" },
     "wait-idle": { type: "string" },
     tool: { type: "string", default: "autocannon" },
+    help: { type: "boolean", short: "h", default: false },
   },
 });
 const quick = args.quick!;
 const only = new Set(args.only ? args.only.split(",") : PARTS);
 for (const p of only) if (!PARTS.includes(p as any)) throw new Error(`--only: unknown part ${p}`);
+// Checked after the arguments, so `--only x --help` also says whether x is a part; runs nothing.
+if (args.help) {
+  console.log(
+    "npm run bench -- [--quick] [--only part,…] [--write] [--wait-idle LOAD] [--tool autocannon|wrk] [--onboarding-tenants N]\n" +
+      `parts: ${PARTS.join(", ")}${args.only ? `\nselected: ${[...only].join(", ")}` : ""}`,
+  );
+  process.exit(0);
+}
 // A smoke or partial run must not replace the figures of a full one.
 const writeDoc = args.write || (!quick && only.size === PARTS.length);
 const onboardingTenants = Number(args["onboarding-tenants"] ?? (quick ? 30 : 1_000));
@@ -205,15 +204,6 @@ if (only.has("messaging")) {
       `${n(r.callback_intake?.per_second)} (${r.callback_intake?.p50_ms} / ${r.callback_intake?.p99_ms})`,
   );
   for (const [engine, r] of rows) if (r.error) print(`\n${engine} failed: ${r.error}`);
-  print(`\n(${minutes(t)})\n`);
-}
-
-if (only.has("lanes")) {
-  const t = performance.now();
-  print("### Lane designs: lease per lane vs a shared counter (`bench/lane-designs.ts`)\n");
-  const rows = await benchLaneDesigns({ quick });
-  // The table ends with the conclusions the figures support.
-  print(laneDesignsTable(rows));
   print(`\n(${minutes(t)})\n`);
 }
 

@@ -8,8 +8,10 @@ import type { Db } from "./db.js";
  * Plain, numbered SQL migrations applied at start-up.
  *
  * Files live in `src/db/migrations/` and in any `src/<module>/migrations/` folder, named
- * `NNNN_words.sql`, and are applied in lexical order of their names across folders. Ranges:
- * 0001–0099 foundation, 0100–0199 onboarding, 0200–0299 messaging, 0300–0399 events.
+ * `NNNN_words.sql`, and are applied in lexical order of their names across folders; two files
+ * with one number stop the start. Each module numbers within its own range: 0001–0099
+ * foundation (db/), 0100–0199 onboarding, 0200–0299 messaging, 0300–0309 events, 0310–0399
+ * usage, 0400–0499 channels, 0500–0509 staff, 0510–0599 insights.
  * All pending files run in ONE transaction under an advisory lock, so several processes
  * starting at once on PostgreSQL apply each file exactly once and none sees half a schema.
  */

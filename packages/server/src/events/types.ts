@@ -1,7 +1,8 @@
 /**
- * The event types a tenant's webhook endpoints can subscribe to (see docs/CONTRACTS.md).
- * `endpoint.disabled` is ours: the notice sent to a tenant's other endpoints when one is
- * switched off after persistent failure.
+ * The event types a tenant's webhook endpoints can subscribe to, as docs/messaging.md lists them
+ * for tenants ("Webhooks to your application"); `emitEvent` refuses any other. `endpoint.disabled`
+ * is ours: the notice sent to a tenant's other endpoints when one is switched off after
+ * persistent failure.
  */
 export const EVENT_TYPES = [
   "message.queued",

@@ -1,6 +1,6 @@
 /**
- * Status callbacks for onboarding resources (`POST /twilio/onboarding/:tenantId/:kind`,
- * docs/CONTRACTS.md), signed with the tenant's subaccount auth token. A callback is a hint:
+ * Status callbacks for onboarding resources (`POST /twilio/onboarding/:tenantId/:kind`),
+ * signed with the tenant's subaccount auth token. A callback is a hint:
  * it wakes the registration's current step, which reads the truth from Twilio (polling stays
  * the fallback when callbacks are lost). A bundle rejection is recorded at once, because its
  * detailed reason is only given in the callback (sole proprietor walkthrough, step 1.2, in

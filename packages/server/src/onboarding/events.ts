@@ -1,5 +1,5 @@
 /**
- * `registration.updated` (docs/CONTRACTS.md): one event per state change and per OTP warning,
+ * `registration.updated` (docs/onboarding.md): one event per state change and per OTP warning,
  * emitted in the transaction that made the change, ordered per registration.
  */
 import type { Queryable } from "../db/db.js";

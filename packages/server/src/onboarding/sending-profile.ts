@@ -1,5 +1,8 @@
 /**
- * The gate (docs/CONTRACTS.md): may this tenant send, from which senders, on which lane?
+ * The gate (docs/messaging.md, "The registration gate"): may this tenant send, from which
+ * senders, on which lane? Owned by onboarding, read by messaging (`messaging/send/gate.ts`
+ * caches it per process; a registration's every change reaches that cache through the change
+ * feed), which derives the lane's rate and caps from `lane` with `messaging/lanes.ts`.
  *
  * 10DLC is ready only when the brand is APPROVED (and, for a sole proprietor, its OTP
  * VERIFIED), the campaign VERIFIED, and the sender attached to that campaign's Messaging
@@ -14,17 +17,23 @@ import { registrationEta } from "./timeline.js";
 
 export interface SendingProfile {
   tenantId: string;
+  /** 10DLC: brand and campaign approved and the sender attached; toll-free: the number verified. */
   ready: boolean;
+  /** Why not, when not ready: the code and message the send API answers with. */
   blockedReason?: {
     code: "registration_required" | "registration_pending" | "registration_failed" | "registration_suspended";
     message: string;
+    /** The expected approval date (YYYY-MM-DD), while one can be estimated. */
     eta?: string;
     registrationId?: string;
   };
+  /** The registration the profile was read from: the ready one (10DLC before toll-free), else the newest. */
   registrationId?: string;
   kind?: RegistrationKind;
+  /** The Messaging Service (MG…) in the tenant's subaccount that the campaign is attached to. */
   messagingServiceSid?: string;
   senders: { phoneNumber: string; phoneNumberSid: string; type: "local" | "toll_free" }[];
+  /** Only when ready: what the lane's rate and daily caps follow from. */
   lane?: {
     id: string;
     kind: "10dlc_campaign" | "toll_free_number";

@@ -5,9 +5,10 @@ import type { Clock } from "../jobs/clock.js";
  * profile, settings, prices). One owner, one clock: entries expire on the platform clock, so a
  * test's ManualClock moves them too.
  *
- * Correctness comes from invalidation, not from short lives: whoever changes a cached thing
- * announces it (`ChangeFeed.announce`, system/changes.ts), every process forgets it, and the
- * TTL only bounds how stale an entry can get when an announcement cannot arrive (the listening
+ * Correctness comes from invalidation, not from short lives: a change to a cached table is
+ * announced by the table's own trigger at commit (system/changes.ts), every process forgets what
+ * it is about, and the process that made it applies it at once with `changed()`. The TTL only
+ * bounds how stale an entry can get when an announcement cannot arrive (the listening
  * connection lost). While the feed is down (`degraded`), entries live at most `DEGRADED_MS`.
  */
 export const DEGRADED_MS = 1_000;

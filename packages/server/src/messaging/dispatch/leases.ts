@@ -1,9 +1,9 @@
 /**
  * Lane leases: which worker dispatches which lane.
  *
- * Why a lease per lane rather than a shared counter (issue 8; measured in BENCHMARKS.md, "Lane
- * designs"): shaping must be exact across workers. With a lease, one worker at a time owns a lane
- * for a few seconds and renews it while the lane has work; only the owner claims its messages, and
+ * Why a lease per lane rather than a shared counter (measured in docs/design/lanes.md): shaping
+ * must be exact across workers. With a lease, one worker at a time owns a lane for a few
+ * seconds and renews it while the lane has work; only the owner claims its messages, and
  * the token bucket (GCRA `tat_ms`) and the brand's daily counters are read and written in the same
  * transaction as the claim, under the lane's row lock. A new owner (after a crash or a lease
  * expiry) reads the bucket from the row and continues exactly: no burst, no lost budget. A shared
