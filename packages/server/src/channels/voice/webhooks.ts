@@ -120,7 +120,9 @@ async function recordTranscription(
   const now = services.clock.now();
   const tenantId = tenant.id;
   await services.db.tx(async (tx) => {
-    const call = await ensureCall(tx, req, tenant, flowId, now);
+    // The path's flow id is only kept if it is one of this tenant's flows (not a 500, nor another's).
+    const flow = await findFlow(tx, tenantId, flowId);
+    const call = await ensureCall(tx, req, tenant, flow?.id ?? null, now);
     const status = param(req, "TranscriptionStatus") ?? "completed";
     const row = await insertTranscription(tx, {
       tenantId,
