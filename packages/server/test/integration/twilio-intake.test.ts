@@ -119,6 +119,12 @@ describe("the Twilio webhook intake", () => {
       if (bodies.size !== 1) failures.push(`${route}: ${bodies.size} different refusals`);
     }
     expect(failures, failures.join("\n")).toEqual([]);
+    // Messaging still counts what it refused, by kind.
+    const metrics = (await stack.api("GET", "/metrics")).body as string;
+    for (const kind of ["status", "inbound"])
+      expect(metrics).toMatch(
+        new RegExp(`subtext_twilio_message_callbacks_total\\{kind="${kind}",result="refused"\\} 7\\b`),
+      );
   });
 
   it("accepts what Twilio signed with the tenant's subaccount auth token", async () => {
