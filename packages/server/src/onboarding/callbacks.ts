@@ -1,15 +1,13 @@
 /**
- * Status callbacks for onboarding resources (`POST /twilio/onboarding/:tenantId/:kind`),
- * signed with the tenant's subaccount auth token. A callback is a hint:
- * it wakes the registration's current step, which reads the truth from Twilio (polling stays
- * the fallback when callbacks are lost). A bundle rejection is recorded at once, because its
+ * Status callbacks for onboarding resources (`POST /twilio/onboarding/:tenantId/:kind`), signed with the tenant's subaccount auth token and verified by the
+ * Twilio webhook intake (http/twilio-webhooks.ts). A callback is a hint: it wakes the
+ * registration's current step, which reads the truth from Twilio (polling stays the fallback
+ * when callbacks are lost). A bundle rejection is recorded at once, because its
  * detailed reason is only given in the callback (sole proprietor walkthrough, step 1.2, in
  * docs/twilio-facts.md).
  */
-import { twilioSignatureRefused } from "../http/twilio-webhooks.js";
-import { subaccountAuthToken } from "../tenancy/credentials.js";
-import { findTenant } from "../tenancy/tenants.js";
-import { verifyTwilioSignature } from "../twilio/signature.js";
+import { twilioParam } from "../http/twilio-webhooks.js";
+import type { TenantRow } from "../tenancy/tenants.js";
 import { bundleFailure } from "./flows/trusthub-review.js";
 import type { FlowDeps } from "./flows/step.js";
 import { failRegistration, wakeRegistration } from "./runner.js";
@@ -29,35 +27,14 @@ const SID_PARAMS = [
   "Sid",
 ];
 
+/** `params`: the callback's verified form; `tenant`: whose subaccount signed it. */
 export async function receiveOnboardingCallback(
   deps: FlowDeps,
-  input: {
-    tenantId: string;
-    kind: string;
-    params: Record<string, string | string[]>;
-    signature: string | undefined;
-    url: string;
-  },
+  tenant: TenantRow,
+  kind: string,
+  params: unknown,
 ): Promise<{ registrationId: string | null }> {
-  // An unknown tenant answers as a bad signature does: a 404 would tell a prober which ids exist.
-  const refused = twilioSignatureRefused();
-  const tenant = await findTenant(deps.db, input.tenantId);
-  if (!tenant?.subaccount_sid) throw refused;
-  const token = await subaccountAuthToken(deps, tenant);
-  if (
-    !verifyTwilioSignature({
-      authToken: token,
-      signature: input.signature,
-      url: input.url,
-      params: input.params,
-    })
-  ) {
-    throw refused;
-  }
-  const param = (name: string) => {
-    const v = input.params[name];
-    return Array.isArray(v) ? v[0] : v;
-  };
+  const param = (name: string) => twilioParam(params, name);
   const sid = SID_PARAMS.map(param).find(Boolean);
   if (!sid) return { registrationId: null };
   return deps.db.tx(async (tx) => {
@@ -65,7 +42,7 @@ export async function receiveOnboardingCallback(
     if (!found) return { registrationId: null };
     const reg = (await lockRegistration(tx, found.id))!;
     const status = param("Status") ?? param("status");
-    if (input.kind === "bundle" && status === "twilio-rejected" && isOpen(reg.state)) {
+    if (kind === "bundle" && status === "twilio-rejected" && isOpen(reg.state)) {
       const stage = sid === reg.customer_profile_sid ? "customer_profile" : "trust_product";
       const code = Number(param("ErrorCode"));
       const reason = param("FailureReason") || "The bundle was rejected by Trust Hub review.";

@@ -6,7 +6,7 @@
 import type { FastifyPluginAsync } from "fastify";
 import { tenantInScope } from "../http/auth.js";
 import { responses } from "../http/schemas.js";
-import { acceptTwilioForms, twilioRequestUrl } from "../http/twilio-webhooks.js";
+import { twilioTenant, twilioWebhooks } from "../http/twilio-webhooks.js";
 import type { Services } from "../system/services.js";
 import { CALLBACK_KINDS, receiveOnboardingCallback } from "./callbacks.js";
 import {
@@ -211,36 +211,30 @@ export function onboardingRoutes(services: Services): FastifyPluginAsync {
       },
     );
 
-    await app.register(async (twilioRoutes) => {
-      acceptTwilioForms(twilioRoutes);
-      twilioRoutes.post<{ Params: { tenantId: string; kind: string } }>(
-        "/twilio/onboarding/:tenantId/:kind",
-        {
-          config: { auth: "twilio" },
-          schema: {
-            hide: true,
-            params: {
-              type: "object",
-              required: ["tenantId", "kind"],
-              properties: {
-                tenantId: { type: "string", maxLength: 64 },
-                kind: { type: "string", enum: [...CALLBACK_KINDS] },
+    await app.register(
+      twilioWebhooks(services, (twilio) => {
+        twilio.post<{ Params: { tenantId: string; kind: string } }>(
+          "/twilio/onboarding/:tenantId/:kind",
+          {
+            config: { auth: "twilio" },
+            schema: {
+              hide: true,
+              params: {
+                type: "object",
+                required: ["tenantId", "kind"],
+                properties: {
+                  tenantId: { type: "string", maxLength: 64 },
+                  kind: { type: "string", enum: [...CALLBACK_KINDS] },
+                },
               },
             },
           },
-        },
-        async (req, reply) => {
-          const header = req.headers["x-twilio-signature"];
-          await receiveOnboardingCallback(services, {
-            tenantId: req.params.tenantId,
-            kind: req.params.kind,
-            params: (req.body as Record<string, string | string[]> | undefined) ?? {},
-            signature: Array.isArray(header) ? header[0] : header,
-            url: twilioRequestUrl(req, services),
-          });
-          return reply.code(204).send();
-        },
-      );
-    });
+          async (req, reply) => {
+            await receiveOnboardingCallback(services, twilioTenant(req), req.params.kind, req.body);
+            return reply.code(204).send();
+          },
+        );
+      }),
+    );
   };
 }

@@ -2,9 +2,7 @@ import type { FastifyInstance } from "fastify";
 import { twilioSignature } from "subtext-emulator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildApp } from "../../src/http/app.js";
-import { acceptTwilioForms, assertTwilioSignature } from "../../src/http/twilio-webhooks.js";
-import { subaccountAuthToken } from "../../src/tenancy/credentials.js";
-import { findTenant } from "../../src/tenancy/tenants.js";
+import { twilioTenant, twilioWebhooks } from "../../src/http/twilio-webhooks.js";
 import { createTwilioGateway } from "../../src/twilio/gateway.js";
 import { twilioCall } from "../../src/twilio/errors.js";
 import { type Stack, startStack } from "./harness.js";
@@ -16,21 +14,16 @@ let tenant: { id: string; subaccount_sid: string };
 beforeAll(async () => {
   stack = await startStack();
   ({ tenant } = await stack.newTenant({ name: "Callback Co" }));
-  // A callback route as the messaging and onboarding modules write them.
+  // A callback route as the messaging, onboarding and voice modules write them.
   app = await buildApp(stack.services, {
     extraRoutes: [
-      async (twilioRoutes) => {
-        acceptTwilioForms(twilioRoutes);
-        twilioRoutes.post<{ Params: { tenantId: string } }>(
-          "/twilio/test/:tenantId",
-          { config: { auth: "public" } },
-          async (req) => {
-            const row = (await findTenant(stack.db, req.params.tenantId))!;
-            assertTwilioSignature(req, stack.services, await subaccountAuthToken(stack.services, row));
-            return { ok: true, params: req.body };
-          },
-        );
-      },
+      twilioWebhooks(stack.services, (twilio) => {
+        twilio.post("/twilio/test/:tenantId", { config: { auth: "twilio" } }, async (req) => ({
+          ok: true,
+          tenant: twilioTenant(req).id,
+          params: req.body,
+        }));
+      }),
     ],
   });
 });
@@ -58,7 +51,7 @@ describe("Twilio callbacks", () => {
     const params = { MessageSid: "SM123", MessageStatus: "delivered" };
     const res = await post(path, params, twilioSignature(token, `${stack.url}${path}`, params));
     expect(res.statusCode).toBe(200);
-    expect(res.json()).toEqual({ ok: true, params });
+    expect(res.json()).toEqual({ ok: true, tenant: tenant.id, params });
 
     const tampered = await post(
       path,

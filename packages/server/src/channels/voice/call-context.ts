@@ -1,34 +1,15 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
 import type { Queryable } from "../../db/db.js";
 import { newId } from "../../db/ids.js";
-import {
-  type TwilioParams,
-  assertTwilioSignature,
-  twilioSignatureRefused,
-} from "../../http/twilio-webhooks.js";
-import { subaccountAuthToken } from "../../tenancy/credentials.js";
-import { type TenantRow, findTenant } from "../../tenancy/tenants.js";
+import { twilioParam, twilioTenant } from "../../http/twilio-webhooks.js";
+import type { TenantRow } from "../../tenancy/tenants.js";
 import { SubtextError } from "../../system/errors.js";
-import type { Services } from "../../system/services.js";
 import { type CallRow, callBySid, insertCall } from "./call-store.js";
 import { renderApology } from "./twiml.js";
 
-/**
- * What every voice webhook starts with: the tenant named in the path, the X-Twilio-Signature
- * check with its subaccount's auth token (403 otherwise, unknown tenants included, so the path
- * reveals nothing), and the call the request is about.
- */
-export async function signedTenant(req: FastifyRequest, services: Services): Promise<TenantRow> {
-  const { tenantId } = req.params as { tenantId: string };
-  const tenant = await findTenant(services.db, tenantId);
-  if (!tenant?.subaccount_sid) throw twilioSignatureRefused();
-  assertTwilioSignature(req, services, await subaccountAuthToken(services, tenant));
-  return tenant;
-}
-
+/** A parameter of the webhook's form (verified by the intake before any handler reads it). */
 export function param(req: FastifyRequest, name: string): string | undefined {
-  const value = (req.body as TwilioParams | undefined)?.[name];
-  return Array.isArray(value) ? value[0] : value;
+  return twilioParam(req.body, name);
 }
 
 /** A count or duration Twilio sent: a non-negative integer that fits an integer column, else undefined. */
@@ -73,17 +54,16 @@ export function sendTwiml(reply: FastifyReply, xml: string): FastifyReply {
 }
 
 /**
- * Runs a TwiML-producing handler after the signature check. Our own failures mid-call are
- * logged and answered with an apology and a hang-up, never with a 500 that Twilio would read
- * out as "an application error has occurred".
+ * Runs a TwiML-producing handler for the tenant whose subaccount signed the request. Our own
+ * failures mid-call are logged and answered with an apology and a hang-up, never with a 500
+ * that Twilio would read out as "an application error has occurred".
  */
 export async function answerCall(
   req: FastifyRequest,
   reply: FastifyReply,
-  services: Services,
   produce: (tenant: TenantRow) => Promise<string>,
 ): Promise<FastifyReply> {
-  const tenant = await signedTenant(req, services);
+  const tenant = twilioTenant(req);
   try {
     return sendTwiml(reply, await produce(tenant));
   } catch (err) {

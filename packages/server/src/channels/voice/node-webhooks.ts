@@ -25,7 +25,7 @@ interface NodeContext {
   now: Date;
 }
 
-/** Twilio's calls: no bearer credentials, the handler checks Twilio's signature itself. */
+/** Twilio's calls: no bearer credentials, Twilio's signature instead (twilioWebhooks). */
 const hide = { config: { auth: "twilio" as const }, schema: { hide: true } };
 const DIALED_OK = new Set(["completed", "answered"]);
 
@@ -78,7 +78,7 @@ export function nodeWebhooks(services: Services): FastifyPluginAsync {
         `/twilio/voice/:tenantId/flows/:flowId/nodes/:nodeId${path}`,
         hide,
         (req, reply) =>
-          answerCall(req, reply, services, async (tenant) => {
+          answerCall(req, reply, async (tenant) => {
             const { flowId, nodeId } = req.params;
             const flow = await findFlow(services.db, tenant.id, flowId);
             if (!flow) return renderApology();

@@ -1,33 +1,31 @@
 import type { FastifyPluginAsync, FastifyRequest } from "fastify";
 import { emitEvent } from "../../events/emit.js";
-import { acceptTwilioForms } from "../../http/twilio-webhooks.js";
+import { twilioTenant, twilioWebhooks } from "../../http/twilio-webhooks.js";
 import type { Services } from "../../system/services.js";
 import type { TenantRow } from "../../tenancy/tenants.js";
 import { applyCallStatus } from "./calls.js";
-import { answerCall, ensureCall, intParam, param, signedTenant } from "./call-context.js";
+import { answerCall, ensureCall, intParam, param } from "./call-context.js";
 import { nodeWebhooks } from "./node-webhooks.js";
 import { addCallEvent, callBySid, findCall, insertTranscription, updateCall } from "./call-store.js";
 import { findFlow, flowOfNumber } from "./flow-store.js";
 import { renderApology, renderMessage, renderNode } from "./twiml.js";
 import { flowUrls } from "./urls.js";
 
-/** Twilio's calls: no bearer credentials, the handler checks Twilio's signature itself. */
+/** Twilio's calls: no bearer credentials, Twilio's signature instead (twilioWebhooks). */
 const hide = { config: { auth: "twilio" as const }, schema: { hide: true } };
 
 /**
  * Twilio's voice webhooks, `POST /twilio/voice/:tenantId/…`, all signed with the tenant's
- * subaccount auth token:
+ * subaccount auth token and verified by the Twilio webhook intake:
  *   incoming                      a call to a number with a flow (the number's voice URL)
  *   calls/:callId/answer          an outbound call (POST /v1/calls) was answered
  *   flows/:flowId/nodes/:nodeId…  the flow moving on (see node-webhooks.ts)
  *   status                        call progress (forward only; call.completed once)
  */
 export function voiceWebhookRoutes(services: Services): FastifyPluginAsync {
-  return async (app) => {
-    acceptTwilioForms(app);
-
+  return twilioWebhooks(services, async (app) => {
     app.post("/twilio/voice/:tenantId/incoming", hide, (req, reply) =>
-      answerCall(req, reply, services, async (tenant) => {
+      answerCall(req, reply, async (tenant) => {
         const now = services.clock.now();
         const flow = await flowOfNumber(services.db, tenant.id, param(req, "To") ?? "");
         const call = await services.db.tx(async (tx) => {
@@ -54,7 +52,7 @@ export function voiceWebhookRoutes(services: Services): FastifyPluginAsync {
       "/twilio/voice/:tenantId/calls/:callId/answer",
       hide,
       (req, reply) =>
-        answerCall(req, reply, services, async (tenant) => {
+        answerCall(req, reply, async (tenant) => {
           const now = services.clock.now();
           const call = await findCall(services.db, tenant.id, req.params.callId);
           if (!call) return renderApology();
@@ -74,7 +72,7 @@ export function voiceWebhookRoutes(services: Services): FastifyPluginAsync {
       "/twilio/voice/:tenantId/status",
       hide,
       async (req, reply) => {
-        const tenant = await signedTenant(req, services);
+        const tenant = twilioTenant(req);
         const now = services.clock.now();
         const status = param(req, "CallStatus") ?? "";
         await services.db.tx(async (tx) => {
@@ -99,14 +97,14 @@ export function voiceWebhookRoutes(services: Services): FastifyPluginAsync {
       "/twilio/voice/:tenantId/flows/:flowId/nodes/:nodeId/transcription",
       hide,
       async (req, reply) => {
-        const tenant = await signedTenant(req, services);
+        const tenant = twilioTenant(req);
         await recordTranscription(req, services, tenant, req.params.flowId, req.params.nodeId);
         return reply.code(204).send();
       },
     );
 
     await app.register(nodeWebhooks(services));
-  };
+  });
 }
 
 /** A recording's transcription: stored, and sent to the tenant as `transcription.completed`. */
@@ -120,7 +118,9 @@ async function recordTranscription(
   const now = services.clock.now();
   const tenantId = tenant.id;
   await services.db.tx(async (tx) => {
-    const call = await ensureCall(tx, req, tenant, flowId, now);
+    // The path's flow id is only kept if it is one of this tenant's flows (not a 500, nor another's).
+    const flow = await findFlow(tx, tenantId, flowId);
+    const call = await ensureCall(tx, req, tenant, flow?.id ?? null, now);
     const status = param(req, "TranscriptionStatus") ?? "completed";
     const row = await insertTranscription(tx, {
       tenantId,

@@ -27,7 +27,7 @@ import { optIn, optOut } from "../optouts/store.js";
 import { MAX_BODY_CHARACTERS, countSegments } from "../segments.js";
 import type { MessageRow } from "../store/messages.js";
 import { messageView } from "../view.js";
-import { type FormParams, one } from "./signed.js";
+import { type TwilioParams, twilioParam } from "../../http/twilio-webhooks.js";
 
 export interface InboundResult {
   message: MessageRow | null;
@@ -54,18 +54,18 @@ interface Inbound {
 export async function intakeInbound(
   deps: Pick<Services, "db" | "clock" | "log">,
   tenantId: string,
-  params: FormParams,
+  params: TwilioParams,
 ): Promise<InboundResult> {
   const inbound = readInbound(deps, tenantId, params);
   return inbound ? store(deps, tenantId, inbound) : { message: null, keyword: null, twiml: EMPTY };
 }
 
 /** The form's fields, bounded (see the top of this file); null: nothing to store. */
-function readInbound(deps: Pick<Services, "log">, tenantId: string, params: FormParams): Inbound | null {
-  const sid = one(params, "MessageSid") ?? one(params, "SmsSid");
-  const from = one(params, "From") ?? "";
-  const to = one(params, "To") ?? "";
-  const serviceSid = one(params, "MessagingServiceSid") ?? null;
+function readInbound(deps: Pick<Services, "log">, tenantId: string, params: TwilioParams): Inbound | null {
+  const sid = twilioParam(params, "MessageSid") ?? twilioParam(params, "SmsSid");
+  const from = twilioParam(params, "From") ?? "";
+  const to = twilioParam(params, "To") ?? "";
+  const serviceSid = twilioParam(params, "MessagingServiceSid") ?? null;
   if (!sid || !from) return null;
   const anomaly = { event: "messaging.inbound_anomaly", tenant_id: tenantId };
   const tooLong = Object.entries({ MessageSid: sid, From: from, To: to, MessagingServiceSid: serviceSid })
@@ -75,15 +75,15 @@ function readInbound(deps: Pick<Services, "log">, tenantId: string, params: Form
     deps.log.warn({ ...anomaly, too_long: tooLong }, "inbound message with an impossible field, not stored");
     return null;
   }
-  const numMedia = Math.min(10, Number(one(params, "NumMedia") ?? 0) || 0);
-  const urls = Array.from({ length: numMedia }, (_, i) => one(params, `MediaUrl${i}`)).filter(
+  const numMedia = Math.min(10, Number(twilioParam(params, "NumMedia") ?? 0) || 0);
+  const urls = Array.from({ length: numMedia }, (_, i) => twilioParam(params, `MediaUrl${i}`)).filter(
     (u): u is string => !!u,
   );
   const media = urls.filter((u) => u.length <= MAX_MEDIA_URL);
   if (media.length < urls.length) {
     deps.log.warn({ ...anomaly, message_sid: sid }, "inbound media URLs over 2048 characters left out");
   }
-  const body = boundedBody(one(params, "Body") ?? "");
+  const body = boundedBody(twilioParam(params, "Body") ?? "");
   if (body.cutFrom !== undefined) {
     deps.log.warn(
       { ...anomaly, message_sid: sid, characters: body.cutFrom },

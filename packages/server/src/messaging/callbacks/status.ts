@@ -13,7 +13,7 @@ import type { GroupCommit } from "../send/group-commit.js";
 import { fromTwilioStatus } from "../status.js";
 import { sidIsKnown } from "../store/known-sids.js";
 import { isTwilioErrorCode } from "../twilio-codes.js";
-import { type FormParams, one } from "./signed.js";
+import { type TwilioParams, twilioParam } from "../../http/twilio-webhooks.js";
 import { type StatusIntake, type StatusReport, applyStatusReports } from "./status-batch.js";
 
 export type { StatusIntake } from "./status-batch.js";
@@ -21,14 +21,14 @@ export type { StatusIntake } from "./status-batch.js";
 export function statusReportOf(
   tenantId: string,
   marker: string | undefined,
-  params: FormParams,
+  params: TwilioParams,
   at: Date,
 ): StatusReport | null {
-  const sid = one(params, "MessageSid") ?? one(params, "SmsSid");
-  const twilioStatus = one(params, "MessageStatus") ?? one(params, "SmsStatus");
+  const sid = twilioParam(params, "MessageSid") ?? twilioParam(params, "SmsSid");
+  const twilioStatus = twilioParam(params, "MessageStatus") ?? twilioParam(params, "SmsStatus");
   const status = twilioStatus ? fromTwilioStatus(twilioStatus) : null;
   if (!sid || !twilioStatus || !status) return null;
-  const code = Number(one(params, "ErrorCode"));
+  const code = Number(twilioParam(params, "ErrorCode"));
   return {
     tenantId,
     marker,
@@ -37,10 +37,10 @@ export function statusReportOf(
     twilioStatus,
     // Anything else is not Twilio's, and may not fit the integer column (a 500, retried forever).
     errorCode: isTwilioErrorCode(code) ? code : null,
-    errorMessage: one(params, "ErrorMessage") ?? null,
+    errorMessage: twilioParam(params, "ErrorMessage") ?? null,
     at,
-    from: one(params, "From") ?? "",
-    to: one(params, "To") ?? "",
+    from: twilioParam(params, "From") ?? "",
+    to: twilioParam(params, "To") ?? "",
   };
 }
 
@@ -49,7 +49,7 @@ export async function intakeStatus(
   messaging: { statusIntake: GroupCommit<StatusReport, StatusIntake>; options: { sendTimeoutMs: number } },
   tenantId: string,
   url: { marker: string | undefined; sentAt: number | undefined },
-  params: FormParams,
+  params: TwilioParams,
 ): Promise<StatusIntake> {
   const report = statusReportOf(tenantId, url.marker, params, deps.clock.now());
   if (!report) return "ignored";
