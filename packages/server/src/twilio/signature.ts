@@ -15,14 +15,3 @@ export function verifyTwilioSignature(args: {
   if (!args.signature) return false;
   return twilio.validateRequest(args.authToken, args.signature, args.url, args.params);
 }
-
-/** For JSON callbacks (e.g. event streams) signed over the raw body with a bodySHA256 parameter. */
-export function verifyTwilioSignatureWithBody(args: {
-  authToken: string;
-  signature: string | undefined;
-  url: string;
-  body: string;
-}): boolean {
-  if (!args.signature) return false;
-  return twilio.validateRequestWithBody(args.authToken, args.signature, args.url, args.body);
-}
