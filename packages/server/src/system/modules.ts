@@ -64,8 +64,10 @@ export function sharedSchemas(): object[] {
 
 /**
  * Loops that run beside the job runner in worker processes (roles all/worker): started after
- * it, stopped before it (each drains its work in flight).
+ * it, stopped before it (each drains its work in flight), woken when the sandbox clock jumps.
  */
-export function workerLoops(services: Services): { start(): Promise<void>; stop(): Promise<void> }[] {
+export function workerLoops(
+  services: Services,
+): { start(): Promise<void>; stop(): Promise<void>; wake(): void }[] {
   return [messagingOf(services)];
 }
