@@ -2,6 +2,7 @@ import type { FastifyPluginAsync } from "fastify";
 import { apiKeyRoutes } from "../http/routes/api-keys.js";
 import { healthRoutes } from "../http/routes/health.js";
 import { systemRoutes } from "../http/routes/system.js";
+import { sandboxRoutes } from "../sandbox/routes.js";
 import { tenantRoutes } from "../http/routes/tenants.js";
 import { registerEventJobs } from "../events/jobs.js";
 import { EVENT_SCHEMAS, eventsRoutes } from "../events/routes.js";
@@ -43,6 +44,7 @@ export function routePlugins(services: Services): FastifyPluginAsync[] {
   return [
     healthRoutes(services),
     systemRoutes(services),
+    sandboxRoutes(services),
     tenantRoutes(services),
     apiKeyRoutes(services),
     eventsRoutes(services),
