@@ -168,6 +168,193 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  "/v1/sandbox/clock": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Sandbox time, shared by Subtext and the emulator */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": {
+              /**
+               * Format: date-time
+               * @description Sandbox time: what Subtext and the emulator take as now
+               */
+              now: string;
+              /** @description How far sandbox time is ahead of real time */
+              offset_seconds: number;
+              /** @description Whether this clock is the emulator's (false only in tests that drive a clock by hand) */
+              shared_with_emulator: boolean;
+            };
+          };
+        };
+        /** @description Missing or invalid credentials */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Not allowed for these credentials, or the tenant is suspended */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Conflicts with the resource's state */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/v1/sandbox/clock/advance": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Move sandbox time forward (Subtext's and the emulator's together)
+     * @description The emulator first runs its work that falls due on the way (reviews, OTP expiries, message transitions) and answers; then Subtext runs its own due work at once (registration steps, reminders, retries, scheduled messages). Work that starts after the jump waits in the new time, so advance in steps to watch a flow unfold.
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          "application/json": {
+            /**
+             * @description Seconds, or a duration: `90s`, `15m`, `2h`, `3d`, `1w`, `1d12h` (at most 366 days)
+             * @example 3d
+             * @example 600
+             */
+            by: string | number;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": {
+              /**
+               * Format: date-time
+               * @description Sandbox time: what Subtext and the emulator take as now
+               */
+              now: string;
+              /** @description How far sandbox time is ahead of real time */
+              offset_seconds: number;
+              /** @description Whether this clock is the emulator's (false only in tests that drive a clock by hand) */
+              shared_with_emulator: boolean;
+            };
+          };
+        };
+        /** @description Malformed request (invalid JSON, wrong types, unknown fields) */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Missing or invalid credentials */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Not allowed for these credentials, or the tenant is suspended */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Conflicts with the resource's state */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Validation findings in details */
+        422: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description A dependency (database, Twilio) is unavailable; retry */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   "/v1/tenants": {
     parameters: {
       query?: never;

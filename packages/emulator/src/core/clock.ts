@@ -6,6 +6,7 @@ export class Clock {
   private anchorReal = Date.now();
   private anchorEmulated: number;
   private scaleFactor = 1;
+  private readonly listeners = new Set<() => void>();
 
   constructor(offsetMs = 0) {
     this.anchorEmulated = this.anchorReal + offsetMs;
@@ -27,11 +28,33 @@ export class Clock {
   setScale(scale: number) {
     this.rebase(this.now());
     this.scaleFactor = scale;
+    this.changed();
   }
 
   /** Moves emulated time to `ms` if that is in the future. */
   jumpTo(ms: number) {
-    if (ms > this.now()) this.rebase(ms);
+    if (ms <= this.now()) return;
+    this.rebase(ms);
+    this.changed();
+  }
+
+  /**
+   * Calls `listener` whenever time jumps forward or changes pace, so that a program sharing
+   * this clock (Subtext's sandbox) runs at once what became due. Returns the unsubscribe.
+   */
+  onChange(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private changed() {
+    for (const listener of this.listeners) {
+      try {
+        listener();
+      } catch (err) {
+        console.error("[emulator] clock listener failed:", err);
+      }
+    }
   }
 
   private rebase(emulated: number) {

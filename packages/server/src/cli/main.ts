@@ -9,6 +9,7 @@ import {
   tenantsCreate,
   tenantsList,
 } from "./admin.js";
+import { sandboxAdvance, sandboxClock } from "./sandbox.js";
 import { emulatorCommand, startCommand } from "./start.js";
 
 /** `subtext …`: the operator's commands. Configuration comes from the environment (README). */
@@ -60,6 +61,18 @@ export async function main(argv: string[]): Promise<void> {
     .command("reset")
     .description("replace the generated admin token and print the new one")
     .action(adminTokenReset);
+
+  const sandbox = program
+    .command("sandbox")
+    .description("the sandbox's shared clock (Subtext's and the emulator's)");
+  const emulatorUrl = () =>
+    new Option("--emulator <url>", "the emulator's URL (default: SUBTEXT_EMULATOR_HOST/_PORT)");
+  sandbox
+    .command("advance <duration>")
+    .description("move sandbox time forward: seconds, or 90s, 15m, 2h, 3d, 1w, 1d12h")
+    .addOption(emulatorUrl())
+    .action(sandboxAdvance);
+  sandbox.command("clock").description("show sandbox time").addOption(emulatorUrl()).action(sandboxClock);
 
   program
     .command("emulator")

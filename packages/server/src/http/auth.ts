@@ -36,7 +36,7 @@ const BEARER = /^Bearer\s+(\S+)\s*$/i;
 
 export function registerAuth(
   app: FastifyInstance,
-  services: Pick<Services, "db" | "config" | "clock" | "caches">,
+  services: Pick<Services, "db" | "config" | "clock" | "wallClock" | "caches">,
 ): void {
   app.decorateRequest("principal", null);
   app.addHook("onRequest", async (req) => {

@@ -76,6 +76,8 @@ export interface Messaging {
   /** The sweep and retention jobs exist (idempotent). */
   ensureRecurringJobs(): Promise<void>;
   stop(): Promise<void>;
+  /** Time jumped (sandbox clock): promote scheduled messages and claim what became due now. */
+  wake(): void;
 }
 
 const instances = new WeakMap<Services, Messaging>();
@@ -127,6 +129,7 @@ function create(services: Services): Messaging {
       dispatcher.start();
     },
     stop: () => dispatcher.stop(),
+    wake: () => dispatcher.wake(),
   };
 }
 

@@ -185,7 +185,7 @@ export function authRoutes(services: Services): FastifyPluginAsync {
       },
       async (req, reply) => {
         const presented = sessionTokenOf(req);
-        if (presented) await revokeSession(services.db, presented.token, services.clock.now());
+        if (presented) await revokeSession(services.db, presented.token, services.wallClock.now());
         reply.header("set-cookie", sessionCookie(services, req, "", 0));
         return reply.code(204).send();
       },
@@ -257,7 +257,7 @@ async function changeOwnPassword(
   const problem = passwordProblem(req.body.new_password);
   if (problem) throw weakPassword(problem);
   const passwordHash = await hashPassword(req.body.new_password);
-  const now = services.clock.now();
+  const now = services.wallClock.now();
   const current = sessionTokenOf(req)!;
   await services.db.tx(async (tx) => {
     await updateStaffUser(tx, user.id, { passwordHash }, now);

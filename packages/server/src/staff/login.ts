@@ -30,7 +30,7 @@ import {
  * TOTP may also send the code with the password and be signed in at once: the way in while the
  * account is throttled (staff/throttle.ts explains the waits).
  */
-type Deps = Pick<Services, "db" | "vault" | "clock" | "config">;
+type Deps = Pick<Services, "db" | "vault" | "wallClock" | "config">;
 type Client = { userAgent?: string; ip?: string };
 const clientOf = (c: Client): Client => ({ userAgent: c.userAgent, ip: c.ip });
 type Session = { token: string; expiresAt: Date };
@@ -81,7 +81,7 @@ export async function login(
   services: Deps,
   input: { email: string; password: string; code?: string } & Client,
 ): Promise<LoginOutcome> {
-  const now = services.clock.now();
+  const now = services.wallClock.now();
   const source = await claimForSource(services, input.ip, now);
   // A password alone counts against the account first; with a code it is looked at anyway.
   let account: Claim | null = null;
@@ -168,7 +168,7 @@ export async function verifyTotp(
   services: Deps,
   input: { challenge: string; code: string } & Client,
 ): Promise<{ user: StaffUserRow; session: Session }> {
-  const now = services.clock.now();
+  const now = services.wallClock.now();
   const source = await claimForSource(services, input.ip, now);
   const challenge = await findLiveSession(services.db, input.challenge, "challenge", now);
   const user = challenge && (await findStaffUser(services.db, challenge.user_id));
@@ -248,7 +248,7 @@ export async function bootstrapOwner(
       role: "owner",
       tenantId: null,
       passwordHash,
-      now: services.clock.now(),
+      now: services.wallClock.now(),
     });
   });
 }

@@ -54,12 +54,12 @@ type Joined = SessionRow & {
  * tenant — as that tenant's key; the role then narrows which routes it may call.
  */
 export async function staffPrincipal(
-  services: Pick<Services, "db" | "clock">,
+  services: Pick<Services, "db" | "wallClock">,
   req: FastifyRequest,
 ): Promise<Principal | null> {
   const presented = sessionTokenOf(req);
   if (!presented) return null;
-  const now = services.clock.now();
+  const now = services.wallClock.now();
   const session = await findLiveSession(services.db, presented.token, "session", now);
   const user = session
     ? await services.db.maybeOne<Joined>(

@@ -34,6 +34,8 @@ const OWNERS: Roles = ["owner"];
 export const ROUTE_ROLES: Readonly<Record<string, Roles>> = {
   "GET /metrics": OPERATORS,
   "GET /v1/system": EVERYONE,
+  "GET /v1/sandbox/clock": EVERYONE,
+  "POST /v1/sandbox/clock/advance": OPERATORS,
   "GET /v1/auth/me": EVERYONE,
   "POST /v1/auth/password": EVERYONE,
 

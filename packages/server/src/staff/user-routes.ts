@@ -126,7 +126,7 @@ export function staffUserRoutes(services: Services): FastifyPluginAsync {
             role: body.role,
             tenantId: body.tenant_id ?? null,
             passwordHash: await hashPassword(body.password),
-            now: services.clock.now(),
+            now: services.wallClock.now(),
           });
           return reply.code(201).send(staffUserView(user));
         } catch (err) {
@@ -173,7 +173,7 @@ export function staffUserRoutes(services: Services): FastifyPluginAsync {
           if (problem) throw weakPassword(problem);
         }
         const passwordHash = body.password === undefined ? undefined : await hashPassword(body.password);
-        const now = services.clock.now();
+        const now = services.wallClock.now();
         return services.db.tx(async (tx) => {
           const user = await findStaffUser(tx, id);
           if (!user) throw notFound("staff user", id);

@@ -30,6 +30,13 @@ export function emulatorControlToken(config: Pick<Config, "dataDir" | "emulatorC
   }
 }
 
+/** The token without creating one: for a command that calls a running emulator (undefined: none yet). */
+export function existingEmulatorControlToken(
+  config: Pick<Config, "dataDir" | "emulatorControlToken">,
+): string | undefined {
+  return config.emulatorControlToken ?? readToken(join(config.dataDir, CONTROL_TOKEN_FILE));
+}
+
 function readToken(path: string): string | undefined {
   let text: string;
   try {

@@ -2,6 +2,7 @@ import type { FastifyPluginAsync } from "fastify";
 import { apiKeyRoutes } from "../http/routes/api-keys.js";
 import { healthRoutes } from "../http/routes/health.js";
 import { systemRoutes } from "../http/routes/system.js";
+import { sandboxRoutes } from "../sandbox/routes.js";
 import { tenantRoutes } from "../http/routes/tenants.js";
 import { registerEventJobs } from "../events/jobs.js";
 import { EVENT_SCHEMAS, eventsRoutes } from "../events/routes.js";
@@ -44,6 +45,7 @@ export function routePlugins(services: Services): FastifyPluginAsync[] {
   return [
     healthRoutes(services),
     systemRoutes(services),
+    sandboxRoutes(services),
     tenantRoutes(services),
     apiKeyRoutes(services),
     eventsRoutes(services),
@@ -72,8 +74,10 @@ export function sharedSchemas(): object[] {
 
 /**
  * Loops that run beside the job runner in worker processes (roles all/worker): started after
- * it, stopped before it (each drains its work in flight).
+ * it, stopped before it (each drains its work in flight), woken when the sandbox clock jumps.
  */
-export function workerLoops(services: Services): { start(): Promise<void>; stop(): Promise<void> }[] {
+export function workerLoops(
+  services: Services,
+): { start(): Promise<void>; stop(): Promise<void>; wake(): void }[] {
   return [messagingOf(services)];
 }

@@ -25,6 +25,7 @@ import { ensurePrivateDir } from "./data-dir.js";
 import { emulatorControlToken } from "./emulator-token.js";
 import { createLogger } from "./logger.js";
 import { maintainPartitions } from "../messaging/partitions.js";
+import { RemoteSandboxClock, type SandboxClock, localSandboxClock } from "../sandbox/clock.js";
 import { registerJobKinds } from "./modules.js";
 import type { Services } from "./services.js";
 import { VERSION } from "./version.js";
@@ -38,6 +39,10 @@ export interface RuntimeOptions {
   config: Config;
   /** An open database (tests); otherwise opened from the config. */
   db?: Db;
+  /**
+   * Tests pass a ManualClock (used for everything, wall time included). Otherwise: the system
+   * clock in live mode, and in sandbox mode the clock shared with the emulator (sandbox/clock.ts).
+   */
   clock?: Clock;
   log?: Logger;
   keyring?: Keyring;
@@ -74,6 +79,7 @@ export async function openRuntime(opts: RuntimeOptions): Promise<Runtime> {
   const db =
     opts.db ?? (await openDb(config, (err) => log.error({ err, event: "db.pool_error" }, "database error")));
   let emulator: RunningEmulator | null = null;
+  let sandboxClock: SandboxClock | undefined;
   try {
     const migrations = await migrate(db);
     if (migrations.applied.length)
@@ -100,6 +106,15 @@ export async function openRuntime(opts: RuntimeOptions): Promise<Runtime> {
       emulatorUrl = found.url;
       parent = found.parent;
       controlToken = found.controlToken;
+      if (!opts.clock) {
+        const control = { url: found.url, controlToken };
+        if (found.running) sandboxClock = localSandboxClock(found.running.world.clock, control);
+        else {
+          const remote = new RemoteSandboxClock(control, log);
+          await remote.start();
+          sandboxClock = remote;
+        }
+      }
     }
     const twilio =
       opts.emulator === "none" && config.mode === "sandbox"
@@ -107,7 +122,7 @@ export async function openRuntime(opts: RuntimeOptions): Promise<Runtime> {
         : createTwilioGateway({ mode: config.mode, parent, emulatorUrl });
     const metrics = createMetrics();
     const counter = jobsCounter(metrics);
-    const clock = opts.clock ?? systemClock;
+    const clock = opts.clock ?? sandboxClock ?? systemClock;
     const jobs = new JobRunner({
       db,
       clock,
@@ -126,6 +141,8 @@ export async function openRuntime(opts: RuntimeOptions): Promise<Runtime> {
       vault,
       twilio,
       clock,
+      wallClock: opts.clock ?? systemClock,
+      sandboxClock,
       jobs,
       log,
       metrics,
@@ -144,11 +161,13 @@ export async function openRuntime(opts: RuntimeOptions): Promise<Runtime> {
       async close() {
         await jobs.stop();
         await changes.stop();
+        sandboxClock?.close();
         await emulator?.close();
         if (!opts.db) await db.close();
       },
     };
   } catch (err) {
+    sandboxClock?.close();
     await emulator?.close();
     if (!opts.db) await db.close();
     throw err;
@@ -183,7 +202,7 @@ async function connectEmulator(
     return { url: how.url, parent: how.parent, controlToken: how.controlToken, running: null };
   }
   const controlToken = emulatorControlToken(config);
-  const url = `http://${reachableHost(config.emulatorHost)}:${config.emulatorPort}`;
+  const url = sandboxEmulatorUrl(config);
   let missing = "";
   if (how !== "start" && config.emulatorPort !== 0) {
     try {
@@ -221,6 +240,11 @@ async function connectEmulator(
     controlToken,
     running,
   };
+}
+
+/** Where this machine finds the sandbox emulator (SUBTEXT_EMULATOR_HOST and _PORT). */
+export function sandboxEmulatorUrl(config: Pick<Config, "emulatorHost" | "emulatorPort">): string {
+  return `http://${reachableHost(config.emulatorHost)}:${config.emulatorPort}`;
 }
 
 /** How this machine reaches a server bound to `host` (a wildcard bind answers on loopback). */

@@ -39,10 +39,20 @@ export async function startServer(runtime: Runtime, role: Role = "all"): Promise
   const loops = role !== "api" ? workerLoops(services) : [];
   if (role !== "api") services.jobs.start();
   for (const loop of loops) await loop.start();
+  // Sandbox: when the shared clock jumps (this API, `subtext sandbox advance`, the emulator's
+  // own control API), what became due runs now rather than at the next poll.
+  const unsubscribe =
+    role !== "api"
+      ? services.sandboxClock?.onJump(() => {
+          services.jobs.wake();
+          for (const loop of loops) loop.wake();
+        })
+      : undefined;
   return {
     app,
     url,
     async close() {
+      unsubscribe?.();
       for (const loop of loops) await loop.stop();
       await services.jobs.stop();
       await app?.close();

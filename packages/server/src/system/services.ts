@@ -1,4 +1,5 @@
 import type { Logger } from "pino";
+import type { SandboxClock } from "../sandbox/clock.js";
 import type { Registry } from "prom-client";
 import type { Config } from "../config/config.js";
 import type { Caches } from "./cache.js";
@@ -28,7 +29,15 @@ export interface Services {
   readonly db: Db;
   readonly vault: Vault;
   readonly twilio: TwilioGateway;
+  /** The platform's time: jobs, leases, reviews, windows (shared with the emulator in sandbox). */
   readonly clock: Clock;
+  /**
+   * People's time, which the sandbox clock must not move: staff sign-in (authenticator codes
+   * follow the phone's clock), sessions and sign-in throttling. The system clock, or a test's.
+   */
+  readonly wallClock: Clock;
+  /** Sandbox mode with an emulator: the clock shared with it (also `clock`), which can be advanced. */
+  readonly sandboxClock?: SandboxClock;
   readonly jobs: JobRunner;
   readonly log: Logger;
   readonly metrics: Registry;
