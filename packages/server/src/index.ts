@@ -19,6 +19,7 @@ export { openPostgres } from "./db/postgres.js";
 export { buildApp } from "./http/app.js";
 export { type Principal, actingTenant, assertOwnedBy, tenantInScope } from "./http/auth.js";
 export { type Clock, ManualClock, systemClock } from "./jobs/clock.js";
+export type { JobKindName, JobPayloads } from "./jobs/kinds.js";
 export { type EnqueueOptions, type JobRow, cancelJob, enqueue } from "./jobs/queue.js";
 export { type JobHandler, type JobKind, JobFailure, JobRunner } from "./jobs/runner.js";
 export { SubtextError } from "./system/errors.js";

@@ -3,10 +3,16 @@ import { type DeliveryDeps, deliverWebhook } from "./deliver.js";
 import { DELIVER_WEBHOOK } from "./emit.js";
 import { DELIVERY_TIMEOUT_MS } from "./schedule.js";
 
+declare module "../jobs/kinds.js" {
+  interface JobPayloads {
+    "webhook.deliver": { delivery_id: string };
+  }
+}
+
 /** Job kinds of the events module (wired in system/modules.ts). */
 export function registerEventJobs(services: Services, options: { random?: () => number } = {}): void {
   const deps: DeliveryDeps = { ...services, random: options.random };
-  services.jobs.register<{ delivery_id: string }>(DELIVER_WEBHOOK, {
+  services.jobs.register(DELIVER_WEBHOOK, {
     handler: (job) => deliverWebhook(deps, job.payload.delivery_id),
     // One HTTP attempt (10 s at most) plus bookkeeping; a crashed worker's delivery resumes soon.
     leaseMs: DELIVERY_TIMEOUT_MS * 6,

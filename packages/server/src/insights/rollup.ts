@@ -14,6 +14,12 @@ export const SETTLE_MS = 2 * 60_000;
 const EVERY_MS = 60_000;
 const MAX_WINDOW_MS = 24 * 3600_000;
 
+declare module "../jobs/kinds.js" {
+  interface JobPayloads {
+    "insights.rollup": Record<string, never>;
+  }
+}
+
 const HOUR = "interval '1 hour'";
 const COUNT_COLUMNS = ["accepted", "segments", "delivered", "undelivered", "failed", "received"] as const;
 type CountColumn = (typeof COUNT_COLUMNS)[number];

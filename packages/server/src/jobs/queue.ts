@@ -1,5 +1,6 @@
 import { newId } from "../db/ids.js";
 import type { Queryable } from "../db/db.js";
+import type { JobKindName, JobPayloads } from "./kinds.js";
 
 /** One row of `jobs`: work of some kind due at run_at. */
 export interface JobRow<P = unknown> {
@@ -38,10 +39,10 @@ export interface Enqueued {
  * Records work to do, in the caller's transaction: the job exists if and only if the state
  * change that needs it committed.
  */
-export async function enqueue<P>(
+export async function enqueue<K extends JobKindName>(
   q: Queryable,
-  kind: string,
-  payload: P,
+  kind: K,
+  payload: JobPayloads[K],
   options: EnqueueOptions = {},
 ): Promise<Enqueued> {
   const id = newId("job");
@@ -60,6 +61,19 @@ export async function enqueue<P>(
   if (inserted?.id === id) return { id, created: true };
   const existing = await q.one<{ id: string }>("SELECT id FROM jobs WHERE key = $1", [options.key]);
   return { id: existing.id, created: false };
+}
+
+/**
+ * For SQL that inserts jobs itself (a bulk form of enqueue()): the `jsonb_build_object(…)` that
+ * builds the kind's payload from one SQL expression per field, so that the fields stay checked
+ * against JobPayloads like enqueue()'s payloads (a field missing or unknown does not compile).
+ */
+export function payloadSql<K extends JobKindName>(
+  _kind: K,
+  fields: { [F in keyof JobPayloads[K] & string]-?: string },
+): string {
+  const pairs = Object.entries(fields).map(([name, expr]) => `'${name}', ${expr}`);
+  return `jsonb_build_object(${pairs.join(", ")})`;
 }
 
 /** Removes a pending job by key (e.g. a timer that is no longer needed). Running jobs stay. */

@@ -5,6 +5,7 @@ import type { Db, Queryable } from "../db/db.js";
 import { SubtextError } from "../system/errors.js";
 import { type BackoffPolicy, DEFAULT_BACKOFF, backoffDelay } from "./backoff.js";
 import type { Clock } from "./clock.js";
+import type { JobKindName, JobPayloads } from "./kinds.js";
 import {
   type EnqueueOptions,
   type Enqueued,
@@ -31,9 +32,9 @@ export interface Snooze {
 
 /** Resolves (done), returns a Snooze (check again later), or throws (retry with backoff). */
 // biome-ignore lint/suspicious/noConfusingVoidType: lets handlers be plain `async () => {}` functions
-export type JobHandler<P = any> = (job: JobRow<P>, ctx: JobContext) => Promise<Snooze | undefined | void>;
+export type JobHandler<P> = (job: JobRow<P>, ctx: JobContext) => Promise<Snooze | undefined | void>;
 
-export interface JobKind<P = any> {
+export interface JobKind<P> {
   handler: JobHandler<P>;
   /** How long a claim is held before another worker may take the job over. */
   leaseMs?: number;
@@ -98,7 +99,11 @@ const DEFAULT_MAX_ATTEMPTS = 25;
  */
 export class JobRunner {
   readonly workerId: string;
-  private readonly kinds = new Map<string, JobKind>();
+  /**
+   * Payload types erased (`never` accepts every kind's definition): a row's payload is the one its
+   * kind was enqueued with, which enqueue() checks against the handler's at compile time.
+   */
+  private readonly kinds = new Map<string, JobKind<never>>();
   private readonly inflight = new Set<Promise<JobOutcome>>();
   private readonly inflightByKind = new Map<string, number>();
   /** Ids of the jobs this process runs now: an expired lease never starts a second run here. */
@@ -119,13 +124,18 @@ export class JobRunner {
     this.pollMs = opts.pollMs ?? 250;
   }
 
-  register<P>(kind: string, def: JobKind<P> | JobHandler<P>): void {
+  register<K extends JobKindName>(kind: K, def: JobKind<JobPayloads[K]> | JobHandler<JobPayloads[K]>): void {
     if (this.kinds.has(kind)) throw new Error(`job kind ${kind} is already registered`);
     this.kinds.set(kind, typeof def === "function" ? { handler: def } : def);
   }
 
   /** `enqueue()` that also wakes this process's loop when the job is due now. */
-  async enqueue<P>(q: Queryable, kind: string, payload: P, options: EnqueueOptions = {}): Promise<Enqueued> {
+  async enqueue<K extends JobKindName>(
+    q: Queryable,
+    kind: K,
+    payload: JobPayloads[K],
+    options: EnqueueOptions = {},
+  ): Promise<Enqueued> {
     const result = await enqueue(q, kind, payload, options);
     if (!options.runAt || options.runAt <= this.opts.clock.now()) this.wake();
     return result;
@@ -304,8 +314,10 @@ export class JobRunner {
     return timer;
   }
 
-  private async executeHeld(job: JobRow, onError?: (err: unknown) => void): Promise<JobOutcome> {
-    const kind = this.kinds.get(job.kind)!;
+  private async executeHeld(row: JobRow, onError?: (err: unknown) => void): Promise<JobOutcome> {
+    const kind = this.kinds.get(row.kind)!;
+    // The row is of its kind's payload: it was enqueued with it (checked there, see `kinds`).
+    const job = row as JobRow<never>;
     const { db, clock, log } = this.opts;
     const ctx: JobContext = { db, clock, workerId: this.workerId, log };
     let outcome: JobOutcome;
@@ -333,7 +345,12 @@ export class JobRunner {
     return outcome;
   }
 
-  private async fail(job: JobRow, kind: JobKind, ctx: JobContext, err: unknown): Promise<JobOutcome> {
+  private async fail(
+    job: JobRow<never>,
+    kind: JobKind<never>,
+    ctx: JobContext,
+    err: unknown,
+  ): Promise<JobOutcome> {
     const { db, clock, log } = this.opts;
     const permanent =
       (err instanceof JobFailure && err.permanent) || (err instanceof SubtextError && !err.retryable);

@@ -29,6 +29,16 @@ export const SWEEP_JOB = "messaging.sweep";
 export const RETENTION_JOB = "messaging.retention";
 export const PARTITIONS_JOB = "messaging.partitions";
 
+declare module "../jobs/kinds.js" {
+  interface JobPayloads {
+    "messaging.reconcile": ReconcilePayload;
+    "messaging.sweep": Record<string, never>;
+    "messaging.retention": Record<string, never>;
+    "messaging.partitions": Record<string, never>;
+    "messaging.lookup": LookupPayload;
+  }
+}
+
 export interface MessagingOptions extends DispatcherOptions {
   /** A pending attempt older than this has lost its worker (well above sendTimeoutMs). */
   orphanAfterMs: number;
@@ -139,7 +149,7 @@ export function registerMessagingJobs(services: Services): void {
   const later = (ms: number): Snooze => ({ retryAt: new Date(services.clock.now().getTime() + ms) });
   // Short leases (a round is one Twilio call or a few queries, and safe to run twice): a worker
   // killed mid-round must not leave open attempts waiting out the default 5-minute lease.
-  services.jobs.register<ReconcilePayload>(RECONCILE_JOB, {
+  services.jobs.register(RECONCILE_JOB, {
     handler: (job) => reconcileAttempt(services, job.payload, m.options.policy),
     leaseMs: 60_000,
     maxAttempts: 50,
@@ -185,7 +195,7 @@ export function registerMessagingJobs(services: Services): void {
     }
     return later(m.options.partitionsEveryMs);
   });
-  services.jobs.register<LookupPayload>(LOOKUP_JOB, {
+  services.jobs.register(LOOKUP_JOB, {
     handler: (job) => lookUpCarrier(services, job.payload),
     maxAttempts: 5,
   });

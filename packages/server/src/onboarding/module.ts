@@ -5,14 +5,22 @@
  */
 import type { Services } from "../system/services.js";
 import { explain } from "./hints.js";
-import { OTP_REMINDER_JOB, runOtpReminder } from "./otp.js";
+import { OTP_REMINDER_JOB, type OtpReminderPayload, runOtpReminder } from "./otp.js";
 import { STEP_JOB, type StepPayload, failRegistration, runStepJob } from "./runner.js";
 import { isOpen } from "./states.js";
 import { findStep, lockRegistration } from "./store.js";
-import { WATCH_JOB, runWatch } from "./watch.js";
+import { WATCH_JOB, type WatchPayload, runWatch } from "./watch.js";
+
+declare module "../jobs/kinds.js" {
+  interface JobPayloads {
+    "onboarding.step": StepPayload;
+    "onboarding.otp_reminder": OtpReminderPayload;
+    "onboarding.watch": WatchPayload;
+  }
+}
 
 export function registerOnboardingJobs(services: Services): void {
-  services.jobs.register<StepPayload>(STEP_JOB, {
+  services.jobs.register(STEP_JOB, {
     handler: (job) => runStepJob(services, job),
     leaseMs: 3 * 60_000,
     maxAttempts: 40,
@@ -32,6 +40,6 @@ export function registerOnboardingJobs(services: Services): void {
       });
     },
   });
-  services.jobs.register(OTP_REMINDER_JOB, (job) => runOtpReminder(services, job as never));
-  services.jobs.register(WATCH_JOB, (job) => runWatch(services, job as never));
+  services.jobs.register(OTP_REMINDER_JOB, (job) => runOtpReminder(services, job));
+  services.jobs.register(WATCH_JOB, (job) => runWatch(services, job));
 }

@@ -21,6 +21,14 @@ export const OTP_VALIDITY_MS = 24 * 3_600_000;
 export const REMINDER_DAYS = [7, 3, 1] as const;
 const DAY = 86_400_000;
 
+export interface OtpReminderPayload {
+  registration_id: string;
+  /** Days left before the deadline when the reminder is due. */
+  days: number;
+  /** The deadline it reminds of (ISO): a newer deadline makes the reminder moot. */
+  deadline: string;
+}
+
 export async function scheduleOtpReminders(
   q: Queryable,
   deps: Pick<FlowDeps, "jobs">,
@@ -40,10 +48,7 @@ export async function scheduleOtpReminders(
   }
 }
 
-export async function runOtpReminder(
-  deps: FlowDeps,
-  job: JobRow<{ registration_id: string; days: number; deadline: string }>,
-): Promise<void> {
+export async function runOtpReminder(deps: FlowDeps, job: JobRow<OtpReminderPayload>): Promise<void> {
   await deps.db.tx(async (tx) => {
     const reg = await findRegistration(tx, job.payload.registration_id);
     if (reg?.state !== "awaiting_otp" || reg.otp_deadline?.toISOString() !== job.payload.deadline) return;

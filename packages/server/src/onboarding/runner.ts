@@ -47,7 +47,7 @@ export async function enqueueStep(
   step: string,
   runAt?: Date,
 ): Promise<void> {
-  await deps.jobs.enqueue<StepPayload>(
+  await deps.jobs.enqueue(
     q,
     STEP_JOB,
     { registration_id: reg.id, generation: reg.generation, step },

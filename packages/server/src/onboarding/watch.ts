@@ -25,6 +25,10 @@ import {
 export const WATCH_JOB = "onboarding.watch";
 export const WATCH_INTERVAL_MS = 24 * 3_600_000;
 
+export interface WatchPayload {
+  registration_id: string;
+}
+
 export async function scheduleWatch(
   q: Queryable,
   deps: Pick<FlowDeps, "jobs">,
@@ -49,10 +53,7 @@ interface Finding {
   set: RegistrationColumns;
 }
 
-export async function runWatch(
-  deps: FlowDeps,
-  job: JobRow<{ registration_id: string }>,
-): Promise<Snooze | undefined> {
+export async function runWatch(deps: FlowDeps, job: JobRow<WatchPayload>): Promise<Snooze | undefined> {
   const reg = await findRegistration(deps.db, job.payload.registration_id);
   if (reg?.state !== "approved") return;
   const tenant = await findTenant(deps.db, reg.tenant_id);

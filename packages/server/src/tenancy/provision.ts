@@ -1,5 +1,4 @@
 import { newId } from "../db/ids.js";
-import type { JobRow } from "../jobs/queue.js";
 import { SubtextError, isSubtextError } from "../system/errors.js";
 import type { Services } from "../system/services.js";
 import { twilioCall } from "../twilio/errors.js";
@@ -25,6 +24,12 @@ import {
 export const PROVISION_TENANT = "tenant.provision";
 
 type Deps = Pick<Services, "db" | "vault" | "twilio" | "jobs" | "log" | "clock">;
+
+declare module "../jobs/kinds.js" {
+  interface JobPayloads {
+    "tenant.provision": { tenant_id: string };
+  }
+}
 
 export async function createTenant(
   deps: Deps,
@@ -127,8 +132,8 @@ function describe(e: SubtextError) {
 }
 
 export function registerTenantJobs(deps: Deps): void {
-  deps.jobs.register<{ tenant_id: string }>(PROVISION_TENANT, {
-    handler: (job: JobRow<{ tenant_id: string }>) => provisionTenant(deps, job.payload.tenant_id),
+  deps.jobs.register(PROVISION_TENANT, {
+    handler: (job) => provisionTenant(deps, job.payload.tenant_id),
     maxAttempts: 50,
     backoff: { baseMs: 5_000, capMs: 30 * 60_000 },
     leaseMs: 2 * 60_000,

@@ -1,6 +1,12 @@
 import type { Services } from "../system/services.js";
 import { EVALUATE_ALERTS, evaluateAlertsJob } from "./alerts/evaluate.js";
 
+declare module "../jobs/kinds.js" {
+  interface JobPayloads {
+    "alerts.evaluate": Record<string, never>;
+  }
+}
+
 /** Job kinds of the usage module (wired in system/modules.ts). */
 export function registerUsageJobs(services: Services): void {
   services.jobs.register(EVALUATE_ALERTS, {

@@ -6,6 +6,27 @@ import { enqueue, findJob, findJobByKey } from "../../src/jobs/queue.js";
 import { JobFailure, JobRunner } from "../../src/jobs/runner.js";
 import { type TestDb, eventually, openTestDb } from "./harness.js";
 
+// The kinds these tests register: a test-only part of the registry (prefixed, apart from the product's).
+declare module "../../src/jobs/kinds.js" {
+  interface JobPayloads {
+    "test.note": { n: string };
+    "test.keyed": { v: number };
+    "test.flaky": Record<string, never>;
+    "test.doomed": Record<string, never>;
+    "test.later": Record<string, never>;
+    "test.poll": Record<string, never>;
+    "test.work": { i: number };
+    "test.long": Record<string, never>;
+    "test.quick": Record<string, never>;
+    "test.slow": Record<string, never>;
+    "test.flood": { i: number };
+    "test.urgent": Record<string, never>;
+    "test.loop": { n: number };
+    "test.due": { i: number };
+    "test.inline": Record<string, never>;
+  }
+}
+
 let test: TestDb;
 let clock: ManualClock;
 const T0 = Date.parse("2030-01-01T00:00:00Z");
@@ -28,10 +49,10 @@ describe("durable jobs", () => {
   it("runs a job only once it is due, then deletes it", async () => {
     const seen: string[] = [];
     const jobs = runner();
-    jobs.register<{ n: string }>("note", async (job) => {
+    jobs.register("test.note", async (job) => {
       seen.push(job.payload.n);
     });
-    const { id } = await enqueue(test.db, "note", { n: "later" }, { runAt: at(60_000) });
+    const { id } = await enqueue(test.db, "test.note", { n: "later" }, { runAt: at(60_000) });
 
     expect(await jobs.runDue()).toMatchObject({ ran: 0 });
     clock.advance(59_999);
@@ -43,12 +64,12 @@ describe("durable jobs", () => {
   });
 
   it("enqueues idempotently by key, and can move a pending keyed job", async () => {
-    const first = await enqueue(test.db, "note", { v: 1 }, { key: "k1", runAt: at(1000) });
-    const second = await enqueue(test.db, "note", { v: 2 }, { key: "k1", runAt: at(5000) });
+    const first = await enqueue(test.db, "test.keyed", { v: 1 }, { key: "k1", runAt: at(1000) });
+    const second = await enqueue(test.db, "test.keyed", { v: 2 }, { key: "k1", runAt: at(5000) });
     expect(second).toEqual({ id: first.id, created: false });
     expect((await findJobByKey(test.db, "k1"))!.payload).toEqual({ v: 1 });
 
-    await enqueue(test.db, "note", { v: 3 }, { key: "k1", runAt: at(9000), onConflict: "replace" });
+    await enqueue(test.db, "test.keyed", { v: 3 }, { key: "k1", runAt: at(9000), onConflict: "replace" });
     const moved = (await findJobByKey(test.db, "k1"))!;
     expect(moved).toMatchObject({ id: first.id, payload: { v: 3 } });
     expect(moved.run_at.getTime()).toBe(T0 + 9000);
@@ -60,7 +81,7 @@ describe("durable jobs", () => {
     const jobs = runner();
     let calls = 0;
     const dead: string[] = [];
-    jobs.register("flaky", {
+    jobs.register("test.flaky", {
       handler: async () => {
         calls++;
         throw new Error(`boom ${calls}`);
@@ -71,7 +92,7 @@ describe("durable jobs", () => {
         dead.push(job.id);
       },
     });
-    const { id } = await enqueue(test.db, "flaky", {}, { runAt: at(0) });
+    const { id } = await enqueue(test.db, "test.flaky", {}, { runAt: at(0) });
 
     // random() = 0.5 → delays of 500, 1000, 2000 ms: half of base·2^(attempt-1).
     const expected = [500, 1000, 2000];
@@ -108,14 +129,14 @@ describe("durable jobs", () => {
 
   it("stops at once on a permanent failure, and honours a requested retry time", async () => {
     const jobs = runner();
-    jobs.register("doomed", async () => {
+    jobs.register("test.doomed", async () => {
       throw new JobFailure("cannot ever work", { permanent: true });
     });
-    jobs.register("later", async () => {
+    jobs.register("test.later", async () => {
       throw new JobFailure("not yet", { retryAt: at(30_000) });
     });
-    const doomed = await enqueue(test.db, "doomed", {}, { runAt: at(0) });
-    const later = await enqueue(test.db, "later", {}, { runAt: at(0) });
+    const doomed = await enqueue(test.db, "test.doomed", {}, { runAt: at(0) });
+    const later = await enqueue(test.db, "test.later", {}, { runAt: at(0) });
     await jobs.runDue();
     expect((await findJob(test.db, doomed.id))!).toMatchObject({
       attempts: 1,
@@ -128,11 +149,11 @@ describe("durable jobs", () => {
   it("snoozes a polling job without spending an attempt", async () => {
     const jobs = runner();
     let polls = 0;
-    jobs.register("poll", async () => {
+    jobs.register("test.poll", async () => {
       polls++;
       if (polls < 3) return { retryAt: new Date(clock.now().getTime() + 10_000) };
     });
-    const { id } = await enqueue(test.db, "poll", {}, { runAt: at(0) });
+    const { id } = await enqueue(test.db, "test.poll", {}, { runAt: at(0) });
     await jobs.runDue();
     expect((await findJob(test.db, id))!).toMatchObject({ attempts: 0, last_error: null });
     clock.advance(10_000);
@@ -147,15 +168,15 @@ describe("durable jobs", () => {
     const crashed = runner({ workerId: "w_crashed" });
     const healthy = runner({ workerId: "w_healthy" });
     const ran: string[] = [];
-    crashed.register("work", { handler: async () => {}, leaseMs: 60_000 });
-    healthy.register("work", {
+    crashed.register("test.work", { handler: async () => {}, leaseMs: 60_000 });
+    healthy.register("test.work", {
       handler: async (job) => {
         ran.push(job.id);
       },
       leaseMs: 60_000,
     });
     const ids = [];
-    for (let i = 0; i < 5; i++) ids.push((await enqueue(test.db, "work", { i }, { runAt: at(0) })).id);
+    for (let i = 0; i < 5; i++) ids.push((await enqueue(test.db, "test.work", { i }, { runAt: at(0) })).id);
 
     // The first worker claims everything, then dies without finishing.
     const claimed = await crashed.claim(10);
@@ -183,9 +204,9 @@ describe("durable jobs", () => {
       },
       leaseMs: 3_000,
     };
-    jobs.register("long", def);
-    other.register("long", def);
-    const { id } = await enqueue(test.db, "long", {}, { runAt: at(0) });
+    jobs.register("test.long", def);
+    other.register("test.long", def);
+    const { id } = await enqueue(test.db, "test.long", {}, { runAt: at(0) });
     const first = jobs.runDue();
     await eventually("the job started", async () => runs === 1);
 
@@ -214,11 +235,11 @@ describe("durable jobs", () => {
     const crashed = runner({ workerId: "w_crashed" });
     const healthy = runner({ workerId: "w_healthy" });
     for (const r of [crashed, healthy]) {
-      r.register("quick", { handler: async () => {}, leaseMs: 15_000 });
-      r.register("slow", { handler: async () => {}, leaseMs: 10 * 60_000 });
+      r.register("test.quick", { handler: async () => {}, leaseMs: 15_000 });
+      r.register("test.slow", { handler: async () => {}, leaseMs: 10 * 60_000 });
     }
-    const quick = await enqueue(test.db, "quick", {}, { runAt: at(0) });
-    const slow = await enqueue(test.db, "slow", {}, { runAt: at(0) });
+    const quick = await enqueue(test.db, "test.quick", {}, { runAt: at(0) });
+    const slow = await enqueue(test.db, "test.slow", {}, { runAt: at(0) });
     expect(await crashed.claim(10)).toHaveLength(2);
     expect((await findJob(test.db, quick.id))!.locked_until!.getTime()).toBe(T0 + 15_000);
     expect((await findJob(test.db, slow.id))!.locked_until!.getTime()).toBe(T0 + 10 * 60_000);
@@ -230,10 +251,10 @@ describe("durable jobs", () => {
   });
 
   it("lets concurrent claimers split due jobs without overlap (SKIP LOCKED)", async () => {
-    for (let i = 0; i < 60; i++) await enqueue(test.db, "work", { i }, { runAt: at(0) });
+    for (let i = 0; i < 60; i++) await enqueue(test.db, "test.work", { i }, { runAt: at(0) });
     const workers = [1, 2, 3].map((n) => {
       const r = runner({ workerId: `w_${n}` });
-      r.register("work", async () => {});
+      r.register("test.work", async () => {});
       return r;
     });
     const batches = await Promise.all(workers.flatMap((w) => [w.claim(15), w.claim(15)]));
@@ -250,7 +271,7 @@ describe("durable jobs", () => {
     });
     let floodRunning = 0;
     let floodPeak = 0;
-    jobs.register("flood", {
+    jobs.register("test.flood", {
       maxConcurrent: 2,
       handler: async () => {
         floodPeak = Math.max(floodPeak, ++floodRunning);
@@ -259,12 +280,12 @@ describe("durable jobs", () => {
       },
     });
     const urgent: string[] = [];
-    jobs.register("urgent", async (job) => {
+    jobs.register("test.urgent", async (job) => {
       urgent.push(job.id);
     });
     // The flood is due first (as webhook deliveries are, at the epoch); the urgent job later.
-    for (let i = 0; i < 20; i++) await enqueue(test.db, "flood", { i }, { runAt: new Date(0) });
-    const { id } = await enqueue(test.db, "urgent", {}, { runAt: at(0) });
+    for (let i = 0; i < 20; i++) await enqueue(test.db, "test.flood", { i }, { runAt: new Date(0) });
+    const { id } = await enqueue(test.db, "test.urgent", {}, { runAt: at(0) });
     jobs.start();
     try {
       await eventually("the urgent job ran beside the blocked flood", async () => urgent.length === 1);
@@ -284,12 +305,12 @@ describe("durable jobs", () => {
   it("runs due jobs from its polling loop, woken when a job is enqueued", async () => {
     const jobs = runner({ pollMs: 60_000 });
     const seen: number[] = [];
-    jobs.register<{ n: number }>("loop", async (job) => {
+    jobs.register("test.loop", async (job) => {
       seen.push(job.payload.n);
     });
     jobs.start();
     try {
-      await jobs.enqueue(test.db, "loop", { n: 1 });
+      await jobs.enqueue(test.db, "test.loop", { n: 1 });
       await eventually("the loop ran the job", async () => seen.length === 1);
     } finally {
       await jobs.stop();
@@ -302,14 +323,14 @@ describe("durable jobs", () => {
     // runDue must not return before it has run (a reminder was once read before it was sent).
     const jobs = runner({ pollMs: 1 });
     let done = 0;
-    jobs.register("due", async () => {
+    jobs.register("test.due", async () => {
       await test.db.query("SELECT pg_sleep(0.005)");
       done++;
     });
     jobs.start();
     try {
       for (let i = 1; i <= 40; i++) {
-        await enqueue(test.db, "due", { i }, { runAt: at(i * 1000) });
+        await enqueue(test.db, "test.due", { i }, { runAt: at(i * 1000) });
         clock.advance(1000);
         await jobs.runDue();
         expect(done).toBe(i);
@@ -322,18 +343,18 @@ describe("durable jobs", () => {
   it("runs a just-enqueued job inline, and leaves it to the workers when another holds it", async () => {
     const jobs = runner();
     let runs = 0;
-    jobs.register("inline", async () => {
+    jobs.register("test.inline", async () => {
       runs++;
     });
-    const { id } = await enqueue(test.db, "inline", {}, { runAt: at(60_000) });
+    const { id } = await enqueue(test.db, "test.inline", {}, { runAt: at(60_000) });
     const other = runner({ workerId: "w_other" });
-    other.register("inline", async () => {});
+    other.register("test.inline", async () => {});
     clock.advance(60_000);
     expect(await other.claim(1)).toHaveLength(1);
     expect(await jobs.runNow(id)).toEqual({ outcome: "busy" });
     expect(runs).toBe(0);
 
-    const second = await enqueue(test.db, "inline", {}, { runAt: at(10 * 60_000) });
+    const second = await enqueue(test.db, "test.inline", {}, { runAt: at(10 * 60_000) });
     expect((await jobs.runNow(second.id)).outcome).toBe("succeeded");
     expect(runs).toBe(1);
     expect(await findJob(test.db, second.id)).toBeNull();

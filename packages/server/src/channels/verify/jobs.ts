@@ -9,6 +9,14 @@ import { type VerificationRow, appendSend } from "./store.js";
 
 type Payload = { verification_id: string };
 
+declare module "../../jobs/kinds.js" {
+  interface JobPayloads {
+    "verify.fallback": Payload;
+    "verify.expire": Payload;
+    "verify.prune_counters": Record<string, never>;
+  }
+}
+
 async function pendingRow(services: Services, id: string): Promise<VerificationRow | null> {
   return services.db.maybeOne<VerificationRow>(
     "SELECT * FROM verifications WHERE id = $1 AND status = 'pending'",
@@ -56,12 +64,12 @@ async function expire(services: Services, id: string): Promise<Snooze | undefine
 }
 
 export function registerVerifyJobs(services: Services): void {
-  services.jobs.register<Payload>(VERIFY_FALLBACK, {
+  services.jobs.register(VERIFY_FALLBACK, {
     handler: (job) => fallbackToVoice(services, job.payload.verification_id),
     maxAttempts: 5,
     backoff: { baseMs: 5_000, capMs: 60_000 },
   });
-  services.jobs.register<Payload>(VERIFY_EXPIRE, {
+  services.jobs.register(VERIFY_EXPIRE, {
     handler: (job) => expire(services, job.payload.verification_id),
   });
   services.jobs.register(VERIFY_PRUNE, {

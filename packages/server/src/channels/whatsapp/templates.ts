@@ -20,6 +20,12 @@ export const TEMPLATE_STATUS = "whatsapp.template_status";
 
 type Deps = Pick<Services, "db" | "vault" | "caches" | "twilio" | "clock" | "jobs">;
 
+declare module "../../jobs/kinds.js" {
+  interface JobPayloads {
+    "whatsapp.template_status": { template_id: string };
+  }
+}
+
 export interface TemplateInput {
   /** WhatsApp's template name: lower case letters, digits and underscores. */
   name: string;
@@ -191,7 +197,7 @@ export async function followApproval(services: Services, templateId: string): Pr
 }
 
 export function registerTemplateJobs(services: Services): void {
-  services.jobs.register<{ template_id: string }>(TEMPLATE_STATUS, {
+  services.jobs.register(TEMPLATE_STATUS, {
     handler: (job) => followApproval(services, job.payload.template_id),
     maxAttempts: 10,
     backoff: { baseMs: 30_000, capMs: 15 * 60_000 },
