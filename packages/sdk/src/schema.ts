@@ -1975,6 +1975,10 @@ export interface paths {
           content: {
             "application/json": {
               tenant_id?: string;
+              /**
+               * @description Percent over cost, a decimal string with at least two decimals
+               * @example 25.00
+               */
               markup_percent?: string;
             };
           };
@@ -2043,8 +2047,12 @@ export interface paths {
       requestBody: {
         content: {
           "application/json": {
-            /** @example 15 */
-            markup_percent: string;
+            /**
+             * @description Percent over cost, 0–9999.999 with at most three decimals: a number (25) or a decimal string ("25"). Answered as a decimal string ("25.00")
+             * @example 15
+             * @example 12.5
+             */
+            markup_percent: string | number;
           };
         };
       };
@@ -2057,6 +2065,10 @@ export interface paths {
           content: {
             "application/json": {
               tenant_id?: string;
+              /**
+               * @description Percent over cost, a decimal string with at least two decimals
+               * @example 25.00
+               */
               markup_percent?: string;
             };
           };
