@@ -9221,6 +9221,10 @@ export interface components {
         segments_saved?: number;
       };
       price_estimate?: {
+        /**
+         * @description USD, a decimal string: two to six decimals, trailing zeros beyond two dropped
+         * @example 0.0083
+         */
         amount?: string;
         currency?: string;
       } | null;

@@ -163,6 +163,26 @@ describe("status callbacks", () => {
     ]);
   });
 
+  it("answers the price estimate as one canonical decimal string: create, read, list and webhooks", async () => {
+    const to = recipient();
+    const created = await stack.api("POST", "/v1/messages", { token: key, body: { to, body: "hello" } });
+    expect(created.status).toBe(202);
+    const estimate = created.body.price_estimate;
+    // The default SMS list price for one segment, as fromMicros writes it.
+    expect(estimate).toEqual({ amount: "0.0083", currency: "USD" });
+    await driveUntil(stack, "delivered", async () => (await message(created.body.id)).status === "delivered");
+    expect((await message(created.body.id)).price_estimate).toEqual(estimate);
+    const list = await stack.api("GET", `/v1/messages?to=${encodeURIComponent(to)}`, { token: key });
+    expect(list.body.data.map((m: any) => m.price_estimate)).toEqual([estimate]);
+    const { rows } = await stack.db.query<{ type: string; estimate: unknown }>(
+      `SELECT type, data->'message'->'price_estimate' AS estimate FROM events
+       WHERE type LIKE 'message.%' AND data->'message'->>'id' = $1 ORDER BY type`,
+      [created.body.id],
+    );
+    expect(rows.map((r) => r.type)).toEqual(["message.delivered", "message.queued", "message.sent"]);
+    for (const r of rows) expect(r.estimate, r.type).toEqual(estimate);
+  });
+
   it("keeps the first sender a callback names: a later callback's From never replaces it", async () => {
     await stack.emulator.control("POST", "faults", {
       kind: "drop_callbacks",
