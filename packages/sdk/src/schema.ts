@@ -2162,6 +2162,10 @@ export interface paths {
           content: {
             "application/json": {
               tenant_id?: string;
+              /**
+               * @description Percent over cost, a decimal string with at least two decimals
+               * @example 25.00
+               */
               markup_percent?: string;
             };
           };
@@ -2230,8 +2234,12 @@ export interface paths {
       requestBody: {
         content: {
           "application/json": {
-            /** @example 15 */
-            markup_percent: string;
+            /**
+             * @description Percent over cost, 0–9999.999 with at most three decimals: a number (25) or a decimal string ("25"). Answered as a decimal string ("25.00")
+             * @example 15
+             * @example 12.5
+             */
+            markup_percent: string | number;
           };
         };
       };
@@ -2244,6 +2252,10 @@ export interface paths {
           content: {
             "application/json": {
               tenant_id?: string;
+              /**
+               * @description Percent over cost, a decimal string with at least two decimals
+               * @example 25.00
+               */
               markup_percent?: string;
             };
           };
@@ -9421,6 +9433,10 @@ export interface components {
         segments_saved?: number;
       };
       price_estimate?: {
+        /**
+         * @description USD, a decimal string: two to six decimals, trailing zeros beyond two dropped
+         * @example 0.0083
+         */
         amount?: string;
         currency?: string;
       } | null;

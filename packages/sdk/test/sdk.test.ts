@@ -241,6 +241,19 @@ describe("the SDK against a running stack", SLOW, () => {
     expect((await tenant.messages.cancel(first.id)).status).toBe("canceled");
   });
 
+  it("answers a send to an opted-out recipient with the code the README's example branches on", async () => {
+    const readme = readFileSync(new URL("../README.md", import.meta.url), "utf8");
+    const documented = [...readme.matchAll(/isSubtextApiError\(err, "([a-z_]+)"\)/g)].map((m) => m[1]);
+    expect(documented).toHaveLength(1);
+    const tenant = client((await readyToSend(stack)).key);
+    await tenant.optOuts.add({ phone: "+14155550199" });
+    const refused = await failure(tenant.messages.send({ to: "+14155550199", body: "Hi" }));
+    expect(refused).toMatchObject({ status: 409, twilioCode: 21610 });
+    expect(isSubtextApiError(refused, documented[0])).toBe(true);
+    // The README's list of codes to branch on names it too.
+    expect(readme).toContain(`\`${refused.code}\``);
+  });
+
   describe("webhooks", () => {
     let receiver: Receiver;
     beforeAll(async () => {

@@ -18,7 +18,16 @@ interface NumberDoc {
   status_callback_method?: string | null;
 }
 
-const ANSWERS = ["human", "machine", "busy", "no-answer", "failed"];
+/** How a scripted party answers (README: "Scripted parties"). */
+export const ANSWERS = ["human", "machine", "busy", "no-answer", "failed"] as const;
+const INPUTS = ["digits", "speech"] as const;
+const SECONDS = ["record_seconds", "ring_seconds", "talk_seconds", "hangup_after"] as const;
+/** Every field of a caller script, as the control API takes them. */
+export const SCRIPT_FIELDS = ["answer", ...INPUTS, ...SECONDS, "transcription_text"] as const;
+// A field added to CallerScript and not here would be ignored by parseScript: refuse to compile.
+const everyField: Exclude<keyof CallerScript, (typeof SCRIPT_FIELDS)[number]> extends never ? true : never =
+  true;
+void everyField;
 
 const bad = (message: string) => new TwilioError(20001, 400, message);
 
@@ -29,14 +38,14 @@ export function parseScript(b: Record<string, any>): CallerScript {
     if (!ANSWERS.includes(b.answer)) throw bad(`answer must be one of ${ANSWERS.join(", ")}`);
     script.answer = b.answer;
   }
-  for (const key of ["digits", "speech"] as const) {
+  for (const key of INPUTS) {
     if (b[key] === undefined) continue;
     const list = Array.isArray(b[key]) ? b[key] : [b[key]];
     if (list.some((v: unknown) => v !== null && typeof v !== "string"))
       throw bad(`${key} must be a list of strings ("" or null for no input)`);
     script[key] = list;
   }
-  for (const key of ["record_seconds", "ring_seconds", "talk_seconds", "hangup_after"] as const) {
+  for (const key of SECONDS) {
     if (b[key] === undefined) continue;
     const n = Number(b[key]);
     if (!Number.isFinite(n) || n < 0) throw bad(`${key} must be a number of seconds ≥ 0`);

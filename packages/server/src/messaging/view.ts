@@ -1,5 +1,6 @@
 import type { MessageRow } from "./store/messages.js";
 import type { TimelineRow } from "./store/timeline.js";
+import { fromMicros, toMicros } from "../usage/prices.js";
 import { explainTwilioCode } from "./twilio-codes.js";
 
 /** The public shape of a message (POST/GET /v1/messages). */
@@ -19,7 +20,10 @@ export function messageView(m: MessageRow) {
     segments: m.segments,
     encoding: m.encoding,
     smart_encoding: { applied: m.smart_encoded, segments_saved: m.segments_saved },
-    price_estimate: m.price_estimate === null ? null : { amount: m.price_estimate, currency: "USD" },
+    // Canonical text whatever produced the row: the estimate as computed ("0.0083") and as
+    // PostgreSQL's numeric(14, 6) reads it back ("0.008300") must not differ.
+    price_estimate:
+      m.price_estimate === null ? null : { amount: fromMicros(toMicros(m.price_estimate)), currency: "USD" },
     send_at: m.send_at?.toISOString() ?? null,
     lane_id: m.lane_id,
     held:
@@ -119,7 +123,14 @@ export const MessageSchema = {
     },
     price_estimate: {
       type: ["object", "null"],
-      properties: { amount: { type: "string" }, currency: { type: "string" } },
+      properties: {
+        amount: {
+          type: "string",
+          description: "USD, a decimal string: two to six decimals, trailing zeros beyond two dropped",
+          examples: ["0.0083"],
+        },
+        currency: { type: "string" },
+      },
     },
     send_at: { type: ["string", "null"], format: "date-time" },
     lane_id: { type: ["string", "null"] },

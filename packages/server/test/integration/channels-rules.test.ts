@@ -22,6 +22,7 @@ const MIN = 60_000;
 describe("Verify limits (sliding window over two fixed windows)", () => {
   const limit = { max: 5, window_seconds: 600 };
   const w = 600_000;
+  const at = (count: number, lastMs: number | null = null) => ({ count, lastMs });
   it.each([
     ["an empty window", 0, 0, 0, true],
     ["four in this window", 0, 4, 0, true],
@@ -31,25 +32,56 @@ describe("Verify limits (sliding window over two fixed windows)", () => {
     ["four before and two now, a tenth in", 4, 2, w / 10, false],
   ])("with %s the next request is allowed: %s", (_label, previous, current, elapsed, allowed) => {
     const now = 10 * w + elapsed;
-    expect(decide(limit, previous, current, now).allowed).toBe(allowed);
+    expect(decide(limit, at(previous), at(current), now).allowed).toBe(allowed);
   });
 
-  it("a refusal says how long to wait, and after that wait the request fits", () => {
-    for (const [previous, current, elapsed] of [
-      [5, 0, 0],
-      [3, 3, 0.2 * w],
-      [0, 5, 0.9 * w],
-      [7, 5, 0.5 * w],
-    ]) {
-      const now = 20 * w + elapsed;
-      const d = decide(limit, previous, current, now);
+  it("forgets a previous window whose latest request is a whole window ago", () => {
+    const start = 10 * w;
+    // Five at the very start of the previous window: the weighting alone would still count 4.5.
+    expect(estimate(at(5), 0, start + w / 10, w)).toBeCloseTo(4.5);
+    expect(estimate(at(5, start - w), 0, start + w / 10, w)).toBe(0);
+    expect(decide(limit, at(5, start - w), at(0), start + w / 10).allowed).toBe(true);
+    expect(decide(limit, at(5, start - 1), at(0), start + w / 10).allowed).toBe(false);
+  });
+
+  // [previous, its latest request (ms before this window), current, its latest (ms into it), now (ms into it)]
+  it.each([
+    [5, 1, 0, null, 0],
+    [5, w - 1, 0, null, 0],
+    [3, w / 2, 3, 0.1 * w, 0.2 * w],
+    [0, null, 5, 0.1 * w, 0.9 * w],
+    [0, null, 5, 98_000, 98_000],
+    [7, 1, 5, 0.4 * w, 0.5 * w],
+    [4, null, 5, null, 0.3 * w],
+  ])(
+    "a refusal (previous %s, latest %s ms before; current %s, latest at %s; now at %s) waits at most the window, and then the request fits",
+    (previous, previousBefore, current, currentLatest, elapsed) => {
+      const start = 20 * w;
+      const now = start + elapsed;
+      const prev = at(previous, previousBefore === null ? null : start - previousBefore);
+      const cur = at(current, currentLatest === null ? null : start + currentLatest);
+      const d = decide(limit, prev, cur, now);
       expect(d.allowed).toBe(false);
-      if (d.allowed) continue;
+      if (d.allowed) return;
+      expect(d.retryAfterSeconds).toBeGreaterThanOrEqual(1);
+      expect(d.retryAfterSeconds).toBeLessThanOrEqual(limit.window_seconds);
       const later = now + d.retryAfterSeconds * 1000;
       const crossed = Math.floor(later / w) > Math.floor(now / w);
-      const [p, c] = crossed ? [current, 0] : [previous, current];
-      expect(estimate(p, c, later, w) + 1).toBeLessThanOrEqual(limit.max);
-    }
+      const [p, c] = crossed ? [cur, at(0)] : [prev, cur];
+      expect(decide(limit, p, c, later).allowed).toBe(true);
+      // And not a second earlier (the wait is the true one, rounded up to the second).
+      if (d.retryAfterSeconds > 1) {
+        const sooner = later - 1000;
+        const crossedSooner = Math.floor(sooner / w) > Math.floor(now / w);
+        const [ps, cs] = crossedSooner ? [cur, at(0)] : [prev, cur];
+        expect(decide(limit, ps, cs, sooner).allowed).toBe(false);
+      }
+    },
+  );
+
+  it("five at once, 98 seconds into the window: wait exactly the window, not into the next one's decay", () => {
+    const now = 30 * w + 98_000;
+    expect(decide(limit, at(0), at(5, now), now)).toEqual({ allowed: false, retryAfterSeconds: 600 });
   });
 
   it("stored overrides change only the fields they name", () => {

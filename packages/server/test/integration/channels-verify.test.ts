@@ -99,6 +99,30 @@ describe("Verify: one-time codes", () => {
     });
   });
 
+  it("answers Retry-After with the true time left in the window: never more than the window", async () => {
+    const t = await stack.newTenant({ name: "Burst Login" });
+    const w = 600_000;
+    // 98 seconds into a fixed window of the limiter, then five starts at once.
+    stack.clock.advance(w - (stack.clock.now().getTime() % w) + 98_000);
+    const to = "+14155550309";
+    for (let i = 0; i < 5; i++) expect((await start(t.key, { to, fallback: false })).status).toBe(201);
+    const refused = await start(t.key, { to, fallback: false });
+    expect(refused.status).toBe(429);
+    expect(refused.body.error.code).toBe("verification_rate_limited");
+    // The five leave the 600-second window 600 seconds from now, all at once.
+    expect(refused.headers.get("retry-after")).toBe("600");
+    expect(refused.body.error.details[0]).toMatchObject({ window_seconds: 600, retry_after_seconds: 600 });
+
+    stack.clock.advance(599_000);
+    const early = await start(t.key, { to, fallback: false });
+    expect(early.status).toBe(429);
+    expect(early.headers.get("retry-after")).toBe("1");
+    stack.clock.advance(1_000);
+    // Twilio (the emulator) has meanwhile forgotten the verification those five sends were for.
+    await stack.emulator.control("POST", "clock/advance", { seconds: 600 });
+    expect((await start(t.key, { to, fallback: false })).status).toBe(201);
+  });
+
   it("throttles one client IP across destinations, counting in the database", async () => {
     await stack.api("PUT", "/v1/verify/settings", {
       token: b.key,

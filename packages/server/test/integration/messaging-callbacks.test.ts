@@ -133,6 +133,69 @@ describe("status callbacks", () => {
     });
     expect(delivered.completed_at).not.toBeNull();
   });
+
+  it("shows the number Twilio chose from the Messaging Service: in the API, the from filter and the webhooks", async () => {
+    const to = recipient();
+    const m = await sendAndDispatch(to);
+    // Twilio answers a Messaging Service send before it picks the sender (from: null).
+    expect(m.messaging_service_id).toMatch(/^MG/);
+    const delivered = await eventually("delivered", async () => {
+      const v = await message(m.id);
+      return v.status === "delivered" && v;
+    });
+    expect(delivered.from).toBe(ourNumber);
+    const list = await stack.api(
+      "GET",
+      `/v1/messages?from=${encodeURIComponent(ourNumber)}&to=${encodeURIComponent(to)}`,
+      {
+        token: key,
+      },
+    );
+    expect(list.body.data.map((x: any) => x.id)).toEqual([m.id]);
+    const { rows } = await stack.db.query<{ type: string; from: string | null }>(
+      `SELECT type, data->'message'->>'from' AS from FROM events
+       WHERE type IN ('message.sent', 'message.delivered') AND data->'message'->>'id' = $1 ORDER BY type DESC`,
+      [m.id],
+    );
+    expect(rows).toEqual([
+      { type: "message.sent", from: ourNumber },
+      { type: "message.delivered", from: ourNumber },
+    ]);
+  });
+
+  it("answers the price estimate as one canonical decimal string: create, read, list and webhooks", async () => {
+    const to = recipient();
+    const created = await stack.api("POST", "/v1/messages", { token: key, body: { to, body: "hello" } });
+    expect(created.status).toBe(202);
+    const estimate = created.body.price_estimate;
+    // The default SMS list price for one segment, as fromMicros writes it.
+    expect(estimate).toEqual({ amount: "0.0083", currency: "USD" });
+    await driveUntil(stack, "delivered", async () => (await message(created.body.id)).status === "delivered");
+    expect((await message(created.body.id)).price_estimate).toEqual(estimate);
+    const list = await stack.api("GET", `/v1/messages?to=${encodeURIComponent(to)}`, { token: key });
+    expect(list.body.data.map((m: any) => m.price_estimate)).toEqual([estimate]);
+    const { rows } = await stack.db.query<{ type: string; estimate: unknown }>(
+      `SELECT type, data->'message'->'price_estimate' AS estimate FROM events
+       WHERE type LIKE 'message.%' AND data->'message'->>'id' = $1 ORDER BY type`,
+      [created.body.id],
+    );
+    expect(rows.map((r) => r.type)).toEqual(["message.delivered", "message.queued", "message.sent"]);
+    for (const r of rows) expect(r.estimate, r.type).toEqual(estimate);
+  });
+
+  it("keeps the first sender a callback names: a later callback's From never replaces it", async () => {
+    await stack.emulator.control("POST", "faults", {
+      kind: "drop_callbacks",
+      path: "/twilio/messages/status/",
+    });
+    const m = await sendAndDispatch(recipient());
+    expect(m.from).toBeNull();
+    const path = `/twilio/messages/status/${tenant.id}`;
+    expect((await callback(path, statusParams(m, "sent", { From: ourNumber }))).status).toBe(204);
+    expect((await message(m.id)).from).toBe(ourNumber);
+    expect((await callback(path, statusParams(m, "delivered", { From: "+14155559999" }))).status).toBe(204);
+    expect(await message(m.id)).toMatchObject({ status: "delivered", from: ourNumber });
+  });
 });
 
 describe("inbound messages", () => {

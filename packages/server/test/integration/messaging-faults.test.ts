@@ -1,4 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { refreshStaleStatuses } from "../../src/messaging/dispatch/reconcile.js";
 import { messagingOf } from "../../src/messaging/module.js";
 import { dispatchAll, driveUntil, readyToSend, sentToAtTwilio } from "../../src/messaging/testing.js";
 import { tenantTwilio } from "../../src/tenancy/credentials.js";
@@ -9,12 +10,14 @@ import { type Stack, startStack } from "./harness.js";
 let stack: Stack;
 let key: string;
 let tenantId: string;
+let ourNumber: string;
 
 beforeAll(async () => {
   stack = await startStack({ workers: "manual" });
   const ready = await readyToSend(stack);
   key = ready.key;
   tenantId = ready.tenant.id;
+  ourNumber = ready.profile.senders[0].phoneNumber;
   const options = messagingOf(stack.services).options;
   options.policy.random = () => 0.5;
   options.sendTimeoutMs = 300;
@@ -79,6 +82,12 @@ async function deliveredOnce(id: string, to: string) {
   expect(await sentToAtTwilio(stack, to)).toHaveLength(1);
 }
 
+/** Waits (real time, bounded) until Twilio has delivered the message to `to`. */
+async function deliveredAtTwilio(to: string) {
+  for (let i = 0; i < 200 && (await sentToAtTwilio(stack, to))[0]?.status !== "delivered"; i++)
+    await new Promise((r) => setTimeout(r, 50));
+}
+
 /** Waits (real time, bounded) until the late create has landed at Twilio. */
 async function landedAtTwilio(to: string) {
   for (let i = 0; i < 200 && (await sentToAtTwilio(stack, to)).length === 0; i++)
@@ -105,6 +114,31 @@ describe("dispatching through Twilio's failures", () => {
     );
     expect(retries).toHaveLength(6);
     expect(retries[0].data).toMatchObject({ twilio_code: 20429 });
+  });
+
+  it("learns the sender Twilio chose from Twilio's record when every status callback was lost", async () => {
+    await stack.emulator.control("POST", "faults", {
+      kind: "drop_callbacks",
+      path: "/twilio/messages/status/",
+    });
+    const to = recipient();
+    const id = await send(to);
+    await dispatchAll(stack);
+    expect((await message(id)).from).toBeNull();
+    // Twilio delivers it (emulated time runs on its own) and we hear nothing, until the sweep's
+    // stale-status refresh asks Twilio.
+    await deliveredAtTwilio(to);
+    const { staleStatusAfterMs } = messagingOf(stack.services).options;
+    stack.clock.advance(staleStatusAfterMs + 1_000);
+    expect(await refreshStaleStatuses(stack.services, stack.clock.now(), staleStatusAfterMs)).toBeGreaterThan(
+      0,
+    );
+    expect(await message(id)).toMatchObject({ status: "delivered", from: ourNumber });
+    const { rows } = await stack.db.query<{ from: string | null }>(
+      `SELECT data->'message'->>'from' AS from FROM events WHERE type = 'message.delivered' AND data->'message'->>'id' = $1`,
+      [id],
+    );
+    expect(rows).toEqual([{ from: ourNumber }]);
   });
 
   it("reconciles a 5xx before retrying: Twilio never had it, so it is sent once", async () => {
@@ -152,9 +186,15 @@ describe("dispatching through Twilio's failures", () => {
     });
     const to = recipient();
     const id = await send(to, "A body only this message has");
+    await dispatchAll(stack);
+    // Twilio has picked the sender from the Messaging Service by the time we search.
+    for (let i = 0; i < 200 && !(await sentToAtTwilio(stack, to))[0]?.from; i++)
+      await new Promise((r) => setTimeout(r, 50));
     const m = await untilFound(id, 5_000);
     expect(m.twilio_sid).toMatch(/^SM/);
     expect(m.attempts).toBe(1);
+    // Found by listing, with the sender Twilio's record names.
+    expect(m.from).toBe(ourNumber);
     // Its callbacks were lost: the reconciliation job asks Twilio for the final status.
     await deliveredOnce(id, to);
   });

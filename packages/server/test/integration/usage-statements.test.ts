@@ -109,6 +109,34 @@ describe("monthly statements", () => {
     expect(res.body).toMatchObject({ subtotal: "1.75", markup: "0.26", total: "2.01" });
   });
 
+  it("takes the markup as a number or a decimal string, and answers it as a decimal string", async () => {
+    const t = await stack.newTenant();
+    const put = (markup_percent: unknown) =>
+      stack.api("PUT", `/v1/tenants/${t.tenant.id}/billing`, { body: { markup_percent } });
+    for (const [given, answered] of [
+      [25, "25.00"],
+      ["25", "25.00"],
+      [12.5, "12.50"],
+      ["12.125", "12.125"],
+      [0, "0.00"],
+    ] as const) {
+      const res = await put(given);
+      expect(res.status, JSON.stringify(given)).toBe(200);
+      expect(res.body).toEqual({ tenant_id: t.tenant.id, markup_percent: answered });
+      const read = await stack.api("GET", `/v1/tenants/${t.tenant.id}/billing`);
+      expect(read.body.markup_percent).toBe(answered);
+    }
+    const statement = await stack.api("GET", `/v1/tenants/${t.tenant.id}/statements/2030-01`);
+    expect(statement.body.markup_percent).toBe("0.00");
+    for (const bad of [-1, 12.0625, 10_000, "1e2", "-5", true, null]) {
+      const res = await put(bad);
+      expect(res.status, JSON.stringify(bad)).toBe(400);
+      expect(res.body.error.code).toBe("invalid_request");
+      expect(res.body.error.details[0].path).toBe("/markup_percent");
+    }
+    expect((await stack.api("GET", `/v1/tenants/${t.tenant.id}/billing`)).body.markup_percent).toBe("0.00");
+  });
+
   it("exports the statement as CSV", async () => {
     const t = await tenantWithJanuaryUsage();
     const res = await stack.api("GET", `/v1/tenants/${t.tenant.id}/statements/2030-01?format=csv`);

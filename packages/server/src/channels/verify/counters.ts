@@ -11,27 +11,43 @@ export interface LimitCheck {
 /**
  * Counts one request against every limit, or none of them: each key's current window is
  * incremented with an upsert (its row lock makes concurrent API processes queue, so the count
- * is exact), the decision is taken on the counts before this request, and a refusal rolls the
- * whole transaction back — refused requests do not extend a block.
+ * is exact), the decision is taken on the windows before this request, and a refusal rolls the
+ * whole transaction back — refused requests do not extend a block. Once every limit lets the
+ * request through, its windows record it as their latest request.
  */
 export async function consumeLimits(db: Db, checks: LimitCheck[], now: Date): Promise<void> {
   const nowMs = now.getTime();
   await db.tx(async (tx) => {
+    const counted: { key: string; start: number }[] = [];
     for (const check of checks) {
       const w = check.limit.window_seconds * 1000;
       const start = windowStart(nowMs, w);
-      const current = await tx.one<{ count: number }>(
+      // last_ms is left alone here, so the row still says when the latest request before this one came.
+      const current = await tx.one<{ count: number; last_ms: number | null }>(
         `INSERT INTO verify_rate_counters AS c (key, window_start, window_ms, count) VALUES ($1, $2, $3, 1)
-         ON CONFLICT (key, window_start) DO UPDATE SET count = c.count + 1 RETURNING count`,
+         ON CONFLICT (key, window_start) DO UPDATE SET count = c.count + 1 RETURNING count, last_ms`,
         [check.key, start, w],
       );
-      const previous = await tx.maybeOne<{ count: number }>(
-        "SELECT count FROM verify_rate_counters WHERE key = $1 AND window_start = $2",
+      const previous = await tx.maybeOne<{ count: number; last_ms: number | null }>(
+        "SELECT count, last_ms FROM verify_rate_counters WHERE key = $1 AND window_start = $2",
         [check.key, start - w],
       );
-      const decision = decide(check.limit, previous?.count ?? 0, current.count - 1, nowMs);
+      const decision = decide(
+        check.limit,
+        { count: previous?.count ?? 0, lastMs: previous?.last_ms ?? null },
+        { count: current.count - 1, lastMs: current.last_ms },
+        nowMs,
+      );
       if (!decision.allowed) throw limitError(check, decision.retryAfterSeconds);
+      counted.push({ key: check.key, start });
     }
+    if (counted.length === 0) return;
+    await tx.query(
+      `UPDATE verify_rate_counters c SET last_ms = GREATEST(c.last_ms, $3)
+       FROM unnest($1::text[], $2::int8[]) AS v(key, window_start)
+       WHERE c.key = v.key AND c.window_start = v.window_start`,
+      [counted.map((c) => c.key), counted.map((c) => c.start), nowMs],
+    );
   });
 }
 

@@ -62,35 +62,53 @@ export function mergeSettings(
  * Sliding-window estimate over two fixed windows (the approach Cloudflare describes for its
  * rate limiter): the previous window's count weighted by how much of it still overlaps the
  * sliding window, plus the current window's count. Two rows per key instead of one per request.
+ * Each window also keeps when its latest request came: once that is a whole window ago, none
+ * of its requests is in the sliding window any more, whatever the weighting says.
  */
 export function windowStart(nowMs: number, windowMs: number): number {
   return Math.floor(nowMs / windowMs) * windowMs;
 }
 
-export function estimate(previous: number, current: number, nowMs: number, windowMs: number): number {
+/** A fixed window's count, and when its latest counted request came (null: not known). */
+export interface WindowCount {
+  count: number;
+  lastMs: number | null;
+}
+
+export function estimate(previous: WindowCount, current: number, nowMs: number, windowMs: number): number {
+  if (previous.lastMs !== null && nowMs - previous.lastMs >= windowMs) return current;
   const elapsed = nowMs - windowStart(nowMs, windowMs);
-  return previous * (1 - elapsed / windowMs) + current;
+  return previous.count * (1 - elapsed / windowMs) + current;
 }
 
 export type LimitDecision = { allowed: true } | { allowed: false; retryAfterSeconds: number };
 
 /**
- * Whether one more request fits, given the counts BEFORE it; when it does not, how long until
- * it would (whole seconds, at least 1), assuming nothing else arrives meanwhile.
+ * Whether one more request fits, given the windows BEFORE it; when it does not, how long until
+ * it would (whole seconds rounded up, at least 1), assuming nothing else arrives meanwhile.
+ * The wait is never more than the window: every request counted so far came at or before now,
+ * so a window from now all of them have left it.
  */
-export function decide(limit: Limit, previous: number, current: number, nowMs: number): LimitDecision {
+export function decide(
+  limit: Limit,
+  previous: WindowCount,
+  current: WindowCount,
+  nowMs: number,
+): LimitDecision {
   const w = limit.window_seconds * 1000;
-  if (estimate(previous, current, nowMs, w) + 1 <= limit.max) return { allowed: true };
+  if (estimate(previous, current.count, nowMs, w) + 1 <= limit.max) return { allowed: true };
   const start = windowStart(nowMs, w);
-  let waitMs: number;
-  if (current + 1 <= limit.max) {
-    // Within this window, once enough of the previous window has slid out.
-    const needElapsed = previous > 0 ? w * (1 - (limit.max - current - 1) / previous) : 0;
-    waitMs = start + needElapsed - nowMs;
+  let until: number;
+  if (current.count + 1 <= limit.max) {
+    // Within this window, once enough of the previous window has slid out, or all of it has.
+    const needElapsed = w * (1 - (limit.max - current.count - 1) / previous.count);
+    until = start + needElapsed;
+    if (previous.lastMs !== null) until = Math.min(until, previous.lastMs + w);
   } else {
-    // Not before the next window, where this window's count becomes the decaying previous one.
-    const needElapsed = current > 0 ? w * Math.max(0, 1 - (limit.max - 1) / current) : 0;
-    waitMs = start + w + needElapsed - nowMs;
+    // Not before the next window, where this window's count becomes the decaying previous
+    // one, and is gone a window after its latest request (which came at or before now).
+    const needElapsed = w * Math.max(0, 1 - (limit.max - 1) / current.count);
+    until = Math.min(start + w + needElapsed, Math.min(current.lastMs ?? nowMs, nowMs) + w);
   }
-  return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil(waitMs / 1000)) };
+  return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil((until - nowMs) / 1000)) };
 }

@@ -28,7 +28,10 @@ export interface StatusReport {
   errorCode: number | null;
   errorMessage: string | null;
   at: Date;
-  /** The callback's From and To (the WhatsApp channel closes its session on 63016). */
+  /**
+   * The callback's From and To ("" when absent): From names the sender Twilio chose for a
+   * Messaging Service send; the WhatsApp channel closes its session on 63016.
+   */
   from: string;
   to: string;
 }
@@ -40,6 +43,8 @@ interface Change {
   before: MessageRow;
   moves: MessageStatus[];
   adopted: boolean;
+  /** A Messaging Service send whose sender this callback names first. */
+  senderLearned: boolean;
 }
 
 export async function applyStatusReports(q: Queryable, reports: StatusReport[]): Promise<StatusIntake[]> {
@@ -72,6 +77,7 @@ export async function applyStatusReports(q: Queryable, reports: StatusReport[]):
       before: target,
       moves: [],
       adopted: false,
+      senderLearned: false,
     };
     changes.set(target.id, change);
     const row = change.row;
@@ -91,6 +97,12 @@ export async function applyStatusReports(q: Queryable, reports: StatusReport[]):
       // The create answer was lost (timeout) but Twilio has the message: this settles the attempt.
       row.twilio_sid = r.sid;
       change.adopted = true;
+    }
+    if (!row.from_number && r.from) {
+      // Twilio picks a Messaging Service's sender after its create answer (from: null there);
+      // the callbacks name it. The first one wins: a known sender is never replaced.
+      row.from_number = r.from;
+      change.senderLearned = true;
     }
     const data: Record<string, unknown> = { source: "callback", twilio_status: r.twilioStatus };
     if (r.errorCode) data.error_code = r.errorCode;
@@ -135,7 +147,7 @@ export async function applyStatusReports(q: Queryable, reports: StatusReport[]):
       ],
     );
   }
-  const moved = [...changes.values()].filter((c) => c.moves.length > 0 || c.adopted);
+  const moved = [...changes.values()].filter((c) => c.moves.length > 0 || c.adopted || c.senderLearned);
   await writeMessages(q, moved);
   await afterChanges(
     q,
@@ -188,11 +200,12 @@ async function writeMessages(q: Queryable, changes: Change[]): Promise<void> {
   const col = <T>(f: (r: MessageRow) => T) => rows.map(f);
   await q.query(
     `UPDATE messages m SET status = v.status, updated_at = v.updated_at, twilio_sid = COALESCE(m.twilio_sid, v.sid),
-       twilio_status = v.twilio_status, error_code = v.error_code, error_message = v.error_message,
+       from_number = COALESCE(m.from_number, v.from_number), twilio_status = v.twilio_status, error_code = v.error_code, error_message = v.error_message,
        sent_at = v.sent_at, completed_at = v.completed_at, usage_recorded = v.usage_recorded
      FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::text[], $5::text[], $6::int[], $7::text[],
-       $8::timestamptz[], $9::timestamptz[], $10::boolean[])
-       AS v(id, status, updated_at, sid, twilio_status, error_code, error_message, sent_at, completed_at, usage_recorded)
+       $8::timestamptz[], $9::timestamptz[], $10::boolean[], $11::text[])
+       AS v(id, status, updated_at, sid, twilio_status, error_code, error_message, sent_at, completed_at, usage_recorded,
+         from_number)
      WHERE m.id = v.id AND m.id = ANY($1::text[])`,
     [
       col((r) => r.id),
@@ -205,6 +218,7 @@ async function writeMessages(q: Queryable, changes: Change[]): Promise<void> {
       col((r) => r.sent_at?.toISOString() ?? null),
       col((r) => r.completed_at?.toISOString() ?? null),
       col((r) => r.usage_recorded),
+      col((r) => r.from_number),
     ],
   );
 }

@@ -90,6 +90,7 @@ export async function applyGroup(
  * these change nothing, except when the create answer was lost and this is the first we hear
  * of the SID. Two of a message's four callbacks, so they cost at most one statement (none
  * when this process stored the SID, or without our marker: then the SID is already known).
+ * The sender they name waits for the sent/delivered callbacks, which carry it too.
  */
 async function intermediate(deps: Pick<Services, "db">, r: StatusReport): Promise<StatusIntake> {
   if (!r.marker || sidIsKnown(r.marker)) return "ignored";
@@ -105,8 +106,9 @@ async function intermediate(deps: Pick<Services, "db">, r: StatusReport): Promis
       [tenantId, marker, sid, at],
     );
     const { rows } = await tx.query<{ id: string }>(
-      "UPDATE messages SET twilio_sid = $3 WHERE id = $2 AND tenant_id = $1 AND twilio_sid IS NULL RETURNING id",
-      [tenantId, marker, sid],
+      `UPDATE messages SET twilio_sid = $3, from_number = COALESCE(from_number, $4)
+       WHERE id = $2 AND tenant_id = $1 AND twilio_sid IS NULL RETURNING id`,
+      [tenantId, marker, sid, r.from || null],
     );
     if (rows.length === 0) return "ignored";
     if (found.length > 0) {

@@ -147,8 +147,9 @@ export async function reconcileAttempt(
       )
         return;
       await tx.query(
-        "UPDATE messages SET twilio_sid = $2, twilio_status = $3, updated_at = $4 WHERE id = $1",
-        [row.id, match.sid, match.status, now],
+        `UPDATE messages SET twilio_sid = $2, twilio_status = $3, updated_at = $4,
+           from_number = COALESCE(from_number, $5) WHERE id = $1`,
+        [row.id, match.sid, match.status, now, match.from || null],
       );
       await note(tx, row.id, "reconciled_found", now, { twilio_sid: match.sid, by: "list" });
       const status = fromTwilioStatus(match.status);
@@ -244,7 +245,11 @@ export async function refreshStaleStatuses(
       await deps.db.tx(async (tx) => {
         const row = await lockMessage(tx, m.tenant_id, m.id);
         if (!row) return;
-        await tx.query("UPDATE messages SET status_checked_at = $2 WHERE id = $1", [m.id, now]);
+        // The sender a Messaging Service chose, if no callback told us (never replacing one).
+        await tx.query(
+          "UPDATE messages SET status_checked_at = $2, from_number = COALESCE(from_number, $3) WHERE id = $1",
+          [m.id, now, fetched.from || null],
+        );
         const status = fromTwilioStatus(fetched.status);
         if (status) {
           await applyStatus(tx, row, {

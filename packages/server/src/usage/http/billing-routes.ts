@@ -9,6 +9,28 @@ import { isDecimal, listPrices, setPrices } from "../prices.js";
 import { getMarkup, monthlyStatement, setMarkup } from "../statement.js";
 
 const security = [{ bearer: [] }];
+const MARKUP_PATTERN = /^\d{1,4}(\.\d{1,3})?$/;
+
+/**
+ * The markup as the decimal text the database takes. A JSON number is as good as a string
+ * (25 or "25"), but must have the same precision: 12.0625 is refused, not rounded.
+ */
+function markupText(value: string | number): string {
+  const text = typeof value === "number" ? String(value) : value;
+  if (!MARKUP_PATTERN.test(text)) {
+    throw new SubtextError("invalid_request", 400, "The request does not match the API's schema.", {
+      hint: "See `details` for each field, and /docs for the expected shape.",
+      details: [
+        {
+          path: "/markup_percent",
+          code: "pattern",
+          message: 'Expected 0 to 9999.999 with at most three decimals, e.g. 25 or "12.5".',
+        },
+      ],
+    });
+  }
+  return text;
+}
 const decimalText = { type: "string", pattern: "^\\d{1,6}(\\.\\d{1,6})?$", examples: ["0.0083"] } as const;
 const priceList = {
   type: "object",
@@ -120,7 +142,14 @@ export function billingRoutes(services: Pick<Services, "db" | "clock" | "caches"
     } as const;
     const billingView = {
       type: "object",
-      properties: { tenant_id: { type: "string" }, markup_percent: { type: "string" } },
+      properties: {
+        tenant_id: { type: "string" },
+        markup_percent: {
+          type: "string",
+          description: "Percent over cost, a decimal string with at least two decimals",
+          examples: ["25.00"],
+        },
+      },
     } as const;
 
     app.get<{ Params: { id: string } }>(
@@ -140,7 +169,7 @@ export function billingRoutes(services: Pick<Services, "db" | "clock" | "caches"
       },
     );
 
-    app.put<{ Params: { id: string }; Body: { markup_percent: string } }>(
+    app.put<{ Params: { id: string }; Body: { markup_percent: string | number } }>(
       "/v1/tenants/:id/billing",
       {
         config: { auth: "admin" },
@@ -154,7 +183,17 @@ export function billingRoutes(services: Pick<Services, "db" | "clock" | "caches"
             required: ["markup_percent"],
             additionalProperties: false,
             properties: {
-              markup_percent: { type: "string", pattern: "^\\d{1,4}(\\.\\d{1,3})?$", examples: ["15"] },
+              markup_percent: {
+                type: ["string", "number"],
+                // The pattern holds for strings, the bounds for numbers; markupText() checks a
+                // number's decimals (at most three, like the string).
+                pattern: MARKUP_PATTERN.source,
+                minimum: 0,
+                maximum: 9999.999,
+                description:
+                  'Percent over cost, 0–9999.999 with at most three decimals: a number (25) or a decimal string ("25"). Answered as a decimal string ("25.00")',
+                examples: [15, "12.5"],
+              },
             },
           },
           response: responses({ 200: billingView }, [400, 401, 403, 404]),
@@ -162,7 +201,7 @@ export function billingRoutes(services: Pick<Services, "db" | "clock" | "caches"
       },
       async (req) => {
         const tenant = await tenantInScope(req, services, req.params.id);
-        await setMarkup(services.db, tenant.id, req.body.markup_percent);
+        await setMarkup(services.db, tenant.id, markupText(req.body.markup_percent));
         return { tenant_id: tenant.id, markup_percent: await getMarkup(services.db, tenant.id) };
       },
     );
