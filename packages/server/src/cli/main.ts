@@ -9,6 +9,7 @@ import {
   tenantsCreate,
   tenantsList,
 } from "./admin.js";
+import { demoCommand } from "./demo.js";
 import { sandboxAdvance, sandboxClock } from "./sandbox.js";
 import { emulatorCommand, startCommand } from "./start.js";
 
@@ -73,6 +74,15 @@ export async function main(argv: string[]): Promise<void> {
     .addOption(emulatorUrl())
     .action(sandboxAdvance);
   sandbox.command("clock").description("show sandbox time").addOption(emulatorUrl()).action(sandboxClock);
+
+  program
+    .command("demo")
+    .description(
+      "sandbox only: against a running `subtext start`, create a tenant, register it, send a message and answer it, printing each step's curl",
+    )
+    .option("--url <url>", "Subtext's API URL (default: from HOST and PORT, as `subtext start` listens)")
+    .option("--admin-token <token>", "the admin token `subtext start` printed (default: SUBTEXT_ADMIN_TOKEN)")
+    .action(demoCommand);
 
   program
     .command("emulator")

@@ -1,0 +1,197 @@
+/**
+ * `subtext demo` as a user runs it: a real `subtext start` (free ports, a fresh data dir), then
+ * the demo as a child process. Afterwards the API itself must show what the demo claims: the
+ * tenant approved, the message delivered, the handset's answer received.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ENGINE, type TestDb, eventually, openTestDb } from "./harness.js";
+
+const BIN = fileURLToPath(new URL("../../bin/subtext.mjs", import.meta.url));
+const ADMIN = `st_admin_${randomBytes(18).toString("hex")}`;
+
+const children = new Set<ChildProcess>();
+const cleanups: (() => Promise<void> | void)[] = [];
+afterAll(async () => {
+  for (const child of children) child.kill("SIGKILL");
+  for (const cleanup of cleanups) await cleanup();
+});
+
+/** The environment without anything of this machine's Subtext or Twilio configuration. */
+function bareEnv(): NodeJS.ProcessEnv {
+  return Object.fromEntries(
+    Object.entries(process.env).filter(([k]) => !/^(SUBTEXT_|TWILIO_|DATABASE_URL|PORT$|LOG_LEVEL)/.test(k)),
+  );
+}
+
+function run(env: NodeJS.ProcessEnv, ...args: string[]): Promise<{ code: number | null; out: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [BIN, ...args], { env, stdio: ["ignore", "pipe", "pipe"] });
+    children.add(child);
+    let out = "";
+    child.stdout.on("data", (d) => (out += d));
+    child.stderr.on("data", (d) => (out += d));
+    child.once("exit", (code) => {
+      children.delete(child);
+      resolve({ code, out });
+    });
+  });
+}
+
+async function get(base: string, path: string, token: string) {
+  const res = await fetch(`${base}${path}`, { headers: { authorization: `Bearer ${token}` } });
+  return { status: res.status, body: (await res.json()) as any };
+}
+
+describe("subtext demo against a running subtext start", { timeout: 120_000 }, () => {
+  let api: string;
+  let env: NodeJS.ProcessEnv;
+
+  beforeAll(async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), "subtext-demo-"));
+    let testDb: TestDb | undefined;
+    if (ENGINE === "postgres") testDb = await openTestDb();
+    cleanups.push(async () => {
+      await testDb?.drop();
+      rmSync(dataDir, { recursive: true, force: true });
+    });
+    env = {
+      ...bareEnv(),
+      PORT: "0",
+      SUBTEXT_EMULATOR_PORT: "0",
+      SUBTEXT_DATA_DIR: dataDir,
+      SUBTEXT_ADMIN_TOKEN: ADMIN,
+      LOG_LEVEL: "warn",
+      ...(testDb ? { DATABASE_URL: testDb.url } : {}),
+    };
+    const child = spawn(process.execPath, [BIN, "start"], { env, stdio: ["ignore", "pipe", "pipe"] });
+    children.add(child);
+    let out = "";
+    child.stdout!.on("data", (d) => (out += d));
+    child.stderr!.on("data", (d) => (out += d));
+    const exited = new Promise<never>((_, reject) =>
+      child.once("exit", () => reject(new Error(`subtext start exited early:\n${out}`))),
+    );
+    exited.catch(() => {});
+    const m = await Promise.race([
+      eventually("subtext start to be ready", async () => /API:\s+(\S+)/.exec(out), {
+        tries: 1200,
+        intervalMs: 50,
+      }),
+      exited,
+    ]);
+    api = m[1];
+  }, 180_000);
+
+  it("creates an approved tenant, delivers a message and shows the handset's answer, in under a minute", async () => {
+    // The admin token from the environment, as after `export SUBTEXT_ADMIN_TOKEN=…`.
+    const started = Date.now();
+    const demo = await run(env, "demo", "--url", api);
+    expect(demo.out).not.toMatch(/^error:/m);
+    expect(demo.code).toBe(0);
+    expect(Date.now() - started).toBeLessThan(60_000);
+
+    // Each step, with the curl that does the same.
+    const out = demo.out;
+    for (const line of [
+      /\$ curl -s "\$SUBTEXT\/v1\/system" -H "Authorization: Bearer \$ADMIN"/,
+      /\$ curl -s -X POST "\$SUBTEXT\/v1\/tenants" -H "Authorization: Bearer \$ADMIN" .* -d '\{"name":/,
+      /\$ curl -s -X POST "\$SUBTEXT\/v1\/tenants\/ten_\w+\/registrations" -H "Authorization: Bearer \$KEY" .*"kind":"sole_proprietor"/,
+      /\$ curl -s -X POST "\$SUBTEXT\/v1\/sandbox\/clock\/advance" .* -d '\{"by":"5m"\}'/,
+      /\$ curl -s -X POST "\$EMULATOR\/_emulator\/handsets\/%2B1\d{10}\/otp-reply" -H "Authorization: Bearer \$EMULATOR_TOKEN" .* -d '\{"body":"YES"\}'/,
+      /\$ curl -s -X POST "\$SUBTEXT\/v1\/messages" -H "Authorization: Bearer \$KEY"/,
+      /\$ curl -s -X POST "\$EMULATOR\/_emulator\/handsets\/%2B1\d{10}\/messages" /,
+      /\$ curl -s "\$SUBTEXT\/v1\/messages\?from=%2B1\d{10}" -H "Authorization: Bearer \$KEY"/,
+    ]) {
+      expect(out).toMatch(line);
+    }
+    expect(out).toMatch(/: approved$/m);
+
+    // The document it registers is docs/onboarding.md's example, with a handset number of its own.
+    const posted = JSON.parse(/\/registrations" .* -d '(\{.*\})'$/m.exec(out)![1]);
+    const guide = readFileSync(new URL("../../../../docs/onboarding.md", import.meta.url), "utf8");
+    const example = JSON.parse(/<!-- example: sole_proprietor -->\n```json\n([\s\S]*?)\n```/.exec(guide)![1]);
+    expect(posted.business.mobile_phone_number).toMatch(/^\+151255501\d\d$/);
+    expect(posted).toEqual({
+      ...example,
+      business: { ...example.business, mobile_phone_number: posted.business.mobile_phone_number },
+    });
+    expect(out).not.toContain(ADMIN); // the admin token is the user's; the demo never prints it
+
+    // What the demo claims, as the API shows it afterwards.
+    const done =
+      /Done in [\d.]+ s: tenant (ten_\w+) is approved, message (msg_\w+) delivered, reply (msg_\w+) received/.exec(
+        out,
+      );
+    expect(done).not.toBeNull();
+    const [, tenantId, messageId, replyId] = done!;
+    const key = /KEY=(sk_\S+)/.exec(out)![1];
+
+    const registrations = await get(api, `/v1/tenants/${tenantId}/registrations`, key);
+    expect(registrations.status).toBe(200);
+    const list = registrations.body.data ?? registrations.body;
+    expect(list.map((r: any) => r.state)).toEqual(["approved"]);
+
+    const message = await get(api, `/v1/messages/${messageId}`, key);
+    expect(message.body).toMatchObject({ direction: "outbound", status: "delivered" });
+    const reply = await get(api, `/v1/messages/${replyId}`, key);
+    expect(reply.body).toMatchObject({
+      direction: "inbound",
+      status: "received",
+      from: message.body.to,
+      to: message.body.from,
+      body: "Thank you! Someone will be home.",
+    });
+
+    // Again on the same sandbox: a second demo tenant of its own.
+    const again = await run(env, "demo", "--url", api);
+    expect(again.code).toBe(0);
+    expect(/tenant (ten_\w+) is approved/.exec(again.out)![1]).not.toBe(tenantId);
+  });
+
+  it("says how to give the admin token when it has none, and stops", async () => {
+    const { SUBTEXT_ADMIN_TOKEN: _, ...noToken } = env;
+    const demo = await run(noToken, "demo", "--url", api);
+    expect(demo.code).toBe(1);
+    expect(demo.out).toContain(
+      "subtext demo needs the admin token: pass --admin-token st_admin_… or set SUBTEXT_ADMIN_TOKEN",
+    );
+    expect(demo.out).not.toContain("$ curl");
+
+    const wrong = await run(
+      noToken,
+      "demo",
+      "--url",
+      api,
+      "--admin-token",
+      `st_admin_${randomBytes(18).toString("hex")}`,
+    );
+    expect(wrong.code).toBe(1);
+    expect(wrong.out).toMatch(/refused the admin token \(401\)/);
+
+    // The flag works as well as the variable (the start banner prints the token once).
+    const flagged = await run(noToken, "demo", "--url", api, "--admin-token", ADMIN);
+    expect(flagged.code).toBe(0);
+  });
+
+  it("refuses live mode with a clear message, before calling anything", async () => {
+    const demo = await run(
+      {
+        ...env,
+        TWILIO_ACCOUNT_SID: `AC${randomBytes(16).toString("hex")}`,
+        TWILIO_AUTH_TOKEN: randomBytes(16).toString("hex"),
+      },
+      "demo",
+      "--url",
+      api,
+    );
+    expect(demo.code).toBe(1);
+    expect(demo.out).toMatch(/^error: subtext demo runs in sandbox mode only: .*live mode/m);
+    expect(demo.out).not.toContain("$ curl");
+  });
+});
