@@ -1,0 +1,327 @@
+import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { dirname, join, normalize } from "node:path";
+import { fileURLToPath } from "node:url";
+import ts from "typescript";
+import { describe, expect, it } from "vitest";
+
+/**
+ * The import rules of docs/architecture.md, checked on every tracked source file. A new import
+ * that breaks a rule fails here with the file, the import and the rule. Today's known breaches
+ * are listed one per line in KNOWN below: the list may only shrink (an entry that no longer
+ * matches an import fails too).
+ */
+const ROOT = fileURLToPath(new URL("../../../../", import.meta.url));
+const SRC = "packages/server/src/";
+
+// The kernel: what every layer may use. Pure types and primitives, no I/O of their own.
+const KERNEL = [
+  "config/config.ts",
+  "system/errors.ts",
+  "system/logger.ts",
+  "system/services.ts",
+  "system/version.ts",
+  "system/data-dir.ts",
+  "jobs/clock.ts",
+  "jobs/kinds.ts",
+  "db/db.ts",
+  "db/ids.ts",
+];
+// Pure telecom and registration rules: functions of their arguments, no database, no Twilio.
+const RULES = [
+  /^onboarding\/rules\//,
+  /^onboarding\/(document|path|eta)\.ts$/,
+  /^messaging\/(phone|segments|smart-encoding|keywords|quiet-hours|lanes|twilio-codes|status)\.ts$/,
+  /^events\/types\.ts$/,
+  /^channels\/whatsapp\/(rules|address)\.ts$/,
+  /^usage\/alerts\/rules\.ts$/,
+  /^staff\/roles\.ts$/,
+  /^sandbox\/duration\.ts$/,
+];
+const INFRASTRUCTURE = [
+  /^(db|jobs|vault|twilio)\//,
+  /^system\/(cache|changes|admin-token|emulator-token)\.ts$/,
+  /^sandbox\/clock\.ts$/,
+];
+// In dependency order: a module may import the modules before it, never those after it.
+const MODULES = [
+  "tenancy",
+  "events",
+  "usage",
+  "onboarding",
+  "messaging",
+  "channels",
+  "insights",
+  "staff",
+  "sandbox",
+];
+// The app's own HTTP files; the rest of http/ is the toolkit the modules' route plugins use.
+const HTTP_APP = [/^http\/app\.ts$/, /^http\/routes\//, /^http\/static\.ts$/];
+const ROOT_FILES = ["system/runtime.ts", "system/modules.ts", "system/server.ts"];
+
+type Layer = "kernel" | "rules" | "infrastructure" | "domain" | "http" | "app";
+const RANK: Record<Layer, number> = { kernel: 0, rules: 1, infrastructure: 2, domain: 3, http: 4, app: 5 };
+
+function layerOf(rel: string): Layer {
+  if (KERNEL.includes(rel)) return "kernel";
+  if (RULES.some((re) => re.test(rel))) return "rules";
+  if (INFRASTRUCTURE.some((re) => re.test(rel))) return "infrastructure";
+  if (MODULES.includes(rel.split("/")[0] ?? "")) return "domain";
+  if (rel.startsWith("http/")) return "http";
+  if (ROOT_FILES.includes(rel) || rel.startsWith("cli/") || rel === "index.ts") return "app";
+  throw new Error(`${SRC}${rel} is in no layer: place it in docs/architecture.md and in this test`);
+}
+
+/**
+ * Known breaches, `file -> import  # rule`. Remove a line when its import goes; never add one
+ * without a line in docs/architecture.md's debts saying why.
+ */
+const KNOWN = `
+bench/big-tables.ts -> packages/server/src/db/db.ts  # internals
+bench/big-tables.ts -> packages/server/src/db/partitions.ts  # internals
+bench/big-tables.ts -> packages/server/src/messaging/partitions.ts  # internals
+bench/ceiling-server.ts -> packages/server/src/db/db.ts  # internals
+bench/ceiling-server.ts -> packages/server/src/db/ids.ts  # internals
+bench/ceiling-server.ts -> packages/server/src/db/pglite.ts  # internals
+bench/ceiling-server.ts -> packages/server/src/db/postgres.ts  # internals
+bench/ceilings.ts -> packages/server/src/db/db.ts  # internals
+bench/ceilings.ts -> packages/server/src/db/pglite.ts  # internals
+bench/ceilings.ts -> packages/server/src/db/postgres.ts  # internals
+bench/dashboard-seed.ts -> packages/server/src/db/db.ts  # internals
+bench/dashboard.ts -> packages/server/src/config/config.ts  # internals
+bench/dashboard.ts -> packages/server/src/db/postgres.ts  # internals
+bench/dashboard.ts -> packages/server/src/insights/rollup.ts  # internals
+bench/dashboard.ts -> packages/server/src/staff/totp.ts  # internals
+bench/dashboard.ts -> packages/server/src/system/logger.ts  # internals
+bench/dashboard.ts -> packages/server/src/system/runtime.ts  # internals
+bench/dashboard.ts -> packages/server/src/system/server.ts  # internals
+bench/dashboard.ts -> packages/server/src/vault/keyring.ts  # internals
+bench/deployment.ts -> packages/server/test/proof/deployment.ts  # internals
+bench/deployment.ts -> packages/server/test/proof/processes.ts  # internals
+bench/faults.ts -> packages/server/src/db/pglite.ts  # internals
+bench/faults.ts -> packages/server/src/messaging/module.ts  # internals
+bench/faults.ts -> packages/server/test/proof/delivery-audit.ts  # internals
+bench/faults.ts -> packages/server/test/proof/deployment.ts  # internals
+bench/faults.ts -> packages/server/test/proof/processes.ts  # internals
+bench/faults.ts -> packages/server/test/proof/twilio-log.ts  # internals
+bench/kannel.ts -> packages/server/test/proof/processes.ts  # internals
+bench/messaging.ts -> packages/server/src/config/config.ts  # internals
+bench/messaging.ts -> packages/server/src/db/db.ts  # internals
+bench/messaging.ts -> packages/server/src/db/pglite.ts  # internals
+bench/messaging.ts -> packages/server/src/db/postgres.ts  # internals
+bench/messaging.ts -> packages/server/src/jobs/clock.ts  # internals
+bench/messaging.ts -> packages/server/src/messaging/module.ts  # internals
+bench/messaging.ts -> packages/server/src/messaging/testing.ts  # internals
+bench/messaging.ts -> packages/server/src/system/logger.ts  # internals
+bench/messaging.ts -> packages/server/src/system/runtime.ts  # internals
+bench/messaging.ts -> packages/server/src/system/server.ts  # internals
+bench/messaging.ts -> packages/server/src/vault/keyring.ts  # internals
+bench/onboarding.ts -> packages/server/src/config/config.ts  # internals
+bench/onboarding.ts -> packages/server/src/db/db.ts  # internals
+bench/onboarding.ts -> packages/server/src/db/pglite.ts  # internals
+bench/onboarding.ts -> packages/server/src/db/postgres.ts  # internals
+bench/onboarding.ts -> packages/server/src/jobs/clock.ts  # internals
+bench/onboarding.ts -> packages/server/src/onboarding/document.ts  # internals
+bench/onboarding.ts -> packages/server/src/onboarding/sending-profile.ts  # internals
+bench/onboarding.ts -> packages/server/src/onboarding/testing.ts  # internals
+bench/onboarding.ts -> packages/server/src/system/logger.ts  # internals
+bench/onboarding.ts -> packages/server/src/system/runtime.ts  # internals
+bench/onboarding.ts -> packages/server/src/system/server.ts  # internals
+bench/onboarding.ts -> packages/server/src/vault/keyring.ts  # internals
+bench/scale.ts -> packages/server/src/db/db.ts  # internals
+bench/scale.ts -> packages/server/src/db/pglite.ts  # internals
+bench/scale.ts -> packages/server/test/proof/processes.ts  # internals
+bench/scale.ts -> packages/server/test/proof/twilio-log.ts  # internals
+bench/soak.ts -> packages/server/test/proof/deployment.ts  # internals
+bench/soak.ts -> packages/server/test/proof/receiver.ts  # internals
+bench/soak.ts -> packages/server/test/proof/twilio-log.ts  # internals
+bench/storage.ts -> packages/server/src/db/db.ts  # internals
+bench/storage.ts -> packages/server/src/db/ids.ts  # internals
+bench/storage.ts -> packages/server/src/db/pglite.ts  # internals
+bench/storage.ts -> packages/server/src/db/postgres.ts  # internals
+e2e/dashboard.test.ts -> packages/server/src/staff/totp.ts  # internals
+packages/sdk/scripts/generation.ts -> packages/server/src/config/config.ts  # internals
+packages/sdk/scripts/generation.ts -> packages/server/src/db/db.ts  # internals
+packages/sdk/scripts/generation.ts -> packages/server/src/db/pglite.ts  # internals
+packages/sdk/scripts/generation.ts -> packages/server/src/http/app.ts  # internals
+packages/sdk/scripts/generation.ts -> packages/server/src/system/logger.ts  # internals
+packages/sdk/scripts/generation.ts -> packages/server/src/system/runtime.ts  # internals
+packages/sdk/scripts/generation.ts -> packages/server/src/vault/keyring.ts  # internals
+packages/server/src/http/app.ts -> packages/server/src/system/modules.ts  # composition root
+packages/server/src/messaging/callbacks/inbound.ts -> packages/server/src/channels/whatsapp/index.ts  # module order: messaging <-> channels/whatsapp
+packages/server/src/messaging/callbacks/status-batch.ts -> packages/server/src/channels/whatsapp/index.ts  # module order: messaging <-> channels/whatsapp
+packages/server/src/messaging/send/send.ts -> packages/server/src/channels/whatsapp/index.ts  # module order: messaging <-> channels/whatsapp
+packages/web/src/pages/Composer.tsx -> packages/server/src/messaging/segments.ts  # internals
+packages/web/src/pages/onboarding/fields.ts -> packages/server/src/onboarding/rules/catalog.ts  # internals
+`;
+
+type Import = { from: string; to: string; spec: string; typeOnly: boolean };
+
+/** Every static, re-export and dynamic import of a file, resolved to a repository path when it is ours. */
+function importsOf(file: string): Import[] {
+  const text = readFileSync(join(ROOT, file), "utf8");
+  const kind = file.endsWith(".tsx") ? ts.ScriptKind.TSX : ts.ScriptKind.TS;
+  const source = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, false, kind);
+  const found: Import[] = [];
+  const add = (node: ts.Expression | undefined, typeOnly: boolean) => {
+    if (!node || !ts.isStringLiteralLike(node)) return;
+    found.push({ from: file, to: resolveSpec(file, node.text), spec: node.text, typeOnly });
+  };
+  const visit = (node: ts.Node) => {
+    if (ts.isImportDeclaration(node)) {
+      const clause = node.importClause;
+      const bindings = clause?.namedBindings;
+      const allTypes =
+        !!clause &&
+        (clause.isTypeOnly ||
+          (!clause.name &&
+            !!bindings &&
+            ts.isNamedImports(bindings) &&
+            bindings.elements.length > 0 &&
+            bindings.elements.every((e) => e.isTypeOnly)));
+      add(node.moduleSpecifier, allTypes);
+    } else if (ts.isExportDeclaration(node)) {
+      add(node.moduleSpecifier, node.isTypeOnly);
+    } else if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword) {
+      add(node.arguments[0], false);
+    } else if (ts.isImportTypeNode(node) && ts.isLiteralTypeNode(node.argument)) {
+      add(node.argument.literal as ts.Expression, true);
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(source);
+  return found;
+}
+
+const PACKAGE_ENTRIES: Record<string, string> = {
+  "@subtext/server": `${SRC}index.ts`,
+  "@subtext/sdk": "packages/sdk/src/index.ts",
+  "subtext-emulator": "packages/emulator/src/index.ts",
+};
+
+function resolveSpec(from: string, spec: string): string {
+  if (spec.startsWith(".")) {
+    return normalize(join(dirname(from), spec))
+      .replaceAll("\\", "/")
+      .replace(/\.js$/, ".ts")
+      .replace(/\.jsx$/, ".tsx");
+  }
+  const entry = Object.entries(PACKAGE_ENTRIES).find(
+    ([name]) => spec === name || spec.startsWith(`${name}/`),
+  );
+  if (!entry) return spec; // a dependency from npm or node: not ours
+  return spec === entry[0] ? entry[1] : `${dirname(entry[1])}${spec.slice(entry[0].length)}`;
+}
+
+const isTest = (path: string) =>
+  /(^|\/)test\//.test(path) || path.startsWith("e2e/") || /\.test\.tsx?$/.test(path);
+const isTesting = (path: string) => path.endsWith("/testing.ts");
+
+/** The rules an import breaks (empty when it breaks none). */
+function broken({ from, to, typeOnly }: Import): string[] {
+  const out: string[] = [];
+  // packages/<name>, or a top-level workspace (bench, e2e).
+  const pkg = (p: string) =>
+    p
+      .split("/")
+      .slice(0, p.startsWith("packages/") ? 2 : 1)
+      .join("/");
+  const inPackage = (p: string, name: string) => p.startsWith(`packages/${name}/`);
+  if (from.startsWith("packages/emulator/") && (inPackage(to, "server") || inPackage(to, "sdk"))) {
+    out.push("the emulator depends on nothing else here");
+  }
+  if (from.startsWith("packages/sdk/src/") && inPackage(to, "server")) {
+    out.push("the SDK's sources do not import the server");
+  }
+  if (from.startsWith(SRC)) {
+    if (/^(packages\/web|bench|e2e)\//.test(to) || isTest(to)) {
+      out.push("the server's sources import no dashboard, bench, e2e or test files");
+    }
+    if (isTesting(to) && !isTesting(from)) out.push("production code never imports testing.ts helpers");
+  }
+  // Another package's internals: only its entry point (index.ts), except test code using the
+  // server's test helpers.
+  const ours = /^(packages\/|bench\/|e2e\/)/.test(to);
+  if (ours && !from.startsWith("scripts/") && pkg(from) !== pkg(to)) {
+    const entry = Object.values(PACKAGE_ENTRIES).includes(to);
+    const testHelper = isTest(from) && (to.startsWith("packages/server/test/") || isTesting(to));
+    if (!entry && !testHelper) out.push("another package is used through its entry point only");
+  }
+  if (from.startsWith(SRC) && to.startsWith(SRC)) {
+    const a = from.slice(SRC.length);
+    const b = to.slice(SRC.length);
+    const la = layerOf(a);
+    const lb = layerOf(b);
+    if (ROOT_FILES.includes(b) && la !== "app") {
+      out.push(
+        "only the app layer (system/runtime, system/server, cli, index.ts) imports the composition root",
+      );
+    } else if (la === "kernel") {
+      if (lb !== "kernel" && !(typeOnly && lb === "infrastructure")) {
+        out.push(`the kernel imports only the kernel (and types from infrastructure), not ${lb}`);
+      }
+    } else if (la === "domain" && lb === "http" && HTTP_APP.some((re) => re.test(b))) {
+      out.push("modules use the HTTP toolkit, not the app's HTTP files");
+    } else if (RANK[lb] > RANK[la] && !(la === "domain" && lb === "http")) {
+      out.push(`a ${la} file imports no ${lb} file (layers only import downwards)`);
+    }
+    const ma = MODULES.indexOf(a.split("/")[0] ?? "");
+    const mb = MODULES.indexOf(b.split("/")[0] ?? "");
+    if (la === "domain" && lb === "domain" && ma >= 0 && mb > ma) {
+      out.push(`module order: ${MODULES[ma]} comes before ${MODULES[mb]} (${MODULES.join(" < ")})`);
+    }
+  }
+  return out;
+}
+
+const tracked = execFileSync("git", ["ls-files", "-z"], { cwd: ROOT, encoding: "utf8" })
+  .split("\0")
+  .filter((p) => /^(packages|bench|e2e)\//.test(p) && /\.(ts|tsx|mts)$/.test(p) && !p.endsWith(".d.ts"))
+  .filter((p) => !p.split("/").includes("node_modules"));
+
+const known = KNOWN.trim()
+  .split("\n")
+  .map((line) => line.replace(/#.*$/, "").trim())
+  .filter(Boolean);
+
+function violations(files: string[]): { key: string; message: string }[] {
+  return files.flatMap((file) =>
+    importsOf(file).flatMap((imp) =>
+      broken(imp).map((rule) => ({
+        key: `${imp.from} -> ${imp.to}`,
+        message: `${imp.from} imports "${imp.spec}": ${rule}`,
+      })),
+    ),
+  );
+}
+
+describe("import rules (docs/architecture.md)", () => {
+  const found = violations(tracked);
+
+  it("every server source file is in a layer", () => {
+    for (const file of tracked.filter((p) => p.startsWith(SRC)))
+      expect(() => layerOf(file.slice(SRC.length))).not.toThrow();
+  });
+
+  it("no import breaks a layer or package rule, beyond the known debts", () => {
+    const fresh = found.filter((v) => !known.includes(v.key)).map((v) => v.message);
+    expect(fresh.join("\n"), "new imports that break docs/architecture.md").toBe("");
+  });
+
+  it("every known debt is still real, so the list only shrinks", () => {
+    const keys = new Set(found.map((v) => v.key));
+    expect(known.filter((k) => !keys.has(k)).join("\n"), "paid debts: remove these lines from KNOWN").toBe(
+      "",
+    );
+  });
+
+  it("finds a bad import", () => {
+    const bad = broken({
+      from: `${SRC}db/db.ts`,
+      to: `${SRC}messaging/send/send.ts`,
+      spec: "x",
+      typeOnly: false,
+    });
+    expect(bad).toEqual(["the kernel imports only the kernel (and types from infrastructure), not domain"]);
+  });
+});
