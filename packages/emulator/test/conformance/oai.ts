@@ -60,7 +60,7 @@ const MANIFEST: { commit: string; files: { path: string; sha256: string }[] } = 
 /** The documents' file names (twilio_api_v2010.json, …): exactly these are loaded, whatever else the directory holds. */
 export const OAI_DOCUMENTS = MANIFEST.files.map((f) => basename(f.path)).filter((f) => f.endsWith(".json"));
 
-/** The title of the skipped block that reports, in every run without the documents, that they were missing. */
+/** What a run without the documents says (vitest.config.ts leaves the suite out; scripts/test.mjs repeats it at the end). */
 export const CONFORMANCE_DID_NOT_RUN =
   "conformance suite did not run: set SUBTEXT_TWILIO_OAI_DIR or run npm run fetch:twilio-oai";
 

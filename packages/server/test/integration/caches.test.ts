@@ -62,78 +62,80 @@ describe("in the process that made the change", () => {
   });
 });
 
-describe.skipIf(ENGINE !== "postgres")("in another process on the same PostgreSQL", () => {
-  let runtime: Runtime;
-  let second: RunningServer;
-  let db: Awaited<ReturnType<typeof openPostgres>>;
+// PostgreSQL only (the server-postgres project): PGlite serves one process.
+if (ENGINE === "postgres")
+  describe("in another process on the same PostgreSQL", () => {
+    let runtime: Runtime;
+    let second: RunningServer;
+    let db: Awaited<ReturnType<typeof openPostgres>>;
 
-  beforeAll(async () => {
-    db = await openPostgres(TEST_DATABASE_URL, { schema: stack.testDb.schema!, max: 3 });
-    runtime = await openRuntime({
-      config: stack.services.config,
-      db,
-      clock: stack.clock,
-      log: createLogger("silent"),
-      keyring: keyringFromKeys([randomBytes(32)]),
-      emulator: {
-        url: stack.emulator.url,
-        parent: { accountSid: stack.emulator.parent.sid, authToken: stack.emulator.parent.authToken },
-      },
+    beforeAll(async () => {
+      db = await openPostgres(TEST_DATABASE_URL, { schema: stack.testDb.schema!, max: 3 });
+      runtime = await openRuntime({
+        config: stack.services.config,
+        db,
+        clock: stack.clock,
+        log: createLogger("silent"),
+        keyring: keyringFromKeys([randomBytes(32)]),
+        emulator: {
+          url: stack.emulator.url,
+          parent: { accountSid: stack.emulator.parent.sid, authToken: stack.emulator.parent.authToken },
+        },
+      });
+      second = await startServer(runtime, "api");
     });
-    second = await startServer(runtime, "api");
-  });
-  afterAll(async () => {
-    await second?.close();
-    await runtime?.close();
-    await db?.close();
-  });
+    afterAll(async () => {
+      await second?.close();
+      await runtime?.close();
+      await db?.close();
+    });
 
-  it("hears of a revoked key and a suspended tenant from the change feed", async () => {
-    const one = await stack.newTenant();
-    const two = await stack.newTenant();
-    expect((await read(second.url!, one.key)).status).toBe(200);
-    expect((await read(second.url!, two.key)).status).toBe(200);
-    await stack.api("DELETE", `/v1/tenants/${one.tenant.id}/api-keys/${one.keyId}`);
-    await stack.api("PATCH", `/v1/tenants/${two.tenant.id}`, { body: { status: "suspended" } });
-    await eventually("the other process to refuse the revoked key", async () =>
-      (await read(second.url!, one.key)).status === 401 ? true : null,
-    );
-    await eventually("the other process to refuse the suspended tenant", async () =>
-      (await read(second.url!, two.key)).status === 403 ? true : null,
-    );
-  });
+    it("hears of a revoked key and a suspended tenant from the change feed", async () => {
+      const one = await stack.newTenant();
+      const two = await stack.newTenant();
+      expect((await read(second.url!, one.key)).status).toBe(200);
+      expect((await read(second.url!, two.key)).status).toBe(200);
+      await stack.api("DELETE", `/v1/tenants/${one.tenant.id}/api-keys/${one.keyId}`);
+      await stack.api("PATCH", `/v1/tenants/${two.tenant.id}`, { body: { status: "suspended" } });
+      await eventually("the other process to refuse the revoked key", async () =>
+        (await read(second.url!, one.key)).status === 401 ? true : null,
+      );
+      await eventually("the other process to refuse the suspended tenant", async () =>
+        (await read(second.url!, two.key)).status === 403 ? true : null,
+      );
+    });
 
-  it("hears of a registration changed by hand in SQL", async () => {
-    const { tenant, key } = await readyToSend(stack);
-    expect((await send(second.url!, key)).status).toBe(202);
-    await stack.db.query("UPDATE registrations SET state = 'suspended' WHERE tenant_id = $1", [tenant.id]);
-    await eventually("the other process to close the gate", async () =>
-      (await send(second.url!, key)).status === 202 ? null : true,
-    );
-  });
+    it("hears of a registration changed by hand in SQL", async () => {
+      const { tenant, key } = await readyToSend(stack);
+      expect((await send(second.url!, key)).status).toBe(202);
+      await stack.db.query("UPDATE registrations SET state = 'suspended' WHERE tenant_id = $1", [tenant.id]);
+      await eventually("the other process to close the gate", async () =>
+        (await send(second.url!, key)).status === 202 ? null : true,
+      );
+    });
 
-  it("forgets everything when its listening connection was lost, so a change made meanwhile is not missed", async () => {
-    const { key, keyId } = await stack.newTenant();
-    expect((await read(second.url!, key)).status).toBe(200);
-    const channel = `subtext_changes_${stack.testDb.schema}`;
-    const listeners = () =>
-      stack.db.query<{ pid: number }>("SELECT pid FROM pg_stat_activity WHERE query = $1", [
-        `LISTEN "${channel}"`,
-      ]);
-    const before = (await listeners()).rows.map((r) => r.pid);
-    expect(before.length).toBe(2);
-    // Cut both processes' listening connections.
-    await stack.db.query("SELECT pg_terminate_backend(pid) FROM unnest($1::int[]) AS pid", [before]);
-    // The key is revoked while nobody listens (by hand: no process is told directly).
-    await stack.db.query("UPDATE api_keys SET revoked_at = now() WHERE id = $1", [keyId]);
-    await eventually(
-      "both listening connections to come back",
-      async () => {
-        const now = (await listeners()).rows.map((r) => r.pid);
-        return now.length === 2 && !now.some((pid) => before.includes(pid)) ? true : null;
-      },
-      { tries: 400, intervalMs: 25 },
-    );
-    expect((await read(second.url!, key)).status).toBe(401);
+    it("forgets everything when its listening connection was lost, so a change made meanwhile is not missed", async () => {
+      const { key, keyId } = await stack.newTenant();
+      expect((await read(second.url!, key)).status).toBe(200);
+      const channel = `subtext_changes_${stack.testDb.schema}`;
+      const listeners = () =>
+        stack.db.query<{ pid: number }>("SELECT pid FROM pg_stat_activity WHERE query = $1", [
+          `LISTEN "${channel}"`,
+        ]);
+      const before = (await listeners()).rows.map((r) => r.pid);
+      expect(before.length).toBe(2);
+      // Cut both processes' listening connections.
+      await stack.db.query("SELECT pg_terminate_backend(pid) FROM unnest($1::int[]) AS pid", [before]);
+      // The key is revoked while nobody listens (by hand: no process is told directly).
+      await stack.db.query("UPDATE api_keys SET revoked_at = now() WHERE id = $1", [keyId]);
+      await eventually(
+        "both listening connections to come back",
+        async () => {
+          const now = (await listeners()).rows.map((r) => r.pid);
+          return now.length === 2 && !now.some((pid) => before.includes(pid)) ? true : null;
+        },
+        { tries: 400, intervalMs: 25 },
+      );
+      expect((await read(second.url!, key)).status).toBe(401);
+    });
   });
-});
