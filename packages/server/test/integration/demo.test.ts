@@ -1,47 +1,13 @@
-/**
- * `subtext demo` as a user runs it: a real `subtext start` (free ports, a fresh data dir), then
- * the demo as a child process. Afterwards the API itself must show what the demo claims: the
- * tenant approved, the message delivered, the handset's answer received.
- */
-import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ENGINE, type TestDb, eventually, openTestDb } from "./harness.js";
+import { subtextProcesses } from "./subtext-processes.js";
 
-const BIN = fileURLToPath(new URL("../../bin/subtext.mjs", import.meta.url));
 const ADMIN = `st_admin_${randomBytes(18).toString("hex")}`;
 
-const children = new Set<ChildProcess>();
-const cleanups: (() => Promise<void> | void)[] = [];
-afterAll(async () => {
-  for (const child of children) child.kill("SIGKILL");
-  for (const cleanup of cleanups) await cleanup();
-});
-
-/** The environment without anything of this machine's Subtext or Twilio configuration. */
-function bareEnv(): NodeJS.ProcessEnv {
-  return Object.fromEntries(
-    Object.entries(process.env).filter(([k]) => !/^(SUBTEXT_|TWILIO_|DATABASE_URL|PORT$|LOG_LEVEL)/.test(k)),
-  );
-}
-
-function run(env: NodeJS.ProcessEnv, ...args: string[]): Promise<{ code: number | null; out: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env, stdio: ["ignore", "pipe", "pipe"] });
-    children.add(child);
-    let out = "";
-    child.stdout.on("data", (d) => (out += d));
-    child.stderr.on("data", (d) => (out += d));
-    child.once("exit", (code) => {
-      children.delete(child);
-      resolve({ code, out });
-    });
-  });
-}
+const processes = subtextProcesses(ADMIN);
+afterAll(processes.close);
+const { run } = processes;
 
 async function get(base: string, path: string, token: string) {
   const res = await fetch(`${base}${path}`, { headers: { authorization: `Bearer ${token}` } });
@@ -53,39 +19,8 @@ describe("subtext demo against a running subtext start", { timeout: 120_000 }, (
   let env: NodeJS.ProcessEnv;
 
   beforeAll(async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), "subtext-demo-"));
-    let testDb: TestDb | undefined;
-    if (ENGINE === "postgres") testDb = await openTestDb();
-    cleanups.push(async () => {
-      await testDb?.drop();
-      rmSync(dataDir, { recursive: true, force: true });
-    });
-    env = {
-      ...bareEnv(),
-      PORT: "0",
-      SUBTEXT_EMULATOR_PORT: "0",
-      SUBTEXT_DATA_DIR: dataDir,
-      SUBTEXT_ADMIN_TOKEN: ADMIN,
-      LOG_LEVEL: "warn",
-      ...(testDb ? { DATABASE_URL: testDb.url } : {}),
-    };
-    const child = spawn(process.execPath, [BIN, "start"], { env, stdio: ["ignore", "pipe", "pipe"] });
-    children.add(child);
-    let out = "";
-    child.stdout!.on("data", (d) => (out += d));
-    child.stderr!.on("data", (d) => (out += d));
-    const exited = new Promise<never>((_, reject) =>
-      child.once("exit", () => reject(new Error(`subtext start exited early:\n${out}`))),
-    );
-    exited.catch(() => {});
-    const m = await Promise.race([
-      eventually("subtext start to be ready", async () => /API:\s+(\S+)/.exec(out), {
-        tries: 1200,
-        intervalMs: 50,
-      }),
-      exited,
-    ]);
-    api = m[1];
+    env = await processes.freshEnv("demo");
+    api = (await processes.startSubtext(env)).api;
   }, 180_000);
 
   it("creates an approved tenant, delivers a message and shows the handset's answer, in under a minute", async () => {

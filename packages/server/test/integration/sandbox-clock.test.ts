@@ -1,95 +1,17 @@
-/**
- * The sandbox's one clock, as a user meets it: `subtext start` (the emulator in its process, as
- * `npm start` runs it), then `subtext start` beside an emulator of its own process. Advancing
- * through Subtext's API, the CLI or the emulator's control API moves both clocks, work that
- * became due runs at once (a sole proprietor is approved in seconds of wall time), and people's
- * sign-in stays on real time.
- */
-import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sampleRegistration } from "../../src/onboarding/testing.js";
 import { totpCode } from "../../src/staff/totp.js";
-import { ENGINE, type TestDb, eventually, openTestDb } from "./harness.js";
+import { eventually } from "./harness.js";
+import { subtextProcesses } from "./subtext-processes.js";
 
-const BIN = fileURLToPath(new URL("../../bin/subtext.mjs", import.meta.url));
 const ADMIN = `st_admin_${randomBytes(18).toString("hex")}`;
 const DAY = 86_400;
 
-const children = new Set<ChildProcess>();
-const cleanups: (() => Promise<void> | void)[] = [];
-afterAll(async () => {
-  for (const child of children) child.kill("SIGKILL");
-  for (const cleanup of cleanups) await cleanup();
-});
-
-/** A fresh data dir (and, on PostgreSQL, a fresh schema) for one `subtext start`. */
-async function freshEnv(extra: NodeJS.ProcessEnv = {}): Promise<NodeJS.ProcessEnv> {
-  const dataDir = mkdtempSync(join(tmpdir(), "subtext-clock-"));
-  const clean = Object.fromEntries(
-    Object.entries(process.env).filter(([k]) => !/^(SUBTEXT_|TWILIO_|DATABASE_URL|PORT$|LOG_LEVEL)/.test(k)),
-  );
-  let testDb: TestDb | undefined;
-  if (ENGINE === "postgres") testDb = await openTestDb();
-  cleanups.push(async () => {
-    await testDb?.drop();
-    rmSync(dataDir, { recursive: true, force: true });
-  });
-  return {
-    ...clean,
-    PORT: "0",
-    SUBTEXT_EMULATOR_PORT: "0",
-    SUBTEXT_DATA_DIR: dataDir,
-    SUBTEXT_ADMIN_TOKEN: ADMIN,
-    LOG_LEVEL: "warn",
-    ...(testDb ? { DATABASE_URL: testDb.url } : {}),
-    ...extra,
-  };
-}
-
-/** Spawns `subtext <args>` and resolves with the first match of `ready` in its output. */
-async function launch(env: NodeJS.ProcessEnv, args: string[], ready: RegExp): Promise<RegExpExecArray> {
-  const child = spawn(process.execPath, [BIN, ...args], { env, stdio: ["ignore", "pipe", "pipe"] });
-  children.add(child);
-  let out = "";
-  child.stdout!.on("data", (d) => (out += d));
-  child.stderr!.on("data", (d) => (out += d));
-  const exited = new Promise<never>((_, reject) =>
-    child.once("exit", () => reject(new Error(`subtext ${args[0]} exited early:\n${out}`))),
-  );
-  exited.catch(() => {});
-  return Promise.race([
-    eventually(`subtext ${args[0]} to be ready`, async () => ready.exec(out), {
-      tries: 1200,
-      intervalMs: 50,
-    }),
-    exited,
-  ]);
-}
-
-/** `subtext start`: the API's URL, the emulator's and its control token, from the banner. */
-async function startSubtext(env: NodeJS.ProcessEnv) {
-  const m = await launch(env, ["start"], /API:\s+(\S+)[\s\S]*Emulator:\s+(\S+)\s+\(control token: (\S+)\)/);
-  return { api: m[1], emulator: m[2], controlToken: m[3] };
-}
-
-function run(env: NodeJS.ProcessEnv, ...args: string[]): Promise<{ code: number | null; out: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env, stdio: ["ignore", "pipe", "pipe"] });
-    children.add(child);
-    let out = "";
-    child.stdout.on("data", (d) => (out += d));
-    child.stderr.on("data", (d) => (out += d));
-    child.once("exit", (code) => {
-      children.delete(child);
-      resolve({ code, out });
-    });
-  });
-}
+const processes = subtextProcesses(ADMIN);
+afterAll(processes.close);
+const { launch, startSubtext, run } = processes;
+const freshEnv = (extra: NodeJS.ProcessEnv = {}) => processes.freshEnv("clock", extra);
 
 async function call(base: string, method: string, path: string, token: string | null, body?: unknown) {
   const res = await fetch(`${base}${path}`, {
@@ -186,7 +108,7 @@ describe("the sandbox clock with the emulator in Subtext's process (npm start)",
     // What a user does: move the clock a few minutes, look, answer the OTP text when it comes.
     const seen: string[] = [];
     let registration: any;
-    for (let round = 0; Date.now() - started < 60_000; round++) {
+    for (let _round = 0; Date.now() - started < 60_000; _round++) {
       registration = (await call(s.api, "GET", path, key)).body;
       if (seen.at(-1) !== registration.state) seen.push(registration.state);
       if (registration.state === "approved" || registration.state === "failed") break;
