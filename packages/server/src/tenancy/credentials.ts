@@ -6,7 +6,6 @@ import type { TenantRow } from "./tenants.js";
 
 /** A tenant's Twilio credentials, decrypted on demand (and cached: vault/cached.ts). */
 type Deps = Pick<Services, "db" | "vault" | "caches">;
-const secret = cachedSecret;
 
 function requireProvisioned(tenant: TenantRow): void {
   if (!tenant.subaccount_sid || !tenant.twilio_key_sid) {
@@ -22,7 +21,7 @@ export async function tenantCredentials(deps: Deps, tenant: TenantRow): Promise<
   return {
     subaccountSid: tenant.subaccount_sid!,
     keySid: tenant.twilio_key_sid!,
-    keySecret: await secret(deps, tenant.twilio_key_secret_id!),
+    keySecret: await cachedSecret(deps, tenant.twilio_key_secret_id!),
   };
 }
 
@@ -37,5 +36,5 @@ export async function tenantTwilio(
 /** The subaccount's auth token: Twilio signs the tenant's callbacks with it. */
 export async function subaccountAuthToken(deps: Deps, tenant: TenantRow): Promise<string> {
   requireProvisioned(tenant);
-  return secret(deps, tenant.subaccount_auth_token_secret_id!);
+  return cachedSecret(deps, tenant.subaccount_auth_token_secret_id!);
 }
