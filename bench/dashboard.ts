@@ -20,9 +20,9 @@ import { loadConfig } from "../packages/server/src/config/config.js";
 import { openPostgres } from "../packages/server/src/db/postgres.js";
 import { rollUp } from "../packages/server/src/insights/rollup.js";
 import { totpCode } from "../packages/server/src/staff/totp.js";
-import { createLogger } from "../packages/server/src/system/logger.js";
-import { openRuntime } from "../packages/server/src/system/runtime.js";
-import { startServer } from "../packages/server/src/system/server.js";
+import { createLogger } from "../packages/server/src/kernel/logger.js";
+import { openRuntime } from "../packages/server/src/app/runtime.js";
+import { startServer } from "../packages/server/src/app/server.js";
 import { keyringFromKeys } from "../packages/server/src/vault/keyring.js";
 import { seedDashboard } from "./dashboard-seed.js";
 

@@ -20,9 +20,9 @@ import { openPostgres } from "../packages/server/src/db/postgres.js";
 import { ManualClock } from "../packages/server/src/jobs/clock.js";
 import { messagingOf } from "../packages/server/src/messaging/module.js";
 import { type MessagingStack, readyToSend } from "../packages/server/src/messaging/testing.js";
-import { createLogger } from "../packages/server/src/system/logger.js";
-import { openRuntime } from "../packages/server/src/system/runtime.js";
-import { startServer } from "../packages/server/src/system/server.js";
+import { createLogger } from "../packages/server/src/kernel/logger.js";
+import { openRuntime } from "../packages/server/src/app/runtime.js";
+import { startServer } from "../packages/server/src/app/server.js";
 import { keyringFromKeys } from "../packages/server/src/vault/keyring.js";
 import { closedLoop as timed } from "./load.js";
 

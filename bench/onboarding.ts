@@ -25,9 +25,9 @@ import {
   driveRegistrations,
   submitRegistration,
 } from "../packages/server/src/onboarding/testing.js";
-import { createLogger } from "../packages/server/src/system/logger.js";
-import { openRuntime } from "../packages/server/src/system/runtime.js";
-import { startServer } from "../packages/server/src/system/server.js";
+import { createLogger } from "../packages/server/src/kernel/logger.js";
+import { openRuntime } from "../packages/server/src/app/runtime.js";
+import { startServer } from "../packages/server/src/app/server.js";
 import { keyringFromKeys } from "../packages/server/src/vault/keyring.js";
 
 const ENGINE = process.env.SUBTEXT_TEST_ENGINE === "postgres" ? "postgres" : "pglite";

@@ -16,13 +16,15 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import openapiTS, { astToString } from "openapi-typescript";
-import { loadConfig } from "../../server/src/config/config.js";
-import type { Db } from "../../server/src/db/db.js";
-import { openPglite } from "../../server/src/db/pglite.js";
-import { buildApp } from "../../server/src/http/app.js";
-import { createLogger } from "../../server/src/system/logger.js";
-import { openRuntime } from "../../server/src/system/runtime.js";
-import { keyringFromKeys } from "../../server/src/vault/keyring.js";
+import {
+  type Db,
+  createLogger,
+  keyringFromKeys,
+  loadConfig,
+  openPglite,
+  openRuntime,
+  subtextApp,
+} from "@subtext/server";
 
 export type OpenApiDocument = Record<string, unknown> & { paths?: Record<string, unknown> };
 
@@ -45,7 +47,7 @@ export async function buildOpenApiDocument(db?: Db): Promise<OpenApiDocument> {
       emulator: "none",
     });
     try {
-      const app = await buildApp(runtime.services);
+      const app = await subtextApp(runtime.services);
       try {
         await app.ready();
         // A deep copy: swagger() hands out its cached object.

@@ -9397,225 +9397,6 @@ export interface components {
       /** Format: date-time */
       created_at: string;
     };
-    Message: {
-      /** @example msg_01JC0000000000000000000000 */
-      id: string;
-      /** @enum {string} */
-      object?: "message";
-      /** @enum {string} */
-      direction?: "outbound" | "inbound";
-      channel?: string;
-      /** @enum {string} */
-      status:
-        | "scheduled"
-        | "queued"
-        | "sending"
-        | "sent"
-        | "delivered"
-        | "undelivered"
-        | "failed"
-        | "canceled"
-        | "received";
-      to: string;
-      from?: string | null;
-      messaging_service_id?: string | null;
-      /** @description null once redacted (retention) */
-      body?: string | null;
-      body_redacted?: boolean;
-      media_urls?: string[];
-      /** @description What the message costs in segments (GSM-7 160/153, UCS-2 70/67) */
-      segments: number;
-      /** @enum {string} */
-      encoding: "GSM-7" | "UCS-2";
-      smart_encoding?: {
-        applied?: boolean;
-        /** @description Segments smart encoding saves (when applied), or would save (when not) */
-        segments_saved?: number;
-      };
-      price_estimate?: {
-        /**
-         * @description USD, a decimal string: two to six decimals, trailing zeros beyond two dropped
-         * @example 0.0083
-         */
-        amount?: string;
-        currency?: string;
-      } | null;
-      /** Format: date-time */
-      send_at?: string | null;
-      lane_id?: string | null;
-      /** @description Why a queued message waits (daily_cap, tmobile_daily_cap, quiet_hours) and until when */
-      held?: {
-        reason?: string;
-        /** Format: date-time */
-        until?: string;
-      } | null;
-      attempts?: number;
-      twilio_sid?: string | null;
-      error?: {
-        twilio_code?: number | null;
-        message?: string | null;
-        explanation?: string | null;
-      } | null;
-      metadata?: {
-        [key: string]: unknown;
-      } | null;
-      /** Format: date-time */
-      created_at: string;
-      /** Format: date-time */
-      updated_at?: string;
-      /** Format: date-time */
-      sent_at?: string | null;
-      /** Format: date-time */
-      completed_at?: string | null;
-      events?: {
-        type?: string;
-        name?: string;
-        /** Format: date-time */
-        at?: string;
-        data?: {
-          [key: string]: unknown;
-        };
-      }[];
-    };
-    Verification: {
-      /** @example vrf_01JC0000000000000000000000 */
-      id: string;
-      to: string;
-      /**
-       * @description The channel of the latest send
-       * @enum {string}
-       */
-      channel: "sms" | "call" | "email" | "whatsapp";
-      /** @enum {string} */
-      status: "pending" | "approved" | "failed" | "expired" | "canceled";
-      sends: {
-        channel?: string;
-        /** Format: date-time */
-        at?: string;
-        /** @enum {string} */
-        reason?: "requested" | "fallback";
-      }[];
-      /** @description Set once the fallback policy moved this verification to voice */
-      fallback?: {
-        channel?: string;
-        /** Format: date-time */
-        at?: string;
-      } | null;
-      failure_reason?: string | null;
-      check_attempts?: number;
-      twilio_sid?: string | null;
-      /** Format: date-time */
-      expires_at: string;
-      /** Format: date-time */
-      created_at: string;
-      /** Format: date-time */
-      approved_at?: string | null;
-    };
-    WhatsAppSender: {
-      /** @example was_01JC0000000000000000000000 */
-      id: string;
-      phone_number: string;
-      /** @example whatsapp:+14155550123 */
-      address: string;
-      phone_number_sid?: string;
-      /** Format: date-time */
-      created_at: string;
-    };
-    WhatsAppTemplate: {
-      /** @example wat_01JC0000000000000000000000 */
-      id: string;
-      /** @example HX0123456789abcdef0123456789abcdef */
-      content_sid: string;
-      name: string;
-      language: string;
-      /** @enum {string} */
-      category: "UTILITY" | "MARKETING" | "AUTHENTICATION";
-      types?: {
-        [key: string]: unknown;
-      };
-      variables?: {
-        [key: string]: string;
-      };
-      /** @description unsubmitted, received, pending, approved, rejected, paused or disabled (WhatsApp's review) */
-      approval_status: string;
-      rejection_reason?: string | null;
-      /** Format: date-time */
-      submitted_at?: string | null;
-      /** Format: date-time */
-      created_at?: string;
-      /** Format: date-time */
-      updated_at?: string;
-    };
-    WhatsAppOptIn: {
-      phone_number: string;
-      /** @enum {string} */
-      status: "opted_in" | "opted_out";
-      /**
-       * @description inbound: the contact wrote first (implicit)
-       * @enum {string}
-       */
-      source: "api" | "inbound";
-      evidence?: string | null;
-      /** Format: date-time */
-      opted_in_at: string;
-      /** Format: date-time */
-      revoked_at?: string | null;
-    };
-    IvrFlow: {
-      /** @example ivr_01JC0000000000000000000000 */
-      id: string;
-      name: string;
-      start: string;
-      voice?: string | null;
-      language?: string | null;
-      nodes: {
-        [key: string]: {
-          [key: string]: unknown;
-        };
-      };
-      phone_numbers: string[];
-      /** @description Warnings kept from the last save */
-      findings: {
-        path?: string;
-        code?: string;
-        severity?: string;
-        message?: string;
-      }[];
-      version: number;
-      /** Format: date-time */
-      created_at?: string;
-      /** Format: date-time */
-      updated_at?: string;
-    };
-    Call: {
-      /** @example call_01JC0000000000000000000000 */
-      id: string;
-      /** @enum {string} */
-      direction: "inbound" | "outbound";
-      from: string;
-      to: string;
-      flow_id?: string | null;
-      /** @description queued, initiated, ringing, in-progress, completed, busy, no-answer, failed, canceled */
-      status: string;
-      duration_seconds?: number | null;
-      twilio_sid?: string | null;
-      error_code?: number | null;
-      /** Format: date-time */
-      answered_at?: string | null;
-      /** Format: date-time */
-      ended_at?: string | null;
-      /** Format: date-time */
-      created_at?: string;
-      events?: {
-        [key: string]: unknown;
-      }[];
-      recordings?: {
-        [key: string]: unknown;
-      }[];
-      transcriptions?: {
-        [key: string]: unknown;
-      }[];
-    };
     /** @description What `POST /v1/tenants/{id}/registrations` registers: `kind` chooses the path and the rest of the document — `business` and `campaign` for a 10DLC brand, `business` and `toll_free` for a toll-free number. Field names follow Twilio's, in snake_case; unknown fields are refused. The schema is the shape; the value rules in the descriptions (Twilio's values, lengths, formats) are the server's: a document that breaks any is refused with 422 and every finding, each with its path and fix (`POST /v1/registrations/validate` runs the same checks as a dry run). An example of each kind: docs/onboarding.md. */
     RegistrationDocument: {
       /**
@@ -10014,6 +9795,225 @@ export interface components {
        * @example +18885550123
        */
       phone_number?: string;
+    };
+    Message: {
+      /** @example msg_01JC0000000000000000000000 */
+      id: string;
+      /** @enum {string} */
+      object?: "message";
+      /** @enum {string} */
+      direction?: "outbound" | "inbound";
+      channel?: string;
+      /** @enum {string} */
+      status:
+        | "scheduled"
+        | "queued"
+        | "sending"
+        | "sent"
+        | "delivered"
+        | "undelivered"
+        | "failed"
+        | "canceled"
+        | "received";
+      to: string;
+      from?: string | null;
+      messaging_service_id?: string | null;
+      /** @description null once redacted (retention) */
+      body?: string | null;
+      body_redacted?: boolean;
+      media_urls?: string[];
+      /** @description What the message costs in segments (GSM-7 160/153, UCS-2 70/67) */
+      segments: number;
+      /** @enum {string} */
+      encoding: "GSM-7" | "UCS-2";
+      smart_encoding?: {
+        applied?: boolean;
+        /** @description Segments smart encoding saves (when applied), or would save (when not) */
+        segments_saved?: number;
+      };
+      price_estimate?: {
+        /**
+         * @description USD, a decimal string: two to six decimals, trailing zeros beyond two dropped
+         * @example 0.0083
+         */
+        amount?: string;
+        currency?: string;
+      } | null;
+      /** Format: date-time */
+      send_at?: string | null;
+      lane_id?: string | null;
+      /** @description Why a queued message waits (daily_cap, tmobile_daily_cap, quiet_hours) and until when */
+      held?: {
+        reason?: string;
+        /** Format: date-time */
+        until?: string;
+      } | null;
+      attempts?: number;
+      twilio_sid?: string | null;
+      error?: {
+        twilio_code?: number | null;
+        message?: string | null;
+        explanation?: string | null;
+      } | null;
+      metadata?: {
+        [key: string]: unknown;
+      } | null;
+      /** Format: date-time */
+      created_at: string;
+      /** Format: date-time */
+      updated_at?: string;
+      /** Format: date-time */
+      sent_at?: string | null;
+      /** Format: date-time */
+      completed_at?: string | null;
+      events?: {
+        type?: string;
+        name?: string;
+        /** Format: date-time */
+        at?: string;
+        data?: {
+          [key: string]: unknown;
+        };
+      }[];
+    };
+    Verification: {
+      /** @example vrf_01JC0000000000000000000000 */
+      id: string;
+      to: string;
+      /**
+       * @description The channel of the latest send
+       * @enum {string}
+       */
+      channel: "sms" | "call" | "email" | "whatsapp";
+      /** @enum {string} */
+      status: "pending" | "approved" | "failed" | "expired" | "canceled";
+      sends: {
+        channel?: string;
+        /** Format: date-time */
+        at?: string;
+        /** @enum {string} */
+        reason?: "requested" | "fallback";
+      }[];
+      /** @description Set once the fallback policy moved this verification to voice */
+      fallback?: {
+        channel?: string;
+        /** Format: date-time */
+        at?: string;
+      } | null;
+      failure_reason?: string | null;
+      check_attempts?: number;
+      twilio_sid?: string | null;
+      /** Format: date-time */
+      expires_at: string;
+      /** Format: date-time */
+      created_at: string;
+      /** Format: date-time */
+      approved_at?: string | null;
+    };
+    WhatsAppSender: {
+      /** @example was_01JC0000000000000000000000 */
+      id: string;
+      phone_number: string;
+      /** @example whatsapp:+14155550123 */
+      address: string;
+      phone_number_sid?: string;
+      /** Format: date-time */
+      created_at: string;
+    };
+    WhatsAppTemplate: {
+      /** @example wat_01JC0000000000000000000000 */
+      id: string;
+      /** @example HX0123456789abcdef0123456789abcdef */
+      content_sid: string;
+      name: string;
+      language: string;
+      /** @enum {string} */
+      category: "UTILITY" | "MARKETING" | "AUTHENTICATION";
+      types?: {
+        [key: string]: unknown;
+      };
+      variables?: {
+        [key: string]: string;
+      };
+      /** @description unsubmitted, received, pending, approved, rejected, paused or disabled (WhatsApp's review) */
+      approval_status: string;
+      rejection_reason?: string | null;
+      /** Format: date-time */
+      submitted_at?: string | null;
+      /** Format: date-time */
+      created_at?: string;
+      /** Format: date-time */
+      updated_at?: string;
+    };
+    WhatsAppOptIn: {
+      phone_number: string;
+      /** @enum {string} */
+      status: "opted_in" | "opted_out";
+      /**
+       * @description inbound: the contact wrote first (implicit)
+       * @enum {string}
+       */
+      source: "api" | "inbound";
+      evidence?: string | null;
+      /** Format: date-time */
+      opted_in_at: string;
+      /** Format: date-time */
+      revoked_at?: string | null;
+    };
+    IvrFlow: {
+      /** @example ivr_01JC0000000000000000000000 */
+      id: string;
+      name: string;
+      start: string;
+      voice?: string | null;
+      language?: string | null;
+      nodes: {
+        [key: string]: {
+          [key: string]: unknown;
+        };
+      };
+      phone_numbers: string[];
+      /** @description Warnings kept from the last save */
+      findings: {
+        path?: string;
+        code?: string;
+        severity?: string;
+        message?: string;
+      }[];
+      version: number;
+      /** Format: date-time */
+      created_at?: string;
+      /** Format: date-time */
+      updated_at?: string;
+    };
+    Call: {
+      /** @example call_01JC0000000000000000000000 */
+      id: string;
+      /** @enum {string} */
+      direction: "inbound" | "outbound";
+      from: string;
+      to: string;
+      flow_id?: string | null;
+      /** @description queued, initiated, ringing, in-progress, completed, busy, no-answer, failed, canceled */
+      status: string;
+      duration_seconds?: number | null;
+      twilio_sid?: string | null;
+      error_code?: number | null;
+      /** Format: date-time */
+      answered_at?: string | null;
+      /** Format: date-time */
+      ended_at?: string | null;
+      /** Format: date-time */
+      created_at?: string;
+      events?: {
+        [key: string]: unknown;
+      }[];
+      recordings?: {
+        [key: string]: unknown;
+      }[];
+      transcriptions?: {
+        [key: string]: unknown;
+      }[];
     };
   };
   responses: never;

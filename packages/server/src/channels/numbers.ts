@@ -1,7 +1,7 @@
 import type { TenantRow } from "../tenancy/tenants.js";
 import { tenantTwilio } from "../tenancy/credentials.js";
-import { SubtextError } from "../system/errors.js";
-import type { Services } from "../system/services.js";
+import { SubtextError } from "../kernel/errors.js";
+import type { Services } from "../kernel/services.js";
 import { twilioCall } from "../twilio/errors.js";
 
 export interface TenantNumber {

@@ -1,5 +1,5 @@
-import { SubtextError } from "../system/errors.js";
-import type { Services } from "../system/services.js";
+import { SubtextError } from "../kernel/errors.js";
+import type { Services } from "../kernel/services.js";
 
 /**
  * The base URL Twilio calls back (SUBTEXT_PUBLIC_URL, else the API's own URL once it listens).

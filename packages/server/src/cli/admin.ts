@@ -1,7 +1,7 @@
 import { loadConfig } from "../config/config.js";
-import { resetAdminToken } from "../system/admin-token.js";
-import { createLogger } from "../system/logger.js";
-import { type Runtime, type RuntimeOptions, openRuntime } from "../system/runtime.js";
+import { resetAdminToken } from "../staff/admin-token.js";
+import { createLogger } from "../kernel/logger.js";
+import { type Runtime, type RuntimeOptions, openRuntime } from "../app/runtime.js";
 import { createApiKey } from "../tenancy/api-keys.js";
 import { createTenant } from "../tenancy/provision.js";
 import { type TenantEnvironment, findTenant, listTenants } from "../tenancy/tenants.js";

@@ -1,6 +1,6 @@
 import { Command, InvalidArgumentError, Option } from "commander";
 import { ConfigError } from "../config/config.js";
-import { VERSION } from "../system/version.js";
+import { VERSION } from "../kernel/version.js";
 import {
   adminTokenReset,
   keysCreate,

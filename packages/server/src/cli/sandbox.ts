@@ -1,8 +1,8 @@
 import { loadConfig } from "../config/config.js";
 import { type EmulatorControl, advanceEmulator, readEmulatorClock } from "../sandbox/clock.js";
 import { formatDuration, parseDuration } from "../sandbox/duration.js";
-import { existingEmulatorControlToken } from "../system/emulator-token.js";
-import { sandboxEmulatorUrl } from "../system/runtime.js";
+import { existingEmulatorControlToken } from "../sandbox/emulator-token.js";
+import { sandboxEmulatorUrl } from "../app/runtime.js";
 
 /**
  * `subtext sandbox …`: the sandbox clock from the shell. It talks to the emulator's control API,

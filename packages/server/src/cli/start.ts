@@ -1,8 +1,8 @@
 import { startEmulator } from "subtext-emulator";
 import { loadConfig } from "../config/config.js";
-import { openRuntime } from "../system/runtime.js";
-import { type Role, startServer } from "../system/server.js";
-import { VERSION } from "../system/version.js";
+import { openRuntime } from "../app/runtime.js";
+import { type Role, startServer } from "../app/server.js";
+import { VERSION } from "../kernel/version.js";
 
 export async function startCommand(opts: { role: Role }): Promise<void> {
   const config = loadConfig();

@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { PGlite, type Transaction } from "@electric-sql/pglite";
-import { ensurePrivateDir, restrictTree } from "../system/data-dir.js";
+import { ensurePrivateDir, restrictTree } from "../kernel/data-dir.js";
 import { type Db, type QueryResult, type Tx, withRowHelpers } from "./db.js";
 import { assertNotInsideTx, runInTxScope } from "./guard.js";
 

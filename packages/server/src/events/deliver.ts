@@ -1,7 +1,7 @@
 import type { Db, Queryable } from "../db/db.js";
 import { enqueue } from "../jobs/queue.js";
 import type { Snooze } from "../jobs/runner.js";
-import type { Services } from "../system/services.js";
+import type { Services } from "../kernel/services.js";
 import { DELIVER_WEBHOOK, DUE_NOW, emitEvent } from "./emit.js";
 import { type EndpointRow, abandonOpenDeliveries, signingSecrets } from "./endpoints.js";
 import { nextRetryDelay, shouldDisableEndpoint } from "./schedule.js";

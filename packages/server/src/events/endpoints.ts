@@ -1,8 +1,8 @@
 import { randomBytes } from "node:crypto";
 import type { Queryable } from "../db/db.js";
 import { newId } from "../db/ids.js";
-import { SubtextError, notFound } from "../system/errors.js";
-import type { Services } from "../system/services.js";
+import { SubtextError, notFound } from "../kernel/errors.js";
+import type { Services } from "../kernel/services.js";
 import type { Vault } from "../vault/vault.js";
 import { cachedSecret } from "../vault/cached.js";
 import { EVENT_TYPES, isEventType } from "./types.js";

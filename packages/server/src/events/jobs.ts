@@ -1,4 +1,4 @@
-import type { Services } from "../system/services.js";
+import type { Services } from "../kernel/services.js";
 import { type DeliveryDeps, deliverWebhook } from "./deliver.js";
 import { DELIVER_WEBHOOK } from "./emit.js";
 import { DELIVERY_TIMEOUT_MS } from "./schedule.js";

@@ -1,5 +1,5 @@
 import type { Queryable } from "../db/db.js";
-import { SubtextError, notFound } from "../system/errors.js";
+import { SubtextError, notFound } from "../kernel/errors.js";
 import type { EventRow } from "./deliver.js";
 import { createDelivery } from "./emit.js";
 import type { EndpointRow } from "./endpoints.js";

@@ -1,6 +1,6 @@
 import { BlockList, isIP } from "node:net";
 import { networkInterfaces } from "node:os";
-import type { Services } from "../system/services.js";
+import type { Services } from "../kernel/services.js";
 
 /**
  * Where tenant URLs may point (SSRF guard). Webhooks make our servers send requests and show

@@ -7,26 +7,23 @@ import Fastify, {
   type FastifyReply,
 } from "fastify";
 import { newId } from "../db/ids.js";
-import { SubtextError } from "../system/errors.js";
-import type { Services } from "../system/services.js";
+import { SubtextError } from "../kernel/errors.js";
+import type { Services } from "../kernel/services.js";
 import { declareRouteAccess } from "./access.js";
 import { registerAuth } from "./auth.js";
 import { registerErrorHandling, toSubtextError } from "./errors.js";
 import { registerHttpMetrics } from "./metrics.js";
 import { registerRateLimits } from "./rate-limit.js";
-import { routePlugins, sharedSchemas } from "../system/modules.js";
-import { ApiKeySchema } from "./routes/api-keys.js";
-import { TenantSchema } from "./routes/tenants.js";
 import { SHARED_SCHEMAS } from "./schemas.js";
 import { createValidatorCompiler, findUnstorableText } from "./validation.js";
 
 export interface AppOptions {
-  /** Route plugins; default: every module's, from system/modules.ts. */
-  routes?: FastifyPluginAsync[];
+  /** Route plugins, in registration order (the composition root passes every module's). */
+  routes: FastifyPluginAsync[];
   /** Extra route plugins registered after `routes` (tests). */
   extraRoutes?: FastifyPluginAsync[];
   /** Shared JSON schemas (with $id) that routes reference and the document lists as components. */
-  schemas?: object[];
+  schemas: object[];
   /** Default body limit in bytes (routes may set their own `bodyLimit`). */
   bodyLimit?: number;
 }
@@ -37,7 +34,7 @@ export const DEFAULT_BODY_LIMIT = 1024 * 1024;
  * The HTTP skin: a plugin per area, a JSON schema on every route (input and output), the
  * OpenAPI 3.1 document at /openapi.json and its docs at /docs, one error shape.
  */
-export async function buildApp(services: Services, options: AppOptions = {}): Promise<FastifyInstance> {
+export async function buildApp(services: Services, options: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: services.log as unknown as FastifyBaseLogger,
     bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
@@ -75,13 +72,7 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
     }
   });
 
-  const shared = [
-    ...SHARED_SCHEMAS,
-    TenantSchema,
-    ApiKeySchema,
-    ...sharedSchemas(),
-    ...(options.schemas ?? []),
-  ];
+  const shared = [...SHARED_SCHEMAS, ...options.schemas];
   for (const schema of shared) app.addSchema(schema);
   app.setValidatorCompiler(createValidatorCompiler(shared));
   declareRouteAccess(app);
@@ -107,7 +98,7 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
   await registerRateLimits(app, services);
 
   app.get("/openapi.json", { config: { auth: "public" }, schema: { hide: true } }, async () => app.swagger());
-  for (const plugin of [...(options.routes ?? routePlugins(services)), ...(options.extraRoutes ?? [])]) {
+  for (const plugin of [...options.routes, ...(options.extraRoutes ?? [])]) {
     await app.register(plugin);
   }
   return app;

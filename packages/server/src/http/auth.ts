@@ -1,9 +1,9 @@
 import { timingSafeEqual } from "node:crypto";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { type StaffIdentity, staffPrincipal } from "../staff/principal.js";
-import { SubtextError, notFound } from "../system/errors.js";
-import { isAdminToken } from "../system/admin-token.js";
-import type { Services } from "../system/services.js";
+import { SubtextError, notFound } from "../kernel/errors.js";
+import { isAdminToken } from "../staff/admin-token.js";
+import type { Services } from "../kernel/services.js";
 import { cachedApiKeyOwner, touchApiKey } from "../tenancy/api-keys.js";
 import { type TenantRow, findTenant } from "../tenancy/tenants.js";
 

@@ -1,7 +1,7 @@
 import rateLimit from "@fastify/rate-limit";
 import type { FastifyInstance, FastifyRequest } from "fastify";
-import { SubtextError } from "../system/errors.js";
-import type { Services } from "../system/services.js";
+import { SubtextError } from "../kernel/errors.js";
+import type { Services } from "../kernel/services.js";
 import type { TenantRow } from "../tenancy/tenants.js";
 import { actingTenant } from "./auth.js";
 import { type WindowCounter, windowCounter } from "./rate-limit-store.js";

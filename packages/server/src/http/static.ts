@@ -3,7 +3,7 @@ import { join, normalize, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import fastifyStatic from "@fastify/static";
 import type { FastifyPluginAsync, FastifyReply } from "fastify";
-import { SubtextError } from "../system/errors.js";
+import { SubtextError } from "../kernel/errors.js";
 
 /** Where `npm run build -w @subtext/web` writes the dashboard. */
 export const WEB_DIST = fileURLToPath(new URL("../../../web/dist/", import.meta.url));

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from "fastify";
 import { isId } from "../db/ids.js";
-import { SubtextError } from "../system/errors.js";
-import type { Services } from "../system/services.js";
+import { SubtextError } from "../kernel/errors.js";
+import type { Services } from "../kernel/services.js";
 import { subaccountAuthToken } from "../tenancy/credentials.js";
 import { type TenantRow, cachedTenant } from "../tenancy/tenants.js";
 import { verifyTwilioSignature } from "../twilio/signature.js";

@@ -1,5 +1,5 @@
 import type { Db, Queryable } from "../db/db.js";
-import type { Services } from "../system/services.js";
+import type { Services } from "../kernel/services.js";
 import { ORIGIN, windowSelect } from "./windows.js";
 
 /**

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsync } from "fastify";
 import { principalOf, tenantInScope } from "../http/auth.js";
 import { idParam, responses } from "../http/schemas.js";
-import type { Services } from "../system/services.js";
+import type { Services } from "../kernel/services.js";
 import { overview } from "./overview.js";
 import { RANGE_NAMES, type RangeName } from "./ranges.js";
 import { ensureRollupScheduled } from "./rollup.js";

@@ -1,4 +1,4 @@
-import type { Services } from "../system/services.js";
+import type { Services } from "../kernel/services.js";
 import { tenantTwilio } from "../tenancy/credentials.js";
 import { findTenant } from "../tenancy/tenants.js";
 import { recordUsage } from "../usage/record.js";

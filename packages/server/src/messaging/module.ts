@@ -3,7 +3,8 @@
  * send path's group commit and the dispatcher, its job kinds, and its start/stop for worker
  * processes. Tunables live in `options` (tests shorten timeouts there).
  */
-import type { Services } from "../system/services.js";
+import type { Module } from "../kernel/module.js";
+import type { Services } from "../kernel/services.js";
 import { DEFAULT_BACKOFF } from "../jobs/backoff.js";
 import type { Snooze } from "../jobs/runner.js";
 import { enqueue } from "../jobs/queue.js";
@@ -24,6 +25,12 @@ import { applyGroup } from "./callbacks/status.js";
 import type { StatusIntake, StatusReport } from "./callbacks/status-batch.js";
 import { messagingMetrics } from "./metrics.js";
 import { GroupCommit } from "./send/group-commit.js";
+import { laneRoutes } from "./routes/lanes.js";
+import { messageRoutes } from "./routes/messages.js";
+import { optOutRoutes } from "./routes/opt-outs.js";
+import { settingsRoutes } from "./routes/settings.js";
+import { twilioMessagingRoutes } from "./routes/twilio.js";
+import { MessageSchema } from "./view.js";
 
 export const SWEEP_JOB = "messaging.sweep";
 export const RETENTION_JOB = "messaging.retention";
@@ -143,7 +150,7 @@ function create(services: Services): Messaging {
   };
 }
 
-/** Job kinds (system/modules.ts). */
+/** Job kinds of the messaging module. */
 export function registerMessagingJobs(services: Services): void {
   const m = messagingOf(services);
   const later = (ms: number): Snooze => ({ retryAt: new Date(services.clock.now().getTime() + ms) });
@@ -200,3 +207,19 @@ export function registerMessagingJobs(services: Services): void {
     maxAttempts: 5,
   });
 }
+
+/** Sending, lanes, opt-outs, Twilio's status callbacks and inbound messages. */
+export const messagingModule: Module = {
+  name: "messaging",
+  routes: (services) => [
+    messageRoutes(services),
+    optOutRoutes(services),
+    settingsRoutes(services),
+    laneRoutes(services),
+    twilioMessagingRoutes(services),
+  ],
+  schemas: [MessageSchema],
+  jobs: registerMessagingJobs,
+  // The dispatcher: claims due messages per lane and hands them to Twilio.
+  loops: (services) => [messagingOf(services)],
+};

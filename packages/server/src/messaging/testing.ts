@@ -9,7 +9,7 @@
 import type { ManualClock } from "../jobs/clock.js";
 import { type OnboardingStack, onboardReadyTenant } from "../onboarding/testing.js";
 import type { RegistrationKind } from "../onboarding/document.js";
-import type { Services } from "../system/services.js";
+import type { Services } from "../kernel/services.js";
 import { messagingOf } from "./module.js";
 
 export interface MessagingStack extends OnboardingStack {

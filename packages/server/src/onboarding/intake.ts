@@ -5,7 +5,7 @@
  */
 import { type Queryable, isUniqueViolation } from "../db/db.js";
 import { newId } from "../db/ids.js";
-import { SubtextError } from "../system/errors.js";
+import { SubtextError } from "../kernel/errors.js";
 import type { TenantRow } from "../tenancy/tenants.js";
 import { type RegistrationDocument, type RegistrationKind, isRegistrationKind } from "./document.js";
 import { emitRegistrationUpdated } from "./events.js";

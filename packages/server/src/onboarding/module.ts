@@ -1,10 +1,13 @@
 /**
- * Wiring (system/modules.ts): the onboarding job kinds. Steps hold a lease longer than a few
- * Twilio calls can take (the gateway times out after 30 s); a step that keeps failing for a
+ * The onboarding module. Its steps run as jobs that hold a lease longer than a few Twilio calls
+ * can take (the gateway times out after 30 s); a step that keeps failing for a
  * day of retries fails its stage, so the user sees it instead of a silent stall.
  */
-import type { Services } from "../system/services.js";
+import type { Module } from "../kernel/module.js";
+import type { Services } from "../kernel/services.js";
 import { explain } from "./hints.js";
+import { onboardingRoutes } from "./routes/registrations.js";
+import { REGISTRATION_SCHEMAS } from "./routes/schemas.js";
 import { OTP_REMINDER_JOB, type OtpReminderPayload, runOtpReminder } from "./otp.js";
 import { STEP_JOB, type StepPayload, failRegistration, runStepJob } from "./runner.js";
 import { isOpen } from "./states.js";
@@ -43,3 +46,11 @@ export function registerOnboardingJobs(services: Services): void {
   services.jobs.register(OTP_REMINDER_JOB, (job) => runOtpReminder(services, job));
   services.jobs.register(WATCH_JOB, (job) => runWatch(services, job));
 }
+
+/** Registration (10DLC, sole proprietor, toll-free) as durable workflows. */
+export const onboardingModule: Module = {
+  name: "onboarding",
+  routes: (services) => [onboardingRoutes(services)],
+  schemas: REGISTRATION_SCHEMAS,
+  jobs: registerOnboardingJobs,
+};

@@ -7,7 +7,7 @@
  */
 import type { Queryable } from "../db/db.js";
 import type { JobRow } from "../jobs/queue.js";
-import { SubtextError } from "../system/errors.js";
+import { SubtextError } from "../kernel/errors.js";
 import { tenantTwilio } from "../tenancy/credentials.js";
 import { findTenant } from "../tenancy/tenants.js";
 import { twilioCall } from "../twilio/errors.js";

@@ -6,8 +6,8 @@
  * is the only onboarding call made with the parent's credentials: the profile belongs to the
  * parent.
  */
-import { SubtextError } from "../system/errors.js";
-import type { Services } from "../system/services.js";
+import { SubtextError } from "../kernel/errors.js";
+import type { Services } from "../kernel/services.js";
 import { twilioCall } from "../twilio/errors.js";
 
 export const PRIMARY_PROFILE_POLICY = "RN6433641899984f951173ef1738c3bdd0";

@@ -8,7 +8,7 @@
 import type { Queryable, Tx } from "../db/db.js";
 import type { JobContext, Snooze } from "../jobs/runner.js";
 import type { JobRow } from "../jobs/queue.js";
-import { SubtextError } from "../system/errors.js";
+import { SubtextError } from "../kernel/errors.js";
 import { tenantTwilio } from "../tenancy/credentials.js";
 import { findTenant } from "../tenancy/tenants.js";
 import { emitRegistrationUpdated } from "./events.js";

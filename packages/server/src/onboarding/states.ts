@@ -9,7 +9,7 @@
  *   (any open state) ─stage_failed→ failed ─resubmitted→ in_progress
  *   (any open state, approved) ─suspended→ suspended          (terminal: Twilio support only)
  */
-import { SubtextError } from "../system/errors.js";
+import { SubtextError } from "../kernel/errors.js";
 
 export const REGISTRATION_STATES = [
   "submitted",

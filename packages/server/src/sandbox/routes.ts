@@ -4,8 +4,8 @@
  */
 import type { FastifyPluginAsync } from "fastify";
 import { dateTime, responses } from "../http/schemas.js";
-import { SubtextError } from "../system/errors.js";
-import type { Services } from "../system/services.js";
+import { SubtextError } from "../kernel/errors.js";
+import type { Services } from "../kernel/services.js";
 import { MAX_ADVANCE_SECONDS, parseDuration } from "./duration.js";
 
 type Deps = Pick<Services, "config" | "clock" | "sandboxClock" | "log">;

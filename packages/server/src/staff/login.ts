@@ -1,6 +1,6 @@
-import type { Services } from "../system/services.js";
-import { SubtextError } from "../system/errors.js";
-import { isAdminToken } from "../system/admin-token.js";
+import type { Services } from "../kernel/services.js";
+import { SubtextError } from "../kernel/errors.js";
+import { isAdminToken } from "./admin-token.js";
 import { decoyHash, hashPassword, passwordProblem, verifyPassword } from "./password.js";
 import { findLiveSession, openSession, revokeSession } from "./sessions.js";
 import {

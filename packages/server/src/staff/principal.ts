@@ -1,7 +1,7 @@
 import type { FastifyRequest } from "fastify";
 import type { Principal } from "../http/auth.js";
-import { SubtextError } from "../system/errors.js";
-import type { Services } from "../system/services.js";
+import { SubtextError } from "../kernel/errors.js";
+import type { Services } from "../kernel/services.js";
 import type { TenantRow } from "../tenancy/tenants.js";
 import { type StaffRole, roleAllows } from "./roles.js";
 import { type SessionRow, findLiveSession, touchSession } from "./sessions.js";

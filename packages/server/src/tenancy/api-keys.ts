@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import type { Mode } from "../config/config.js";
 import type { Queryable } from "../db/db.js";
-import type { Services } from "../system/services.js";
+import type { Services } from "../kernel/services.js";
 import { newId } from "../db/ids.js";
 import type { TenantRow } from "./tenants.js";
 

@@ -1,5 +1,5 @@
-import { SubtextError } from "../system/errors.js";
-import type { Services } from "../system/services.js";
+import { SubtextError } from "../kernel/errors.js";
+import type { Services } from "../kernel/services.js";
 import type { TenantCredentials, TwilioClient } from "../twilio/gateway.js";
 import { cachedSecret } from "../vault/cached.js";
 import type { TenantRow } from "./tenants.js";

@@ -1,6 +1,6 @@
 import { cancelJob } from "../jobs/queue.js";
-import { SubtextError, notFound } from "../system/errors.js";
-import type { Services } from "../system/services.js";
+import { SubtextError, notFound } from "../kernel/errors.js";
+import type { Services } from "../kernel/services.js";
 import { twilioCall } from "../twilio/errors.js";
 import { PROVISION_TENANT } from "./provision.js";
 import {

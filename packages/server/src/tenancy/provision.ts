@@ -1,6 +1,6 @@
 import { newId } from "../db/ids.js";
-import { SubtextError, isSubtextError } from "../system/errors.js";
-import type { Services } from "../system/services.js";
+import { SubtextError, isSubtextError } from "../kernel/errors.js";
+import type { Services } from "../kernel/services.js";
 import { twilioCall } from "../twilio/errors.js";
 import {
   type TenantEnvironment,

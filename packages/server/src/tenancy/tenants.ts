@@ -1,5 +1,5 @@
 import type { Queryable } from "../db/db.js";
-import type { Services } from "../system/services.js";
+import type { Services } from "../kernel/services.js";
 
 export type TenantStatus = "provisioning" | "active" | "suspended" | "closed";
 export type TenantEnvironment = "production" | "staging" | "development";

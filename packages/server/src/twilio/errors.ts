@@ -1,4 +1,4 @@
-import { SubtextError } from "../system/errors.js";
+import { SubtextError } from "../kernel/errors.js";
 
 /**
  * Twilio's failures as SubtextErrors with `twilio_code`, classified once for callers and

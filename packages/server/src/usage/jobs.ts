@@ -1,4 +1,4 @@
-import type { Services } from "../system/services.js";
+import type { Services } from "../kernel/services.js";
 import { EVALUATE_ALERTS, evaluateAlertsJob } from "./alerts/evaluate.js";
 
 declare module "../jobs/kinds.js" {

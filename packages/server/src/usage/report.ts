@@ -1,5 +1,5 @@
 import type { Queryable } from "../db/db.js";
-import { SubtextError } from "../system/errors.js";
+import { SubtextError } from "../kernel/errors.js";
 import { fromMicros, toMicros } from "./prices.js";
 
 /** Aggregates over the daily counters for GET /v1/usage and the dashboard. */

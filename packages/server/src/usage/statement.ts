@@ -1,5 +1,5 @@
 import type { Queryable } from "../db/db.js";
-import { SubtextError } from "../system/errors.js";
+import { SubtextError } from "../kernel/errors.js";
 import { type Channel, PRICE_UNITS, type PriceUnit } from "./channels.js";
 import { decimal } from "./report.js";
 

@@ -1,4 +1,4 @@
-import type { Services } from "../system/services.js";
+import type { Services } from "../kernel/services.js";
 
 /**
  * A secret's plaintext from the runtime's cache. Secrets never change under an id (a key

@@ -8,9 +8,9 @@ import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openPostgres } from "../../src/db/postgres.js";
 import { readyToSend } from "../../src/messaging/testing.js";
-import { createLogger } from "../../src/system/logger.js";
-import { type Runtime, openRuntime } from "../../src/system/runtime.js";
-import { type RunningServer, startServer } from "../../src/system/server.js";
+import { createLogger } from "../../src/kernel/logger.js";
+import { type Runtime, openRuntime } from "../../src/app/runtime.js";
+import { type RunningServer, startServer } from "../../src/app/server.js";
 import { keyringFromKeys } from "../../src/vault/keyring.js";
 import { ENGINE, type Stack, TEST_DATABASE_URL, eventually, startStack } from "./harness.js";
 

@@ -17,8 +17,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../../src/config/config.js";
-import { createLogger } from "../../src/system/logger.js";
-import { openRuntime } from "../../src/system/runtime.js";
+import { createLogger } from "../../src/kernel/logger.js";
+import { openRuntime } from "../../src/app/runtime.js";
 import { ENGINE, type TestDb, openTestDb } from "./harness.js";
 
 const roots: string[] = [];

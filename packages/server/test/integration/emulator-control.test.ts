@@ -11,8 +11,8 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Env, loadConfig } from "../../src/config/config.js";
 import { totpCode } from "../../src/staff/totp.js";
-import { createLogger } from "../../src/system/logger.js";
-import { type Runtime, openRuntime } from "../../src/system/runtime.js";
+import { createLogger } from "../../src/kernel/logger.js";
+import { type Runtime, openRuntime } from "../../src/app/runtime.js";
 import { keyringFromKeys } from "../../src/vault/keyring.js";
 import { type Stack, type TestDb, openTestDb, startStack } from "./harness.js";
 

@@ -27,10 +27,10 @@ import { dumpEmptyPglite, openPglite } from "../../src/db/pglite.js";
 import { openPostgres } from "../../src/db/postgres.js";
 import { ManualClock } from "../../src/jobs/clock.js";
 import type { JobRunner } from "../../src/jobs/runner.js";
-import { createLogger } from "../../src/system/logger.js";
-import { type Runtime, openRuntime } from "../../src/system/runtime.js";
-import { type RunningServer, startServer } from "../../src/system/server.js";
-import type { Services } from "../../src/system/services.js";
+import { createLogger } from "../../src/kernel/logger.js";
+import { type Runtime, openRuntime } from "../../src/app/runtime.js";
+import { type RunningServer, startServer } from "../../src/app/server.js";
+import type { Services } from "../../src/kernel/services.js";
 import { keyringFromKeys } from "../../src/vault/keyring.js";
 
 // vitest's inline projects do not inherit the root testTimeout/hookTimeout (60 s/120 s): a

@@ -23,9 +23,9 @@ import { openPglite } from "../../src/db/pglite.js";
 import { ManualClock } from "../../src/jobs/clock.js";
 import { defaultOptions } from "../../src/messaging/module.js";
 import { onboardReadyTenant } from "../../src/onboarding/testing.js";
-import { createLogger } from "../../src/system/logger.js";
-import { openRuntime } from "../../src/system/runtime.js";
-import { startServer } from "../../src/system/server.js";
+import { createLogger } from "../../src/kernel/logger.js";
+import { openRuntime } from "../../src/app/runtime.js";
+import { startServer } from "../../src/app/server.js";
 import { sandboxParent } from "../../src/twilio/gateway.js";
 import { ENGINE, type TestDb, eventually, openTestDb } from "./harness.js";
 

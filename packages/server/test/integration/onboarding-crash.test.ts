@@ -26,9 +26,9 @@ import {
   driveRegistrations,
   sampleRegistration,
 } from "../../src/onboarding/testing.js";
-import { createLogger } from "../../src/system/logger.js";
-import { openRuntime } from "../../src/system/runtime.js";
-import { startServer } from "../../src/system/server.js";
+import { createLogger } from "../../src/kernel/logger.js";
+import { openRuntime } from "../../src/app/runtime.js";
+import { startServer } from "../../src/app/server.js";
 import { ENGINE, type TestDb, eventually, openTestDb } from "./harness.js";
 
 const BIN = fileURLToPath(new URL("../../bin/subtext.mjs", import.meta.url));

@@ -9,8 +9,8 @@
 import { request as httpRequest } from "node:http";
 import type { FastifyPluginAsync } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { listScope } from "../../src/events/http/scope.js";
-import { buildApp } from "../../src/http/app.js";
+import { listScope } from "../../src/events/routes/scope.js";
+import { subtextApp } from "../../src/app/modules.js";
 import { principalOf } from "../../src/http/auth.js";
 import { fixtureFor } from "../proof/isolation-params.js";
 import { type Operation, fillPath, operationsOf, pathParams } from "../proof/openapi.js";
@@ -157,7 +157,7 @@ describe("requests without credentials", () => {
       }));
       app.get("/v1/mistake/principal", { config: { auth: "public" } }, async (req) => principalOf(req));
     };
-    const app = await buildApp(stack.services, { extraRoutes: [openedByMistake] });
+    const app = await subtextApp(stack.services, { extraRoutes: [openedByMistake] });
     try {
       for (const url of ["/v1/mistake/scope", "/v1/mistake/principal"]) {
         const res = await app.inject({ method: "GET", url });

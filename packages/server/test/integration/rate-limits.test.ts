@@ -9,9 +9,9 @@ import { twilioSignature } from "subtext-emulator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openPostgres } from "../../src/db/postgres.js";
 import { driveUntil, readyToSend } from "../../src/messaging/testing.js";
-import { createLogger } from "../../src/system/logger.js";
-import { openRuntime } from "../../src/system/runtime.js";
-import { startServer } from "../../src/system/server.js";
+import { createLogger } from "../../src/kernel/logger.js";
+import { openRuntime } from "../../src/app/runtime.js";
+import { startServer } from "../../src/app/server.js";
 import { keyringFromKeys } from "../../src/vault/keyring.js";
 import { ENGINE, type Stack, TEST_DATABASE_URL, startStack } from "./harness.js";
 

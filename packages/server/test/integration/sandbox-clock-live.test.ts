@@ -9,9 +9,9 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../../src/config/config.js";
 import { systemClock } from "../../src/jobs/clock.js";
-import { createLogger } from "../../src/system/logger.js";
-import { type Runtime, openRuntime } from "../../src/system/runtime.js";
-import { type RunningServer, startServer } from "../../src/system/server.js";
+import { createLogger } from "../../src/kernel/logger.js";
+import { type Runtime, openRuntime } from "../../src/app/runtime.js";
+import { type RunningServer, startServer } from "../../src/app/server.js";
 import { keyringFromKeys } from "../../src/vault/keyring.js";
 import { type TestDb, openTestDb } from "./harness.js";
 

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import { twilioSignature } from "subtext-emulator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildApp } from "../../src/http/app.js";
+import { subtextApp } from "../../src/app/modules.js";
 import { twilioTenant, twilioWebhooks } from "../../src/http/twilio-webhooks.js";
 import { createTwilioGateway } from "../../src/twilio/gateway.js";
 import { twilioCall } from "../../src/twilio/errors.js";
@@ -15,7 +15,7 @@ beforeAll(async () => {
   stack = await startStack();
   ({ tenant } = await stack.newTenant({ name: "Callback Co" }));
   // A callback route as the messaging, onboarding and voice modules write them.
-  app = await buildApp(stack.services, {
+  app = await subtextApp(stack.services, {
     extraRoutes: [
       twilioWebhooks(stack.services, (twilio) => {
         twilio.post("/twilio/test/:tenantId", { config: { auth: "twilio" } }, async (req) => ({

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ManualClock } from "../../src/jobs/clock.js";
-import { Caches, DEGRADED_MS } from "../../src/system/cache.js";
+import { Caches, DEGRADED_MS } from "../../src/cache/cache.js";
 
 describe("the runtime's caches", () => {
   it("keep an entry for its time to live on the platform clock, not the wall clock", () => {

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { ConfigError, loadConfig } from "../../src/config/config.js";
-import { ensurePrivateDir } from "../../src/system/data-dir.js";
+import { ensurePrivateDir } from "../../src/kernel/data-dir.js";
 
 const problems = (env: Record<string, string>) => {
   try {

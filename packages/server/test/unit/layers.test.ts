@@ -15,18 +15,7 @@ const ROOT = fileURLToPath(new URL("../../../../", import.meta.url));
 const SRC = "packages/server/src/";
 
 // The kernel: what every layer may use. Pure types and primitives, no I/O of their own.
-const KERNEL = [
-  "config/config.ts",
-  "system/errors.ts",
-  "system/logger.ts",
-  "system/services.ts",
-  "system/version.ts",
-  "system/data-dir.ts",
-  "jobs/clock.ts",
-  "jobs/kinds.ts",
-  "db/db.ts",
-  "db/ids.ts",
-];
+const KERNEL = [/^kernel\//, /^config\/config\.ts$/, /^jobs\/(clock|kinds)\.ts$/, /^db\/(db|ids)\.ts$/];
 // Pure telecom and registration rules: functions of their arguments, no database, no Twilio.
 const RULES = [
   /^onboarding\/rules\//,
@@ -38,11 +27,7 @@ const RULES = [
   /^staff\/roles\.ts$/,
   /^sandbox\/duration\.ts$/,
 ];
-const INFRASTRUCTURE = [
-  /^(db|jobs|vault|twilio)\//,
-  /^system\/(cache|changes|admin-token|emulator-token)\.ts$/,
-  /^sandbox\/clock\.ts$/,
-];
+const INFRASTRUCTURE = [/^(db|jobs|vault|twilio)\//, /^cache\//, /^sandbox\/clock\.ts$/];
 // In dependency order: a module may import the modules before it, never those after it.
 const MODULES = [
   "tenancy",
@@ -57,18 +42,19 @@ const MODULES = [
 ];
 // The app's own HTTP files; the rest of http/ is the toolkit the modules' route plugins use.
 const HTTP_APP = [/^http\/app\.ts$/, /^http\/routes\//, /^http\/static\.ts$/];
-const ROOT_FILES = ["system/runtime.ts", "system/modules.ts", "system/server.ts"];
+// The composition root: wires modules, opens the runtime, starts servers.
+const COMPOSITION_ROOT = /^app\//;
 
 type Layer = "kernel" | "rules" | "infrastructure" | "domain" | "http" | "app";
 const RANK: Record<Layer, number> = { kernel: 0, rules: 1, infrastructure: 2, domain: 3, http: 4, app: 5 };
 
 function layerOf(rel: string): Layer {
-  if (KERNEL.includes(rel)) return "kernel";
+  if (KERNEL.some((re) => re.test(rel))) return "kernel";
   if (RULES.some((re) => re.test(rel))) return "rules";
   if (INFRASTRUCTURE.some((re) => re.test(rel))) return "infrastructure";
   if (MODULES.includes(rel.split("/")[0] ?? "")) return "domain";
   if (rel.startsWith("http/")) return "http";
-  if (ROOT_FILES.includes(rel) || rel.startsWith("cli/") || rel === "index.ts") return "app";
+  if (COMPOSITION_ROOT.test(rel) || rel.startsWith("cli/") || rel === "index.ts") return "app";
   throw new Error(`${SRC}${rel} is in no layer: place it in docs/architecture.md and in this test`);
 }
 
@@ -92,9 +78,9 @@ bench/dashboard.ts -> packages/server/src/config/config.ts  # internals
 bench/dashboard.ts -> packages/server/src/db/postgres.ts  # internals
 bench/dashboard.ts -> packages/server/src/insights/rollup.ts  # internals
 bench/dashboard.ts -> packages/server/src/staff/totp.ts  # internals
-bench/dashboard.ts -> packages/server/src/system/logger.ts  # internals
-bench/dashboard.ts -> packages/server/src/system/runtime.ts  # internals
-bench/dashboard.ts -> packages/server/src/system/server.ts  # internals
+bench/dashboard.ts -> packages/server/src/kernel/logger.ts  # internals
+bench/dashboard.ts -> packages/server/src/app/runtime.ts  # internals
+bench/dashboard.ts -> packages/server/src/app/server.ts  # internals
 bench/dashboard.ts -> packages/server/src/vault/keyring.ts  # internals
 bench/deployment.ts -> packages/server/test/proof/deployment.ts  # internals
 bench/deployment.ts -> packages/server/test/proof/processes.ts  # internals
@@ -112,9 +98,9 @@ bench/messaging.ts -> packages/server/src/db/postgres.ts  # internals
 bench/messaging.ts -> packages/server/src/jobs/clock.ts  # internals
 bench/messaging.ts -> packages/server/src/messaging/module.ts  # internals
 bench/messaging.ts -> packages/server/src/messaging/testing.ts  # internals
-bench/messaging.ts -> packages/server/src/system/logger.ts  # internals
-bench/messaging.ts -> packages/server/src/system/runtime.ts  # internals
-bench/messaging.ts -> packages/server/src/system/server.ts  # internals
+bench/messaging.ts -> packages/server/src/kernel/logger.ts  # internals
+bench/messaging.ts -> packages/server/src/app/runtime.ts  # internals
+bench/messaging.ts -> packages/server/src/app/server.ts  # internals
 bench/messaging.ts -> packages/server/src/vault/keyring.ts  # internals
 bench/onboarding.ts -> packages/server/src/config/config.ts  # internals
 bench/onboarding.ts -> packages/server/src/db/db.ts  # internals
@@ -124,9 +110,9 @@ bench/onboarding.ts -> packages/server/src/jobs/clock.ts  # internals
 bench/onboarding.ts -> packages/server/src/onboarding/document.ts  # internals
 bench/onboarding.ts -> packages/server/src/onboarding/sending-profile.ts  # internals
 bench/onboarding.ts -> packages/server/src/onboarding/testing.ts  # internals
-bench/onboarding.ts -> packages/server/src/system/logger.ts  # internals
-bench/onboarding.ts -> packages/server/src/system/runtime.ts  # internals
-bench/onboarding.ts -> packages/server/src/system/server.ts  # internals
+bench/onboarding.ts -> packages/server/src/kernel/logger.ts  # internals
+bench/onboarding.ts -> packages/server/src/app/runtime.ts  # internals
+bench/onboarding.ts -> packages/server/src/app/server.ts  # internals
 bench/onboarding.ts -> packages/server/src/vault/keyring.ts  # internals
 bench/scale.ts -> packages/server/src/db/db.ts  # internals
 bench/scale.ts -> packages/server/src/db/pglite.ts  # internals
@@ -140,14 +126,6 @@ bench/storage.ts -> packages/server/src/db/ids.ts  # internals
 bench/storage.ts -> packages/server/src/db/pglite.ts  # internals
 bench/storage.ts -> packages/server/src/db/postgres.ts  # internals
 e2e/dashboard.test.ts -> packages/server/src/staff/totp.ts  # internals
-packages/sdk/scripts/generation.ts -> packages/server/src/config/config.ts  # internals
-packages/sdk/scripts/generation.ts -> packages/server/src/db/db.ts  # internals
-packages/sdk/scripts/generation.ts -> packages/server/src/db/pglite.ts  # internals
-packages/sdk/scripts/generation.ts -> packages/server/src/http/app.ts  # internals
-packages/sdk/scripts/generation.ts -> packages/server/src/system/logger.ts  # internals
-packages/sdk/scripts/generation.ts -> packages/server/src/system/runtime.ts  # internals
-packages/sdk/scripts/generation.ts -> packages/server/src/vault/keyring.ts  # internals
-packages/server/src/http/app.ts -> packages/server/src/system/modules.ts  # composition root
 packages/server/src/messaging/callbacks/inbound.ts -> packages/server/src/channels/whatsapp/index.ts  # module order: messaging <-> channels/whatsapp
 packages/server/src/messaging/callbacks/status-batch.ts -> packages/server/src/channels/whatsapp/index.ts  # module order: messaging <-> channels/whatsapp
 packages/server/src/messaging/send/send.ts -> packages/server/src/channels/whatsapp/index.ts  # module order: messaging <-> channels/whatsapp
@@ -252,10 +230,8 @@ function broken({ from, to, typeOnly }: Import): string[] {
     const b = to.slice(SRC.length);
     const la = layerOf(a);
     const lb = layerOf(b);
-    if (ROOT_FILES.includes(b) && la !== "app") {
-      out.push(
-        "only the app layer (system/runtime, system/server, cli, index.ts) imports the composition root",
-      );
+    if (COMPOSITION_ROOT.test(b) && la !== "app") {
+      out.push("only the app layer (app/, cli/, index.ts) imports the composition root");
     } else if (la === "kernel") {
       if (lb !== "kernel" && !(typeOnly && lb === "infrastructure")) {
         out.push(`the kernel imports only the kernel (and types from infrastructure), not ${lb}`);

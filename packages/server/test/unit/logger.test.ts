@@ -1,6 +1,6 @@
 import { createServer } from "node:net";
 import { describe, expect, it } from "vitest";
-import { createLogger, maskPhone, maskPhones, maskUrl } from "../../src/system/logger.js";
+import { createLogger, maskPhone, maskPhones, maskUrl } from "../../src/kernel/logger.js";
 import { createTwilioGateway } from "../../src/twilio/gateway.js";
 import { twilioCall } from "../../src/twilio/errors.js";
 

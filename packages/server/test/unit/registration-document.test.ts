@@ -7,7 +7,7 @@ import {
   registrationDocumentSchema,
   registrationSchemas,
 } from "../../src/onboarding/document.js";
-import { REGISTRATION_SCHEMAS } from "../../src/onboarding/routes-schemas.js";
+import { REGISTRATION_SCHEMAS } from "../../src/onboarding/routes/schemas.js";
 import { validateRegistration } from "../../src/onboarding/rules/index.js";
 import { sampleRegistration } from "../../src/onboarding/testing.js";
 import { edit, soleProprietor, standard, tollFree } from "./registration-fixtures.js";

@@ -2,7 +2,7 @@ import { emitEvent } from "../../events/emit.js";
 import { cancelJob } from "../../jobs/queue.js";
 import { tenantTwilio } from "../../tenancy/credentials.js";
 import type { TenantRow } from "../../tenancy/tenants.js";
-import { SubtextError } from "../../system/errors.js";
+import { SubtextError } from "../../kernel/errors.js";
 import { recordUsage } from "../../usage/record.js";
 import { normalizeDestination } from "./destination.js";
 import { twilioCodeOf, verifyError } from "./errors.js";

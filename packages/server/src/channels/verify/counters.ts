@@ -1,5 +1,5 @@
 import type { Db, Queryable } from "../../db/db.js";
-import { SubtextError } from "../../system/errors.js";
+import { SubtextError } from "../../kernel/errors.js";
 import { type Limit, type LimitScope, decide, windowStart } from "./limits.js";
 
 export interface LimitCheck {

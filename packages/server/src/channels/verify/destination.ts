@@ -1,5 +1,5 @@
 import { parsePhone } from "../../messaging/phone.js";
-import { SubtextError } from "../../system/errors.js";
+import { SubtextError } from "../../kernel/errors.js";
 import type { VerifyChannel } from "./store.js";
 
 const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;

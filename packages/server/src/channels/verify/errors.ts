@@ -1,4 +1,4 @@
-import { SubtextError } from "../../system/errors.js";
+import { SubtextError } from "../../kernel/errors.js";
 import { twilioError } from "../../twilio/errors.js";
 
 /**

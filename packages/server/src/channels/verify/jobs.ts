@@ -1,5 +1,5 @@
 import { findTenant } from "../../tenancy/tenants.js";
-import type { Services } from "../../system/services.js";
+import type { Services } from "../../kernel/services.js";
 import { JobFailure, type Snooze } from "../../jobs/runner.js";
 import { pruneCounters } from "./counters.js";
 import { twilioCodeOf, verifyError } from "./errors.js";

@@ -1,6 +1,6 @@
 import { tenantTwilio } from "../../tenancy/credentials.js";
 import type { TenantRow } from "../../tenancy/tenants.js";
-import type { Services } from "../../system/services.js";
+import type { Services } from "../../kernel/services.js";
 import { twilioCall } from "../../twilio/errors.js";
 
 type Deps = Pick<Services, "db" | "vault" | "caches" | "twilio" | "log">;

@@ -3,7 +3,7 @@ import type { Queryable } from "../../db/db.js";
 import { newId } from "../../db/ids.js";
 import { twilioParam, twilioTenant } from "../../http/twilio-webhooks.js";
 import type { TenantRow } from "../../tenancy/tenants.js";
-import { SubtextError } from "../../system/errors.js";
+import { SubtextError } from "../../kernel/errors.js";
 import { type CallRow, callBySid, insertCall } from "./call-store.js";
 import { renderApology } from "./twiml.js";
 

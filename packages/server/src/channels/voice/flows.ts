@@ -1,7 +1,7 @@
 import { newId } from "../../db/ids.js";
 import type { TenantRow } from "../../tenancy/tenants.js";
-import { SubtextError, notFound } from "../../system/errors.js";
-import type { Services } from "../../system/services.js";
+import { SubtextError, notFound } from "../../kernel/errors.js";
+import type { Services } from "../../kernel/services.js";
 import { type TenantNumber, configureNumber, findTenantNumber } from "../numbers.js";
 import type { FlowDefinition } from "./flow.js";
 import {

@@ -2,7 +2,7 @@ import type { FastifyPluginAsync, FastifyRequest } from "fastify";
 import type { Tx } from "../../db/db.js";
 import { emitEvent } from "../../events/emit.js";
 import type { TenantRow } from "../../tenancy/tenants.js";
-import type { Services } from "../../system/services.js";
+import type { Services } from "../../kernel/services.js";
 import { answerCall, ensureCall, intParam, param } from "./call-context.js";
 import type { FlowNode } from "./flow.js";
 import { type GatherOutcome, gatherOutcome } from "./input.js";

@@ -5,7 +5,7 @@
  * is rendered (a flow saved under older rules cannot use a refused URL either).
  */
 import { type UrlPolicy, checkUrl, ownPorts } from "../../events/url-policy.js";
-import type { Services } from "../../system/services.js";
+import type { Services } from "../../kernel/services.js";
 import type { FlowDefinition, Prompt } from "./flow.js";
 import type { FlowFinding } from "./validate.js";
 

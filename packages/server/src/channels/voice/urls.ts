@@ -1,4 +1,4 @@
-import type { Services } from "../../system/services.js";
+import type { Services } from "../../kernel/services.js";
 import { publicBase } from "../urls.js";
 import { checkUrl } from "../../events/url-policy.js";
 import { flowUrlPolicy } from "./tenant-urls.js";

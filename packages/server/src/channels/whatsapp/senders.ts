@@ -1,8 +1,8 @@
 import { isUniqueViolation } from "../../db/db.js";
 import { newId } from "../../db/ids.js";
 import type { TenantRow } from "../../tenancy/tenants.js";
-import { SubtextError } from "../../system/errors.js";
-import type { Services } from "../../system/services.js";
+import { SubtextError } from "../../kernel/errors.js";
+import type { Services } from "../../kernel/services.js";
 import { configureNumber, findTenantNumber } from "../numbers.js";
 import { publicBase } from "../urls.js";
 import { whatsappNumber } from "./address.js";

@@ -8,7 +8,7 @@
  */
 import type { Queryable } from "../../db/db.js";
 import { matchKeyword } from "../../messaging/keywords.js";
-import { SubtextError } from "../../system/errors.js";
+import { SubtextError } from "../../kernel/errors.js";
 import { isWhatsAppAddress, whatsappAddress, whatsappNumber } from "./address.js";
 import { decideWhatsAppSend, sessionExpiresAt } from "./rules.js";
 import {

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsync } from "fastify";
 import { findMigrations, pendingMigrations } from "../../db/migrate.js";
-import type { Services } from "../../system/services.js";
+import type { Services } from "../../kernel/services.js";
 import { responses } from "../schemas.js";
 
 /** Operations endpoints: liveness, readiness (database reachable, schema migrated), metrics. */

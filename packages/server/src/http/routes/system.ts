@@ -1,6 +1,6 @@
 import type { FastifyPluginAsync } from "fastify";
 import { rolePermissions } from "../../staff/roles.js";
-import type { Services } from "../../system/services.js";
+import type { Services } from "../../kernel/services.js";
 import type { Principal } from "../auth.js";
 import { responses } from "../schemas.js";
 

@@ -19,7 +19,7 @@
 import { isWhatsAppAddress, recordWhatsAppInbound } from "../../channels/whatsapp/index.js";
 import { newId } from "../../db/ids.js";
 import { emitEvent } from "../../events/emit.js";
-import type { Services } from "../../system/services.js";
+import type { Services } from "../../kernel/services.js";
 import { recordUsage } from "../../usage/record.js";
 import { type KeywordMatch, matchKeyword } from "../keywords.js";
 import { keywordConfigFor, twilioHandles } from "../optouts/keyword-config.js";

@@ -8,7 +8,7 @@
  * they bring a SID we did not have.
  */
 import { newId } from "../../db/ids.js";
-import type { Services } from "../../system/services.js";
+import type { Services } from "../../kernel/services.js";
 import type { GroupCommit } from "../send/group-commit.js";
 import { fromTwilioStatus } from "../status.js";
 import { sidIsKnown } from "../store/known-sids.js";

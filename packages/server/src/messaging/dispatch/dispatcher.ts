@@ -9,7 +9,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
-import type { Services } from "../../system/services.js";
+import type { Services } from "../../kernel/services.js";
 import { tenantTwilio } from "../../tenancy/credentials.js";
 import { type TenantRow, cachedTenant } from "../../tenancy/tenants.js";
 import { gcraAvailable } from "../lanes.js";

@@ -22,7 +22,7 @@
 import type { Queryable } from "../../db/db.js";
 import { enqueue } from "../../jobs/queue.js";
 import type { Snooze } from "../../jobs/runner.js";
-import type { Services } from "../../system/services.js";
+import type { Services } from "../../kernel/services.js";
 import { tenantTwilio } from "../../tenancy/credentials.js";
 import { findTenant } from "../../tenancy/tenants.js";
 import { smartEncode } from "../smart-encoding.js";

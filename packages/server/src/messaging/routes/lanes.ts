@@ -1,8 +1,8 @@
 import type { FastifyPluginAsync, FastifyRequest } from "fastify";
 import { actingTenant, assertOwnedBy, isOperator } from "../../http/auth.js";
 import { responses } from "../../http/schemas.js";
-import { notFound } from "../../system/errors.js";
-import type { Services } from "../../system/services.js";
+import { notFound } from "../../kernel/errors.js";
+import type { Services } from "../../kernel/services.js";
 import { dailyWindow } from "../lanes.js";
 import { profileLanes, sendingProfile } from "../send/gate.js";
 import {

@@ -1,8 +1,8 @@
 import type { FastifyPluginAsync, FastifyRequest } from "fastify";
 import { actingTenant, principalOf } from "../../http/auth.js";
 import { responses } from "../../http/schemas.js";
-import { SubtextError, notFound } from "../../system/errors.js";
-import type { Services } from "../../system/services.js";
+import { SubtextError, notFound } from "../../kernel/errors.js";
+import type { Services } from "../../kernel/services.js";
 import { CSV_HEADER, parseImport, toCsvLine } from "../optouts/csv.js";
 import { ALL_SENDERS, type OptOutRow, auditOf, listOptOuts, optIn, optOut } from "../optouts/store.js";
 import { parsePhone } from "../phone.js";

@@ -1,8 +1,8 @@
 import type { FastifyPluginAsync } from "fastify";
 import { actingTenant } from "../../http/auth.js";
 import { responses } from "../../http/schemas.js";
-import { SubtextError, notFound } from "../../system/errors.js";
-import type { Services } from "../../system/services.js";
+import { SubtextError, notFound } from "../../kernel/errors.js";
+import type { Services } from "../../kernel/services.js";
 import type { KeywordConfig } from "../keywords.js";
 import {
   DEFAULT_SCOPE,

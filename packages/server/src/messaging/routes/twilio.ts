@@ -1,6 +1,6 @@
 import type { FastifyPluginAsync, FastifyRequest } from "fastify";
 import { type TwilioParams, twilioTenant, twilioWebhooks } from "../../http/twilio-webhooks.js";
-import type { Services } from "../../system/services.js";
+import type { Services } from "../../kernel/services.js";
 import { intakeInbound } from "../callbacks/inbound.js";
 import { intakeStatus } from "../callbacks/status.js";
 import { messagingMetrics } from "../metrics.js";

@@ -7,7 +7,7 @@ import type { Queryable } from "../../db/db.js";
 import { emitEvents } from "../../events/emit.js";
 import { enqueue } from "../../jobs/queue.js";
 import { LOOKUP_JOB } from "../lookup.js";
-import { SubtextError } from "../../system/errors.js";
+import { SubtextError } from "../../kernel/errors.js";
 import {
   type MessageRow,
   type NewMessage,

@@ -4,8 +4,8 @@
  * service, the senders and the brand, from which the lane and its limits follow.
  */
 import { type SendingProfile, getSendingProfile } from "../../onboarding/sending-profile.js";
-import { SubtextError } from "../../system/errors.js";
-import type { Services } from "../../system/services.js";
+import { SubtextError } from "../../kernel/errors.js";
+import type { Services } from "../../kernel/services.js";
 import type { LaneKind } from "../lanes.js";
 import type { LaneSpec } from "../store/lanes.js";
 import { ALL_SENDERS } from "../optouts/store.js";

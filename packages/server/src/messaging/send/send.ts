@@ -4,8 +4,8 @@
  */
 import { whatsappSendGate } from "../../channels/whatsapp/index.js";
 import { newId } from "../../db/ids.js";
-import { SubtextError } from "../../system/errors.js";
-import type { Services } from "../../system/services.js";
+import { SubtextError } from "../../kernel/errors.js";
+import type { Services } from "../../kernel/services.js";
 import type { TenantRow } from "../../tenancy/tenants.js";
 import { cachedPriceTable, estimatePrice } from "../../usage/prices.js";
 import { cachedSettings } from "../settings.js";

@@ -4,7 +4,7 @@
  * number attached to the service. A sole proprietor campaign takes exactly one 10DLC number
  * (sole proprietor walkthrough, part 4); toll-free verification is per number.
  */
-import { SubtextError } from "../../system/errors.js";
+import { SubtextError } from "../../kernel/errors.js";
 import { twilioCall, twilioError } from "../../twilio/errors.js";
 import type { TollFreeDetails } from "../document.js";
 import { type StepContext, type StepDef, done, friendlyName, mayHaveRun, sidOf } from "./step.js";

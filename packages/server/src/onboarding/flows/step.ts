@@ -6,7 +6,7 @@
  * exists — by the SID it stored, or by a deterministic FriendlyName — and changes only what the
  * document says differently.
  */
-import type { Services } from "../../system/services.js";
+import type { Services } from "../../kernel/services.js";
 import type { TenantRow } from "../../tenancy/tenants.js";
 import type { TwilioClient } from "../../twilio/gateway.js";
 import type { RegistrationEvent } from "../states.js";

@@ -3,7 +3,7 @@ import { newId } from "../../db/ids.js";
 import { emitEvent } from "../../events/emit.js";
 import type { Snooze } from "../../jobs/runner.js";
 import { dailyWindow } from "../../messaging/lanes.js";
-import type { Services } from "../../system/services.js";
+import type { Services } from "../../kernel/services.js";
 import { type AlertRule, type Measurement, decide } from "./rules.js";
 
 export const EVALUATE_ALERTS = "alerts.evaluate";

@@ -1,7 +1,7 @@
 import type { Queryable } from "../../db/db.js";
 import { newId } from "../../db/ids.js";
 import { enqueue } from "../../jobs/queue.js";
-import { SubtextError } from "../../system/errors.js";
+import { SubtextError } from "../../kernel/errors.js";
 import { DUE_NOW } from "../../events/emit.js";
 import { EVALUATE_ALERTS } from "./evaluate.js";
 import type { AlertKind } from "./rules.js";

@@ -1,0 +1,219 @@
+import type { FastifyPluginAsync } from "fastify";
+import { actingTenant } from "../../http/auth.js";
+import { dateTime, responses } from "../../http/schemas.js";
+import { SubtextError, notFound } from "../../kernel/errors.js";
+import type { Services } from "../../kernel/services.js";
+import { e164, iso, listQuery, security, tenantNote } from "./http.js";
+import { whatsappAddress, whatsappNumber } from "../whatsapp/address.js";
+import { sessionExpiresAt } from "../whatsapp/rules.js";
+import {
+  type OptInRow,
+  type SessionRow,
+  listOptIns,
+  listSessions,
+  recordOptIn,
+  revokeOptIn,
+} from "../whatsapp/store.js";
+
+const tags = ["whatsapp"];
+
+export const WhatsAppOptInSchema = {
+  $id: "WhatsAppOptIn",
+  type: "object",
+  required: ["phone_number", "status", "source", "opted_in_at"],
+  properties: {
+    phone_number: { type: "string" },
+    status: { type: "string", enum: ["opted_in", "opted_out"] },
+    source: {
+      type: "string",
+      enum: ["api", "inbound"],
+      description: "inbound: the contact wrote first (implicit)",
+    },
+    evidence: { type: ["string", "null"] },
+    opted_in_at: dateTime,
+    revoked_at: { type: ["string", "null"], format: "date-time" },
+  },
+} as const;
+
+const optInView = (o: OptInRow) => ({
+  phone_number: o.contact,
+  status: o.revoked_at ? "opted_out" : "opted_in",
+  source: o.source,
+  evidence: o.evidence,
+  opted_in_at: o.opted_in_at.toISOString(),
+  revoked_at: iso(o.revoked_at),
+});
+
+const sessionView = (s: SessionRow, now: Date) => {
+  const expires = sessionExpiresAt(s, now);
+  return {
+    sender: whatsappAddress(s.sender),
+    contact: whatsappAddress(s.contact),
+    last_inbound_at: s.last_inbound_at.toISOString(),
+    open: expires !== null,
+    expires_at: iso(expires),
+    closed_by_twilio_at: iso(s.closed_at),
+  };
+};
+
+function contactOf(raw: string): string {
+  const n = whatsappNumber(raw);
+  if (!n) {
+    throw new SubtextError("invalid_phone_number", 422, `${raw} is not an E.164 number.`, {
+      details: [{ path: "/phone_number", code: "invalid_phone_number" }],
+    });
+  }
+  return n;
+}
+
+/** Contacts: their customer-service windows and their opt-ins. */
+export function whatsappContactRoutes(services: Services): FastifyPluginAsync {
+  return async (app) => {
+    app.get<{ Querystring: { phone_number?: string; limit: number } }>(
+      "/v1/whatsapp/sessions",
+      {
+        schema: {
+          tags,
+          security,
+          summary:
+            "Customer-service windows: whether free-form messages may be sent to a contact, and until when",
+          querystring: {
+            type: "object",
+            additionalProperties: false,
+            properties: { phone_number: { type: "string", maxLength: 40 }, limit: listQuery.limit },
+          },
+          response: responses(
+            {
+              200: {
+                type: "object",
+                required: ["data"],
+                properties: {
+                  data: {
+                    type: "array",
+                    items: {
+                      type: "object",
+                      properties: {
+                        sender: { type: "string" },
+                        contact: { type: "string" },
+                        last_inbound_at: dateTime,
+                        open: { type: "boolean" },
+                        expires_at: { type: ["string", "null"], format: "date-time" },
+                        closed_by_twilio_at: { type: ["string", "null"], format: "date-time" },
+                      },
+                    },
+                  },
+                },
+              },
+            },
+            [400, 401, 403, 404, 422],
+          ),
+        },
+      },
+      async (req) => {
+        const tenant = await actingTenant(req, services);
+        const contact = req.query.phone_number ? contactOf(req.query.phone_number) : undefined;
+        const rows = await listSessions(services.db, tenant.id, { contact, limit: req.query.limit });
+        const now = services.clock.now();
+        return { data: rows.map((r) => sessionView(r, now)) };
+      },
+    );
+
+    app.post<{ Body: { phone_number: string; evidence?: string } }>(
+      "/v1/whatsapp/opt-ins",
+      {
+        schema: {
+          tags,
+          security,
+          summary:
+            "Record a contact's opt-in to WhatsApp messages (required before business-initiated messages)",
+          description: `${tenantNote} A contact who writes first is opted in implicitly; STOP revokes, START restores.`,
+          body: {
+            type: "object",
+            required: ["phone_number"],
+            additionalProperties: false,
+            properties: {
+              phone_number: e164,
+              evidence: { type: "string", maxLength: 500, description: "Where and how the contact opted in" },
+            },
+          },
+          response: responses({ 201: { $ref: "WhatsAppOptIn#" } }, [400, 401, 403, 404, 422]),
+        },
+      },
+      async (req, reply) => {
+        const tenant = await actingTenant(req, services);
+        const row = await recordOptIn(services.db, {
+          tenantId: tenant.id,
+          contact: contactOf(req.body.phone_number),
+          source: "api",
+          evidence: req.body.evidence ?? null,
+          at: services.clock.now(),
+        });
+        return reply.code(201).send(optInView(row));
+      },
+    );
+
+    app.get<{ Querystring: { cursor?: string; limit: number } }>(
+      "/v1/whatsapp/opt-ins",
+      {
+        schema: {
+          tags,
+          security,
+          summary: "List WhatsApp opt-ins (and opt-outs)",
+          querystring: { type: "object", additionalProperties: false, properties: listQuery },
+          response: responses(
+            {
+              200: {
+                type: "object",
+                required: ["data", "has_more", "next_cursor"],
+                properties: {
+                  data: { type: "array", items: { $ref: "WhatsAppOptIn#" } },
+                  has_more: { type: "boolean" },
+                  next_cursor: { type: ["string", "null"] },
+                },
+              },
+            },
+            [400, 401, 403, 404],
+          ),
+        },
+      },
+      async (req) => {
+        const tenant = await actingTenant(req, services);
+        const { rows, hasMore } = await listOptIns(services.db, tenant.id, req.query);
+        return {
+          data: rows.map(optInView),
+          has_more: hasMore,
+          next_cursor: hasMore ? rows[rows.length - 1].contact : null,
+        };
+      },
+    );
+
+    app.delete<{ Params: { phone: string } }>(
+      "/v1/whatsapp/opt-ins/:phone",
+      {
+        schema: {
+          tags,
+          security,
+          summary: "Revoke a contact's WhatsApp opt-in",
+          params: {
+            type: "object",
+            required: ["phone"],
+            additionalProperties: false,
+            properties: { phone: e164 },
+          },
+          response: responses({ 200: { $ref: "WhatsAppOptIn#" } }, [400, 401, 403, 404, 422]),
+        },
+      },
+      async (req) => {
+        const tenant = await actingTenant(req, services);
+        const row = await revokeOptIn(
+          services.db,
+          tenant.id,
+          contactOf(req.params.phone),
+          services.clock.now(),
+        );
+        if (!row) throw notFound("WhatsApp opt-in", req.params.phone);
+        return optInView(row);
+      },
+    );
+  };
+}

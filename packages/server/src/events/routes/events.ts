@@ -1,0 +1,143 @@
+import type { FastifyPluginAsync, FastifyRequest } from "fastify";
+import { assertOwnedBy } from "../../http/auth.js";
+import { dateTime, idParam, responses } from "../../http/schemas.js";
+import { notFound } from "../../kernel/errors.js";
+import type { Services } from "../../kernel/services.js";
+import type { EventRow } from "../deliver.js";
+import { unknownEventTypes } from "../endpoints.js";
+import { deliveriesOfEvent, findEvent, listEvents } from "../log.js";
+import { replayEvent } from "../replay.js";
+import { isEventType } from "../types.js";
+import { EventSchema, deliveryView, eventView, pageOf } from "./schemas.js";
+import { listScope } from "./scope.js";
+
+const security = [{ bearer: [] }];
+const tags = ["events"];
+const byId = {
+  type: "object",
+  required: ["id"],
+  additionalProperties: false,
+  properties: { id: idParam("evt_") },
+} as const;
+
+/** Events: list, read (with where each was delivered), replay. */
+export function eventRoutes(services: Pick<Services, "db">): FastifyPluginAsync {
+  async function ownedEvent(req: FastifyRequest, id: string): Promise<EventRow> {
+    const event = await findEvent(services.db, id);
+    if (!event) throw notFound("event", id);
+    assertOwnedBy(req, event.tenant_id, "event", id);
+    return event;
+  }
+
+  return async (app) => {
+    app.get<{
+      Querystring: { type?: string; after?: string; cursor?: string; limit: number; tenant_id?: string };
+    }>(
+      "/v1/events",
+      {
+        schema: {
+          tags,
+          security,
+          summary: "List events, newest first",
+          querystring: {
+            type: "object",
+            additionalProperties: false,
+            properties: {
+              type: { type: "string", maxLength: 64 },
+              after: { ...dateTime, description: "Only events created after this time" },
+              cursor: { type: "string", maxLength: 64, description: "next_cursor of the previous page" },
+              limit: { type: "integer", minimum: 1, maximum: 100, default: 20 },
+              tenant_id: idParam("ten_"),
+            },
+          },
+          response: responses({ 200: pageOf("Event") }, [400, 401, 403, 404, 422]),
+        },
+      },
+      async (req) => {
+        const { type, after, cursor, limit } = req.query;
+        if (type !== undefined && !isEventType(type)) throw unknownEventTypes([type], "querystring:/type");
+        const tenantId = await listScope(req, services, req.query.tenant_id);
+        const page = await listEvents(services.db, {
+          tenantId,
+          type,
+          after: after ? new Date(after) : undefined,
+          cursor,
+          limit,
+        });
+        return {
+          data: page.items.map(eventView),
+          has_more: page.hasMore,
+          next_cursor: page.hasMore ? page.items[page.items.length - 1].id : null,
+        };
+      },
+    );
+
+    app.get<{ Params: { id: string } }>(
+      "/v1/events/:id",
+      {
+        schema: {
+          tags,
+          security,
+          summary: "Read an event with its deliveries",
+          params: byId,
+          response: responses(
+            {
+              200: {
+                type: "object",
+                required: [...EventSchema.required, "deliveries"],
+                properties: {
+                  ...EventSchema.properties,
+                  deliveries: { type: "array", items: { $ref: "WebhookDelivery#" } },
+                },
+              },
+            },
+            [400, 401, 403, 404],
+          ),
+        },
+      },
+      async (req) => {
+        const event = await ownedEvent(req, req.params.id);
+        return {
+          ...eventView(event),
+          deliveries: (await deliveriesOfEvent(services.db, event.id)).map(deliveryView),
+        };
+      },
+    );
+
+    app.post<{ Params: { id: string }; Body: { endpoint_id?: string } | null }>(
+      "/v1/events/:id/replay",
+      {
+        schema: {
+          tags,
+          security,
+          summary: "Deliver an event again, to one endpoint or to every subscribed one",
+          description: "Answers 202 with the new deliveries; the webhook-id stays the event id.",
+          params: byId,
+          body: {
+            type: ["object", "null"],
+            additionalProperties: false,
+            properties: { endpoint_id: idParam("whe_") },
+          },
+          response: responses(
+            {
+              202: {
+                type: "object",
+                required: ["event_id", "deliveries"],
+                properties: {
+                  event_id: { type: "string" },
+                  deliveries: { type: "array", items: { type: "string" }, description: "New delivery ids" },
+                },
+              },
+            },
+            [400, 401, 403, 404, 409],
+          ),
+        },
+      },
+      async (req, reply) => {
+        const event = await ownedEvent(req, req.params.id);
+        const ids = await services.db.tx((tx) => replayEvent(tx, event, req.body?.endpoint_id));
+        return reply.code(202).send({ event_id: event.id, deliveries: ids });
+      },
+    );
+  };
+}
