@@ -35,7 +35,14 @@ export default defineConfig({
       {
         extends: true,
         // With the root's scripts' own tests (npm start's, npm install's): fast, no services.
-        test: { name: "unit", include: ["packages/server/test/unit/**/*.test.ts", "scripts/**/*.test.mjs"] },
+        test: {
+          name: "unit",
+          include: [
+            "packages/server/test/unit/**/*.test.ts",
+            "packages/telecom/test/**/*.test.ts",
+            "scripts/**/*.test.mjs",
+          ],
+        },
       },
       { extends: true, test: { name: "sdk", include: ["packages/sdk/test/**/*.test.ts"] } },
       {

@@ -18,7 +18,7 @@ import type { Db } from "../packages/server/src/db/db.js";
 import { openPglite } from "../packages/server/src/db/pglite.js";
 import { openPostgres } from "../packages/server/src/db/postgres.js";
 import { ManualClock } from "../packages/server/src/jobs/clock.js";
-import type { RegistrationKind } from "../packages/server/src/onboarding/document.js";
+import type { RegistrationKind } from "@subtext/telecom/registration/document";
 import { getSendingProfile } from "../packages/server/src/onboarding/sending-profile.js";
 import {
   type OnboardingStack,

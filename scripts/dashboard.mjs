@@ -3,13 +3,24 @@
 // sources, so that `npm install && npm start` serves it: `npm install` runs this file (the root's
 // `prepare` script) and `npm start` calls `ensureDashboard` before starting. Node built-ins only.
 import { spawnSync } from "node:child_process";
-import { existsSync, readdirSync, statSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 export const WEB = join(root, "packages/web");
+
+/** The sources of the workspace packages the dashboard bundles (`@subtext/telecom`: packages/telecom/src). */
+function bundledPackages(web) {
+  const manifest = join(web, "package.json");
+  if (!existsSync(manifest)) return [];
+  const { dependencies = {} } = JSON.parse(readFileSync(manifest, "utf8"));
+  return Object.keys(dependencies)
+    .filter((name) => name.startsWith("@subtext/"))
+    .map((name) => join(dirname(web), name.slice("@subtext/".length), "src"))
+    .filter((dir) => existsSync(dir));
+}
 
 /**
  * The newest modification time under dir, skipping dist and node_modules: of its files, and of
@@ -33,7 +44,8 @@ export function dashboardStaleness(web = WEB) {
   if (!existsSync(index)) return "it is not built yet";
   // A build rewrites index.html, so its time is the build's; a checkout or an edit of any
   // source afterwards makes that source newer.
-  return newestSource(web) > statSync(index).mtimeMs ? "its sources changed since it was built" : null;
+  const newest = Math.max(newestSource(web), ...bundledPackages(web).map(newestSource));
+  return newest > statSync(index).mtimeMs ? "its sources changed since it was built" : null;
 }
 
 function viteInstalled() {

@@ -54,4 +54,23 @@ describe("whether npm install and npm start build the dashboard", () => {
     file("node_modules/vite/package.json", later(20));
     expect(dashboardStaleness(web)).toBeNull();
   });
+
+  it("rebuilds it when a workspace package it bundles (@subtext/telecom) changed", () => {
+    const packages = mkdtempSync(join(tmpdir(), "subtext-packages-"));
+    web = join(packages, "web");
+    mkdirSync(web);
+    file("package.json");
+    writeFileSync(join(web, "package.json"), JSON.stringify({ dependencies: { "@subtext/telecom": "*" } }));
+    utimesSync(join(web, "package.json"), T0, T0);
+    file("src/main.tsx");
+    file("dist/index.html", later(10));
+    const rule = join(packages, "telecom/src/segments.ts");
+    mkdirSync(dirname(rule), { recursive: true });
+    writeFileSync(rule, "x");
+    for (const p of [rule, dirname(rule)]) utimesSync(p, later(5), later(5));
+    expect(dashboardStaleness(web)).toBeNull();
+    utimesSync(rule, later(20), later(20));
+    expect(dashboardStaleness(web)).toBe("its sources changed since it was built");
+    rmSync(packages, { recursive: true, force: true });
+  });
 });

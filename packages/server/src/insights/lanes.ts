@@ -1,9 +1,9 @@
 import type { Queryable } from "../db/db.js";
-import { dailyWindow } from "../messaging/lanes.js";
+import { dailyWindow } from "@subtext/telecom/lanes";
 
 /**
  * Lanes right now: queue depth, limit, recent throughput and today's daily-cap use (caps count
- * segments per brand and Pacific day, messaging/lanes.ts). For one tenant all its lanes; for
+ * segments per brand and Pacific day, @subtext/telecom/lanes). For one tenant all its lanes; for
  * the platform the busiest (deepest queue, then highest cap use).
  */
 export interface LaneNow {

@@ -1,5 +1,5 @@
 import type { Queryable } from "../db/db.js";
-import { TWILIO_CODES } from "../messaging/twilio-codes.js";
+import { TWILIO_CODES } from "@subtext/telecom/twilio-codes";
 import { type Histogram, addTo, quantileMs } from "./latency.js";
 import { type LaneNow, lanesNow } from "./lanes.js";
 import { type RangeName, windowOf } from "./ranges.js";

@@ -1,6 +1,6 @@
 import type { Queryable } from "../db/db.js";
-import { type LaneKind, laneRate } from "../messaging/lanes.js";
-import { businessDaysBetween, calendarDate } from "../onboarding/eta.js";
+import { type LaneKind, laneRate } from "@subtext/telecom/lanes";
+import { businessDaysBetween, calendarDate } from "@subtext/telecom/registration/eta";
 import { registrationEta } from "../onboarding/timeline.js";
 import type { RegistrationRow } from "../onboarding/store.js";
 import { deliveryRate } from "./overview.js";

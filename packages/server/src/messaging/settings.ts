@@ -1,6 +1,6 @@
 import type { Queryable } from "../db/db.js";
 import type { Services } from "../kernel/services.js";
-import type { QuietHours } from "./quiet-hours.js";
+import type { QuietHours } from "@subtext/telecom/quiet-hours";
 
 /**
  * A tenant's messaging settings: how long message bodies are kept (null = kept), optional

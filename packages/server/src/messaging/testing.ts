@@ -8,7 +8,7 @@
  */
 import type { ManualClock } from "../jobs/clock.js";
 import { type OnboardingStack, onboardReadyTenant } from "../onboarding/testing.js";
-import type { RegistrationKind } from "../onboarding/document.js";
+import type { RegistrationKind } from "@subtext/telecom/registration/document";
 import type { Services } from "../kernel/services.js";
 import { messagingOf } from "./module.js";
 

@@ -1,7 +1,7 @@
 import type { MessageRow } from "./store/messages.js";
 import type { TimelineRow } from "./store/timeline.js";
 import { fromMicros, toMicros } from "../usage/prices.js";
-import { explainTwilioCode } from "./twilio-codes.js";
+import { explainTwilioCode } from "@subtext/telecom/twilio-codes";
 
 /** The public shape of a message (POST/GET /v1/messages). */
 export function messageView(m: MessageRow) {

@@ -5,7 +5,7 @@
  * Hub evaluation codes 22214–22219 (all in docs/twilio-facts.md), Twilio's error pages for the
  * 30xxx codes. Pure; one table, so a new code is a one-line edit.
  */
-import type { RegistrationKind } from "./document.js";
+import type { RegistrationKind } from "@subtext/telecom/registration/document";
 import type { FailureReason } from "./store.js";
 
 interface Hint {

@@ -7,11 +7,15 @@ import { type Queryable, isUniqueViolation } from "../db/db.js";
 import { newId } from "../db/ids.js";
 import { SubtextError } from "../kernel/errors.js";
 import type { TenantRow } from "../tenancy/tenants.js";
-import { type RegistrationDocument, type RegistrationKind, isRegistrationKind } from "./document.js";
+import {
+  type RegistrationDocument,
+  type RegistrationKind,
+  isRegistrationKind,
+} from "@subtext/telecom/registration/document";
 import { emitRegistrationUpdated } from "./events.js";
 import { RESUBMITS, flowFor } from "./flows/index.js";
 import type { FlowDeps } from "./flows/step.js";
-import { type ValidationResult, validateRegistration } from "./rules/index.js";
+import { type ValidationResult, validateRegistration } from "@subtext/telecom/registration/rules";
 import { cancelStepJobs, enqueueStep, nextPending } from "./runner.js";
 import { transition } from "./states.js";
 import {

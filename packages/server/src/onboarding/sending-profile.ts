@@ -2,7 +2,7 @@
  * The gate (docs/messaging.md, "The registration gate"): may this tenant send, from which
  * senders, on which lane? Owned by onboarding, read by messaging (`messaging/send/gate.ts`
  * caches it per process; a registration's every change reaches that cache through the change
- * feed), which derives the lane's rate and caps from `lane` with `messaging/lanes.ts`.
+ * feed), which derives the lane's rate and caps from `lane` with `@subtext/telecom/lanes`.
  *
  * 10DLC is ready only when the brand is APPROVED (and, for a sole proprietor, its OTP
  * VERIFIED), the campaign VERIFIED, and the sender attached to that campaign's Messaging
@@ -11,7 +11,7 @@
  * before it costs anything. One query: the columns are kept current by the flow's steps.
  */
 import type { Queryable } from "../db/db.js";
-import type { RegistrationKind } from "./document.js";
+import type { RegistrationKind } from "@subtext/telecom/registration/document";
 import type { RegistrationRow } from "./store.js";
 import { registrationEta } from "./timeline.js";
 

@@ -3,7 +3,7 @@
  * Queries are named for what they do; every state change goes through `db.tx` in the caller.
  */
 import type { Queryable } from "../db/db.js";
-import type { RegistrationDocument, RegistrationKind } from "./document.js";
+import type { RegistrationDocument, RegistrationKind } from "@subtext/telecom/registration/document";
 import type { RegistrationState } from "./states.js";
 
 export type Channel = "10dlc" | "toll_free";

@@ -10,7 +10,7 @@
 import type { Db } from "../db/db.js";
 import type { ManualClock } from "../jobs/clock.js";
 import type { JobRunner } from "../jobs/runner.js";
-import type { RegistrationDocument, RegistrationKind } from "./document.js";
+import type { RegistrationDocument, RegistrationKind } from "@subtext/telecom/registration/document";
 import { STEP_JOB } from "./runner.js";
 import { type SendingProfile, getSendingProfile } from "./sending-profile.js";
 import { loadRegistrationView } from "./view.js";

@@ -4,8 +4,8 @@
  * 10DLC in all 13–20, toll-free verification 3–5. Pure: every date comes from the registration's
  * own timestamps.
  */
-import { type CalendarDate, calendarDate, etaWindow } from "./eta.js";
-import { REVIEW_TIMES } from "./path.js";
+import { type CalendarDate, calendarDate, etaWindow } from "@subtext/telecom/registration/eta";
+import { REVIEW_TIMES } from "@subtext/telecom/registration/path";
 import type { RegistrationRow } from "./store.js";
 
 export interface RegistrationEta {

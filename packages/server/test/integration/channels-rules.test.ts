@@ -15,7 +15,7 @@ import type { FlowDefinition } from "../../src/channels/voice/flow.js";
 import { gatherOutcome, matchChoice } from "../../src/channels/voice/input.js";
 import { renderNode } from "../../src/channels/voice/twiml.js";
 import { validateFlow } from "../../src/channels/voice/validate.js";
-import { approvalPollDelayMs, decideWhatsAppSend, placeholders } from "../../src/channels/whatsapp/rules.js";
+import { approvalPollDelayMs, decideWhatsAppSend, placeholders } from "@subtext/telecom/whatsapp/rules";
 
 const MIN = 60_000;
 

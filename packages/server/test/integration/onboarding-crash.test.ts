@@ -20,7 +20,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../../src/config/config.js";
 import { openPglite } from "../../src/db/pglite.js";
 import { ManualClock } from "../../src/jobs/clock.js";
-import type { RegistrationKind } from "../../src/onboarding/document.js";
+import type { RegistrationKind } from "@subtext/telecom/registration/document";
 import {
   type OnboardingStack,
   driveRegistrations,

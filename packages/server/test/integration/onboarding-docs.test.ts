@@ -8,7 +8,7 @@ import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { Ajv } from "ajv";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { REGISTRATION_KINDS } from "../../src/onboarding/document.js";
+import { REGISTRATION_KINDS } from "@subtext/telecom/registration/document";
 import { type Stack, startStack } from "./harness.js";
 
 const GUIDE = new URL("../../../../docs/onboarding.md", import.meta.url);

@@ -5,7 +5,7 @@
 import { emulatorHttpClient } from "subtext-emulator";
 import twilio from "twilio";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { RegistrationKind } from "../../src/onboarding/document.js";
+import type { RegistrationKind } from "@subtext/telecom/registration/document";
 import { getSendingProfile } from "../../src/onboarding/sending-profile.js";
 import { driveRegistrations, onboardReadyTenant, submitRegistration } from "../../src/onboarding/testing.js";
 import { type Stack, startStack } from "./harness.js";

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { newId } from "../../src/db/ids.js";
 import { EVALUATION_INTERVAL_MS } from "../../src/usage/alerts/evaluate.js";
 import { type AlertRule, decide } from "../../src/usage/alerts/rules.js";
-import { dailyWindow } from "../../src/messaging/lanes.js";
+import { dailyWindow } from "@subtext/telecom/lanes";
 import { type Receiver, startReceiver } from "./events-receiver.js";
 import { type Stack, startStack } from "./harness.js";
 

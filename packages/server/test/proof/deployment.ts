@@ -17,7 +17,7 @@ import { loadConfig } from "../../src/config/config.js";
 import type { Db } from "../../src/db/db.js";
 import { openPglite } from "../../src/db/pglite.js";
 import { ManualClock } from "../../src/jobs/clock.js";
-import type { RegistrationKind } from "../../src/onboarding/document.js";
+import type { RegistrationKind } from "@subtext/telecom/registration/document";
 import { type OnboardingStack, onboardReadyTenant } from "../../src/onboarding/testing.js";
 import { createLogger } from "../../src/kernel/logger.js";
 import { openRuntime } from "../../src/app/runtime.js";

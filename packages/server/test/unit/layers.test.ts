@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { dirname, join, normalize } from "node:path";
 import { fileURLToPath } from "node:url";
 import ts from "typescript";
@@ -16,13 +16,12 @@ const SRC = "packages/server/src/";
 
 // The kernel: what every layer may use. Pure types and primitives, no I/O of their own.
 const KERNEL = [/^kernel\//, /^config\/config\.ts$/, /^jobs\/(clock|kinds)\.ts$/, /^db\/(db|ids)\.ts$/];
-// Pure telecom and registration rules: functions of their arguments, no database, no Twilio.
+// The server's own pure rules: functions of their arguments, no database, no Twilio. The shared
+// telecom rules (phone numbers, segments, lanes, registration rules…) are the package
+// @subtext/telecom, below the whole server.
 const RULES = [
-  /^onboarding\/rules\//,
-  /^onboarding\/(document|path|eta)\.ts$/,
-  /^messaging\/(phone|segments|smart-encoding|keywords|quiet-hours|lanes|twilio-codes|status)\.ts$/,
+  /^messaging\/status\.ts$/,
   /^events\/types\.ts$/,
-  /^channels\/whatsapp\/(rules|address)\.ts$/,
   /^usage\/alerts\/rules\.ts$/,
   /^staff\/roles\.ts$/,
   /^sandbox\/duration\.ts$/,
@@ -107,7 +106,6 @@ bench/onboarding.ts -> packages/server/src/db/db.ts  # internals
 bench/onboarding.ts -> packages/server/src/db/pglite.ts  # internals
 bench/onboarding.ts -> packages/server/src/db/postgres.ts  # internals
 bench/onboarding.ts -> packages/server/src/jobs/clock.ts  # internals
-bench/onboarding.ts -> packages/server/src/onboarding/document.ts  # internals
 bench/onboarding.ts -> packages/server/src/onboarding/sending-profile.ts  # internals
 bench/onboarding.ts -> packages/server/src/onboarding/testing.ts  # internals
 bench/onboarding.ts -> packages/server/src/kernel/logger.ts  # internals
@@ -129,8 +127,6 @@ e2e/dashboard.test.ts -> packages/server/src/staff/totp.ts  # internals
 packages/server/src/messaging/callbacks/inbound.ts -> packages/server/src/channels/whatsapp/index.ts  # module order: messaging <-> channels/whatsapp
 packages/server/src/messaging/callbacks/status-batch.ts -> packages/server/src/channels/whatsapp/index.ts  # module order: messaging <-> channels/whatsapp
 packages/server/src/messaging/send/send.ts -> packages/server/src/channels/whatsapp/index.ts  # module order: messaging <-> channels/whatsapp
-packages/web/src/pages/Composer.tsx -> packages/server/src/messaging/segments.ts  # internals
-packages/web/src/pages/onboarding/fields.ts -> packages/server/src/onboarding/rules/catalog.ts  # internals
 `;
 
 type Import = { from: string; to: string; spec: string; typeOnly: boolean };
@@ -171,7 +167,9 @@ function importsOf(file: string): Import[] {
   return found;
 }
 
+// Each package's entry points. @subtext/telecom exports every file (`@subtext/telecom/phone`).
 const PACKAGE_ENTRIES: Record<string, string> = {
+  "@subtext/telecom": "packages/telecom/src/index.ts",
   "@subtext/server": `${SRC}index.ts`,
   "@subtext/sdk": "packages/sdk/src/index.ts",
   "subtext-emulator": "packages/emulator/src/index.ts",
@@ -188,7 +186,9 @@ function resolveSpec(from: string, spec: string): string {
     ([name]) => spec === name || spec.startsWith(`${name}/`),
   );
   if (!entry) return spec; // a dependency from npm or node: not ours
-  return spec === entry[0] ? entry[1] : `${dirname(entry[1])}${spec.slice(entry[0].length)}`;
+  if (spec === entry[0]) return entry[1];
+  const sub = `${dirname(entry[1])}${spec.slice(entry[0].length)}`;
+  return existsSync(join(ROOT, `${sub}.ts`)) ? `${sub}.ts` : `${sub}/index.ts`;
 }
 
 const isTest = (path: string) =>
@@ -208,6 +208,13 @@ function broken({ from, to, typeOnly }: Import): string[] {
   if (from.startsWith("packages/emulator/") && (inPackage(to, "server") || inPackage(to, "sdk"))) {
     out.push("the emulator depends on nothing else here");
   }
+  if (
+    from.startsWith("packages/telecom/") &&
+    /^(packages|bench|e2e)\//.test(to) &&
+    !inPackage(to, "telecom")
+  ) {
+    out.push("the telecom rules depend on nothing else here");
+  }
   if (from.startsWith("packages/sdk/src/") && inPackage(to, "server")) {
     out.push("the SDK's sources do not import the server");
   }
@@ -221,8 +228,8 @@ function broken({ from, to, typeOnly }: Import): string[] {
   // server's test helpers.
   const ours = /^(packages\/|bench\/|e2e\/)/.test(to);
   if (ours && !from.startsWith("scripts/") && pkg(from) !== pkg(to)) {
-    const entry = Object.values(PACKAGE_ENTRIES).includes(to);
-    const testHelper = isTest(from) && (to.startsWith("packages/server/test/") || isTesting(to));
+    const entry = Object.values(PACKAGE_ENTRIES).includes(to) || inPackage(to, "telecom/src");
+    const testHelper = isTest(from) && (/^packages\/[^/]+\/test\//.test(to) || isTesting(to));
     if (!entry && !testHelper) out.push("another package is used through its entry point only");
   }
   if (from.startsWith(SRC) && to.startsWith(SRC)) {

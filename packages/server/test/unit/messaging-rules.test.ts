@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { parseImport, toCsvLine } from "../../src/messaging/optouts/csv.js";
-import { quietHoursEnd, recipientTimeZone } from "../../src/messaging/quiet-hours.js";
+import { quietHoursEnd, recipientTimeZone } from "@subtext/telecom/quiet-hours";
 import { GroupCommit } from "../../src/messaging/send/group-commit.js";
 import { requestHash, validateSend } from "../../src/messaging/send/validate.js";
 import {
@@ -11,7 +11,7 @@ import {
   isFinal,
   isForward,
 } from "../../src/messaging/status.js";
-import { classifyCreateFailure, explainTwilioCode } from "../../src/messaging/twilio-codes.js";
+import { classifyCreateFailure, explainTwilioCode } from "@subtext/telecom/twilio-codes";
 
 describe("message status moves", () => {
   it.each([

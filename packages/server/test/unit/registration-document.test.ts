@@ -6,11 +6,11 @@ import {
   REGISTRATION_KINDS,
   registrationDocumentSchema,
   registrationSchemas,
-} from "../../src/onboarding/document.js";
+} from "@subtext/telecom/registration/document";
 import { REGISTRATION_SCHEMAS } from "../../src/onboarding/routes/schemas.js";
-import { validateRegistration } from "../../src/onboarding/rules/index.js";
+import { validateRegistration } from "@subtext/telecom/registration/rules";
 import { sampleRegistration } from "../../src/onboarding/testing.js";
-import { edit, soleProprietor, standard, tollFree } from "./registration-fixtures.js";
+import { edit, soleProprietor, standard, tollFree } from "../../../telecom/test/registration-fixtures.js";
 
 // Strict mode: the schema must not rely on keywords Ajv would ignore.
 const ajv = new Ajv({ strict: true, allErrors: true });

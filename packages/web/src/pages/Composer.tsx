@@ -1,16 +1,12 @@
 import { type FormEvent, useMemo, useState } from "react";
-import {
-  countSegments,
-  MAX_BODY_CHARACTERS,
-  SEGMENT_LIMITS,
-} from "../../../server/src/messaging/segments.js";
+import { countSegments, MAX_BODY_CHARACTERS, SEGMENT_LIMITS } from "@subtext/telecom/segments";
 import { Card, ErrorBanner, Notice } from "../components/ui";
 import { post } from "../lib/api";
 import { Link } from "../lib/router";
 
 /**
  * Sending from the dashboard. Segments and encoding are computed as you type with the very
- * function the server bills with (messaging/segments.ts is pure and runs in the browser).
+ * function the server bills with (@subtext/telecom/segments is pure and runs in the browser).
  */
 export function Composer({ onSent }: { onSent: (message: any) => void }) {
   const [to, setTo] = useState("");

@@ -4,8 +4,8 @@ import { dateTime, responses } from "../../http/schemas.js";
 import { SubtextError, notFound } from "../../kernel/errors.js";
 import type { Services } from "../../kernel/services.js";
 import { e164, iso, listQuery, security, tenantNote } from "./http.js";
-import { whatsappAddress, whatsappNumber } from "../whatsapp/address.js";
-import { sessionExpiresAt } from "../whatsapp/rules.js";
+import { whatsappAddress, whatsappNumber } from "@subtext/telecom/whatsapp/address";
+import { sessionExpiresAt } from "@subtext/telecom/whatsapp/rules";
 import {
   type OptInRow,
   type SessionRow,

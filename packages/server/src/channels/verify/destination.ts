@@ -1,4 +1,4 @@
-import { parsePhone } from "../../messaging/phone.js";
+import { parsePhone } from "@subtext/telecom/phone";
 import { SubtextError } from "../../kernel/errors.js";
 import type { VerifyChannel } from "./store.js";
 

@@ -1,7 +1,7 @@
 import type { Queryable } from "../../db/db.js";
 import { newId } from "../../db/ids.js";
 import { emitEvent } from "../../events/emit.js";
-import { parsePhone } from "../../messaging/phone.js";
+import { parsePhone } from "@subtext/telecom/phone";
 import { tenantTwilio } from "../../tenancy/credentials.js";
 import type { TenantRow } from "../../tenancy/tenants.js";
 import { SubtextError, notFound } from "../../kernel/errors.js";

@@ -1,5 +1,5 @@
 /** The WhatsApp channel's interface to other modules (messaging calls these by code). */
-export { isWhatsAppAddress, whatsappAddress, whatsappNumber } from "./address.js";
+export { isWhatsAppAddress, whatsappAddress, whatsappNumber } from "@subtext/telecom/whatsapp/address";
 export {
   type WhatsAppInbound,
   type WhatsAppInboundResult,
@@ -10,4 +10,4 @@ export {
   whatsappSendCheck,
   whatsappSendGate,
 } from "./session.js";
-export { WHATSAPP_SESSION_MAX_CHARS, WHATSAPP_WINDOW_MS } from "./rules.js";
+export { WHATSAPP_SESSION_MAX_CHARS, WHATSAPP_WINDOW_MS } from "@subtext/telecom/whatsapp/rules";

@@ -5,7 +5,7 @@ import { SubtextError } from "../../kernel/errors.js";
 import type { Services } from "../../kernel/services.js";
 import { configureNumber, findTenantNumber } from "../numbers.js";
 import { publicBase } from "../urls.js";
-import { whatsappNumber } from "./address.js";
+import { whatsappNumber } from "@subtext/telecom/whatsapp/address";
 import { type SenderRow, insertSender } from "./store.js";
 
 type Deps = Pick<Services, "db" | "vault" | "caches" | "twilio" | "clock" | "urls">;

@@ -7,10 +7,10 @@
  * - `recordWhatsAppDeliveryError` in status intake, so a 63016 closes our window too.
  */
 import type { Queryable } from "../../db/db.js";
-import { matchKeyword } from "../../messaging/keywords.js";
+import { matchKeyword } from "@subtext/telecom/keywords";
 import { SubtextError } from "../../kernel/errors.js";
-import { isWhatsAppAddress, whatsappAddress, whatsappNumber } from "./address.js";
-import { decideWhatsAppSend, sessionExpiresAt } from "./rules.js";
+import { isWhatsAppAddress, whatsappAddress, whatsappNumber } from "@subtext/telecom/whatsapp/address";
+import { decideWhatsAppSend, sessionExpiresAt } from "@subtext/telecom/whatsapp/rules";
 import {
   type SenderRow,
   closeSession,

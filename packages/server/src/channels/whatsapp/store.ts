@@ -1,5 +1,5 @@
 import type { Queryable } from "../../db/db.js";
-import type { OptInState, SessionFacts } from "./rules.js";
+import type { OptInState, SessionFacts } from "@subtext/telecom/whatsapp/rules";
 
 export interface SenderRow {
   id: string;

@@ -6,7 +6,7 @@ import { SubtextError } from "../../kernel/errors.js";
 import type { Services } from "../../kernel/services.js";
 import type { Snooze } from "../../jobs/runner.js";
 import { twilioCall } from "../../twilio/errors.js";
-import { approvalPollDelayMs, placeholders } from "./rules.js";
+import { approvalPollDelayMs, placeholders } from "@subtext/telecom/whatsapp/rules";
 import {
   FINAL_APPROVAL,
   type TemplateCategory,

@@ -15,7 +15,7 @@ import { type MessageStatus, eventTypeFor, isBillable, isFinal, isForward } from
 import type { MessageRow } from "../store/messages.js";
 import { meteredChannel } from "../store/transitions.js";
 import { type TimelineEntry, addTimeline } from "../store/timeline.js";
-import { TWILIO_CODES } from "../twilio-codes.js";
+import { TWILIO_CODES } from "@subtext/telecom/twilio-codes";
 import { messageView } from "../view.js";
 
 export interface StatusReport {

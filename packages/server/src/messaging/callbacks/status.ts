@@ -12,7 +12,7 @@ import type { Services } from "../../kernel/services.js";
 import type { GroupCommit } from "../send/group-commit.js";
 import { fromTwilioStatus } from "../status.js";
 import { sidIsKnown } from "../store/known-sids.js";
-import { isTwilioErrorCode } from "../twilio-codes.js";
+import { isTwilioErrorCode } from "@subtext/telecom/twilio-codes";
 import { type TwilioParams, twilioParam } from "../../http/twilio-webhooks.js";
 import { type StatusIntake, type StatusReport, applyStatusReports } from "./status-batch.js";
 

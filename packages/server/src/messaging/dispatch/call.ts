@@ -5,7 +5,7 @@
  * tied to our message even when the create answer never arrived (a timeout after Twilio took it).
  */
 import { type TwilioClient, withAbortSignal } from "../../twilio/gateway.js";
-import { type CreateFailure, classifyCreateFailure } from "../twilio-codes.js";
+import { type CreateFailure, classifyCreateFailure } from "@subtext/telecom/twilio-codes";
 import type { ClaimedMessage } from "./claim.js";
 
 export type CallResult =

@@ -7,8 +7,8 @@
  */
 import type { Db } from "../../db/db.js";
 import { newId } from "../../db/ids.js";
-import { type GcraState, dailyWindow, gcraAvailable, gcraTake } from "../lanes.js";
-import { type QuietHours, quietHoursEnd, recipientTimeZone } from "../quiet-hours.js";
+import { type GcraState, dailyWindow, gcraAvailable, gcraTake } from "@subtext/telecom/lanes";
+import { type QuietHours, quietHoursEnd, recipientTimeZone } from "@subtext/telecom/quiet-hours";
 import type { LaneRow } from "../store/lanes.js";
 
 export interface ClaimedMessage {

@@ -12,7 +12,7 @@ import { hostname } from "node:os";
 import type { Services } from "../../kernel/services.js";
 import { tenantTwilio } from "../../tenancy/credentials.js";
 import { type TenantRow, cachedTenant } from "../../tenancy/tenants.js";
-import { gcraAvailable } from "../lanes.js";
+import { gcraAvailable } from "@subtext/telecom/lanes";
 import { type MessagingMetrics, messagingMetrics } from "../metrics.js";
 import { sendingProfile } from "../send/gate.js";
 import { GroupCommit } from "../send/group-commit.js";

@@ -25,7 +25,7 @@ import type { Snooze } from "../../jobs/runner.js";
 import type { Services } from "../../kernel/services.js";
 import { tenantTwilio } from "../../tenancy/credentials.js";
 import { findTenant } from "../../tenancy/tenants.js";
-import { smartEncode } from "../smart-encoding.js";
+import { smartEncode } from "@subtext/telecom/smart-encoding";
 import { fromTwilioStatus } from "../status.js";
 import type { MessageRow } from "../store/messages.js";
 import { addTimeline } from "../store/timeline.js";

@@ -3,7 +3,7 @@
  * Import: one number per line, optional columns `scope` and `reason`, an optional header line
  * (recognised by a first cell that is not a phone number). Pure parsing; the route stores.
  */
-import { parsePhone } from "../phone.js";
+import { parsePhone } from "@subtext/telecom/phone";
 import type { OptOutRow } from "./store.js";
 
 export const CSV_HEADER = "phone,scope,source,keyword,reason,created_at";

@@ -4,7 +4,12 @@
  * configuration is laid over it.
  */
 import type { Queryable } from "../../db/db.js";
-import { DEFAULT_KEYWORDS, type KeywordConfig, type KeywordKind, normalizeKeywordBody } from "../keywords.js";
+import {
+  DEFAULT_KEYWORDS,
+  type KeywordConfig,
+  type KeywordKind,
+  normalizeKeywordBody,
+} from "@subtext/telecom/keywords";
 
 export const DEFAULT_SCOPE = "default";
 

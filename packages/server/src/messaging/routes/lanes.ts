@@ -3,7 +3,7 @@ import { actingTenant, assertOwnedBy, isOperator } from "../../http/auth.js";
 import { responses } from "../../http/schemas.js";
 import { notFound } from "../../kernel/errors.js";
 import type { Services } from "../../kernel/services.js";
-import { dailyWindow } from "../lanes.js";
+import { dailyWindow } from "@subtext/telecom/lanes";
 import { profileLanes, sendingProfile } from "../send/gate.js";
 import {
   type LaneOverridesChange,

@@ -5,7 +5,7 @@ import { SubtextError, notFound } from "../../kernel/errors.js";
 import type { Services } from "../../kernel/services.js";
 import { CSV_HEADER, parseImport, toCsvLine } from "../optouts/csv.js";
 import { ALL_SENDERS, type OptOutRow, auditOf, listOptOuts, optIn, optOut } from "../optouts/store.js";
-import { parsePhone } from "../phone.js";
+import { parsePhone } from "@subtext/telecom/phone";
 
 const scopeSchema = {
   type: "string",

@@ -3,7 +3,7 @@ import { actingTenant } from "../../http/auth.js";
 import { responses } from "../../http/schemas.js";
 import { SubtextError, notFound } from "../../kernel/errors.js";
 import type { Services } from "../../kernel/services.js";
-import type { KeywordConfig } from "../keywords.js";
+import type { KeywordConfig } from "@subtext/telecom/keywords";
 import {
   DEFAULT_SCOPE,
   type KeywordConfigRow,
@@ -11,7 +11,7 @@ import {
   listKeywordConfigs,
   putKeywordConfig,
 } from "../optouts/keyword-config.js";
-import { type QuietHours, isValidQuietHours } from "../quiet-hours.js";
+import { type QuietHours, isValidQuietHours } from "@subtext/telecom/quiet-hours";
 import { type MessagingSettings, getSettings, updateSettings } from "../settings.js";
 import { keywordRepliesBody } from "./schemas.js";
 

@@ -6,7 +6,7 @@
 import { type SendingProfile, getSendingProfile } from "../../onboarding/sending-profile.js";
 import { SubtextError } from "../../kernel/errors.js";
 import type { Services } from "../../kernel/services.js";
-import type { LaneKind } from "../lanes.js";
+import type { LaneKind } from "@subtext/telecom/lanes";
 import type { LaneSpec } from "../store/lanes.js";
 import { ALL_SENDERS } from "../optouts/store.js";
 import type { ValidSend } from "./validate.js";

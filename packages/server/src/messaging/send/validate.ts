@@ -4,10 +4,10 @@
  * media, the schedule and the metadata. Pure: the same input gives the same findings.
  */
 import { createHash } from "node:crypto";
-import { isWhatsAppAddress, whatsappAddress } from "../../channels/whatsapp/address.js";
-import { parsePhone, smsReachability } from "../phone.js";
-import { type SmsEncoding, MAX_BODY_CHARACTERS, countSegments } from "../segments.js";
-import { smartEncodingSaving } from "../smart-encoding.js";
+import { isWhatsAppAddress, whatsappAddress } from "@subtext/telecom/whatsapp/address";
+import { parsePhone, smsReachability } from "@subtext/telecom/phone";
+import { type SmsEncoding, MAX_BODY_CHARACTERS, countSegments } from "@subtext/telecom/segments";
+import { smartEncodingSaving } from "@subtext/telecom/smart-encoding";
 
 export interface SendInput {
   to: string;

@@ -1,7 +1,7 @@
 import type { Queryable } from "../../db/db.js";
 import type { Services } from "../../kernel/services.js";
 import { newId } from "../../db/ids.js";
-import { type LaneKind, type LaneRate, laneRate } from "../lanes.js";
+import { type LaneKind, type LaneRate, laneRate } from "@subtext/telecom/lanes";
 
 export type LaneType = "10dlc_campaign" | "toll_free_number" | "whatsapp_sender";
 

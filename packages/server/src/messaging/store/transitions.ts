@@ -9,7 +9,7 @@ import { emitEvent } from "../../events/emit.js";
 import { recordUsage } from "../../usage/record.js";
 import { ALL_SENDERS, optOut } from "../optouts/store.js";
 import { type MessageStatus, eventTypeFor, isBillable, isFinal, isForward } from "../status.js";
-import { TWILIO_CODES } from "../twilio-codes.js";
+import { TWILIO_CODES } from "@subtext/telecom/twilio-codes";
 import { messageView } from "../view.js";
 import type { MessageRow } from "./messages.js";
 import { addTimeline } from "./timeline.js";

@@ -6,7 +6,7 @@
  * again.
  */
 import { twilioCall, twilioError } from "../../twilio/errors.js";
-import type { Campaign } from "../document.js";
+import type { Campaign } from "@subtext/telecom/registration/document";
 import { explain } from "../hints.js";
 import { paced } from "./brand.js";
 import { CAMPAIGN_SID, campaignParams } from "./payloads.js";

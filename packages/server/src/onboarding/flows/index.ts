@@ -5,7 +5,7 @@
  * requires one: the campaign needs an approved (for a sole proprietor, OTP-verified) brand.
  * The messaging service and the number are prepared while the brand is in review.
  */
-import type { RegistrationKind } from "../document.js";
+import type { RegistrationKind } from "@subtext/telecom/registration/document";
 import { brandApprovalStep, brandRegisterStep, brandSettleStep } from "./brand.js";
 import { campaignApprovalStep, campaignCreateStep, campaignSettleStep } from "./campaign.js";
 import {

@@ -12,7 +12,7 @@ import type {
   SoleProprietorBusiness,
   TollFreeBusiness,
   TollFreeDetails,
-} from "../document.js";
+} from "@subtext/telecom/registration/document";
 
 export const POLICY = {
   starter: "RN806dd6cd175f314e1f96a9727ee271f4",

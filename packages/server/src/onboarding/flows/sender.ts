@@ -6,7 +6,7 @@
  */
 import { SubtextError } from "../../kernel/errors.js";
 import { twilioCall, twilioError } from "../../twilio/errors.js";
-import type { TollFreeDetails } from "../document.js";
+import type { TollFreeDetails } from "@subtext/telecom/registration/document";
 import { type StepContext, type StepDef, done, friendlyName, mayHaveRun, sidOf } from "./step.js";
 
 const call = twilioCall;

@@ -7,7 +7,7 @@
  */
 import type { TwilioClient } from "../../twilio/gateway.js";
 import { twilioCall } from "../../twilio/errors.js";
-import type { RegistrationDocument } from "../document.js";
+import type { RegistrationDocument } from "@subtext/telecom/registration/document";
 import type { RegistrationColumns } from "../store.js";
 import { type Attributes, addressParams, bundleEmail, fingerprint } from "./payloads.js";
 import { type Stage, type StepDef, done, friendlyName, mayHaveRun, sidOf } from "./step.js";

@@ -17,7 +17,7 @@ import {
   validateDocument,
 } from "../intake.js";
 import { retriggerOtp } from "../otp.js";
-import { type PathAnswers, recommendPath } from "../path.js";
+import { type PathAnswers, recommendPath } from "@subtext/telecom/registration/path";
 import {
   documentBody,
   draftBody,

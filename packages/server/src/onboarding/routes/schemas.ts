@@ -4,7 +4,7 @@ import {
   REGISTRATION_KINDS,
   type RegistrationKind,
   registrationDocumentSchema,
-} from "../document.js";
+} from "@subtext/telecom/registration/document";
 import { REGISTRATION_STATES } from "../states.js";
 
 const nullable = (type: string) => ({ type: [type, "null"] });

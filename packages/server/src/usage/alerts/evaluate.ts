@@ -2,7 +2,7 @@ import type { Queryable } from "../../db/db.js";
 import { newId } from "../../db/ids.js";
 import { emitEvent } from "../../events/emit.js";
 import type { Snooze } from "../../jobs/runner.js";
-import { dailyWindow } from "../../messaging/lanes.js";
+import { dailyWindow } from "@subtext/telecom/lanes";
 import type { Services } from "../../kernel/services.js";
 import { type AlertRule, type Measurement, decide } from "./rules.js";
 
@@ -126,7 +126,7 @@ async function measure(q: Queryable, rule: AlertRule, now: Date): Promise<Map<st
     );
     for (const r of rows) out.set(r.tenant_id, { kind: rule.kind, errorCode: r.error_code, count: r.count });
   } else {
-    // Brand caps count segments per Pacific day (see messaging/lanes.ts).
+    // Brand caps count segments per Pacific day (see @subtext/telecom/lanes).
     const { rows } = await q.query<{
       tenant_id: string;
       lane_id: string;

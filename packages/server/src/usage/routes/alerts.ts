@@ -4,7 +4,7 @@ import { assertOwnedBy, isOperator, principalOf } from "../../http/auth.js";
 import { dateTime, idParam, nullableDateTime, responses } from "../../http/schemas.js";
 import { SubtextError, notFound } from "../../kernel/errors.js";
 import type { Services } from "../../kernel/services.js";
-import { TWILIO_ERROR_CODE_RANGE } from "../../messaging/twilio-codes.js";
+import { TWILIO_ERROR_CODE_RANGE } from "@subtext/telecom/twilio-codes";
 import { ALERT_KINDS, MAX_RULE_COUNT } from "../alerts/rules.js";
 import {
   type AlertRow,

@@ -10,7 +10,7 @@ import {
   TOLL_FREE_MESSAGE_VOLUMES,
   TOLL_FREE_OPT_IN_TYPES,
   TOLL_FREE_USE_CASE_CATEGORIES,
-} from "../../../../server/src/onboarding/rules/catalog.js";
+} from "@subtext/telecom/registration/rules/catalog";
 
 export type Kind = "standard" | "low_volume_standard" | "sole_proprietor" | "toll_free";
 

@@ -1,4 +1,4 @@
-import { parsePhone } from "../../messaging/phone.js";
+import { parsePhone } from "../phone.js";
 
 /**
  * WhatsApp addresses are `whatsapp:+E164` in To, From and callbacks; we store the bare

@@ -12,7 +12,7 @@ import {
   type Throttle,
   throttleFor,
   tmobileDailyCap,
-} from "../../src/messaging/lanes.js";
+} from "@subtext/telecom/lanes";
 
 describe("lane rates", () => {
   it.each([

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { validateRegistration } from "../../src/onboarding/rules/index.js";
+import { validateRegistration } from "@subtext/telecom/registration/rules";
 import { edit, soleProprietor, standard, tollFree } from "./registration-fixtures.js";
 
 function codesAt(doc: unknown) {

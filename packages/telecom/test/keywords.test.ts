@@ -6,7 +6,7 @@ import {
   keywordsOf,
   matchKeyword,
   normalizeKeywordBody,
-} from "../../src/messaging/keywords.js";
+} from "@subtext/telecom/keywords";
 
 describe("default keywords", () => {
   it.each([

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { validateRegistration } from "../../src/onboarding/rules/index.js";
+import { validateRegistration } from "@subtext/telecom/registration/rules";
 import { edit, soleProprietor, standard, tollFree } from "./registration-fixtures.js";
 
 const long = (n: number) => "Jane's Bakery ".repeat(Math.ceil(n / 14)).slice(0, n);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { type PathAnswers, recommendPath } from "../../src/onboarding/path.js";
+import { type PathAnswers, recommendPath } from "@subtext/telecom/registration/path";
 
 const answers = (overrides: Partial<PathAnswers>): PathAnswers => ({
   has_tax_id: true,

@@ -8,8 +8,8 @@ import {
   gsm7Septets,
   isGsm7,
   MAX_BODY_CHARACTERS,
-} from "../../src/messaging/segments.js";
-import { smartEncode, smartEncodingSaving } from "../../src/messaging/smart-encoding.js";
+} from "@subtext/telecom/segments";
+import { smartEncode, smartEncodingSaving } from "@subtext/telecom/smart-encoding";
 
 const a = (n: number) => "a".repeat(n);
 const FAMILY = "👨‍👩‍👧‍👦"; // 11 UTF-16 code units, one grapheme

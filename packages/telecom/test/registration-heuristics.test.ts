@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { hasLink, hasPhone, namesBrand } from "../../src/onboarding/rules/content.js";
-import { validateRegistration } from "../../src/onboarding/rules/index.js";
+import { hasLink, hasPhone, namesBrand } from "@subtext/telecom/registration/rules/content";
+import { validateRegistration } from "@subtext/telecom/registration/rules";
 import { edit, soleProprietor, standard } from "./registration-fixtures.js";
 
 function findings(doc: unknown) {

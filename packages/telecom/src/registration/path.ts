@@ -8,7 +8,7 @@
  * - Toll-free: 3 MPS per number, no brand daily caps, verified in 3–5 business days; 10DLC
  *   takes 13–20 (brand 3–5, campaign 10–15).
  */
-import { type LaneRate, laneRate } from "../messaging/lanes.js";
+import { type LaneRate, laneRate } from "../lanes.js";
 import type { RegistrationKind } from "./document.js";
 import { POST_APPROVAL_USE_CASES } from "./rules/catalog.js";
 

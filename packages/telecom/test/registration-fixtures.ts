@@ -6,7 +6,7 @@ import type {
   SoleProprietorRegistration,
   StandardRegistration,
   TollFreeRegistration,
-} from "../../src/onboarding/document.js";
+} from "@subtext/telecom/registration/document";
 
 export function soleProprietor(): SoleProprietorRegistration {
   return {

@@ -6,7 +6,7 @@ import {
   calendarDate,
   etaWindow,
   isBusinessDay,
-} from "../../src/onboarding/eta.js";
+} from "@subtext/telecom/registration/eta";
 
 // 2025-06-02 is a Monday.
 describe("adding business days", () => {

@@ -2,7 +2,7 @@
  * Contact-point rules shared by every kind: e-mail addresses, web addresses, phone numbers.
  */
 import { createRequire } from "node:module";
-import { isMobileCapable, parsePhone } from "../../messaging/phone.js";
+import { isMobileCapable, parsePhone } from "../../phone.js";
 import { error, type Report, warning } from "./finding.js";
 
 const require = createRequire(import.meta.url);

@@ -1,11 +1,5 @@
 import { describe, expect, it } from "vitest";
-import {
-  canReceiveSms,
-  isE164,
-  isMobileCapable,
-  parsePhone,
-  smsReachability,
-} from "../../src/messaging/phone.js";
+import { canReceiveSms, isE164, isMobileCapable, parsePhone, smsReachability } from "@subtext/telecom/phone";
 
 describe("phone number parsing", () => {
   it.each([
