@@ -12,9 +12,14 @@
  * load comes from a generator in its own process (bench/loadgen.ts, autocannon), at a fixed
  * rate with latency measured from each request's schedule.
  */
-import { ensureMonth, monthStart, partitionName } from "../packages/server/src/db/partitions.js";
-import type { Db } from "../packages/server/src/db/db.js";
-import { MESSAGE_TABLES, EVENT_TABLES } from "../packages/server/src/messaging/partitions.js";
+import {
+  type Db,
+  ensureMonth,
+  EVENT_TABLES,
+  MESSAGE_TABLES,
+  monthStart,
+  partitionName,
+} from "@subtext/server";
 import { FULL_LOAD, fixedLoad } from "./ceilings.js";
 import { runLoad } from "./loadgen.js";
 import { startStack, tenantWithFastLane } from "./messaging.js";

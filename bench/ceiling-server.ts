@@ -11,10 +11,7 @@
  * through the server's own Db layer. Prints its port on stdout when it listens.
  */
 import Fastify from "fastify";
-import type { Db } from "../packages/server/src/db/db.js";
-import { newId } from "../packages/server/src/db/ids.js";
-import { openPglite } from "../packages/server/src/db/pglite.js";
-import { openPostgres } from "../packages/server/src/db/postgres.js";
+import { type Db, newId, openPglite, openPostgres } from "@subtext/server";
 import { INSERT, SCHEMA, row } from "./storage.js";
 
 const o = JSON.parse(process.argv[2] ?? "{}") as {

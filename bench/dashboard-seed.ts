@@ -4,7 +4,7 @@
  * last 30 days with a skewed distribution across tenants (a few big senders, a long tail), the
  * brands' daily cap counters and the usage rollups the usage pages read.
  */
-import type { Db } from "../packages/server/src/db/db.js";
+import type { Db } from "@subtext/server";
 
 export interface SeedSize {
   tenants: number;

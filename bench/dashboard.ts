@@ -16,14 +16,16 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
-import { loadConfig } from "../packages/server/src/config/config.js";
-import { openPostgres } from "../packages/server/src/db/postgres.js";
-import { rollUp } from "../packages/server/src/insights/rollup.js";
-import { totpCode } from "../packages/server/src/staff/totp.js";
-import { createLogger } from "../packages/server/src/kernel/logger.js";
-import { openRuntime } from "../packages/server/src/app/runtime.js";
-import { startServer } from "../packages/server/src/app/server.js";
-import { keyringFromKeys } from "../packages/server/src/vault/keyring.js";
+import {
+  createLogger,
+  keyringFromKeys,
+  loadConfig,
+  openPostgres,
+  openRuntime,
+  rollUp,
+  startServer,
+  totpCode,
+} from "@subtext/server";
 import { seedDashboard } from "./dashboard-seed.js";
 
 const URL_ = process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";

@@ -14,8 +14,7 @@
  */
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { openPglite } from "../packages/server/src/db/pglite.js";
-import { defaultOptions } from "../packages/server/src/messaging/module.js";
+import { defaultOptions, openPglite } from "@subtext/server";
 import { audit, verdict } from "../packages/server/test/proof/delivery-audit.js";
 import { ENGINE, deploy, onboardTenants } from "../packages/server/test/proof/deployment.js";
 import { until } from "../packages/server/test/proof/processes.js";

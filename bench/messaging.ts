@@ -13,17 +13,19 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
 import { startEmulator, twilioSignature } from "subtext-emulator";
-import { loadConfig } from "../packages/server/src/config/config.js";
-import type { Db } from "../packages/server/src/db/db.js";
-import { openPglite } from "../packages/server/src/db/pglite.js";
-import { openPostgres } from "../packages/server/src/db/postgres.js";
-import { ManualClock } from "../packages/server/src/jobs/clock.js";
-import { messagingOf } from "../packages/server/src/messaging/module.js";
-import { type MessagingStack, readyToSend } from "../packages/server/src/messaging/testing.js";
-import { createLogger } from "../packages/server/src/kernel/logger.js";
-import { openRuntime } from "../packages/server/src/app/runtime.js";
-import { startServer } from "../packages/server/src/app/server.js";
-import { keyringFromKeys } from "../packages/server/src/vault/keyring.js";
+import {
+  type Db,
+  createLogger,
+  keyringFromKeys,
+  loadConfig,
+  ManualClock,
+  messagingOf,
+  openPglite,
+  openPostgres,
+  openRuntime,
+  startServer,
+} from "@subtext/server";
+import { type MessagingStack, readyToSend } from "../packages/server/test/support/messaging.js";
 import { closedLoop as timed } from "./load.js";
 
 const ENGINE = process.env.SUBTEXT_TEST_ENGINE === "postgres" ? "postgres" : "pglite";

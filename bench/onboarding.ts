@@ -13,22 +13,24 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
 import { startEmulator } from "subtext-emulator";
-import { loadConfig } from "../packages/server/src/config/config.js";
-import type { Db } from "../packages/server/src/db/db.js";
-import { openPglite } from "../packages/server/src/db/pglite.js";
-import { openPostgres } from "../packages/server/src/db/postgres.js";
-import { ManualClock } from "../packages/server/src/jobs/clock.js";
+import {
+  type Db,
+  createLogger,
+  getSendingProfile,
+  keyringFromKeys,
+  loadConfig,
+  ManualClock,
+  openPglite,
+  openPostgres,
+  openRuntime,
+  startServer,
+} from "@subtext/server";
 import type { RegistrationKind } from "@subtext/telecom/registration/document";
-import { getSendingProfile } from "../packages/server/src/onboarding/sending-profile.js";
 import {
   type OnboardingStack,
   driveRegistrations,
   submitRegistration,
-} from "../packages/server/src/onboarding/testing.js";
-import { createLogger } from "../packages/server/src/kernel/logger.js";
-import { openRuntime } from "../packages/server/src/app/runtime.js";
-import { startServer } from "../packages/server/src/app/server.js";
-import { keyringFromKeys } from "../packages/server/src/vault/keyring.js";
+} from "../packages/server/test/support/onboarding.js";
 
 const ENGINE = process.env.SUBTEXT_TEST_ENGINE === "postgres" ? "postgres" : "pglite";
 const DATABASE_URL = process.env.SUBTEXT_TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";

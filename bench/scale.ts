@@ -32,8 +32,7 @@ import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { twilioSignature } from "subtext-emulator";
-import type { Db } from "../packages/server/src/db/db.js";
-import { openPglite } from "../packages/server/src/db/pglite.js";
+import { type Db, openPglite } from "@subtext/server";
 import { until } from "../packages/server/test/proof/processes.js";
 import { pace } from "../packages/server/test/proof/twilio-log.js";
 import {

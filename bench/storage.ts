@@ -18,10 +18,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
-import type { Db } from "../packages/server/src/db/db.js";
-import { newId } from "../packages/server/src/db/ids.js";
-import { openPglite } from "../packages/server/src/db/pglite.js";
-import { openPostgres } from "../packages/server/src/db/postgres.js";
+import { type Db, newId, openPglite, openPostgres } from "@subtext/server";
 
 function arg(name: string, fallback: number) {
   const i = process.argv.indexOf(`--${name}`);

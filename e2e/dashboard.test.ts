@@ -10,9 +10,9 @@ import { fileURLToPath } from "node:url";
 import type { Page } from "playwright-core";
 import { build } from "vite";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { dispatchAll } from "../packages/server/src/messaging/testing.js";
-import { driveRegistrations, sampleRegistration } from "../packages/server/src/onboarding/testing.js";
-import { totpCode } from "../packages/server/src/staff/totp.js";
+import { dispatchAll } from "../packages/server/test/support/messaging.js";
+import { driveRegistrations, sampleRegistration } from "../packages/server/test/support/onboarding.js";
+import { totpCode } from "@subtext/server";
 import { type Stack, eventually, startStack } from "../packages/server/test/integration/harness.js";
 import { openBrowser } from "./browser.js";
 

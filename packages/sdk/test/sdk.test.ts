@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { readyToSend } from "../../server/src/messaging/testing.js";
+import { readyToSend } from "../../server/test/support/messaging.js";
 import { type Receiver, startReceiver } from "../../server/test/integration/events-receiver.js";
 import { type Stack, openTestDb, startStack } from "../../server/test/integration/harness.js";
 import {

@@ -6,7 +6,7 @@
  * answers with the same messages, storing none twice.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { readyToSend } from "../../src/messaging/testing.js";
+import { readyToSend } from "../support/messaging.js";
 import { BATCH_CHUNK } from "../../src/messaging/send/send.js";
 import { type Stack, eventually, startStack } from "./harness.js";
 

@@ -7,7 +7,7 @@
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openPostgres } from "../../src/db/postgres.js";
-import { readyToSend } from "../../src/messaging/testing.js";
+import { readyToSend } from "../support/messaging.js";
 import { createLogger } from "../../src/kernel/logger.js";
 import { type Runtime, openRuntime } from "../../src/app/runtime.js";
 import { type RunningServer, startServer } from "../../src/app/server.js";

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { twilioSignature } from "subtext-emulator";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { driveUntil, readyToSend } from "../../src/messaging/testing.js";
+import { driveUntil, readyToSend } from "../support/messaging.js";
 import { type Stack, eventually, startStack } from "./harness.js";
 
 let stack: Stack;

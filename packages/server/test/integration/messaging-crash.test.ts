@@ -22,7 +22,7 @@ import type { Db } from "../../src/db/db.js";
 import { openPglite } from "../../src/db/pglite.js";
 import { ManualClock } from "../../src/jobs/clock.js";
 import { defaultOptions } from "../../src/messaging/module.js";
-import { onboardReadyTenant } from "../../src/onboarding/testing.js";
+import { onboardReadyTenant } from "../support/onboarding.js";
 import { createLogger } from "../../src/kernel/logger.js";
 import { openRuntime } from "../../src/app/runtime.js";
 import { startServer } from "../../src/app/server.js";

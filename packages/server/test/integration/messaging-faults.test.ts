@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { refreshStaleStatuses } from "../../src/messaging/dispatch/reconcile.js";
 import { messagingOf } from "../../src/messaging/module.js";
-import { dispatchAll, driveUntil, readyToSend, sentToAtTwilio } from "../../src/messaging/testing.js";
+import { dispatchAll, driveUntil, readyToSend, sentToAtTwilio } from "../support/messaging.js";
 import { tenantTwilio } from "../../src/tenancy/credentials.js";
 import { findTenant } from "../../src/tenancy/tenants.js";
 import { withAbortSignal } from "../../src/twilio/gateway.js";

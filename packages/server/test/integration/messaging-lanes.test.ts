@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Dispatcher } from "../../src/messaging/dispatch/dispatcher.js";
 import { messagingOf } from "../../src/messaging/module.js";
-import { readyToSend } from "../../src/messaging/testing.js";
+import { readyToSend } from "../support/messaging.js";
 import { type Stack, startStack } from "./harness.js";
 
 let stack: Stack;

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { driveUntil, readyToSend, sentToAtTwilio } from "../../src/messaging/testing.js";
+import { driveUntil, readyToSend, sentToAtTwilio } from "../support/messaging.js";
 import { type Stack, startStack } from "./harness.js";
 
 let stack: Stack;

@@ -15,7 +15,7 @@ import { migrate } from "../../src/db/migrate.js";
 import { enqueue } from "../../src/jobs/queue.js";
 import { PARTITIONS_JOB } from "../../src/messaging/module.js";
 import { findByTwilioSid } from "../../src/messaging/store/messages.js";
-import { driveUntil, readyToSend } from "../../src/messaging/testing.js";
+import { driveUntil, readyToSend } from "../support/messaging.js";
 import { type Stack, startStack } from "./harness.js";
 
 const DAY = 24 * 3_600_000;

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { messagingOf } from "../../src/messaging/module.js";
-import { dispatchAll, driveUntil, readyToSend } from "../../src/messaging/testing.js";
+import { dispatchAll, driveUntil, readyToSend } from "../support/messaging.js";
 import { type Stack, startStack } from "./harness.js";
 
 let stack: Stack;

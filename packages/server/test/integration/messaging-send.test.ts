@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { advanceAndDispatch, dispatchAll, readyToSend } from "../../src/messaging/testing.js";
+import { advanceAndDispatch, dispatchAll, readyToSend } from "../support/messaging.js";
 import { type Stack, eventually, startStack } from "./harness.js";
 
 let stack: Stack;

@@ -21,11 +21,7 @@ import { loadConfig } from "../../src/config/config.js";
 import { openPglite } from "../../src/db/pglite.js";
 import { ManualClock } from "../../src/jobs/clock.js";
 import type { RegistrationKind } from "@subtext/telecom/registration/document";
-import {
-  type OnboardingStack,
-  driveRegistrations,
-  sampleRegistration,
-} from "../../src/onboarding/testing.js";
+import { type OnboardingStack, driveRegistrations, sampleRegistration } from "../support/onboarding.js";
 import { createLogger } from "../../src/kernel/logger.js";
 import { openRuntime } from "../../src/app/runtime.js";
 import { startServer } from "../../src/app/server.js";

@@ -6,7 +6,7 @@
 import { emulatorHttpClient, twilioSignature } from "subtext-emulator";
 import twilio from "twilio";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { driveRegistrations, sampleRegistration, submitRegistration } from "../../src/onboarding/testing.js";
+import { driveRegistrations, sampleRegistration, submitRegistration } from "../support/onboarding.js";
 import { type Stack, startStack } from "./harness.js";
 
 let stack: Stack;

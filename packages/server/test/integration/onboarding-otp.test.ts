@@ -12,7 +12,7 @@ import {
   onboardReadyTenant,
   readRegistration,
   submitRegistration,
-} from "../../src/onboarding/testing.js";
+} from "../support/onboarding.js";
 import { type Stack, startStack } from "./harness.js";
 
 let stack: Stack;

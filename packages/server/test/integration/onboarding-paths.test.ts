@@ -7,7 +7,7 @@ import twilio from "twilio";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RegistrationKind } from "@subtext/telecom/registration/document";
 import { getSendingProfile } from "../../src/onboarding/sending-profile.js";
-import { driveRegistrations, onboardReadyTenant, submitRegistration } from "../../src/onboarding/testing.js";
+import { driveRegistrations, onboardReadyTenant, submitRegistration } from "../support/onboarding.js";
 import { type Stack, startStack } from "./harness.js";
 
 let stack: Stack;

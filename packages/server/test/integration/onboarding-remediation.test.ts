@@ -7,7 +7,7 @@ import { emulatorHttpClient } from "subtext-emulator";
 import twilio from "twilio";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getSendingProfile } from "../../src/onboarding/sending-profile.js";
-import { driveRegistrations, readRegistration, submitRegistration } from "../../src/onboarding/testing.js";
+import { driveRegistrations, readRegistration, submitRegistration } from "../support/onboarding.js";
 import { type Stack, startStack } from "./harness.js";
 
 let stack: Stack;

@@ -8,7 +8,7 @@ import { explain, isFinalRejection } from "../../src/onboarding/hints.js";
 import { mergePatch, reuseKeys } from "../../src/onboarding/intake.js";
 import { isReady, sendingProfileOf } from "../../src/onboarding/sending-profile.js";
 import { REGISTRATION_STATES, TRANSITIONS, nextState, transition } from "../../src/onboarding/states.js";
-import { sampleRegistration } from "../../src/onboarding/testing.js";
+import { sampleRegistration } from "../support/onboarding.js";
 import { registrationEta } from "../../src/onboarding/timeline.js";
 
 describe("the registration state machine", () => {

@@ -6,7 +6,7 @@
  */
 import { twilioSignature } from "subtext-emulator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { driveUntil, readyToSend } from "../../src/messaging/testing.js";
+import { driveUntil, readyToSend } from "../support/messaging.js";
 import { type Stack, startStack } from "./harness.js";
 
 const RECIPIENT = "+14156207311";

@@ -19,7 +19,7 @@ import {
 import { changedTables, rowCounts, tableNames } from "../proof/db-state.js";
 import { fixtureFor } from "../proof/isolation-params.js";
 import { type Operation, fillPath, operationsOf, pathParams, typesOf } from "../proof/openapi.js";
-import { readyToSend } from "../../src/messaging/testing.js";
+import { readyToSend } from "../support/messaging.js";
 import { sample } from "../proof/schema-sample.js";
 import { type TenantWorld, buildTenantWorld } from "../proof/tenant-world.js";
 import { type Stack, startStack } from "./harness.js";

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openPglite } from "../../src/db/pglite.js";
 import { ManualClock } from "../../src/jobs/clock.js";
 import type { RegistrationKind } from "@subtext/telecom/registration/document";
-import { driveRegistrations, sampleRegistration } from "../../src/onboarding/testing.js";
+import { driveRegistrations, sampleRegistration } from "../support/onboarding.js";
 import { type Deployment, deploy, inProcess, onboardTenants } from "../proof/deployment.js";
 import { ENGINE } from "./harness.js";
 

@@ -8,7 +8,7 @@ import { randomBytes } from "node:crypto";
 import { twilioSignature } from "subtext-emulator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openPostgres } from "../../src/db/postgres.js";
-import { driveUntil, readyToSend } from "../../src/messaging/testing.js";
+import { driveUntil, readyToSend } from "../support/messaging.js";
 import { createLogger } from "../../src/kernel/logger.js";
 import { openRuntime } from "../../src/app/runtime.js";
 import { startServer } from "../../src/app/server.js";

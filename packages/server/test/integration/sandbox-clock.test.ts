@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { sampleRegistration } from "../../src/onboarding/testing.js";
+import { sampleRegistration } from "../support/onboarding.js";
 import { totpCode } from "../../src/staff/totp.js";
 import { eventually } from "./harness.js";
 import { subtextProcesses } from "./subtext-processes.js";

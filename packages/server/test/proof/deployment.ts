@@ -18,7 +18,7 @@ import type { Db } from "../../src/db/db.js";
 import { openPglite } from "../../src/db/pglite.js";
 import { ManualClock } from "../../src/jobs/clock.js";
 import type { RegistrationKind } from "@subtext/telecom/registration/document";
-import { type OnboardingStack, onboardReadyTenant } from "../../src/onboarding/testing.js";
+import { type OnboardingStack, onboardReadyTenant } from "../support/onboarding.js";
 import { createLogger } from "../../src/kernel/logger.js";
 import { openRuntime } from "../../src/app/runtime.js";
 import { startServer } from "../../src/app/server.js";

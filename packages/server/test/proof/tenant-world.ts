@@ -6,7 +6,7 @@
  * their requests at these ids.
  */
 import { randomBytes } from "node:crypto";
-import { dispatchAll, readyToSend } from "../../src/messaging/testing.js";
+import { dispatchAll, readyToSend } from "../support/messaging.js";
 import type { Stack } from "../integration/harness.js";
 
 export interface TenantWorld {

@@ -62,68 +62,6 @@ function layerOf(rel: string): Layer {
  * without a line in docs/architecture.md's debts saying why.
  */
 const KNOWN = `
-bench/big-tables.ts -> packages/server/src/db/db.ts  # internals
-bench/big-tables.ts -> packages/server/src/db/partitions.ts  # internals
-bench/big-tables.ts -> packages/server/src/messaging/partitions.ts  # internals
-bench/ceiling-server.ts -> packages/server/src/db/db.ts  # internals
-bench/ceiling-server.ts -> packages/server/src/db/ids.ts  # internals
-bench/ceiling-server.ts -> packages/server/src/db/pglite.ts  # internals
-bench/ceiling-server.ts -> packages/server/src/db/postgres.ts  # internals
-bench/ceilings.ts -> packages/server/src/db/db.ts  # internals
-bench/ceilings.ts -> packages/server/src/db/pglite.ts  # internals
-bench/ceilings.ts -> packages/server/src/db/postgres.ts  # internals
-bench/dashboard-seed.ts -> packages/server/src/db/db.ts  # internals
-bench/dashboard.ts -> packages/server/src/config/config.ts  # internals
-bench/dashboard.ts -> packages/server/src/db/postgres.ts  # internals
-bench/dashboard.ts -> packages/server/src/insights/rollup.ts  # internals
-bench/dashboard.ts -> packages/server/src/staff/totp.ts  # internals
-bench/dashboard.ts -> packages/server/src/kernel/logger.ts  # internals
-bench/dashboard.ts -> packages/server/src/app/runtime.ts  # internals
-bench/dashboard.ts -> packages/server/src/app/server.ts  # internals
-bench/dashboard.ts -> packages/server/src/vault/keyring.ts  # internals
-bench/deployment.ts -> packages/server/test/proof/deployment.ts  # internals
-bench/deployment.ts -> packages/server/test/proof/processes.ts  # internals
-bench/faults.ts -> packages/server/src/db/pglite.ts  # internals
-bench/faults.ts -> packages/server/src/messaging/module.ts  # internals
-bench/faults.ts -> packages/server/test/proof/delivery-audit.ts  # internals
-bench/faults.ts -> packages/server/test/proof/deployment.ts  # internals
-bench/faults.ts -> packages/server/test/proof/processes.ts  # internals
-bench/faults.ts -> packages/server/test/proof/twilio-log.ts  # internals
-bench/kannel.ts -> packages/server/test/proof/processes.ts  # internals
-bench/messaging.ts -> packages/server/src/config/config.ts  # internals
-bench/messaging.ts -> packages/server/src/db/db.ts  # internals
-bench/messaging.ts -> packages/server/src/db/pglite.ts  # internals
-bench/messaging.ts -> packages/server/src/db/postgres.ts  # internals
-bench/messaging.ts -> packages/server/src/jobs/clock.ts  # internals
-bench/messaging.ts -> packages/server/src/messaging/module.ts  # internals
-bench/messaging.ts -> packages/server/src/messaging/testing.ts  # internals
-bench/messaging.ts -> packages/server/src/kernel/logger.ts  # internals
-bench/messaging.ts -> packages/server/src/app/runtime.ts  # internals
-bench/messaging.ts -> packages/server/src/app/server.ts  # internals
-bench/messaging.ts -> packages/server/src/vault/keyring.ts  # internals
-bench/onboarding.ts -> packages/server/src/config/config.ts  # internals
-bench/onboarding.ts -> packages/server/src/db/db.ts  # internals
-bench/onboarding.ts -> packages/server/src/db/pglite.ts  # internals
-bench/onboarding.ts -> packages/server/src/db/postgres.ts  # internals
-bench/onboarding.ts -> packages/server/src/jobs/clock.ts  # internals
-bench/onboarding.ts -> packages/server/src/onboarding/sending-profile.ts  # internals
-bench/onboarding.ts -> packages/server/src/onboarding/testing.ts  # internals
-bench/onboarding.ts -> packages/server/src/kernel/logger.ts  # internals
-bench/onboarding.ts -> packages/server/src/app/runtime.ts  # internals
-bench/onboarding.ts -> packages/server/src/app/server.ts  # internals
-bench/onboarding.ts -> packages/server/src/vault/keyring.ts  # internals
-bench/scale.ts -> packages/server/src/db/db.ts  # internals
-bench/scale.ts -> packages/server/src/db/pglite.ts  # internals
-bench/scale.ts -> packages/server/test/proof/processes.ts  # internals
-bench/scale.ts -> packages/server/test/proof/twilio-log.ts  # internals
-bench/soak.ts -> packages/server/test/proof/deployment.ts  # internals
-bench/soak.ts -> packages/server/test/proof/receiver.ts  # internals
-bench/soak.ts -> packages/server/test/proof/twilio-log.ts  # internals
-bench/storage.ts -> packages/server/src/db/db.ts  # internals
-bench/storage.ts -> packages/server/src/db/ids.ts  # internals
-bench/storage.ts -> packages/server/src/db/pglite.ts  # internals
-bench/storage.ts -> packages/server/src/db/postgres.ts  # internals
-e2e/dashboard.test.ts -> packages/server/src/staff/totp.ts  # internals
 packages/server/src/messaging/callbacks/inbound.ts -> packages/server/src/channels/whatsapp/index.ts  # module order: messaging <-> channels/whatsapp
 packages/server/src/messaging/callbacks/status-batch.ts -> packages/server/src/channels/whatsapp/index.ts  # module order: messaging <-> channels/whatsapp
 packages/server/src/messaging/send/send.ts -> packages/server/src/channels/whatsapp/index.ts  # module order: messaging <-> channels/whatsapp
@@ -193,7 +131,8 @@ function resolveSpec(from: string, spec: string): string {
 
 const isTest = (path: string) =>
   /(^|\/)test\//.test(path) || path.startsWith("e2e/") || /\.test\.tsx?$/.test(path);
-const isTesting = (path: string) => path.endsWith("/testing.ts");
+// Test support lives under a package's test/ folder, never in its src/.
+const isTesting = (path: string) => /^packages\/[^/]+\/test\//.test(path);
 
 /** The rules an import breaks (empty when it breaks none). */
 function broken({ from, to, typeOnly }: Import): string[] {
@@ -222,14 +161,15 @@ function broken({ from, to, typeOnly }: Import): string[] {
     if (/^(packages\/web|bench|e2e)\//.test(to) || isTest(to)) {
       out.push("the server's sources import no dashboard, bench, e2e or test files");
     }
-    if (isTesting(to) && !isTesting(from)) out.push("production code never imports testing.ts helpers");
+    if (/\/testing\.ts$/.test(from)) out.push("test support lives in test/, not in production source");
   }
-  // Another package's internals: only its entry point (index.ts), except test code using the
-  // server's test helpers.
+  // Another package's internals: only its entry points, except tests and benches using a
+  // package's test support.
   const ours = /^(packages\/|bench\/|e2e\/)/.test(to);
   if (ours && !from.startsWith("scripts/") && pkg(from) !== pkg(to)) {
     const entry = Object.values(PACKAGE_ENTRIES).includes(to) || inPackage(to, "telecom/src");
-    const testHelper = isTest(from) && (/^packages\/[^/]+\/test\//.test(to) || isTesting(to));
+    // Tests and benches may drive a package with its test support (test/support, test/proof).
+    const testHelper = (isTest(from) || from.startsWith("bench/")) && isTesting(to);
     if (!entry && !testHelper) out.push("another package is used through its entry point only");
   }
   if (from.startsWith(SRC) && to.startsWith(SRC)) {
@@ -306,5 +246,23 @@ describe("import rules (docs/architecture.md)", () => {
       typeOnly: false,
     });
     expect(bad).toEqual(["the kernel imports only the kernel (and types from infrastructure), not domain"]);
+  });
+
+  it.each([
+    [`${SRC}messaging/send/send.ts`, "packages/server/test/support/messaging.ts", "test files"],
+    ["bench/messaging.ts", `${SRC}messaging/module.ts`, "entry point"],
+    ["packages/web/src/pages/Composer.tsx", `${SRC}messaging/send/send.ts`, "entry point"],
+    ["packages/telecom/src/phone.ts", `${SRC}index.ts`, "telecom rules depend on nothing"],
+    [`${SRC}app/modules.ts`.replace("app/modules", "http/app"), `${SRC}app/modules.ts`, "composition root"],
+  ])("refuses %s -> %s (%s)", (from, to, rule) => {
+    expect(broken({ from, to, spec: "x", typeOnly: false }).join("; ")).toContain(rule);
+  });
+
+  it.each([
+    ["bench/messaging.ts", "packages/server/test/support/messaging.ts"],
+    ["bench/messaging.ts", `${SRC}index.ts`],
+    ["packages/web/src/pages/Composer.tsx", "packages/telecom/src/segments.ts"],
+  ])("allows %s -> %s", (from, to) => {
+    expect(broken({ from, to, spec: "x", typeOnly: false })).toEqual([]);
   });
 });

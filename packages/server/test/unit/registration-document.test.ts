@@ -9,7 +9,7 @@ import {
 } from "@subtext/telecom/registration/document";
 import { REGISTRATION_SCHEMAS } from "../../src/onboarding/routes/schemas.js";
 import { validateRegistration } from "@subtext/telecom/registration/rules";
-import { sampleRegistration } from "../../src/onboarding/testing.js";
+import { sampleRegistration } from "../support/onboarding.js";
 import { edit, soleProprietor, standard, tollFree } from "../../../telecom/test/registration-fixtures.js";
 
 // Strict mode: the schema must not rely on keywords Ajv would ignore.

@@ -6,11 +6,11 @@
  *   await stack.api("POST", "/v1/messages", { token: key, body: { to, body } });
  *   await dispatchAll(stack);                  // claim and call Twilio until nothing is due
  */
-import type { ManualClock } from "../jobs/clock.js";
-import { type OnboardingStack, onboardReadyTenant } from "../onboarding/testing.js";
+import type { ManualClock } from "../../src/jobs/clock.js";
+import { type OnboardingStack, onboardReadyTenant } from "./onboarding.js";
 import type { RegistrationKind } from "@subtext/telecom/registration/document";
-import type { Services } from "../kernel/services.js";
-import { messagingOf } from "./module.js";
+import type { Services } from "../../src/kernel/services.js";
+import { messagingOf } from "../../src/messaging/module.js";
 
 export interface MessagingStack extends OnboardingStack {
   services: Services;

@@ -7,13 +7,13 @@
  *   const { tenant, key, profile } = await onboardReadyTenant(stack);            // sole proprietor
  *   const tf = await onboardReadyTenant(stack, "toll_free");
  */
-import type { Db } from "../db/db.js";
-import type { ManualClock } from "../jobs/clock.js";
-import type { JobRunner } from "../jobs/runner.js";
+import type { Db } from "../../src/db/db.js";
+import type { ManualClock } from "../../src/jobs/clock.js";
+import type { JobRunner } from "../../src/jobs/runner.js";
 import type { RegistrationDocument, RegistrationKind } from "@subtext/telecom/registration/document";
-import { STEP_JOB } from "./runner.js";
-import { type SendingProfile, getSendingProfile } from "./sending-profile.js";
-import { loadRegistrationView } from "./view.js";
+import { STEP_JOB } from "../../src/onboarding/runner.js";
+import { type SendingProfile, getSendingProfile } from "../../src/onboarding/sending-profile.js";
+import { loadRegistrationView } from "../../src/onboarding/view.js";
 
 /** The parts of the integration harness's Stack the driver uses. */
 export interface OnboardingStack {
