@@ -31,6 +31,10 @@ import { optOutRoutes } from "./routes/opt-outs.js";
 import { settingsRoutes } from "./routes/settings.js";
 import { twilioMessagingRoutes } from "./routes/twilio.js";
 import { MessageSchema } from "./view.js";
+import { WhatsAppOptInSchema, whatsappContactRoutes } from "./routes/whatsapp-contacts.js";
+import { WhatsAppSenderSchema, whatsappRoutes } from "./routes/whatsapp-senders.js";
+import { WhatsAppTemplateSchema, whatsappTemplateRoutes } from "./routes/whatsapp-templates.js";
+import { registerTemplateJobs } from "./whatsapp/templates.js";
 
 export const SWEEP_JOB = "messaging.sweep";
 export const RETENTION_JOB = "messaging.retention";
@@ -217,9 +221,15 @@ export const messagingModule: Module = {
     settingsRoutes(services),
     laneRoutes(services),
     twilioMessagingRoutes(services),
+    whatsappRoutes(services),
+    whatsappTemplateRoutes(services),
+    whatsappContactRoutes(services),
   ],
-  schemas: [MessageSchema],
-  jobs: registerMessagingJobs,
+  schemas: [MessageSchema, WhatsAppSenderSchema, WhatsAppTemplateSchema, WhatsAppOptInSchema],
+  jobs: (services) => {
+    registerMessagingJobs(services);
+    registerTemplateJobs(services);
+  },
   // The dispatcher: claims due messages per lane and hands them to Twilio.
   loops: (services) => [messagingOf(services)],
 };

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { whatsappSendCheck } from "../../src/channels/whatsapp/index.js";
+import { whatsappSendCheck } from "../../src/messaging/whatsapp/session.js";
 import { messagingOf } from "../../src/messaging/module.js";
 import { tenantTwilio } from "../../src/tenancy/credentials.js";
 import { findTenant } from "../../src/tenancy/tenants.js";

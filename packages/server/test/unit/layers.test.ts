@@ -62,9 +62,6 @@ function layerOf(rel: string): Layer {
  * without a line in docs/architecture.md's debts saying why.
  */
 const KNOWN = `
-packages/server/src/messaging/callbacks/inbound.ts -> packages/server/src/channels/whatsapp/index.ts  # module order: messaging <-> channels/whatsapp
-packages/server/src/messaging/callbacks/status-batch.ts -> packages/server/src/channels/whatsapp/index.ts  # module order: messaging <-> channels/whatsapp
-packages/server/src/messaging/send/send.ts -> packages/server/src/channels/whatsapp/index.ts  # module order: messaging <-> channels/whatsapp
 `;
 
 type Import = { from: string; to: string; spec: string; typeOnly: boolean };

@@ -3,7 +3,7 @@ import { actingTenant } from "../../http/auth.js";
 import { dateTime, responses } from "../../http/schemas.js";
 import { notFound } from "../../kernel/errors.js";
 import type { Services } from "../../kernel/services.js";
-import { byId, e164, iso, listQuery, page, pageOf, security, tenantNote } from "./http.js";
+import { byId, e164, iso, listQuery, page, pageOf, security, tenantNote } from "../../http/pages.js";
 import { type CallInput, startCall } from "../voice/calls.js";
 import { FLOW_BODY_PROPERTIES, NODE_OUTPUT } from "../voice/flow-schema.js";
 import { type FlowInput, saveFlow } from "../voice/flows.js";

@@ -8,7 +8,7 @@ import { SubtextError, notFound } from "../../kernel/errors.js";
 import type { Services } from "../../kernel/services.js";
 import { twilioError } from "../../twilio/errors.js";
 import { recordUsage } from "../../usage/record.js";
-import { findTenantNumber } from "../numbers.js";
+import { findTenantNumber } from "../../tenancy/numbers.js";
 import { FINAL_CALL_STATUSES, RANK_SQL, isCallStatus } from "./status.js";
 import { type CallRow, insertCall, updateCall } from "./call-store.js";
 import { findFlow, flowNumberRows } from "./flow-store.js";

@@ -2,7 +2,7 @@ import { newId } from "../../db/ids.js";
 import type { TenantRow } from "../../tenancy/tenants.js";
 import { SubtextError, notFound } from "../../kernel/errors.js";
 import type { Services } from "../../kernel/services.js";
-import { type TenantNumber, configureNumber, findTenantNumber } from "../numbers.js";
+import { type TenantNumber, configureNumber, findTenantNumber } from "../../tenancy/numbers.js";
 import type { FlowDefinition } from "./flow.js";
 import {
   type FlowRow,

@@ -1,5 +1,5 @@
 import type { Services } from "../../kernel/services.js";
-import { publicBase } from "../urls.js";
+import { publicBase } from "../../twilio/urls.js";
 import { checkUrl } from "../../events/url-policy.js";
 import { flowUrlPolicy } from "./tenant-urls.js";
 import type { FlowUrls } from "./twiml.js";

@@ -16,7 +16,8 @@
  * message whose SID or address is too long to be real is not stored at all. Each is logged as a
  * warning (lengths only, never the text).
  */
-import { isWhatsAppAddress, recordWhatsAppInbound } from "../../channels/whatsapp/index.js";
+import { isWhatsAppAddress } from "@subtext/telecom/whatsapp/address";
+import { recordWhatsAppInbound } from "../whatsapp/session.js";
 import { newId } from "../../db/ids.js";
 import { emitEvent } from "../../events/emit.js";
 import type { Services } from "../../kernel/services.js";

@@ -7,7 +7,7 @@
  * attempts; events are emitted per change and usage is metered per tenant and channel.
  */
 import type { Queryable } from "../../db/db.js";
-import { recordWhatsAppDeliveryError } from "../../channels/whatsapp/index.js";
+import { recordWhatsAppDeliveryError } from "../whatsapp/session.js";
 import { type NewEvent, emitEvents } from "../../events/emit.js";
 import { recordUsage } from "../../usage/record.js";
 import { ALL_SENDERS, optOut } from "../optouts/store.js";

@@ -2,7 +2,7 @@
  * The send use cases: one message (through the group commit) and a batch (in chunks).
  * Each validates, passes the gate, finds the lane, then stores through `acceptMany`.
  */
-import { whatsappSendGate } from "../../channels/whatsapp/index.js";
+import { whatsappSendGate } from "../whatsapp/session.js";
 import { newId } from "../../db/ids.js";
 import { SubtextError } from "../../kernel/errors.js";
 import type { Services } from "../../kernel/services.js";

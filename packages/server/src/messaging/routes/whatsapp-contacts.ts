@@ -3,7 +3,7 @@ import { actingTenant } from "../../http/auth.js";
 import { dateTime, responses } from "../../http/schemas.js";
 import { SubtextError, notFound } from "../../kernel/errors.js";
 import type { Services } from "../../kernel/services.js";
-import { e164, iso, listQuery, security, tenantNote } from "./http.js";
+import { e164, iso, listQuery, security, tenantNote } from "../../http/pages.js";
 import { whatsappAddress, whatsappNumber } from "@subtext/telecom/whatsapp/address";
 import { sessionExpiresAt } from "@subtext/telecom/whatsapp/rules";
 import {

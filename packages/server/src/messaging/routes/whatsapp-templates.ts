@@ -3,7 +3,7 @@ import { actingTenant } from "../../http/auth.js";
 import { dateTime, responses } from "../../http/schemas.js";
 import { notFound } from "../../kernel/errors.js";
 import type { Services } from "../../kernel/services.js";
-import { byId, iso, listQuery, page, pageOf, security, tenantNote } from "./http.js";
+import { byId, iso, listQuery, page, pageOf, security, tenantNote } from "../../http/pages.js";
 import { type TemplateRow, findTemplate, listTemplates } from "../whatsapp/template-store.js";
 import { type TemplateInput, createTemplate, submitTemplate } from "../whatsapp/templates.js";
 

@@ -3,7 +3,7 @@ import { actingTenant } from "../../http/auth.js";
 import { dateTime, responses } from "../../http/schemas.js";
 import { notFound } from "../../kernel/errors.js";
 import type { Services } from "../../kernel/services.js";
-import { byId, e164, security, tenantNote } from "./http.js";
+import { byId, e164, security, tenantNote } from "../../http/pages.js";
 import { whatsappAddress } from "@subtext/telecom/whatsapp/address";
 import { registerSender } from "../whatsapp/senders.js";
 import { type SenderRow, findSender, listSenders } from "../whatsapp/store.js";

@@ -1,5 +1,5 @@
-import type { TenantRow } from "../tenancy/tenants.js";
-import { tenantTwilio } from "../tenancy/credentials.js";
+import type { TenantRow } from "./tenants.js";
+import { tenantTwilio } from "./credentials.js";
 import { SubtextError } from "../kernel/errors.js";
 import type { Services } from "../kernel/services.js";
 import { twilioCall } from "../twilio/errors.js";

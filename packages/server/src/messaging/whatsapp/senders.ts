@@ -3,8 +3,8 @@ import { newId } from "../../db/ids.js";
 import type { TenantRow } from "../../tenancy/tenants.js";
 import { SubtextError } from "../../kernel/errors.js";
 import type { Services } from "../../kernel/services.js";
-import { configureNumber, findTenantNumber } from "../numbers.js";
-import { publicBase } from "../urls.js";
+import { configureNumber, findTenantNumber } from "../../tenancy/numbers.js";
+import { publicBase } from "../../twilio/urls.js";
 import { whatsappNumber } from "@subtext/telecom/whatsapp/address";
 import { type SenderRow, insertSender } from "./store.js";
 
