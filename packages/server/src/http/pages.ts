@@ -1,4 +1,7 @@
-/** Route plumbing shared by the channel plugins (schemas, paging). */
+/**
+ * The one list envelope of the API, `{ data, has_more, next_cursor }`, with its schema and the
+ * query of a paged list; and small route schemas the modules share.
+ */
 export const security = [{ bearer: [] }];
 
 export const tenantNote = "Tenant key, or the admin token with `Subtext-Tenant: ten_…`.";
@@ -18,11 +21,17 @@ export const pageOf = (ref: string) => ({
   },
 });
 
-export function page<R extends { id: string }, V>(rows: R[], hasMore: boolean, view: (r: R) => V) {
+/** A page of `rows`: the cursor of the next page is the last row's (its id unless `cursorOf` says). */
+export function page<R, V>(
+  rows: R[],
+  hasMore: boolean,
+  view: (r: R) => V,
+  cursorOf: (r: R) => string = (r) => (r as { id: string }).id,
+) {
   return {
     data: rows.map(view),
     has_more: hasMore,
-    next_cursor: hasMore && rows.length > 0 ? rows[rows.length - 1].id : null,
+    next_cursor: hasMore && rows.length > 0 ? cursorOf(rows[rows.length - 1]) : null,
   };
 }
 

@@ -1,4 +1,5 @@
 import type { FastifyPluginAsync, FastifyRequest } from "fastify";
+import { page, pageOf } from "../../http/pages.js";
 import { actingTenant, assertOwnedBy } from "../../http/auth.js";
 import { idParam, responses } from "../../http/schemas.js";
 import { notFound } from "../../kernel/errors.js";
@@ -15,7 +16,7 @@ import {
   validateEndpointInput,
 } from "../endpoints.js";
 import { listDeliveries } from "../log.js";
-import { WebhookEndpointSchema, deliveryView, endpointView, pageOf } from "./schemas.js";
+import { WebhookEndpointSchema, deliveryView, endpointView } from "./schemas.js";
 import { listScope } from "./scope.js";
 import { webhookUrlPolicy } from "../url-policy.js";
 
@@ -218,12 +219,8 @@ export function endpointRoutes(services: Deps): FastifyPluginAsync {
       },
       async (req) => {
         const endpoint = await ownedEndpoint(req, req.params.id);
-        const page = await listDeliveries(services.db, { endpointId: endpoint.id, ...req.query });
-        return {
-          data: page.items.map(deliveryView),
-          has_more: page.hasMore,
-          next_cursor: page.hasMore ? page.items[page.items.length - 1].id : null,
-        };
+        const found = await listDeliveries(services.db, { endpointId: endpoint.id, ...req.query });
+        return page(found.items, found.hasMore, deliveryView);
       },
     );
   };

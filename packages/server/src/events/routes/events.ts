@@ -1,4 +1,5 @@
 import type { FastifyPluginAsync, FastifyRequest } from "fastify";
+import { page, pageOf } from "../../http/pages.js";
 import { assertOwnedBy } from "../../http/auth.js";
 import { dateTime, idParam, responses } from "../../http/schemas.js";
 import { notFound } from "../../kernel/errors.js";
@@ -8,7 +9,7 @@ import { unknownEventTypes } from "../endpoints.js";
 import { deliveriesOfEvent, findEvent, listEvents } from "../log.js";
 import { replayEvent } from "../replay.js";
 import { isEventType } from "../types.js";
-import { EventSchema, deliveryView, eventView, pageOf } from "./schemas.js";
+import { EventSchema, deliveryView, eventView } from "./schemas.js";
 import { listScope } from "./scope.js";
 
 const security = [{ bearer: [] }];
@@ -57,18 +58,14 @@ export function eventRoutes(services: Pick<Services, "db">): FastifyPluginAsync 
         const { type, after, cursor, limit } = req.query;
         if (type !== undefined && !isEventType(type)) throw unknownEventTypes([type], "querystring:/type");
         const tenantId = await listScope(req, services, req.query.tenant_id);
-        const page = await listEvents(services.db, {
+        const found = await listEvents(services.db, {
           tenantId,
           type,
           after: after ? new Date(after) : undefined,
           cursor,
           limit,
         });
-        return {
-          data: page.items.map(eventView),
-          has_more: page.hasMore,
-          next_cursor: page.hasMore ? page.items[page.items.length - 1].id : null,
-        };
+        return page(found.items, found.hasMore, eventView);
       },
     );
 

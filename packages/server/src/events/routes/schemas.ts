@@ -147,13 +147,3 @@ export function deliveryView(d: DeliveryLogRow) {
     attempt_log: d.attempt_log.map((a) => ({ ...a, started_at: new Date(a.started_at).toISOString() })),
   };
 }
-
-export const pageOf = (ref: string) => ({
-  type: "object",
-  required: ["data", "has_more", "next_cursor"],
-  properties: {
-    data: { type: "array", items: { $ref: `${ref}#` } },
-    has_more: { type: "boolean" },
-    next_cursor: { type: ["string", "null"] },
-  },
-});

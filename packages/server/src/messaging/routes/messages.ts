@@ -1,4 +1,5 @@
 import { Ajv } from "ajv";
+import { page, pageOf } from "../../http/pages.js";
 import type { FastifyPluginAsync } from "fastify";
 import { actingTenant } from "../../http/auth.js";
 import { responses } from "../../http/schemas.js";
@@ -211,15 +212,7 @@ export function messageRoutes(services: Services): FastifyPluginAsync {
             },
           },
           response: responses({
-            200: {
-              type: "object",
-              required: ["data", "has_more", "next_cursor"],
-              properties: {
-                data: { type: "array", items: { $ref: "Message#" } },
-                has_more: { type: "boolean" },
-                next_cursor: { type: ["string", "null"] },
-              },
-            },
+            200: pageOf("Message"),
           }),
         },
       },
@@ -235,11 +228,7 @@ export function messageRoutes(services: Services): FastifyPluginAsync {
           cursor: q.cursor,
           limit: q.limit,
         });
-        return {
-          data: rows.map(messageView),
-          has_more: hasMore,
-          next_cursor: hasMore ? rows[rows.length - 1].id : null,
-        };
+        return page(rows, hasMore, messageView);
       },
     );
 

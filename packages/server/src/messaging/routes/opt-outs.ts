@@ -1,4 +1,5 @@
 import type { FastifyPluginAsync, FastifyRequest } from "fastify";
+import { page } from "../../http/pages.js";
 import { actingTenant, principalOf } from "../../http/auth.js";
 import { responses } from "../../http/schemas.js";
 import { SubtextError, notFound } from "../../kernel/errors.js";
@@ -70,32 +71,27 @@ export function optOutRoutes(services: Services): FastifyPluginAsync {
         const lines = [CSV_HEADER];
         let cursor: { phone: string; scope: string } | undefined;
         for (;;) {
-          const page = await listOptOuts(services.db, tenant.id, {
+          const chunk = await listOptOuts(services.db, tenant.id, {
             phone: q.phone && e164(q.phone),
             scope: q.scope,
             cursor,
             limit: 5000,
           });
-          lines.push(...page.rows.map(toCsvLine));
-          if (!page.hasMore) break;
-          const last = page.rows[page.rows.length - 1];
+          lines.push(...chunk.rows.map(toCsvLine));
+          if (!chunk.hasMore) break;
+          const last = chunk.rows[chunk.rows.length - 1];
           cursor = { phone: last.phone, scope: last.scope };
         }
         return { csv: `${lines.join("\r\n")}\r\n` };
       }
       const [phone, scope] = q.cursor ? q.cursor.split("|") : [];
-      const page = await listOptOuts(services.db, tenant.id, {
+      const found = await listOptOuts(services.db, tenant.id, {
         phone: q.phone && e164(q.phone),
         scope: q.scope,
         cursor: q.cursor ? { phone, scope } : undefined,
         limit: q.limit,
       });
-      const last = page.rows[page.rows.length - 1];
-      return {
-        data: page.rows.map(view),
-        has_more: page.hasMore,
-        next_cursor: page.hasMore ? `${last.phone}|${last.scope}` : null,
-      };
+      return page(found.rows, found.hasMore, view, (last) => `${last.phone}|${last.scope}`);
     };
     const listQuery = {
       type: "object",

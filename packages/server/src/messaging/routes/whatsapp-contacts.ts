@@ -3,7 +3,7 @@ import { actingTenant } from "../../http/auth.js";
 import { dateTime, responses } from "../../http/schemas.js";
 import { SubtextError, notFound } from "../../kernel/errors.js";
 import type { Services } from "../../kernel/services.js";
-import { e164, iso, listQuery, security, tenantNote } from "../../http/pages.js";
+import { e164, iso, listQuery, page, pageOf, security, tenantNote } from "../../http/pages.js";
 import { whatsappAddress, whatsappNumber } from "@subtext/telecom/whatsapp/address";
 import { sessionExpiresAt } from "@subtext/telecom/whatsapp/rules";
 import {
@@ -162,15 +162,7 @@ export function whatsappContactRoutes(services: Services): FastifyPluginAsync {
           querystring: { type: "object", additionalProperties: false, properties: listQuery },
           response: responses(
             {
-              200: {
-                type: "object",
-                required: ["data", "has_more", "next_cursor"],
-                properties: {
-                  data: { type: "array", items: { $ref: "WhatsAppOptIn#" } },
-                  has_more: { type: "boolean" },
-                  next_cursor: { type: ["string", "null"] },
-                },
-              },
+              200: pageOf("WhatsAppOptIn"),
             },
             [400, 401, 403, 404],
           ),
@@ -179,11 +171,7 @@ export function whatsappContactRoutes(services: Services): FastifyPluginAsync {
       async (req) => {
         const tenant = await actingTenant(req, services);
         const { rows, hasMore } = await listOptIns(services.db, tenant.id, req.query);
-        return {
-          data: rows.map(optInView),
-          has_more: hasMore,
-          next_cursor: hasMore ? rows[rows.length - 1].contact : null,
-        };
+        return page(rows, hasMore, optInView, (r) => r.contact);
       },
     );
 

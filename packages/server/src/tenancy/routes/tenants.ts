@@ -1,4 +1,5 @@
 import type { FastifyPluginAsync } from "fastify";
+import { page, pageOf } from "../../http/pages.js";
 import type { Services } from "../../kernel/services.js";
 import { updateTenant } from "../lifecycle.js";
 import { createTenant } from "../provision.js";
@@ -148,15 +149,7 @@ export function tenantRoutes(services: Services): FastifyPluginAsync {
             },
           },
           response: responses({
-            200: {
-              type: "object",
-              required: ["data", "has_more", "next_cursor"],
-              properties: {
-                data: { type: "array", items: { $ref: "Tenant#" } },
-                has_more: { type: "boolean" },
-                next_cursor: { type: ["string", "null"] },
-              },
-            },
+            200: pageOf("Tenant"),
           }),
         },
       },
@@ -166,11 +159,7 @@ export function tenantRoutes(services: Services): FastifyPluginAsync {
           startingAfter: req.query.starting_after,
           status: req.query.status,
         });
-        return {
-          data: tenants.map(tenantView),
-          has_more: hasMore,
-          next_cursor: hasMore ? tenants[tenants.length - 1].id : null,
-        };
+        return page(tenants, hasMore, tenantView);
       },
     );
 

@@ -1,4 +1,5 @@
 import type { FastifyPluginAsync } from "fastify";
+import { page, pageOf } from "../../http/pages.js";
 import { listScope } from "../../events/routes/scope.js";
 import { assertOwnedBy, isOperator, principalOf } from "../../http/auth.js";
 import { dateTime, idParam, nullableDateTime, responses } from "../../http/schemas.js";
@@ -210,15 +211,7 @@ export function alertRoutes(services: Pick<Services, "db" | "clock">): FastifyPl
           },
           response: responses(
             {
-              200: {
-                type: "object",
-                required: ["data", "has_more", "next_cursor"],
-                properties: {
-                  data: { type: "array", items: { $ref: "Alert#" } },
-                  has_more: { type: "boolean" },
-                  next_cursor: { type: ["string", "null"] },
-                },
-              },
+              200: pageOf("Alert"),
             },
             [400, 401, 403, 404],
           ),
@@ -226,12 +219,8 @@ export function alertRoutes(services: Pick<Services, "db" | "clock">): FastifyPl
       },
       async (req) => {
         const tenantId = await listScope(req, services, req.query.tenant_id);
-        const page = await listAlerts(services.db, { ...req.query, tenantId });
-        return {
-          data: page.items.map(alertView),
-          has_more: page.hasMore,
-          next_cursor: page.hasMore ? page.items[page.items.length - 1].id : null,
-        };
+        const found = await listAlerts(services.db, { ...req.query, tenantId });
+        return page(found.items, found.hasMore, alertView);
       },
     );
   };
