@@ -25,7 +25,8 @@ export { type JobHandler, type JobKind, JobFailure, JobRunner } from "./jobs/run
 export { SubtextError } from "./kernel/errors.js";
 export { rollUp } from "./insights/rollup.js";
 export { type Messaging, type MessagingOptions, defaultOptions, messagingOf } from "./messaging/module.js";
-export { EVENT_TABLES, MESSAGE_TABLES } from "./messaging/partitions.js";
+export { EVENT_TABLES } from "./events/retention.js";
+export { MESSAGE_TABLES } from "./messaging/partitions.js";
 export { type SendingProfile, getSendingProfile } from "./onboarding/sending-profile.js";
 export { totpCode } from "./staff/totp.js";
 export { createLogger } from "./kernel/logger.js";

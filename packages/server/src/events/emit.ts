@@ -1,13 +1,12 @@
 import type { Queryable } from "../db/db.js";
 import { newId } from "../db/ids.js";
-import { enqueue, payloadSql } from "../jobs/queue.js";
+import { enqueue, enqueueMany } from "../jobs/queue.js";
 import { type EventType, isEventType } from "./types.js";
 
 export type { EventType } from "./types.js";
 
 export const DELIVER_WEBHOOK = "webhook.deliver";
 /** A delivery job's payload, built in SQL by the bulk insert below (from `j.delivery_id`). */
-const DELIVERY_PAYLOAD = payloadSql(DELIVER_WEBHOOK, { delivery_id: "j.delivery_id" });
 
 /**
  * A delivery job is due at once under any clock. emitEvent only gets a Queryable (it runs in
@@ -118,19 +117,12 @@ export async function emitEvents(q: Queryable, events: readonly NewEvent[]): Pro
         deliveries.map((d) => d.orderingKey),
       ],
     );
-    // The bulk form of jobs/queue.ts enqueue(): one keyed job per delivery, due at once.
-    await q.query(
-      `INSERT INTO jobs (id, kind, key, run_at, payload)
-       SELECT j.id, $2, $3 || ':' || j.delivery_id, $4, ${DELIVERY_PAYLOAD}
-       FROM unnest($1::text[], $5::text[]) AS j (delivery_id, id)
-       ON CONFLICT (key) DO NOTHING`,
-      [
-        deliveries.map((d) => d.id),
-        DELIVER_WEBHOOK,
-        DELIVER_WEBHOOK,
-        DUE_NOW,
-        deliveries.map(() => newId("job")),
-      ],
+    // One keyed job per delivery, due at once, as enqueue() would.
+    await enqueueMany(
+      q,
+      DELIVER_WEBHOOK,
+      deliveries.map((d) => ({ delivery_id: d.id })),
+      { keyOf: (p) => deliveryJobKey(p.delivery_id), runAt: DUE_NOW },
     );
   }
   return ids.map((id) => ({ id }));

@@ -64,16 +64,38 @@ export async function enqueue<K extends JobKindName>(
 }
 
 /**
- * For SQL that inserts jobs itself (a bulk form of enqueue()): the `jsonb_build_object(…)` that
- * builds the kind's payload from one SQL expression per field, so that the fields stay checked
- * against JobPayloads like enqueue()'s payloads (a field missing or unknown does not compile).
+ * The bulk form of enqueue() with keys: one job per payload in one statement, keyed
+ * `keyOf(payload)`; a key that already has a job keeps it. Due at `runAt` (default: now).
  */
-export function payloadSql<K extends JobKindName>(
-  _kind: K,
-  fields: { [F in keyof JobPayloads[K] & string]-?: string },
-): string {
-  const pairs = Object.entries(fields).map(([name, expr]) => `'${name}', ${expr}`);
-  return `jsonb_build_object(${pairs.join(", ")})`;
+export async function enqueueMany<K extends JobKindName>(
+  q: Queryable,
+  kind: K,
+  payloads: JobPayloads[K][],
+  options: { keyOf: (payload: JobPayloads[K]) => string; runAt?: Date },
+): Promise<void> {
+  if (payloads.length === 0) return;
+  await q.query(
+    `INSERT INTO jobs (id, kind, key, run_at, payload)
+     SELECT j.id, $2, j.key, COALESCE($3::timestamptz, now()), j.payload::jsonb
+     FROM unnest($1::text[], $4::text[], $5::text[]) AS j (id, key, payload)
+     ON CONFLICT (key) DO NOTHING`,
+    [
+      payloads.map(() => newId("job")),
+      kind,
+      options.runAt ?? null,
+      payloads.map(options.keyOf),
+      payloads.map((p) => JSON.stringify(p)),
+    ],
+  );
+}
+
+/** Removes the pending jobs of a kind whose keys start with `prefix`. Running jobs stay. */
+export async function cancelJobsByPrefix(q: Queryable, kind: JobKindName, prefix: string): Promise<number> {
+  const { rowCount } = await q.query(
+    "DELETE FROM jobs WHERE kind = $1 AND key LIKE $2 AND locked_by IS NULL",
+    [kind, `${prefix.replace(/[\\%_]/g, "\\$&")}%`],
+  );
+  return rowCount;
 }
 
 /** Removes a pending job by key (e.g. a timer that is no longer needed). Running jobs stay. */

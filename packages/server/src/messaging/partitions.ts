@@ -15,6 +15,7 @@ import {
   monthsInDefault,
   partitionMonths,
 } from "../db/partitions.js";
+import { EVENT_TABLES, deleteDeliveriesOfEvents } from "../events/retention.js";
 
 /** Attempts and timeline entries live in their message's month (partitioned by message id). */
 export const MESSAGE_TABLES: MonthPartitioned[] = [
@@ -22,7 +23,6 @@ export const MESSAGE_TABLES: MonthPartitioned[] = [
   { parent: "message_attempts", key: "message_id", prefix: "msg_" },
   { parent: "message_events", key: "message_id", prefix: "msg_" },
 ];
-export const EVENT_TABLES: MonthPartitioned[] = [{ parent: "events", key: "id", prefix: "evt_" }];
 
 /** Months created ahead of the current one. */
 export const MONTHS_AHEAD = 3;
@@ -77,12 +77,7 @@ async function dropFamilyMonth(tx: Queryable, family: MonthPartitioned[], month:
     await tx.query("DELETE FROM message_idempotency_keys WHERE message_id >= $1 AND message_id < $2", range);
     await tx.query("DELETE FROM message_sids WHERE message_id >= $1 AND message_id < $2", range);
   } else {
-    await tx.query(
-      `DELETE FROM webhook_attempts WHERE delivery_id IN
-         (SELECT id FROM webhook_deliveries WHERE event_id >= $1 AND event_id < $2)`,
-      range,
-    );
-    await tx.query("DELETE FROM webhook_deliveries WHERE event_id >= $1 AND event_id < $2", range);
+    await deleteDeliveriesOfEvents(tx, range);
   }
   for (const t of family.toReversed()) await dropMonth(tx, t.parent, month);
 }

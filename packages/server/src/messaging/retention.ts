@@ -6,6 +6,7 @@
  * The copy at Twilio is not redacted here (Twilio keeps its own logs per its retention policy).
  */
 import type { Queryable } from "../db/db.js";
+import { redactMessageBodies } from "../events/retention.js";
 
 export async function redactExpiredBodies(q: Queryable, now: Date, chunk = 5_000): Promise<number> {
   let total = 0;
@@ -22,14 +23,10 @@ export async function redactExpiredBodies(q: Queryable, now: Date, chunk = 5_000
       [now, chunk],
     );
     // The events about those messages carry the body too (GET /v1/events, replays): same fate.
-    if (rows.length > 0) {
-      await q.query(
-        `UPDATE events SET data = jsonb_set(jsonb_set(jsonb_set(data,
-             '{message,body}', 'null'), '{message,media_urls}', '[]'), '{message,body_redacted}', 'true')
-         WHERE data ? 'message' AND (data #>> '{message,id}') = ANY ($1::text[])`,
-        [rows.map((r) => r.id)],
-      );
-    }
+    await redactMessageBodies(
+      q,
+      rows.map((r) => r.id),
+    );
     total += rows.length;
     if (rows.length < chunk) return total;
   }

@@ -7,7 +7,7 @@
  */
 import type { Queryable, Tx } from "../db/db.js";
 import type { JobContext, Snooze } from "../jobs/runner.js";
-import type { JobRow } from "../jobs/queue.js";
+import { type JobRow, cancelJobsByPrefix } from "../jobs/queue.js";
 import { SubtextError } from "../kernel/errors.js";
 import { tenantTwilio } from "../tenancy/credentials.js";
 import { findTenant } from "../tenancy/tenants.js";
@@ -57,10 +57,7 @@ export async function enqueueStep(
 
 /** Drops the registration's pending step jobs (a failure or a resubmission restarts the chain). */
 export async function cancelStepJobs(q: Queryable, registrationId: string): Promise<void> {
-  await q.query("DELETE FROM jobs WHERE kind = $1 AND key LIKE $2 AND locked_by IS NULL", [
-    STEP_JOB,
-    `${STEP_JOB}:${registrationId}:%`,
-  ]);
+  await cancelJobsByPrefix(q, STEP_JOB, `${STEP_JOB}:${registrationId}:`);
 }
 
 /** The first step, in flow order after `after`, that is not done yet. */
