@@ -2,10 +2,11 @@
  * The dashboard end to end: the real server (harness, in process, embedded database), the
  * emulator as Twilio, the built React app, and Debian's Chromium. One story, in order: sign in
  * with TOTP, create a tenant, onboard it through a validation error to approval, send a message
- * from the composer and see it delivered, read the insights. A screenshot of each page lands in
- * e2e/screenshots/.
+ * from the composer and see it delivered, read the insights, then use the channels: a WhatsApp
+ * sender, template and window, a Verify code, an IVR flow through a validation error to a call
+ * that runs it. A screenshot of each page lands in e2e/screenshots/ (gitignored).
  */
-import { mkdirSync } from "node:fs";
+import { mkdirSync, statSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import type { Page } from "playwright-core";
 import { build } from "vite";
@@ -26,7 +27,14 @@ let page: Page;
 let tenantId: string;
 let totpSecret: string;
 
-const shot = (name: string) => page.screenshot({ path: `${SHOTS}${name}.png`, fullPage: true });
+/** A full-page PNG; a blank or broken page would make a file of a few KB at most. */
+async function shot(name: string) {
+  const path = `${SHOTS}${name}.png`;
+  await page.screenshot({ path, fullPage: true });
+  expect(statSync(path).size, `${name}.png`).toBeGreaterThan(15_000);
+}
+
+const asTenant = () => ({ headers: { "subtext-tenant": tenantId } });
 
 beforeAll(async () => {
   mkdirSync(SHOTS, { recursive: true });
@@ -205,6 +213,154 @@ describe("the dashboard", { timeout: 120_000 }, () => {
     await row.getByText("Approved").waitFor();
     expect(await row.locator("td.num").first().textContent()).toBe("1");
     await shot("15-tenants-onboarded");
+  });
+
+  it("registers a WhatsApp sender, creates a template the emulator's review approves, and shows the window a contact opened", async () => {
+    const regs = await stack.api("GET", `/v1/tenants/${tenantId}/registrations`);
+    const number: string = regs.body.data[0].resources.phone_number;
+    await page.getByRole("link", { name: "WhatsApp" }).click();
+    await page.getByRole("heading", { name: "WhatsApp", exact: true }).waitFor();
+    await page.getByLabel("Phone number").fill(number);
+    await page.getByRole("button", { name: "Register sender" }).click();
+    await page.getByText(`whatsapp:${number} is a WhatsApp sender.`).waitFor();
+    await page.locator("table").getByText(`whatsapp:${number}`).waitFor();
+    await shot("17-whatsapp-senders");
+
+    await page.getByRole("tab", { name: "Templates" }).click();
+    await page.getByLabel("Name", { exact: true }).fill("order_ready");
+    await page.getByLabel("Body", { exact: true }).fill("Hi {{1}}, your order {{2}} is ready for pickup.");
+    await page.getByLabel("Sample for {{1}}").fill("Ann");
+    // One sample missing: the server refuses the template and the form says so beside the samples.
+    await page.getByRole("button", { name: "Create template" }).click();
+    await page.locator('fieldset [data-code="sample_values_required"]').waitFor();
+    await page.getByLabel("Sample for {{2}}").fill("1234");
+    await page.getByRole("button", { name: "Create template" }).click();
+    const row = page.locator('tr[data-template="order_ready"]');
+    await row.getByText("Received").waitFor();
+    // WhatsApp's review takes a minute of emulated time; our poll of it is a job on our clock.
+    await stack.emulator.control("POST", "clock/advance", { seconds: 65 });
+    stack.clock.advance(30_000);
+    await stack.jobs.runDue();
+    await row.getByText("Approved").waitFor();
+    await shot("18-whatsapp-templates");
+
+    const contact = "+14155550188";
+    const wrote = await stack.emulator.control(
+      "POST",
+      `handsets/${encodeURIComponent(`whatsapp:${contact}`)}/messages`,
+      {
+        to: `whatsapp:${number}`,
+        body: "Hi, is my order ready?",
+      },
+    );
+    expect(wrote.webhook.status).toBe(200);
+    await page.getByRole("tab", { name: "Windows" }).click();
+    const windowRow = page.locator(`tr[data-contact="whatsapp:${contact}"]`);
+    await windowRow.getByText("Open", { exact: true }).waitFor();
+    expect(await windowRow.textContent()).toContain(`whatsapp:${number}`);
+    await shot("19-whatsapp-windows");
+  });
+
+  it("sends a Verify code through the emulator, refuses a wrong code, approves the right one, and changes a limit", async () => {
+    await page.getByRole("link", { name: "Verify" }).click();
+    await page.getByRole("heading", { name: "Verify", exact: true }).waitFor();
+    const to = "+14155550189";
+    const send = page.getByRole("form", { name: "Send a code" });
+    await send.getByLabel("To", { exact: true }).fill(to);
+    await send.getByRole("button", { name: "Send code" }).click();
+    await page.getByText(`Code sent to ${to} by sms`).waitFor();
+    const { verifications } = await stack.emulator.control(
+      "GET",
+      `verify/verifications?to=${encodeURIComponent(to)}`,
+    );
+    const code: string = verifications[0].code;
+
+    const check = page.getByRole("form", { name: "Check a code" });
+    await check.getByLabel("To", { exact: true }).fill(to);
+    await check.getByLabel("Code", { exact: true }).fill(code === "000000" ? "111111" : "000000");
+    await check.getByRole("button", { name: "Check" }).click();
+    await expect.poll(() => page.getByTestId("check-result").textContent()).toBe("Not the right code");
+    await check.getByLabel("Code", { exact: true }).fill(code);
+    await check.getByRole("button", { name: "Check" }).click();
+    await expect.poll(() => page.getByTestId("check-result").textContent()).toBe("Valid code");
+    const row = page.locator("tr", { hasText: to });
+    await row.getByText("Approved").waitFor();
+    // Only the wrong code counts as a check attempt.
+    expect(await row.locator("td.num").textContent()).toBe("1");
+
+    await page.getByLabel("Per destination: requests").fill("3");
+    await page.getByRole("button", { name: "Save limits" }).click();
+    await page.getByText("Saved.").waitFor();
+    const settings = await stack.api("GET", "/v1/verify/settings", asTenant());
+    expect(settings.body.limits.per_destination).toEqual({ max: 3, window_seconds: 600 });
+    await shot("20-verify");
+  });
+
+  it("creates an IVR flow through the server's validation error, edits it (a warning is kept), and places a call that runs it", async () => {
+    await page.getByRole("link", { name: "Voice" }).click();
+    await page.getByRole("tab", { name: "IVR flows" }).click();
+    await page.getByRole("button", { name: "New flow" }).click();
+    await page.getByRole("heading", { name: "New IVR flow" }).waitFor();
+    await page.getByLabel("Name", { exact: true }).fill("Front desk");
+    // After the menu's retries the caller goes to "bye", and "bye" back to the menu: a loop a
+    // silent caller never leaves, which the server refuses.
+    const bye = page.locator('[data-node="bye"]');
+    await bye.getByLabel("Then").selectOption("menu");
+    await page.getByRole("button", { name: "Create flow" }).first().click();
+    await page.locator('[data-node] [data-code="loop_without_input"]').waitFor();
+    expect(await page.getByTestId("flow-summary").textContent()).toContain("nothing was saved");
+    expect((await stack.api("GET", "/v1/ivr-flows", asTenant())).body.data).toEqual([]);
+    await shot("21-ivr-flow-validation");
+
+    await bye.getByLabel("Then").selectOption("");
+    await page.getByRole("button", { name: "Create flow" }).first().click();
+    await page.getByText("Saved version 1.").waitFor();
+    await page.waitForURL(/\/voice\/flows\/ivr_/);
+    await expect.poll(() => page.getByTestId("flow-summary").count()).toBe(0);
+
+    // An edit: a node nothing leads to yet. Saved, with the warning shown on that node.
+    await page.getByRole("button", { name: "Add node" }).click();
+    const hours = page.locator('[data-node="step_4"]');
+    await hours.getByLabel("Node id").fill("hours");
+    await hours.getByLabel("Node id").press("Enter");
+    await page.locator('[data-node="hours"]').getByLabel("Text").fill("We are open from nine to five.");
+    await page.getByRole("button", { name: "Save flow" }).first().click();
+    await page.getByText("Saved version 2 with 1 warning.").waitFor();
+    await page.locator('[data-node="hours"] [data-code="unreachable_node"]').waitFor();
+    const flowId = page.url().split("/").pop()!;
+    const saved = await stack.api("GET", `/v1/ivr-flows/${flowId}`, asTenant());
+    expect(saved.body).toMatchObject({ name: "Front desk", version: 2, start: "menu" });
+    expect(saved.body.nodes.hours).toEqual({ type: "say", text: "We are open from nine to five." });
+    expect(saved.body.nodes.bye).toEqual({ type: "say", text: "Thank you. Goodbye." });
+    await shot("22-ivr-flow-saved");
+
+    // The callee (the emulator plays them) presses 1 and leaves a message.
+    const callee = "+14155550190";
+    await stack.emulator.control("PUT", `callers/${encodeURIComponent(callee)}`, {
+      answer: "human",
+      digits: ["1"],
+      record_seconds: 6,
+      transcription_text: "Please call me back about the cake.",
+    });
+    await page.getByRole("link", { name: "Voice" }).click();
+    const place = page.getByRole("form", { name: "Place a call" });
+    await place.getByLabel("To", { exact: true }).fill(callee);
+    await place.getByLabel("Flow", { exact: true }).selectOption({ label: "Front desk" });
+    await place.getByRole("button", { name: "Call", exact: true }).click();
+    const placed = page.getByRole("status").getByRole("link", { name: /^call_/ });
+    await placed.waitFor();
+    await stack.emulator.control("POST", "clock/advance", { seconds: 90 });
+    await stack.emulator.running.world.callbacks.settle();
+    await page
+      .locator("tr", { has: page.getByText(callee) })
+      .getByText("Completed")
+      .waitFor();
+    await shot("23-voice-calls");
+    await placed.click();
+    await page.locator(".card-head").getByText("Completed").waitFor();
+    await page.locator('[data-event="recording"]').waitFor();
+    await page.getByText("Please call me back about the cake.").waitFor();
+    await shot("24-call-detail");
   });
 
   it("signs the owner in with password and code together while strangers' failures throttle the account", async () => {

@@ -12,12 +12,24 @@ import { SettingsPage } from "./pages/Settings";
 import { StaffPage } from "./pages/Staff";
 import { TenantsPage } from "./pages/Tenants";
 import { UsagePage } from "./pages/Usage";
+import { VerifyPage } from "./pages/Verify";
+import { VoicePage } from "./pages/Voice";
+import { WhatsAppPage } from "./pages/WhatsApp";
+import { CallDetailPage } from "./pages/voice/CallDetail";
+import { FlowEditorPage } from "./pages/voice/FlowEditor";
 
 const ROUTES: [string, (p: Record<string, string>) => ReactNode][] = [
   ["/tenants", () => <TenantsPage />],
   ["/onboarding", () => <OnboardingPage />],
   ["/messages", () => <MessagesPage />],
   ["/messages/:id", (p) => <MessageDetailPage id={p.id} />],
+  ["/whatsapp", () => <WhatsAppPage />],
+  ["/verify", () => <VerifyPage />],
+  ["/voice", () => <VoicePage />],
+  // Before /voice/flows/:id, which "new" would also match.
+  ["/voice/flows/new", () => <FlowEditorPage />],
+  ["/voice/flows/:id", (p) => <FlowEditorPage id={p.id} />],
+  ["/voice/calls/:id", (p) => <CallDetailPage id={p.id} />],
   ["/insights", () => <InsightsPage />],
   ["/usage", () => <UsagePage />],
   ["/settings", () => <SettingsPage />],
@@ -39,7 +51,8 @@ export function App() {
 
   useEffect(() => {
     const page = location.path.split("/")[1] || "home";
-    document.title = `${page.charAt(0).toUpperCase()}${page.slice(1)} · Subtext`;
+    const title = page === "whatsapp" ? "WhatsApp" : `${page.charAt(0).toUpperCase()}${page.slice(1)}`;
+    document.title = `${title} · Subtext`;
   }, [location.path]);
 
   if (checking) return <Loading what="Starting" />;

@@ -7,11 +7,15 @@ import { useSession } from "../lib/session";
 const NAV: [
   string,
   string,
-  (p: { manage_staff: boolean; billing: boolean; customer: boolean }) => boolean,
+  (p: { manage_staff: boolean; billing: boolean; read_content: boolean; customer: boolean }) => boolean,
 ][] = [
   ["/tenants", "Tenants", (p) => !p.customer],
   ["/onboarding", "Onboarding", () => true],
   ["/messages", "Messages", () => true],
+  // Their routes hold phone numbers and configuration: the roles that may read content.
+  ["/whatsapp", "WhatsApp", (p) => p.read_content],
+  ["/verify", "Verify", (p) => p.read_content],
+  ["/voice", "Voice", (p) => p.read_content],
   ["/insights", "Insights", () => true],
   ["/usage", "Usage & billing", (p) => p.billing],
   ["/settings", "Settings", () => true],
@@ -22,7 +26,12 @@ export function Shell({ children }: { children: ReactNode }) {
   const { me, signOut, tenant } = useSession();
   const { navigate } = useRouter();
   const customer = Boolean(me?.tenant);
-  const perms = { manage_staff: me!.permissions.manage_staff, billing: me!.permissions.billing, customer };
+  const perms = {
+    manage_staff: me!.permissions.manage_staff,
+    billing: me!.permissions.billing,
+    read_content: me!.permissions.read_content,
+    customer,
+  };
   return (
     <div className="shell">
       <a className="skip" href="#main">

@@ -1,5 +1,5 @@
 import type { ReactNode } from "react";
-import { errorText } from "../lib/api";
+import { type Problem, errorText } from "../lib/api";
 import { humanize } from "../lib/format";
 
 const TONES: Record<string, string> = {
@@ -32,6 +32,20 @@ const TONES: Record<string, string> = {
   suspended: "bad",
   closed: "neutral",
   canceled: "neutral",
+  // WhatsApp template reviews, opt-ins, windows
+  unsubmitted: "neutral",
+  rejected: "bad",
+  paused: "warn",
+  disabled: "bad",
+  opted_in: "good",
+  opted_out: "bad",
+  // Calls (Twilio's statuses)
+  initiated: "info",
+  ringing: "info",
+  "in-progress": "info",
+  completed: "good",
+  busy: "bad",
+  "no-answer": "warn",
 };
 
 export function Badge({ status, label }: { status: string; label?: string }) {
@@ -162,5 +176,29 @@ export function NeedsTenant({ what }: { what: string }) {
         Pick a tenant in the <strong>Tenants</strong> page (or the selector at the top) to see its {what}.
       </Empty>
     </Card>
+  );
+}
+
+/** The server's findings for one field or node, each with its stable code (data-code). */
+export function Problems({ problems, relativeTo }: { problems: Problem[]; relativeTo?: string }) {
+  if (problems.length === 0) return null;
+  return (
+    <ul className="findings">
+      {problems.map((p) => {
+        const where = relativeTo && p.path.startsWith(relativeTo) ? p.path.slice(relativeTo.length) : p.path;
+        return (
+          <li
+            key={`${p.path}-${p.code}`}
+            className={`finding finding-${p.severity ?? "error"}`}
+            data-code={p.code}
+          >
+            <strong>{p.severity === "warning" ? "Warning" : "Error"}</strong>{" "}
+            <code className="small">{p.code}</code>
+            {where && where !== "/" && <span className="muted small"> at {where.replace(/^\//, "")}</span>}:{" "}
+            {p.message}
+          </li>
+        );
+      })}
+    </ul>
   );
 }

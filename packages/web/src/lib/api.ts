@@ -96,6 +96,36 @@ export function qs(params: Record<string, string | number | boolean | null | und
   return entries.length ? `?${new URLSearchParams(entries.map(([k, v]) => [k, String(v)]))}` : "";
 }
 
+/** One entry of an error's `details`: a JSON pointer into the request, a stable code, a message. */
+export interface Problem {
+  path: string;
+  code: string;
+  message: string;
+  severity?: "error" | "warning";
+}
+
+/**
+ * The field-level problems of a refused request: the schema's (400 invalid_request) and a use
+ * case's (422 with details). Ajv's `if` entries only say a node's type-specific rules failed;
+ * the entries naming the failing field come with them, so they are dropped.
+ */
+export function problemsOf(e: unknown): Problem[] {
+  if (!(e instanceof ApiError) || !Array.isArray(e.details)) return [];
+  return (e.details as Partial<Problem>[])
+    .filter((d) => typeof d?.path === "string" && typeof d.code === "string" && d.code !== "if")
+    .map((d) => ({
+      path: d.path as string,
+      code: d.code as string,
+      message: d.message ?? d.code ?? "",
+      severity: d.severity ?? "error",
+    }));
+}
+
+/** Problems at `path` or inside it (a JSON pointer prefix). */
+export function problemsAt(problems: Problem[], path: string): Problem[] {
+  return problems.filter((p) => p.path === path || p.path.startsWith(`${path}/`));
+}
+
 export function errorText(e: unknown): string {
   if (e instanceof ApiError) return e.hint ? `${e.message} ${e.hint}` : e.message;
   return e instanceof Error ? e.message : String(e);

@@ -72,3 +72,11 @@ export function Link({ to, children, className }: { to: string; children: ReactN
     </a>
   );
 }
+
+/** A page's tab kept in `?tab=`, so a tab can be linked to and survives a reload. */
+export function useTab<T extends string>(tabs: readonly T[], fallback: T): [T, (t: T) => void] {
+  const { location, navigate } = useRouter();
+  const asked = location.search.get("tab") as T | null;
+  const tab = asked && tabs.includes(asked) ? asked : fallback;
+  return [tab, (t: T) => navigate(`${location.path}?tab=${t}`, true)];
+}

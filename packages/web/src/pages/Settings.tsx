@@ -3,13 +3,12 @@ import { NeedsTenant, PageHeader, Tabs } from "../components/ui";
 import { useSession } from "../lib/session";
 import { AlertRules } from "./settings/AlertRules";
 import { ApiKeys } from "./settings/ApiKeys";
-import { IvrFlows } from "./settings/IvrFlows";
 import { KeywordReplies } from "./settings/KeywordReplies";
 import { OptOuts } from "./settings/OptOuts";
 import { Retention } from "./settings/Retention";
 import { Webhooks } from "./settings/Webhooks";
 
-type Tab = "keys" | "webhooks" | "optouts" | "keywords" | "ivr" | "retention" | "alerts";
+type Tab = "keys" | "webhooks" | "optouts" | "keywords" | "retention" | "alerts";
 
 /** The selected tenant's configuration, one tab per area. */
 export function SettingsPage() {
@@ -33,7 +32,6 @@ export function SettingsPage() {
           ["webhooks", "Webhooks"],
           ["optouts", "Opt-outs"],
           ["keywords", "Keyword replies"],
-          ["ivr", "IVR flows"],
           ["retention", "Retention & delivery"],
           ["alerts", "Alerts"],
         ]}
@@ -42,7 +40,6 @@ export function SettingsPage() {
       {tab === "webhooks" && <Webhooks />}
       {tab === "optouts" && <OptOuts />}
       {tab === "keywords" && <KeywordReplies />}
-      {tab === "ivr" && <IvrFlows />}
       {tab === "retention" && <Retention />}
       {tab === "alerts" && <AlertRules tenantId={tenant.id} />}
     </>
