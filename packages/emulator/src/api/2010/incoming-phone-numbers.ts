@@ -5,7 +5,8 @@ import { page2010 } from "../../core/paging.js";
 import { newSid } from "../../core/sid.js";
 import type { ApiRequest, Router } from "../../http/router.js";
 import type { World } from "../../world.js";
-import { ACCOUNTS, type Account, canActOn } from "./accounts.js";
+import { canActOn } from "./accounts/index.js";
+import { ACCOUNTS, type Account } from "./accounts/model.js";
 import { type NumberType, friendlyNameOf, numberFacts, searchNumbers } from "./messages/numbering.js";
 import { isE164 } from "./messages/channel.js";
 import {

@@ -3,7 +3,7 @@ import type { World } from "../../world.js";
 import { registerCarriers } from "../../control/carriers.js";
 import { registerHandsets } from "../../control/handsets.js";
 import { registerMessageControl } from "../../control/messages.js";
-import { registerAccounts } from "./accounts.js";
+import { registerAccounts } from "./accounts/index.js";
 import { registerAddresses } from "./addresses.js";
 import { registerAvailablePhoneNumbers } from "./available-phone-numbers.js";
 import { registerCalls } from "./calls/index.js";

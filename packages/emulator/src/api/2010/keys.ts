@@ -5,7 +5,8 @@ import { page2010 } from "../../core/paging.js";
 import { newSid } from "../../core/sid.js";
 import type { Router } from "../../http/router.js";
 import type { World } from "../../world.js";
-import { KEYS, type Key, requireAccountManagement } from "./accounts.js";
+import { requireAccountManagement } from "./accounts/index.js";
+import { KEYS, type Key } from "./accounts/model.js";
 
 export function renderKey(k: Key) {
   return {

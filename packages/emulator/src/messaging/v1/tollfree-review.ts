@@ -1,4 +1,4 @@
-import { ACCOUNTS, type Account } from "../../api/2010/accounts.js";
+import { ACCOUNTS, type Account } from "../../api/2010/accounts/model.js";
 import { newSid } from "../../core/sid.js";
 import { scheduleReview } from "../../trusthub/v1/review-timing.js";
 import type { World } from "../../world.js";

@@ -1,4 +1,4 @@
-import { ACCOUNTS, type Account } from "../../api/2010/accounts.js";
+import { ACCOUNTS, type Account } from "../../api/2010/accounts/model.js";
 import { iso } from "../../core/dates.js";
 import { TwilioError } from "../../core/errors.js";
 import { type BundleFacts, type Failure, bundleFailures } from "../../messaging/v1/compliance-rules.js";

@@ -1,4 +1,4 @@
-import type { Account } from "../../api/2010/accounts.js";
+import type { Account } from "../../api/2010/accounts/model.js";
 import { iso } from "../../core/dates.js";
 import { TwilioError, notFound } from "../../core/errors.js";
 import { pageV1 } from "../../core/paging.js";

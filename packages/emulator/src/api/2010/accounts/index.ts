@@ -1,39 +1,10 @@
-import { rfc2822 } from "../../core/dates.js";
-import { TwilioError, notFound } from "../../core/errors.js";
-import { page2010 } from "../../core/paging.js";
-import { newSid, newToken } from "../../core/sid.js";
-import type { Router } from "../../http/router.js";
-import type { World } from "../../world.js";
-
-export interface Account {
-  sid: string;
-  auth_token: string;
-  owner_account_sid: string;
-  friendly_name: string;
-  status: "active" | "suspended" | "closed";
-  type: "Trial" | "Full";
-  date_created: number;
-  date_updated: number;
-}
-
-export interface Key {
-  sid: string;
-  account_sid: string;
-  secret: string;
-  friendly_name: string;
-  /** "main" keys may manage accounts and keys; "standard" keys may not (as Twilio's). */
-  key_type: "standard" | "main";
-  date_created: number;
-  date_updated: number;
-}
-
-export interface Principal {
-  account: Account;
-  key?: Key;
-}
-
-export const ACCOUNTS = "accounts";
-export const KEYS = "keys";
+import { rfc2822 } from "../../../core/dates.js";
+import { TwilioError, notFound } from "../../../core/errors.js";
+import { page2010 } from "../../../core/paging.js";
+import { newSid, newToken } from "../../../core/sid.js";
+import type { Router } from "../../../http/router.js";
+import type { World } from "../../../world.js";
+import { ACCOUNTS, type Account, type Principal } from "./model.js";
 
 const SUBRESOURCES = [
   "addresses",
