@@ -7,10 +7,11 @@ import type { ApiRequest, Router } from "../../http/router.js";
 import type { World } from "../../world.js";
 import { canActOn } from "./accounts/index.js";
 import { ACCOUNTS, type Account } from "./accounts/model.js";
-import { type NumberType, friendlyNameOf, numberFacts, searchNumbers } from "./messages/numbering.js";
+import { friendlyNameOf, numberFacts, searchNumbers } from "./messages/numbering.js";
 import { isE164 } from "./messages/channel.js";
 import {
   INCOMING_PHONE_NUMBERS,
+  type NumberType,
   type PhoneNumberDoc,
   SERVICE_PHONE_NUMBERS,
   type ServicePhoneNumberDoc,
