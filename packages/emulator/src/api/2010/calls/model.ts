@@ -117,6 +117,27 @@ export interface Transcription {
   date_updated: number;
 }
 
+/** One step of a call's life, stored in scheduler jobs (so plain JSON). */
+export type Step =
+  | { kind: "initiate" }
+  | { kind: "ring" }
+  | { kind: "answer" }
+  | { kind: "incoming" }
+  | { kind: "fetch"; url: string; method: string; params: Record<string, string>; fallback?: Fallback }
+  | { kind: "twiml"; twiml: string }
+  | { kind: "next" }
+  | { kind: "recorded"; seconds: number; started: number; attrs: Record<string, string> }
+  | { kind: "dialed"; child: string; status: CallStatus; talk: number; attrs: Record<string, string> }
+  | { kind: "finish"; status: CallStatus };
+
+export interface Fallback {
+  url: string;
+  method: string;
+}
+
+/** What a step leads to: another step now, another step after `wait` ms, or nothing (the call ended). */
+export type Outcome = { step: Step; wait?: number } | null;
+
 const accountPath = (accountSid: string) => `/2010-04-01/Accounts/${accountSid}`;
 export const recordingUrl = (r: Pick<Recording, "account_sid" | "sid">) =>
   `${API_HOST}${accountPath(r.account_sid)}/Recordings/${r.sid}`;
