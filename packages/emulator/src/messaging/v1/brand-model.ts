@@ -1,7 +1,7 @@
 import { iso } from "../../core/dates.js";
 import { notFound } from "../../core/errors.js";
 import type { World } from "../../world.js";
-import type { Failure } from "./compliance-rules.js";
+import type { Failure } from "../../reviews/rules.js";
 
 export const BRANDS = "brand_registrations";
 export const BRAND_VETTINGS = "brand_vettings";

@@ -3,7 +3,7 @@ import type { Params } from "../../core/form.js";
 import { pageV1 } from "../../core/paging.js";
 import { isSid, newSid } from "../../core/sid.js";
 import type { Router } from "../../http/router.js";
-import { scheduleReview } from "../../trusthub/v1/review-timing.js";
+import { scheduleReview } from "../../reviews/timing.js";
 import type { World } from "../../world.js";
 import {
   BRANDS,

@@ -2,7 +2,7 @@ import type { World } from "../../world.js";
 import { BUNDLE_RESOLVED, bundleFacts, releaseAfterOtp } from "../../trusthub/v1/bundle-review.js";
 import { assignedItems, documentAddressSids, findAddress } from "../../trusthub/v1/evaluations.js";
 import { BUNDLES, type Bundle } from "../../trusthub/v1/model.js";
-import { scheduleReview } from "../../trusthub/v1/review-timing.js";
+import { scheduleReview } from "../../reviews/timing.js";
 import { BRANDS, BRAND_OTPS, type Brand, brandErrors, patchBrand, tcrId } from "./brand-model.js";
 import { OTP_DEADLINE, type Otp, cancelOtps, openOtpFor, sendOtp } from "./brand-otp.js";
 import {
@@ -12,7 +12,7 @@ import {
   brandBundleFailures,
   brandFailures,
   bundleFailures,
-} from "./compliance-rules.js";
+} from "../../reviews/rules.js";
 
 export const BRAND_SUBMIT = "a2p.brand.submit";
 export const BRAND_REVIEW = "a2p.brand.review";

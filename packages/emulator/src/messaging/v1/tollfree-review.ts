@@ -1,8 +1,8 @@
 import { ACCOUNTS, type Account } from "../../api/2010/accounts/model.js";
 import { newSid } from "../../core/sid.js";
-import { scheduleReview } from "../../trusthub/v1/review-timing.js";
+import { scheduleReview } from "../../reviews/timing.js";
 import type { World } from "../../world.js";
-import { type Failure, tollfreeFailures } from "./compliance-rules.js";
+import { type Failure, tollfreeFailures } from "../../reviews/rules.js";
 import {
   TOLLFREE_VERIFICATIONS,
   type TollfreeStatus,

@@ -1,9 +1,9 @@
-import { scheduleReview } from "../../trusthub/v1/review-timing.js";
+import { scheduleReview } from "../../reviews/timing.js";
 import type { World } from "../../world.js";
 import { BRANDS, type Brand, errorUrl, tcrId } from "./brand-model.js";
 import { brandFacts } from "./brand-review.js";
-import { brandNames } from "./compliance-checks.js";
-import { type Failure, campaignFailures } from "./compliance-rules.js";
+import { brandNames } from "../../reviews/checks.js";
+import { type Failure, campaignFailures } from "../../reviews/rules.js";
 import { CAMPAIGNS, type Campaign, type CampaignStatus } from "./usa2p-model.js";
 
 export const CAMPAIGN_SUBMIT = "a2p.campaign.submit";

@@ -1,4 +1,4 @@
-import { isE164, isEmail } from "../../messaging/v1/compliance-checks.js";
+import { isE164, isEmail } from "../../reviews/checks.js";
 import {
   ACCEPTED_SUPPORT_STATUS,
   DEFAULT_SUPPORT_STATUS,

@@ -1,6 +1,6 @@
 /**
- * Pure predicates over submitted registration data. compliance-rules.ts turns them into review
- * outcomes; evaluate.ts uses the format checks. Every list here is deliberately small and
+ * Pure predicates over submitted registration data. rules.ts turns them into review outcomes;
+ * Trust Hub's evaluations use the format checks. Every list here is deliberately small and
  * documented in docs/reviews.md so a test (or a user) can trigger each outcome on purpose.
  */
 

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import type { World } from "../../world.js";
+import type { World } from "../world.js";
 
 /**
  * How long each review stage takes: seconds in sandbox, real-life durations with `realistic`

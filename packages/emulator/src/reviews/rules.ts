@@ -12,7 +12,7 @@ import {
   mentionsBrand,
   websiteProblem,
   wordCount,
-} from "./compliance-checks.js";
+} from "./checks.js";
 
 /**
  * The review outcomes of the emulated Trust Hub, TCR and toll-free reviewers: deterministic rules
