@@ -1,8 +1,13 @@
 import { TwilioError } from "../core/errors.js";
 import type { Router } from "../http/router.js";
-import { BRANDS, type Brand, patchBrand } from "../messaging/v1/brand-model.js";
-import { handsetOtpMessages } from "../messaging/v1/brand-otp.js";
-import { answerOtp, approveBrand, failBrand, verifyBrandIdentity } from "../messaging/v1/brand-review.js";
+import { BRANDS, type Brand, patchBrand } from "../messaging/v1/a2p/brand-registrations/model.js";
+import { handsetOtpMessages } from "../messaging/v1/a2p/brand-registrations/sms-otp.js";
+import {
+  answerOtp,
+  approveBrand,
+  failBrand,
+  verifyBrandIdentity,
+} from "../messaging/v1/a2p/brand-registrations/review.js";
 import { TOLLFREE_VERIFICATIONS, type TollfreeVerification } from "../messaging/v1/tollfree-verifications.js";
 import { setTollfreeOutcome } from "../messaging/v1/tollfree-review.js";
 import { CAMPAIGNS, type Campaign } from "../messaging/v1/usa2p-model.js";

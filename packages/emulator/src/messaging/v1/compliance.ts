@@ -1,8 +1,8 @@
 import { registerReviewControl } from "../../control/reviews.js";
 import type { Router } from "../../http/router.js";
 import type { World } from "../../world.js";
-import { registerBrandRegistrations } from "./brand-registrations.js";
-import { registerBrandReview } from "./brand-review.js";
+import { registerBrandRegistrations } from "./a2p/brand-registrations/index.js";
+import { registerBrandReview } from "./a2p/brand-registrations/review.js";
 import { registerTollfreeReview } from "./tollfree-review.js";
 import { registerTollfreeVerifications } from "./tollfree-verifications.js";
 import { registerUsa2p } from "./usa2p.js";

@@ -6,7 +6,7 @@ import { newSid } from "../../core/sid.js";
 import type { Router } from "../../http/router.js";
 import { BUNDLES } from "../../trusthub/v1/model.js";
 import type { World } from "../../world.js";
-import { MESSAGING } from "./brand-model.js";
+import { MESSAGING } from "./host.js";
 import { startTollfreeReview } from "./tollfree-review.js";
 
 export const TOLLFREE_VERIFICATIONS = "tollfree_verifications";

@@ -1,7 +1,7 @@
 import { iso } from "../../core/dates.js";
 import { TwilioError } from "../../core/errors.js";
 import type { Params } from "../../core/form.js";
-import { MESSAGING } from "./brand-model.js";
+import { MESSAGING } from "./host.js";
 
 export const CAMPAIGNS = "usa2p";
 export const CAMPAIGN_TOMBSTONES = "usa2p_tombstones";

@@ -1,7 +1,7 @@
 import { scheduleReview } from "../../reviews/timing.js";
 import type { World } from "../../world.js";
-import { BRANDS, type Brand, errorUrl, tcrId } from "./brand-model.js";
-import { brandFacts } from "./brand-review.js";
+import { BRANDS, type Brand, errorUrl, tcrId } from "./a2p/brand-registrations/model.js";
+import { brandFacts } from "./a2p/brand-registrations/review.js";
 import { brandNames } from "../../reviews/checks.js";
 import { type Failure, campaignFailures } from "../../reviews/rules.js";
 import { CAMPAIGNS, type Campaign, type CampaignStatus } from "./usa2p-model.js";

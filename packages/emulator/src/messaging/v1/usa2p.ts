@@ -3,7 +3,8 @@ import type { Params } from "../../core/form.js";
 import { pageV1 } from "../../core/paging.js";
 import type { ApiRequest, Router } from "../../http/router.js";
 import type { World } from "../../world.js";
-import { BRANDS, type Brand, MESSAGING } from "./brand-model.js";
+import { BRANDS, type Brand } from "./a2p/brand-registrations/model.js";
+import { MESSAGING } from "./host.js";
 import {
   CAMPAIGNS,
   CAMPAIGN_SID,

@@ -1,12 +1,11 @@
-import { iso } from "../../core/dates.js";
-import { notFound } from "../../core/errors.js";
-import type { World } from "../../world.js";
-import type { Failure } from "../../reviews/rules.js";
+import { iso } from "../../../../core/dates.js";
+import { notFound } from "../../../../core/errors.js";
+import type { World } from "../../../../world.js";
+import { MESSAGING } from "../../host.js";
+import type { Failure } from "../../../../reviews/rules.js";
 
 export const BRANDS = "brand_registrations";
-export const BRAND_VETTINGS = "brand_vettings";
 export const BRAND_OTPS = "brand_otps";
-export const MESSAGING = "https://messaging.twilio.com/v1";
 
 export type BrandStatus =
   | "PENDING"
@@ -52,18 +51,6 @@ export interface Brand {
   date_updated: number;
 }
 
-export interface Vetting {
-  sid: string;
-  brand_sid: string;
-  account_sid: string;
-  vetting_provider: "campaign-verify" | "aegis";
-  vetting_id: string | null;
-  vetting_class: string;
-  vetting_status: "PENDING" | "IN_PROGRESS" | "SUCCESS" | "FAILED";
-  date_created: number;
-  date_updated: number;
-}
-
 export const errorUrl = (code: number) => `https://www.twilio.com/docs/api/errors/${code}`;
 
 export function brandErrors(failures: Failure[]): BrandError[] {
@@ -99,21 +86,6 @@ export function renderBrand(b: Brand) {
     skip_automatic_sec_vet: b.skip_automatic_sec_vet,
     mock: b.mock,
     links: { brand_vettings: `${url}/Vettings`, brand_registration_otps: `${url}/SmsOtp` },
-  };
-}
-
-export function renderVetting(v: Vetting) {
-  return {
-    account_sid: v.account_sid,
-    brand_sid: v.brand_sid,
-    brand_vetting_sid: v.sid,
-    date_updated: iso(v.date_updated),
-    date_created: iso(v.date_created),
-    vetting_id: v.vetting_id,
-    vetting_class: v.vetting_class,
-    vetting_status: v.vetting_status,
-    vetting_provider: v.vetting_provider,
-    url: `${MESSAGING}/a2p/BrandRegistrations/${v.brand_sid}/Vettings/${v.sid}`,
   };
 }
 

@@ -1,10 +1,10 @@
-import type { World } from "../../world.js";
-import { BUNDLE_RESOLVED, bundleFacts, releaseAfterOtp } from "../../trusthub/v1/bundle-review.js";
-import { assignedItems, documentAddressSids, findAddress } from "../../trusthub/v1/evaluations.js";
-import { BUNDLES, type Bundle } from "../../trusthub/v1/model.js";
-import { scheduleReview } from "../../reviews/timing.js";
-import { BRANDS, BRAND_OTPS, type Brand, brandErrors, patchBrand, tcrId } from "./brand-model.js";
-import { OTP_DEADLINE, type Otp, cancelOtps, openOtpFor, sendOtp } from "./brand-otp.js";
+import type { World } from "../../../../world.js";
+import { BUNDLE_RESOLVED, bundleFacts, releaseAfterOtp } from "../../../../trusthub/v1/bundle-review.js";
+import { assignedItems, documentAddressSids, findAddress } from "../../../../trusthub/v1/evaluations.js";
+import { BUNDLES, type Bundle } from "../../../../trusthub/v1/model.js";
+import { scheduleReview } from "../../../../reviews/timing.js";
+import { BRANDS, BRAND_OTPS, type Brand, brandErrors, patchBrand, tcrId } from "./model.js";
+import { OTP_DEADLINE, type Otp, cancelOtps, openOtpFor, sendOtp } from "./sms-otp.js";
 import {
   type BrandFacts,
   type BundleState,
@@ -12,7 +12,7 @@ import {
   brandBundleFailures,
   brandFailures,
   bundleFailures,
-} from "../../reviews/rules.js";
+} from "../../../../reviews/rules.js";
 
 export const BRAND_SUBMIT = "a2p.brand.submit";
 export const BRAND_REVIEW = "a2p.brand.review";

@@ -1,8 +1,11 @@
-import { iso } from "../../core/dates.js";
-import { newSid } from "../../core/sid.js";
-import type { World } from "../../world.js";
-import { BRAND_OTPS, type Brand } from "./brand-model.js";
+import { iso } from "../../../../core/dates.js";
+import { TwilioError } from "../../../../core/errors.js";
+import { newSid } from "../../../../core/sid.js";
+import type { Router } from "../../../../http/router.js";
+import type { World } from "../../../../world.js";
+import { BRAND_OTPS, type Brand, ownBrand } from "./model.js";
 
+const BASE = "/messaging/v1/a2p/BrandRegistrations";
 export const OTP_DEADLINE = "a2p.brand.otp-deadline";
 /** TCR's OTP sender and wording (sole proprietor walkthrough, step 3.1). */
 export const OTP_FROM = "+19152782000";
@@ -89,4 +92,21 @@ export function handsetOtpMessages(world: World, e164: string) {
       };
       return [request, confirmation];
     });
+}
+
+export function registerSmsOtp(r: Router) {
+  // A fresh OTP for a sole proprietor whose first one expired (sole proprietor walkthrough, step 3.2).
+  r.post(`${BASE}/:Sid/SmsOtp`, ({ world, account, params }) => {
+    const brand = ownBrand(world, account.sid, params.Sid);
+    if (brand.brand_type !== "SOLE_PROPRIETOR")
+      throw new TwilioError(20001, 400, `Brand ${brand.sid} is not a SOLE_PROPRIETOR brand: it has no OTP`);
+    if (brand.status !== "APPROVED" || brand.identity_status !== "UNVERIFIED")
+      throw new TwilioError(
+        20001,
+        400,
+        `Brand ${brand.sid} is ${brand.status}/${brand.identity_status}: an OTP is sent only to an approved, unverified brand`,
+      );
+    sendOtp(world, brand);
+    return { status: 201, body: { account_sid: brand.account_sid, brand_registration_sid: brand.sid } };
+  });
 }
