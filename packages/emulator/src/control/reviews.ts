@@ -8,8 +8,11 @@ import {
   failBrand,
   verifyBrandIdentity,
 } from "../messaging/v1/a2p/brand-registrations/review.js";
-import { TOLLFREE_VERIFICATIONS, type TollfreeVerification } from "../messaging/v1/tollfree-verifications.js";
-import { setTollfreeOutcome } from "../messaging/v1/tollfree-review.js";
+import {
+  TOLLFREE_VERIFICATIONS,
+  type TollfreeVerification,
+} from "../messaging/v1/tollfree/verifications/model.js";
+import { setTollfreeOutcome } from "../messaging/v1/tollfree/verifications/review.js";
 import { CAMPAIGNS, type Campaign } from "../messaging/v1/usa2p-model.js";
 import { setCampaignOutcome } from "../messaging/v1/usa2p-review.js";
 import { approveBundle, rejectBundle } from "../trusthub/v1/bundle-review.js";

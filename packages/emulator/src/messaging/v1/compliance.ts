@@ -3,8 +3,8 @@ import type { Router } from "../../http/router.js";
 import type { World } from "../../world.js";
 import { registerBrandRegistrations } from "./a2p/brand-registrations/index.js";
 import { registerBrandReview } from "./a2p/brand-registrations/review.js";
-import { registerTollfreeReview } from "./tollfree-review.js";
-import { registerTollfreeVerifications } from "./tollfree-verifications.js";
+import { registerTollfreeReview } from "./tollfree/verifications/review.js";
+import { registerTollfreeVerifications } from "./tollfree/verifications/index.js";
 import { registerUsa2p } from "./usa2p.js";
 import { registerCampaignReview } from "./usa2p-review.js";
 

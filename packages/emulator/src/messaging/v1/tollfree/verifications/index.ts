@@ -1,15 +1,15 @@
-import { iso } from "../../core/dates.js";
-import { TwilioError, notFound } from "../../core/errors.js";
-import type { Params } from "../../core/form.js";
-import { pageV1 } from "../../core/paging.js";
-import { newSid } from "../../core/sid.js";
-import type { Router } from "../../http/router.js";
-import { BUNDLES } from "../../trusthub/v1/model.js";
-import type { World } from "../../world.js";
-import { MESSAGING } from "./host.js";
-import { startTollfreeReview } from "./tollfree-review.js";
+import { iso } from "../../../../core/dates.js";
+import { TwilioError, notFound } from "../../../../core/errors.js";
+import type { Params } from "../../../../core/form.js";
+import { pageV1 } from "../../../../core/paging.js";
+import { newSid } from "../../../../core/sid.js";
+import type { Router } from "../../../../http/router.js";
+import { BUNDLES } from "../../../../trusthub/v1/model.js";
+import type { World } from "../../../../world.js";
+import { MESSAGING } from "../../host.js";
+import { TOLLFREE_VERIFICATIONS, type TollfreeVerification } from "./model.js";
+import { startTollfreeReview } from "./review.js";
 
-export const TOLLFREE_VERIFICATIONS = "tollfree_verifications";
 const INCOMING_PHONE_NUMBERS = "incoming_phone_numbers";
 
 /** Form parameters (create and edit), stored under their snake_case names as Twilio answers them. */
@@ -91,12 +91,6 @@ const ENUMS: Record<string, string[]> = {
 };
 
 const snake = (name: string) => name.replace(/([a-z0-9])([A-Z])/g, "$1_$2").toLowerCase();
-
-export type TollfreeStatus = "PENDING_REVIEW" | "IN_REVIEW" | "TWILIO_APPROVED" | "TWILIO_REJECTED";
-export type TollfreeVerification = { sid: string; account_sid: string; status: TollfreeStatus } & Record<
-  string,
-  any
->;
 
 /** Every property of the spec's tollfree_verification schema, in its order. */
 const FIELDS = [

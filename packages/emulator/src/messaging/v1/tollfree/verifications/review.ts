@@ -1,13 +1,9 @@
-import { ACCOUNTS, type Account } from "../../api/2010/accounts/model.js";
-import { newSid } from "../../core/sid.js";
-import { scheduleReview } from "../../reviews/timing.js";
-import type { World } from "../../world.js";
-import { type Failure, tollfreeFailures } from "../../reviews/rules.js";
-import {
-  TOLLFREE_VERIFICATIONS,
-  type TollfreeStatus,
-  type TollfreeVerification,
-} from "./tollfree-verifications.js";
+import { ACCOUNTS, type Account } from "../../../../api/2010/accounts/model.js";
+import { newSid } from "../../../../core/sid.js";
+import { scheduleReview } from "../../../../reviews/timing.js";
+import type { World } from "../../../../world.js";
+import { type Failure, tollfreeFailures } from "../../../../reviews/rules.js";
+import { TOLLFREE_VERIFICATIONS, type TollfreeStatus, type TollfreeVerification } from "./model.js";
 
 export const TOLLFREE_SUBMIT = "a2p.tollfree.submit";
 export const TOLLFREE_REVIEW = "a2p.tollfree.review";
