@@ -6,7 +6,7 @@ import type { Router } from "../../../../http/router.js";
 import type { World } from "../../../../world.js";
 import { MESSAGING } from "../../host.js";
 import { BRANDS, type Brand, ownBrand, patchBrand, renderBrand } from "./model.js";
-import { startBrandReview } from "./review.js";
+import { registerBrandReview, startBrandReview } from "./review.js";
 import { registerSmsOtp } from "./sms-otp.js";
 import { registerVettings } from "./vettings.js";
 
@@ -115,4 +115,5 @@ export function registerBrandRegistrations(r: Router, world: World) {
   registerBrands(r);
   registerSmsOtp(r);
   registerVettings(r, world);
+  registerBrandReview(world);
 }

@@ -8,7 +8,7 @@ import { BUNDLES } from "../../../../trusthub/v1/model.js";
 import type { World } from "../../../../world.js";
 import { MESSAGING } from "../../host.js";
 import { TOLLFREE_VERIFICATIONS, type TollfreeVerification } from "./model.js";
-import { startTollfreeReview } from "./review.js";
+import { registerTollfreeReview, startTollfreeReview } from "./review.js";
 
 const INCOMING_PHONE_NUMBERS = "incoming_phone_numbers";
 
@@ -225,7 +225,7 @@ function edit(world: World, v: TollfreeVerification, input: Params): TollfreeVer
   })!;
 }
 
-export function registerTollfreeVerifications(r: Router) {
+function registerVerificationRoutes(r: Router) {
   const base = "/messaging/v1/Tollfree/Verifications";
   const own = (world: World, accountSid: string, sid: string) => {
     const v = world.store.get<TollfreeVerification>(TOLLFREE_VERIFICATIONS, sid);
@@ -283,4 +283,9 @@ export function registerTollfreeVerifications(r: Router) {
     world.store.delete(TOLLFREE_VERIFICATIONS, v.sid);
     return { status: 204 };
   });
+}
+
+export function registerTollfreeVerifications(r: Router, world: World) {
+  registerVerificationRoutes(r);
+  registerTollfreeReview(world);
 }

@@ -1,10 +1,10 @@
-import { scheduleReview } from "../../reviews/timing.js";
-import type { World } from "../../world.js";
-import { BRANDS, type Brand, errorUrl, tcrId } from "./a2p/brand-registrations/model.js";
-import { brandFacts } from "./a2p/brand-registrations/review.js";
-import { brandNames } from "../../reviews/checks.js";
-import { type Failure, campaignFailures } from "../../reviews/rules.js";
-import { CAMPAIGNS, type Campaign, type CampaignStatus } from "./usa2p-model.js";
+import { scheduleReview } from "../../../../../reviews/timing.js";
+import type { World } from "../../../../../world.js";
+import { BRANDS, type Brand, errorUrl, tcrId } from "../../../a2p/brand-registrations/model.js";
+import { brandFacts } from "../../../a2p/brand-registrations/review.js";
+import { brandNames } from "../../../../../reviews/checks.js";
+import { type Failure, campaignFailures } from "../../../../../reviews/rules.js";
+import { CAMPAIGNS, type Campaign, type CampaignStatus } from "./model.js";
 
 export const CAMPAIGN_SUBMIT = "a2p.campaign.submit";
 export const CAMPAIGN_REVIEW = "a2p.campaign.review";

@@ -3,17 +3,17 @@ import {
   type PhoneNumberDoc,
   SERVICE_PHONE_NUMBERS,
   type ServicePhoneNumberDoc,
-} from "../../api/2010/messages/collections.js";
-import { indexOf, push, remove } from "../../api/2010/messages/state.js";
-import { iso } from "../../core/dates.js";
-import { TwilioError, notFound } from "../../core/errors.js";
-import { pageV1 } from "../../core/paging.js";
-import { isSid } from "../../core/sid.js";
-import type { Router } from "../../http/router.js";
-import type { World } from "../../world.js";
-import { serviceOf } from "./services.js";
+} from "../../../api/2010/messages/collections.js";
+import { indexOf, push, remove } from "../../../api/2010/messages/state.js";
+import { iso } from "../../../core/dates.js";
+import { TwilioError, notFound } from "../../../core/errors.js";
+import { pageV1 } from "../../../core/paging.js";
+import { isSid } from "../../../core/sid.js";
+import type { Router } from "../../../http/router.js";
+import type { World } from "../../../world.js";
+import { MESSAGING } from "../host.js";
+import { serviceOf } from "./model.js";
 
-const HOST = "https://messaging.twilio.com/v1";
 /** Twilio's default ceiling on a Messaging Service's sender pool (21714 beyond it). */
 export const POOL_LIMIT = 400;
 
@@ -31,7 +31,7 @@ function render(world: World, entry: ServicePhoneNumberDoc) {
     capabilities: caps
       ? [caps.mms && "MMS", caps.sms && "SMS", caps.voice && "Voice"].filter((c): c is string => Boolean(c))
       : [],
-    url: `${HOST}/Services/${entry.service_sid}/PhoneNumbers/${entry.sid}`,
+    url: `${MESSAGING}/Services/${entry.service_sid}/PhoneNumbers/${entry.sid}`,
   };
 }
 
@@ -87,7 +87,7 @@ export function registerServicePhoneNumbers(r: Router) {
       .map((e) => render(world, e));
     return {
       status: 200,
-      body: pageV1(items, "phone_numbers", `${HOST}/Services/${service.sid}/PhoneNumbers`, input),
+      body: pageV1(items, "phone_numbers", `${MESSAGING}/Services/${service.sid}/PhoneNumbers`, input),
     };
   });
 

@@ -1,10 +1,10 @@
-import { TwilioError, notFound } from "../../core/errors.js";
-import type { Params } from "../../core/form.js";
-import { pageV1 } from "../../core/paging.js";
-import type { ApiRequest, Router } from "../../http/router.js";
-import type { World } from "../../world.js";
-import { BRANDS, type Brand } from "./a2p/brand-registrations/model.js";
-import { MESSAGING } from "./host.js";
+import { TwilioError, notFound } from "../../../../../core/errors.js";
+import type { Params } from "../../../../../core/form.js";
+import { pageV1 } from "../../../../../core/paging.js";
+import type { ApiRequest, Router } from "../../../../../http/router.js";
+import type { World } from "../../../../../world.js";
+import { BRANDS, type Brand } from "../../../a2p/brand-registrations/model.js";
+import { MESSAGING } from "../../../host.js";
 import {
   CAMPAIGNS,
   CAMPAIGN_SID,
@@ -14,13 +14,13 @@ import {
   DEFAULT_HELP_MESSAGE,
   DEFAULT_OPT_OUT_KEYWORDS,
   DEFAULT_OPT_OUT_MESSAGE,
+  ownService,
   renderCampaign,
   validateCampaignFields,
-} from "./usa2p-model.js";
-import { startCampaignReview } from "./usa2p-review.js";
-import { isUseCase, useCasesFor } from "./usa2p-usecases.js";
+} from "./model.js";
+import { registerCampaignReview, startCampaignReview } from "./review.js";
+import { isUseCase, registerUsa2pUsecases } from "./usecases.js";
 
-const SERVICES = "services";
 /** Sole proprietor walkthrough, step 5.2: at least 5 s between deleting a campaign and re-creating one. */
 export const RECREATE_GAP_MS = 5_000;
 const CREATE_REQUIRED = [
@@ -41,12 +41,6 @@ const UPDATE_REQUIRED = [
   "AgeGated",
   "DirectLending",
 ];
-
-function ownService(world: World, accountSid: string, sid: string) {
-  const s = world.store.get<{ sid: string; account_sid: string }>(SERVICES, sid);
-  if (!s || s.account_sid !== accountSid) throw notFound(`Service ${sid}`);
-  return s;
-}
 
 function ownCampaign(world: World, accountSid: string, serviceSid: string, sid: string): Campaign {
   ownService(world, accountSid, serviceSid);
@@ -163,18 +157,11 @@ function updateCampaign(world: World, c: Campaign, input: Params): Campaign {
   return updated;
 }
 
-export function registerUsa2p(r: Router) {
+function registerUsa2pRoutes(r: Router) {
   const base = "/messaging/v1/Services/:ServiceSid/Compliance/Usa2p";
 
-  // Registered before `${base}/:Sid`, which would otherwise take "Usecases" for a SID.
-  r.get(`${base}/Usecases`, ({ world, account, params, input }) => {
-    ownService(world, account.sid, params.ServiceSid);
-    const brandSid = input.str("BrandRegistrationSid");
-    const brand = brandSid ? world.store.get<Brand>(BRANDS, brandSid) : undefined;
-    if (brandSid && (!brand || brand.account_sid !== account.sid))
-      throw notFound(`BrandRegistration ${brandSid}`);
-    return { status: 200, body: { us_app_to_person_usecases: useCasesFor(brand?.brand_type) } };
-  });
+  // Before `${base}/:Sid`, which would otherwise take "Usecases" for a SID.
+  registerUsa2pUsecases(r);
 
   r.post(base, (req) => {
     ownService(req.world, req.account.sid, req.params.ServiceSid);
@@ -211,4 +198,9 @@ export function registerUsa2p(r: Router) {
     world.store.put(CAMPAIGN_TOMBSTONES, { sid: c.sid, deleted_at: world.clock.now() });
     return { status: 204 };
   });
+}
+
+export function registerUsa2p(r: Router, world: World) {
+  registerUsa2pRoutes(r);
+  registerCampaignReview(world);
 }

@@ -1,3 +1,8 @@
+import { notFound } from "../../../../../core/errors.js";
+import type { Router } from "../../../../../http/router.js";
+import { BRANDS, type Brand } from "../../../a2p/brand-registrations/model.js";
+import { ownService } from "./model.js";
+
 /**
  * A2P campaign use cases, as Twilio's Usecases catalogue lists them (spec example
  * fetchWithBrandRegistrationSid), plus SOLE_PROPRIETOR, the only use case of a sole proprietor
@@ -114,3 +119,15 @@ export function useCasesFor(brandType: string | undefined): UseCase[] {
 
 export const isUseCase = (code: string) =>
   code === SOLE_PROPRIETOR_USE_CASE.code || STANDARD_USE_CASES.some((c) => c.code === code);
+
+export function registerUsa2pUsecases(r: Router) {
+  const base = "/messaging/v1/Services/:ServiceSid/Compliance/Usa2p";
+  r.get(`${base}/Usecases`, ({ world, account, params, input }) => {
+    ownService(world, account.sid, params.ServiceSid);
+    const brandSid = input.str("BrandRegistrationSid");
+    const brand = brandSid ? world.store.get<Brand>(BRANDS, brandSid) : undefined;
+    if (brandSid && (!brand || brand.account_sid !== account.sid))
+      throw notFound(`BrandRegistration ${brandSid}`);
+    return { status: 200, body: { us_app_to_person_usecases: useCasesFor(brand?.brand_type) } };
+  });
+}

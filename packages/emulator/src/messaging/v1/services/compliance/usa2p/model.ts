@@ -1,8 +1,10 @@
-import { iso } from "../../core/dates.js";
-import { TwilioError } from "../../core/errors.js";
-import type { Params } from "../../core/form.js";
-import { MESSAGING } from "./host.js";
+import { iso } from "../../../../../core/dates.js";
+import { TwilioError, notFound } from "../../../../../core/errors.js";
+import type { Params } from "../../../../../core/form.js";
+import type { World } from "../../../../../world.js";
+import { MESSAGING } from "../../../host.js";
 
+const SERVICES = "services";
 export const CAMPAIGNS = "usa2p";
 export const CAMPAIGN_TOMBSTONES = "usa2p_tombstones";
 /** Every campaign answers with this SID, scoped by its Messaging Service (twilio-facts.md, "Campaigns"). */
@@ -131,4 +133,11 @@ export function validateCampaignFields(input: Params, required: string[]) {
     const v = input.str(name);
     if (v && !/^https?:\/\//i.test(v)) throw invalid(name, "must be an http(s) URL");
   }
+}
+
+/** The Messaging Service in the path, this account's (20404 otherwise). */
+export function ownService(world: World, accountSid: string, sid: string) {
+  const s = world.store.get<{ sid: string; account_sid: string }>(SERVICES, sid);
+  if (!s || s.account_sid !== accountSid) throw notFound(`Service ${sid}`);
+  return s;
 }

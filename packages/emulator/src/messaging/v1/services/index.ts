@@ -3,47 +3,25 @@ import {
   SERVICE_PHONE_NUMBERS,
   type ServiceDoc,
   USA2P,
-} from "../../api/2010/messages/collections.js";
-import { indexOf } from "../../api/2010/messages/state.js";
-import { iso } from "../../core/dates.js";
-import { TwilioError, notFound } from "../../core/errors.js";
-import type { Params } from "../../core/form.js";
-import { pageV1 } from "../../core/paging.js";
-import { newSid } from "../../core/sid.js";
-import type { Router } from "../../http/router.js";
-import type { World } from "../../world.js";
+} from "../../../api/2010/messages/collections.js";
+import { indexOf } from "../../../api/2010/messages/state.js";
+import { iso } from "../../../core/dates.js";
+import { TwilioError } from "../../../core/errors.js";
+import type { Params } from "../../../core/form.js";
+import { pageV1 } from "../../../core/paging.js";
+import { newSid } from "../../../core/sid.js";
+import type { Router } from "../../../http/router.js";
+import type { World } from "../../../world.js";
+import { MESSAGING } from "../host.js";
+import { registerUsa2p } from "./compliance/usa2p/index.js";
+import { serviceOf } from "./model.js";
+import { registerServicePhoneNumbers } from "./phone-numbers.js";
+import { registerServiceUsecases } from "./usecases.js";
 
-const HOST = "https://messaging.twilio.com/v1";
 const USECASES = ["notifications", "marketing", "verification", "discussion", "poll", "undeclared"];
 
-/** The catalogue GET /v1/Services/Usecases answers (descriptions paraphrase Twilio's). */
-const USECASE_CATALOGUE = [
-  {
-    usecase: "notifications",
-    description: "Transactional alerts and notifications: deliveries, accounts, reminders, orders, security.",
-    purpose: "Notify my users.",
-  },
-  {
-    usecase: "marketing",
-    description: "Product information, offers and calls to action that engage customers.",
-    purpose: "Market my services.",
-  },
-  {
-    usecase: "verification",
-    description: "One-time passcodes and two-factor authentication.",
-    purpose: "Verify my users.",
-  },
-  {
-    usecase: "discussion",
-    description: "Two-way conversations such as customer care and support.",
-    purpose: "Talk with my users.",
-  },
-  { usecase: "poll", description: "Surveys, polls and voting.", purpose: "Poll my users." },
-  { usecase: "undeclared", description: "A use case not declared yet.", purpose: "Undeclared." },
-];
-
 export function renderService(world: World, s: ServiceDoc) {
-  const url = `${HOST}/Services/${s.sid}`;
+  const url = `${MESSAGING}/Services/${s.sid}`;
   return {
     sid: s.sid,
     account_sid: s.account_sid,
@@ -133,13 +111,7 @@ function fieldsFrom(input: Params): Partial<ServiceDoc> {
   return out as Partial<ServiceDoc>;
 }
 
-export function serviceOf(world: World, accountSid: string, sid: string): ServiceDoc {
-  const doc = world.store.get<ServiceDoc>(SERVICES, sid);
-  if (!doc || doc.account_sid !== accountSid) throw notFound("Service");
-  return doc;
-}
-
-export function registerServices(r: Router) {
+function registerServiceRoutes(r: Router) {
   const base = "/messaging/v1/Services";
 
   r.post(base, ({ world, account, input }) => {
@@ -175,11 +147,11 @@ export function registerServices(r: Router) {
     const items = world.store
       .list<ServiceDoc>(SERVICES, (s) => s.account_sid === account.sid)
       .map((s) => renderService(world, s));
-    return { status: 200, body: pageV1(items, "services", `${HOST}/Services`, input) };
+    return { status: 200, body: pageV1(items, "services", `${MESSAGING}/Services`, input) };
   });
 
   // Before /Services/:Sid, which would otherwise take "Usecases" for a sid.
-  r.get(`${base}/Usecases`, () => ({ status: 200, body: { usecases: USECASE_CATALOGUE } }));
+  registerServiceUsecases(r);
 
   r.get(`${base}/:Sid`, ({ world, account, params }) => ({
     status: 200,
@@ -204,4 +176,11 @@ export function registerServices(r: Router) {
     world.store.delete(SERVICES, doc.sid);
     return { status: 204 };
   });
+}
+
+/** Services and what Twilio nests under them: PhoneNumbers, Compliance/Usa2p. */
+export function registerServices(r: Router, world: World) {
+  registerServiceRoutes(r);
+  registerServicePhoneNumbers(r);
+  registerUsa2p(r, world);
 }
