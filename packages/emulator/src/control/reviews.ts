@@ -15,7 +15,7 @@ import {
 import { setTollfreeOutcome } from "../messaging/v1/tollfree/verifications/review.js";
 import { CAMPAIGNS, type Campaign } from "../messaging/v1/services/compliance/usa2p/model.js";
 import { setCampaignOutcome } from "../messaging/v1/services/compliance/usa2p/review.js";
-import { approveBundle, rejectBundle } from "../trusthub/v1/bundle-review.js";
+import { approveBundle, rejectBundle } from "../trusthub/v1/bundles/review.js";
 import { BUNDLES, type Bundle } from "../trusthub/v1/model.js";
 import type { World } from "../world.js";
 import { body } from "./routes.js";

@@ -1,6 +1,10 @@
 import type { World } from "../../../../world.js";
-import { BUNDLE_RESOLVED, bundleFacts, releaseAfterOtp } from "../../../../trusthub/v1/bundle-review.js";
-import { assignedItems, documentAddressSids, findAddress } from "../../../../trusthub/v1/evaluations.js";
+import { BUNDLE_RESOLVED, bundleFacts, releaseAfterOtp } from "../../../../trusthub/v1/bundles/review.js";
+import {
+  assignedItems,
+  documentAddressSids,
+  findAddress,
+} from "../../../../trusthub/v1/bundles/evaluations.js";
 import { BUNDLES, type Bundle } from "../../../../trusthub/v1/model.js";
 import { scheduleReview } from "../../../../reviews/timing.js";
 import { BRANDS, BRAND_OTPS, type Brand, brandErrors, patchBrand, tcrId } from "./model.js";

@@ -1,4 +1,4 @@
-import { isE164, isEmail } from "../../reviews/checks.js";
+import { isE164, isEmail } from "../../../reviews/checks.js";
 import {
   ACCEPTED_SUPPORT_STATUS,
   DEFAULT_SUPPORT_STATUS,
@@ -7,7 +7,7 @@ import {
   type PolicySpec,
   documentType,
   endUserType,
-} from "./policy-catalog.js";
+} from "../policy-catalog.js";
 
 /**
  * Evaluating a bundle against its policy, as Twilio's Evaluations resource does: one result per

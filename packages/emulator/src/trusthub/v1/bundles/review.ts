@@ -1,12 +1,12 @@
-import { ACCOUNTS, type Account } from "../../api/2010/accounts/model.js";
-import { iso } from "../../core/dates.js";
-import { TwilioError } from "../../core/errors.js";
-import { type BundleFacts, type Failure, bundleFailures } from "../../reviews/rules.js";
-import type { World } from "../../world.js";
+import { ACCOUNTS, type Account } from "../../../api/2010/accounts/model.js";
+import { iso } from "../../../core/dates.js";
+import { TwilioError } from "../../../core/errors.js";
+import { type BundleFacts, type Failure, bundleFailures } from "../../../reviews/rules.js";
+import type { World } from "../../../world.js";
 import { assignedItems, documentAddressSids, evaluateBundle, findAddress } from "./evaluations.js";
-import { BUNDLES, type Bundle, type BundleStatus, latestEvaluation } from "./model.js";
-import { policyOf } from "./policy-catalog.js";
-import { scheduleReview } from "../../reviews/timing.js";
+import { BUNDLES, type Bundle, type BundleStatus, latestEvaluation } from "../model.js";
+import { policyOf } from "../policy-catalog.js";
+import { scheduleReview } from "../../../reviews/timing.js";
 
 export const BUNDLE_REVIEW = "trusthub.bundle.review";
 /** Scheduled (due now) whenever a bundle is approved or rejected, for brands waiting on it. */

@@ -1,9 +1,8 @@
-import { TwilioError } from "../../core/errors.js";
-import { pageV1 } from "../../core/paging.js";
-import { newSid } from "../../core/sid.js";
-import type { Router } from "../../http/router.js";
-import type { World } from "../../world.js";
-import { BUNDLE_RESOLVED, BUNDLE_REVIEW, submitBundle } from "./bundle-review.js";
+import { TwilioError } from "../../../core/errors.js";
+import { pageV1 } from "../../../core/paging.js";
+import { newSid } from "../../../core/sid.js";
+import type { Router } from "../../../http/router.js";
+import type { World } from "../../../world.js";
 import {
   BUNDLES,
   BUNDLE_STATUSES,
@@ -17,8 +16,12 @@ import {
   TRUSTHUB,
   ownBundle,
   renderBundle,
-} from "./model.js";
-import { policyOf } from "./policy-catalog.js";
+} from "../model.js";
+import { policyOf } from "../policy-catalog.js";
+import { registerChannelEndpointAssignments } from "./channel-endpoint-assignments.js";
+import { registerEntityAssignments } from "./entity-assignments.js";
+import { registerEvaluations } from "./evaluations.js";
+import { BUNDLE_RESOLVED, BUNDLE_REVIEW, registerBundleReview, submitBundle } from "./review.js";
 
 export function createBundle(
   world: World,
@@ -70,7 +73,7 @@ function requestStatus(world: World, b: Bundle, status: BundleStatus): Bundle {
   );
 }
 
-export function registerBundles(r: Router) {
+function registerBundleRoutes(r: Router) {
   for (const kind of Object.keys(KINDS) as BundleKind[]) {
     const { path } = KINDS[kind];
     const base = `/trusthub/v1/${path}`;
@@ -151,4 +154,17 @@ export function registerBundles(r: Router) {
       return { status: 204 };
     });
   }
+}
+
+/**
+ * CustomerProfiles and TrustProducts: Twilio's two kinds of bundle (BU…) share every route and
+ * subresource (EntityAssignments, ChannelEndpointAssignments, Evaluations) and differ only in
+ * path and field names (KINDS in ../model.ts), so each file here serves both.
+ */
+export function registerBundles(r: Router, world: World) {
+  registerBundleRoutes(r);
+  registerEntityAssignments(r);
+  registerChannelEndpointAssignments(r);
+  registerEvaluations(r);
+  registerBundleReview(world);
 }

@@ -1,9 +1,9 @@
-import { iso } from "../../core/dates.js";
-import { TwilioError, notFound } from "../../core/errors.js";
-import { pageV1 } from "../../core/paging.js";
-import { newSid } from "../../core/sid.js";
-import type { Router } from "../../http/router.js";
-import type { World } from "../../world.js";
+import { iso } from "../../../core/dates.js";
+import { TwilioError, notFound } from "../../../core/errors.js";
+import { pageV1 } from "../../../core/paging.js";
+import { newSid } from "../../../core/sid.js";
+import type { Router } from "../../../http/router.js";
+import type { World } from "../../../world.js";
 import { addressSidsOf, evaluate } from "./evaluate.js";
 import {
   BUNDLES,
@@ -19,8 +19,8 @@ import {
   assignmentsOf,
   bundleUrl,
   ownBundle,
-} from "./model.js";
-import { policyOf } from "./policy-catalog.js";
+} from "../model.js";
+import { policyOf } from "../policy-catalog.js";
 
 export const ADDRESSES = "addresses";
 
