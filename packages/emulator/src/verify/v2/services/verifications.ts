@@ -1,9 +1,9 @@
-import { TwilioError, notFound } from "../../core/errors.js";
-import { newSid } from "../../core/sid.js";
-import type { ApiRequest, Router } from "../../http/router.js";
-import { lineTypeOf } from "../../lookups/v2/lineType.js";
-import { parseNumber } from "../../lookups/v2/numbering.js";
-import type { World } from "../../world.js";
+import { TwilioError, notFound } from "../../../core/errors.js";
+import { newSid } from "../../../core/sid.js";
+import type { ApiRequest, Router } from "../../../http/router.js";
+import { lineTypeOf } from "../../../lookups/v2/lineType.js";
+import { parseNumber } from "../../../lookups/v2/numbering.js";
+import type { World } from "../../../world.js";
 import {
   CHANNELS,
   type Channel,
@@ -13,16 +13,15 @@ import {
   type VerifyService,
   invalid,
   ownService,
-  renderCheck,
   renderVerification,
   settle,
-} from "./model.js";
-import { decideCheck, decideSend, generateCode } from "./rules.js";
+} from "../model.js";
+import { decideSend, generateCode } from "../rules.js";
 
 const BASE = "/verify/v2/Services/:ServiceSid";
 
 /** The verification currently open for (service, To): pending, or locked after too many checks. */
-function openFor(world: World, serviceSid: string, to: string): Verification | undefined {
+export function openFor(world: World, serviceSid: string, to: string): Verification | undefined {
   return world.store
     .list<Verification>(VERIFICATIONS, (v) => v.service_sid === serviceSid && v.to === to)
     .map((v) => settle(world, v))
@@ -119,39 +118,12 @@ function startVerification({ world, account, params, input }: ApiRequest) {
 }
 
 /** Verifications are gone once approved, canceled or expired (Twilio answers 20404 then). */
-function openVerification(world: World, accountSid: string, serviceSid: string, sid: string) {
+export function openVerification(world: World, accountSid: string, serviceSid: string, sid: string) {
   ownService(world, accountSid, serviceSid);
   const found = world.store.get<Verification>(VERIFICATIONS, sid);
   const v = found && found.service_sid === serviceSid ? settle(world, found) : undefined;
   if (!v || (v.status !== "pending" && v.status !== "max_attempts_reached")) throw notFound("Verification");
   return v;
-}
-
-function check({ world, account, params, input }: ApiRequest) {
-  const service = ownService(world, account.sid, params.ServiceSid);
-  const code = input.str("Code");
-  if (!code) throw invalid("Code is required");
-  const sid = input.str("VerificationSid");
-  const to = input.str("To");
-  if (!sid && !to) throw invalid("Either a 'To' number or 'VerificationSid' must be specified");
-  const v = sid
-    ? openVerification(world, account.sid, service.sid, sid)
-    : openFor(world, service.sid, parseNumber(to!).valid ? parseNumber(to!).phone_number : to!);
-  if (!v) throw notFound("VerificationCheck");
-  const now = world.clock.now();
-  const outcome = decideCheck(v, code);
-  if (outcome === "locked") {
-    world.store.patch<Verification>(VERIFICATIONS, v.sid, {
-      status: "max_attempts_reached",
-      date_updated: now,
-    });
-    throw new TwilioError(60202, 429, "Max check attempts reached");
-  }
-  const updated = world.store.patch<Verification>(VERIFICATIONS, v.sid, {
-    ...(outcome === "approved" ? { status: "approved" as const } : { check_attempts: v.check_attempts + 1 }),
-    date_updated: now,
-  })!;
-  return { status: 200, body: renderCheck(updated) };
 }
 
 export function registerVerifications(r: Router, world: World) {
@@ -177,6 +149,4 @@ export function registerVerifications(r: Router, world: World) {
     })!;
     return { status: 200, body: renderVerification(updated) };
   });
-
-  r.post(`${BASE}/VerificationCheck`, check);
 }

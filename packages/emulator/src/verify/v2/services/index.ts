@@ -1,7 +1,8 @@
-import type { Params } from "../../core/form.js";
-import { pageV1 } from "../../core/paging.js";
-import { newSid } from "../../core/sid.js";
-import type { Router } from "../../http/router.js";
+import type { Params } from "../../../core/form.js";
+import { pageV1 } from "../../../core/paging.js";
+import { newSid } from "../../../core/sid.js";
+import type { Router } from "../../../http/router.js";
+import type { World } from "../../../world.js";
 import {
   HOST,
   VERIFICATIONS,
@@ -11,7 +12,9 @@ import {
   invalid,
   ownService,
   renderService,
-} from "./model.js";
+} from "../model.js";
+import { registerVerificationCheck } from "./verification-check.js";
+import { registerVerifications } from "./verifications.js";
 
 /**
  * Verify's rule for the name shown in messages (spec text on `friendly_name`): at most 30
@@ -75,7 +78,7 @@ function applyFields(base: VerifyService, input: Params): VerifyService {
   };
 }
 
-export function registerServices(r: Router) {
+function registerServiceRoutes(r: Router) {
   r.post("/verify/v2/Services", ({ world, account, input }) => {
     if (!input.str("FriendlyName")) throw invalid("FriendlyName is required");
     const now = world.clock.now();
@@ -129,4 +132,11 @@ export function registerServices(r: Router) {
     world.store.delete(VERIFY_SERVICES, service.sid);
     return { status: 204 };
   });
+}
+
+/** Verify Services and what Twilio nests under them: Verifications, VerificationCheck. */
+export function registerServices(r: Router, world: World) {
+  registerServiceRoutes(r);
+  registerVerifications(r, world);
+  registerVerificationCheck(r);
 }
