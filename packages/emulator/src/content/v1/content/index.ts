@@ -1,11 +1,13 @@
-import { TwilioError } from "../../core/errors.js";
-import { pageV1 } from "../../core/paging.js";
-import { newSid } from "../../core/sid.js";
-import type { Router } from "../../http/router.js";
-import { CONTENTS, type Content, HOST, ownContent, renderApproval, renderContent } from "./model.js";
-import { parseTemplate } from "./template.js";
+import { TwilioError } from "../../../core/errors.js";
+import { pageV1 } from "../../../core/paging.js";
+import { newSid } from "../../../core/sid.js";
+import type { Router } from "../../../http/router.js";
+import type { World } from "../../../world.js";
+import { CONTENTS, type Content, HOST, ownContent, renderContent } from "../model.js";
+import { parseTemplate } from "../template.js";
+import { registerApprovalRequests } from "./approval-requests.js";
 
-export function registerContents(r: Router) {
+function registerContentRoutes(r: Router) {
   r.post("/content/v1/Content", ({ world, account, input }) => {
     const template = parseTemplate(input.json);
     const now = world.clock.now();
@@ -57,20 +59,10 @@ export function registerContents(r: Router) {
     world.store.delete(CONTENTS, ownContent(world, account.sid, params.Sid).sid);
     return { status: 204 };
   });
+}
 
-  r.get("/content/v1/ContentAndApprovals", ({ world, account, input }) => {
-    const items = world.store
-      .list<Content>(CONTENTS, (c) => c.account_sid === account.sid)
-      .map((c) => {
-        const { url: _url, links: _links, ...rest } = renderContent(c);
-        return { ...rest, approval_requests: renderApproval(c) };
-      });
-    return { status: 200, body: pageV1(items, "contents", `${HOST}/ContentAndApprovals`, input) };
-  });
-
-  // Legacy (pre-Content API) WhatsApp templates do not exist in the emulator.
-  r.get("/content/v1/LegacyContent", ({ input }) => ({
-    status: 200,
-    body: pageV1([], "contents", `${HOST}/LegacyContent`, input),
-  }));
+/** Content and what Twilio nests under it: ApprovalRequests. */
+export function registerContents(r: Router, world: World) {
+  registerContentRoutes(r);
+  registerApprovalRequests(r, world);
 }

@@ -1,5 +1,5 @@
-import type { Router } from "../../http/router.js";
-import type { World } from "../../world.js";
+import type { Router } from "../../../http/router.js";
+import type { World } from "../../../world.js";
 import {
   CATEGORIES,
   CONTENTS,
@@ -10,8 +10,8 @@ import {
   ownContent,
   primaryType,
   renderApproval,
-} from "./model.js";
-import { NAME_PATTERN, reviewTemplate } from "./review.js";
+} from "../model.js";
+import { NAME_PATTERN, reviewTemplate } from "../review.js";
 
 /** received → pending shortly after submission; the verdict follows a review (seconds in sandbox). */
 const RECEIVED_SECONDS = 5;
@@ -43,7 +43,7 @@ function parseRequest(world: World, c: Content, json: unknown) {
   return { name, category: category as Category, allow_category_change: allow !== false };
 }
 
-export function registerApprovals(r: Router, world: World) {
+export function registerApprovalRequests(r: Router, world: World) {
   world.scheduler.on("content.approval", ({ sid, step }) => {
     const c = world.store.get<Content>(CONTENTS, sid);
     if (!c?.approval) return;
