@@ -10,6 +10,8 @@ import { registerCalls } from "./calls/index.js";
 import { registerIncomingPhoneNumbers } from "./incoming-phone-numbers.js";
 import { registerKeys } from "./keys.js";
 import { registerMessages } from "./messages/index.js";
+import { registerRecordingRoutes } from "./recordings/index.js";
+import { registerTranscriptionRoutes } from "./transcriptions.js";
 
 export function registerApi2010(r: Router, world: World) {
   registerAccounts(r);
@@ -19,6 +21,8 @@ export function registerApi2010(r: Router, world: World) {
   registerIncomingPhoneNumbers(r);
   registerMessages(r, world);
   registerCalls(r, world);
+  registerRecordingRoutes(r);
+  registerTranscriptionRoutes(r);
   // The control routes of numbers and messaging: handsets, carriers, sent messages, throughput.
   registerHandsets(r);
   registerCarriers(r);

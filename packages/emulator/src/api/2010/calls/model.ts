@@ -303,3 +303,23 @@ export function ownCall(world: World, accountSid: string, sid: string): Call {
   if (!c || c.account_sid !== accountSid) throw notFound("Call");
   return c;
 }
+
+export function ownRecording(world: World, accountSid: string, sid: string, callSid?: string): Recording {
+  const r = world.store.get<Recording>(RECORDINGS, sid);
+  if (!r || r.account_sid !== accountSid || (callSid && r.call_sid !== callSid)) throw notFound("Recording");
+  return r;
+}
+
+export function ownTranscription(world: World, accountSid: string, sid: string, recordingSid?: string) {
+  const t = world.store.get<Transcription>(TRANSCRIPTIONS, sid);
+  if (!t || t.account_sid !== accountSid || (recordingSid && t.recording_sid !== recordingSid))
+    throw notFound("Transcription");
+  return t;
+}
+
+/** Deleting a recording deletes its transcriptions, as Twilio does. */
+export function deleteRecording(world: World, r: Recording) {
+  for (const t of world.store.list<Transcription>(TRANSCRIPTIONS, (t) => t.recording_sid === r.sid))
+    world.store.delete(TRANSCRIPTIONS, t.sid);
+  world.store.delete(RECORDINGS, r.sid);
+}
