@@ -11,11 +11,17 @@ import { registerIncomingPhoneNumbers } from "./incoming-phone-numbers.js";
 import { registerKeys } from "./keys.js";
 import { registerMessages } from "./messages/index.js";
 import { registerRecordingRoutes } from "./recordings/index.js";
+import { registerSigningKeys } from "./signing-keys.js";
 import { registerTranscriptionRoutes } from "./transcriptions.js";
 
+/**
+ * API 2010. Every resource but Accounts lives under /2010-04-01/Accounts/{AccountSid}/, so the
+ * files here start below it: …/Accounts/{Sid}/Calls/{Sid}/Recordings.json is calls/recordings.ts.
+ */
 export function registerApi2010(r: Router, world: World) {
   registerAccounts(r);
   registerKeys(r);
+  registerSigningKeys(r);
   registerAddresses(r);
   registerAvailablePhoneNumbers(r);
   registerIncomingPhoneNumbers(r);
