@@ -1,5 +1,6 @@
 import { type AddressInfo, isIPv6 } from "node:net";
-import { ACCOUNTS, type Account, createAccount } from "./api/2010/accounts.js";
+import { createAccount } from "./api/2010/accounts/index.js";
+import { ACCOUNTS, type Account } from "./api/2010/accounts/model.js";
 import { registerApi2010 } from "./api/2010/index.js";
 import { registerContent } from "./content/v1/index.js";
 import { registerControl } from "./control/routes.js";

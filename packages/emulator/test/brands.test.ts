@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { brandNames, einProblem, websiteProblem } from "../src/messaging/v1/compliance-checks.js";
+import { brandNames, einProblem, websiteProblem } from "../src/reviews/checks.js";
 import {
   type BrandFacts,
   type CampaignFacts,
@@ -9,7 +9,7 @@ import {
   bundleFailures,
   campaignFailures,
   tollfreeFailures,
-} from "../src/messaging/v1/compliance-rules.js";
+} from "../src/reviews/rules.js";
 import {
   POLICY,
   type Tenant,

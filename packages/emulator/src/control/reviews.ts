@@ -1,13 +1,21 @@
 import { TwilioError } from "../core/errors.js";
 import type { Router } from "../http/router.js";
-import { BRANDS, type Brand, patchBrand } from "../messaging/v1/brand-model.js";
-import { handsetOtpMessages } from "../messaging/v1/brand-otp.js";
-import { answerOtp, approveBrand, failBrand, verifyBrandIdentity } from "../messaging/v1/brand-review.js";
-import { TOLLFREE_VERIFICATIONS, type TollfreeVerification } from "../messaging/v1/tollfree-verifications.js";
-import { setTollfreeOutcome } from "../messaging/v1/tollfree-review.js";
-import { CAMPAIGNS, type Campaign } from "../messaging/v1/usa2p-model.js";
-import { setCampaignOutcome } from "../messaging/v1/usa2p-review.js";
-import { approveBundle, rejectBundle } from "../trusthub/v1/bundle-review.js";
+import { BRANDS, type Brand, patchBrand } from "../messaging/v1/a2p/brand-registrations/model.js";
+import { handsetOtpMessages } from "../messaging/v1/a2p/brand-registrations/sms-otp.js";
+import {
+  answerOtp,
+  approveBrand,
+  failBrand,
+  verifyBrandIdentity,
+} from "../messaging/v1/a2p/brand-registrations/review.js";
+import {
+  TOLLFREE_VERIFICATIONS,
+  type TollfreeVerification,
+} from "../messaging/v1/tollfree/verifications/model.js";
+import { setTollfreeOutcome } from "../messaging/v1/tollfree/verifications/review.js";
+import { CAMPAIGNS, type Campaign } from "../messaging/v1/services/compliance/usa2p/model.js";
+import { setCampaignOutcome } from "../messaging/v1/services/compliance/usa2p/review.js";
+import { approveBundle, rejectBundle } from "../trusthub/v1/bundles/review.js";
 import { BUNDLES, type Bundle } from "../trusthub/v1/model.js";
 import type { World } from "../world.js";
 import { body } from "./routes.js";

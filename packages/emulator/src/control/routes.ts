@@ -1,4 +1,4 @@
-import { ACCOUNTS, type Account } from "../api/2010/accounts.js";
+import { ACCOUNTS, type Account } from "../api/2010/accounts/model.js";
 import { TwilioError } from "../core/errors.js";
 import type { FaultKind } from "../core/faults.js";
 import type { Concurrency } from "../http/server.js";

@@ -1,7 +1,7 @@
 import { CONTROL_PREFIX, isControlPath } from "../control/auth.js";
 import type { Params } from "../core/form.js";
 import type { World } from "../world.js";
-import type { Account, Principal } from "../api/2010/accounts.js";
+import type { Account, Principal } from "../api/2010/accounts/model.js";
 
 export interface ApiRequest {
   method: string;

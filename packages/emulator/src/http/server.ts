@@ -1,5 +1,6 @@
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from "node:http";
-import { ACCOUNTS, type Account, KEYS, type Key, type Principal, canActOn } from "../api/2010/accounts.js";
+import { canActOn } from "../api/2010/accounts/index.js";
+import { ACCOUNTS, type Account, KEYS, type Key, type Principal } from "../api/2010/accounts/model.js";
 import { checkControlToken, isControlPath, sameSecret } from "../control/auth.js";
 import { TwilioError } from "../core/errors.js";
 import { Params } from "../core/form.js";

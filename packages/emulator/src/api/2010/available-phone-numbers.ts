@@ -1,14 +1,8 @@
 import { TwilioError, notFound } from "../../core/errors.js";
 import type { Params } from "../../core/form.js";
 import type { Router } from "../../http/router.js";
-import {
-  type Capabilities,
-  type NumberType,
-  friendlyNameOf,
-  numberFacts,
-  searchNumbers,
-  type Search,
-} from "./messages/numbering.js";
+import type { Capabilities, NumberType } from "./messages/collections.js";
+import { friendlyNameOf, numberFacts, searchNumbers, type Search } from "./messages/numbering.js";
 
 const COUNTRIES: Record<string, { name: string; types: Record<string, NumberType> }> = {
   US: { name: "United States", types: { Local: "local", TollFree: "toll_free" } },

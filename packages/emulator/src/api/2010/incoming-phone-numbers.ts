@@ -5,11 +5,13 @@ import { page2010 } from "../../core/paging.js";
 import { newSid } from "../../core/sid.js";
 import type { ApiRequest, Router } from "../../http/router.js";
 import type { World } from "../../world.js";
-import { ACCOUNTS, type Account, canActOn } from "./accounts.js";
-import { type NumberType, friendlyNameOf, numberFacts, searchNumbers } from "./messages/numbering.js";
+import { canActOn } from "./accounts/index.js";
+import { ACCOUNTS, type Account } from "./accounts/model.js";
+import { friendlyNameOf, numberFacts, searchNumbers } from "./messages/numbering.js";
 import { isE164 } from "./messages/channel.js";
 import {
   INCOMING_PHONE_NUMBERS,
+  type NumberType,
   type PhoneNumberDoc,
   SERVICE_PHONE_NUMBERS,
   type ServicePhoneNumberDoc,

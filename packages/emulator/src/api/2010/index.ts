@@ -3,22 +3,32 @@ import type { World } from "../../world.js";
 import { registerCarriers } from "../../control/carriers.js";
 import { registerHandsets } from "../../control/handsets.js";
 import { registerMessageControl } from "../../control/messages.js";
-import { registerAccounts } from "./accounts.js";
+import { registerAccounts } from "./accounts/index.js";
 import { registerAddresses } from "./addresses.js";
 import { registerAvailablePhoneNumbers } from "./available-phone-numbers.js";
 import { registerCalls } from "./calls/index.js";
 import { registerIncomingPhoneNumbers } from "./incoming-phone-numbers.js";
 import { registerKeys } from "./keys.js";
 import { registerMessages } from "./messages/index.js";
+import { registerRecordingRoutes } from "./recordings/index.js";
+import { registerSigningKeys } from "./signing-keys.js";
+import { registerTranscriptionRoutes } from "./transcriptions.js";
 
+/**
+ * API 2010. Every resource but Accounts lives under /2010-04-01/Accounts/{AccountSid}/, so the
+ * files here start below it: …/Accounts/{Sid}/Calls/{Sid}/Recordings.json is calls/recordings.ts.
+ */
 export function registerApi2010(r: Router, world: World) {
   registerAccounts(r);
   registerKeys(r);
+  registerSigningKeys(r);
   registerAddresses(r);
   registerAvailablePhoneNumbers(r);
   registerIncomingPhoneNumbers(r);
   registerMessages(r, world);
   registerCalls(r, world);
+  registerRecordingRoutes(r);
+  registerTranscriptionRoutes(r);
   // The control routes of numbers and messaging: handsets, carriers, sent messages, throughput.
   registerHandsets(r);
   registerCarriers(r);

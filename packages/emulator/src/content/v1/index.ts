@@ -1,10 +1,12 @@
 import type { Router } from "../../http/router.js";
 import type { World } from "../../world.js";
-import { registerApprovals } from "./approvals.js";
-import { registerContents } from "./contents.js";
+import { registerContentAndApprovals } from "./content-and-approvals.js";
+import { registerContents } from "./content/index.js";
+import { registerLegacyContent } from "./legacy-content.js";
 
 /** Content API v1: templates (both SDK spellings accepted) and their WhatsApp approval review. */
 export function registerContent(r: Router, world: World) {
-  registerContents(r);
-  registerApprovals(r, world);
+  registerContents(r, world);
+  registerContentAndApprovals(r);
+  registerLegacyContent(r);
 }

@@ -1,19 +1,23 @@
 import type { Router } from "../../http/router.js";
 import type { World } from "../../world.js";
-import { registerBundleReview } from "./bundle-review.js";
-import { registerBundles } from "./bundles.js";
-import { registerEndUsersAndDocuments } from "./end-users.js";
-import { registerAssignments } from "./entity-assignments.js";
-import { registerEvaluations } from "./evaluations.js";
+import { registerBundles } from "./bundles/index.js";
+import { registerEndUserTypes } from "./end-user-types.js";
+import { registerEndUsers } from "./end-users.js";
 import { registerPolicies } from "./policies.js";
 import { registerPrimaryProfile } from "./primary-profile.js";
+import { registerSupportingDocumentTypes } from "./supporting-document-types.js";
+import { registerSupportingDocuments } from "./supporting-documents.js";
 
+/**
+ * Trust Hub v1. Files follow Twilio's URLs (/v1/EndUsers is end-users.ts), but for
+ * CustomerProfiles and TrustProducts, which share bundles/ (see its index.ts).
+ */
 export function registerTrustHub(r: Router, world: World) {
   registerPolicies(r);
-  registerEndUsersAndDocuments(r);
-  registerBundles(r);
-  registerAssignments(r);
-  registerEvaluations(r);
-  registerBundleReview(world);
+  registerEndUserTypes(r);
+  registerSupportingDocumentTypes(r);
+  registerEndUsers(r);
+  registerSupportingDocuments(r);
+  registerBundles(r, world);
   registerPrimaryProfile(r, world);
 }

@@ -3,10 +3,8 @@ import { pageV1 } from "../../core/paging.js";
 import type { Router } from "../../http/router.js";
 import { TRUSTHUB } from "./model.js";
 import {
-  END_USER_TYPES,
   POLICIES,
   type PolicySpec,
-  SUPPORTING_DOCUMENT_TYPES,
   type TypeSpec,
   documentType,
   endUserType,
@@ -51,20 +49,6 @@ export function renderPolicy(p: PolicySpec) {
   };
 }
 
-function renderType(t: TypeSpec, collection: string) {
-  return {
-    sid: t.sid,
-    friendly_name: t.friendly_name,
-    machine_name: t.machine_name,
-    fields: t.fields.map((f) => ({
-      machine_name: f.machine_name,
-      friendly_name: f.friendly_name,
-      constraint: f.constraint,
-    })),
-    url: `${TRUSTHUB}/${collection}/${t.sid}`,
-  };
-}
-
 export function registerPolicies(r: Router) {
   r.get("/trusthub/v1/Policies", ({ input }) => ({
     status: 200,
@@ -75,25 +59,4 @@ export function registerPolicies(r: Router) {
     if (!p) throw notFound(`Policy ${params.Sid}`);
     return { status: 200, body: renderPolicy(p) };
   });
-
-  // Both type lists answer by OY… SID and, as Twilio's console links do, by machine name.
-  for (const [collection, key, types, find] of [
-    ["EndUserTypes", "end_user_types", END_USER_TYPES, endUserType],
-    ["SupportingDocumentTypes", "supporting_document_types", SUPPORTING_DOCUMENT_TYPES, documentType],
-  ] as const) {
-    r.get(`/trusthub/v1/${collection}`, ({ input }) => ({
-      status: 200,
-      body: pageV1(
-        types.map((t) => renderType(t, collection)),
-        key,
-        `${TRUSTHUB}/${collection}`,
-        input,
-      ),
-    }));
-    r.get(`/trusthub/v1/${collection}/:Sid`, ({ params }) => {
-      const t = find(params.Sid);
-      if (!t) throw notFound(`${collection} ${params.Sid}`);
-      return { status: 200, body: renderType(t, collection) };
-    });
-  }
 }

@@ -1,10 +1,10 @@
-import { ACCOUNTS, type Account } from "../../api/2010/accounts.js";
+import { ACCOUNTS, type Account } from "../../api/2010/accounts/model.js";
 import { TwilioError } from "../../core/errors.js";
 import type { Router } from "../../http/router.js";
 import type { World } from "../../world.js";
-import { createBundle } from "./bundles.js";
+import { createBundle } from "./bundles/index.js";
 import { createEndUser } from "./end-users.js";
-import { assignEntity } from "./entity-assignments.js";
+import { assignEntity } from "./bundles/entity-assignments.js";
 import { BUNDLES, type Bundle } from "./model.js";
 import { POLICY } from "./policy-catalog.js";
 

@@ -4,7 +4,7 @@ import { page2010 } from "../../../core/paging.js";
 import type { ApiRequest, Router } from "../../../http/router.js";
 import { isE164 } from "../../../lookups/v2/numbering.js";
 import type { World } from "../../../world.js";
-import type { Account } from "../accounts.js";
+import type { Account } from "../accounts/model.js";
 import { redirect, start } from "./engine.js";
 import { newCall } from "./factory.js";
 import { finish, save } from "./lifecycle.js";

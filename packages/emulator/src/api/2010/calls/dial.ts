@@ -1,9 +1,17 @@
 import type { World } from "../../../world.js";
 import { newCall } from "./factory.js";
 import { log, resolveUrl } from "./lifecycle.js";
-import { CALLERS, CALLS, type Call, type CallStatus, type CallerScript, callPrice } from "./model.js";
+import {
+  CALLERS,
+  CALLS,
+  type Call,
+  type CallStatus,
+  type CallerScript,
+  type Outcome,
+  type Step,
+  callPrice,
+} from "./model.js";
 import type { TwimlNode } from "./twiml.js";
-import type { Outcome, Step } from "./verbs.js";
 
 const int = (v: string | undefined, fallback: number) => {
   const n = Number.parseInt(v ?? "", 10);

@@ -12,10 +12,10 @@ import {
   progress,
   save,
 } from "./lifecycle.js";
-import { CALLS, type Call, ENDED } from "./model.js";
+import { CALLS, type Call, ENDED, type Outcome, type Step } from "./model.js";
 import { recorded } from "./record.js";
 import { TwimlParseError, parseTwiml } from "./twiml.js";
-import { type Outcome, type Step, execute } from "./verbs.js";
+import { execute } from "./verbs.js";
 
 /** A call stops after this many TwiML documents or steps (Twilio detects loops similarly). */
 const MAX_DOCUMENTS = 50;

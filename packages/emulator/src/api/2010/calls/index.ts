@@ -4,15 +4,17 @@ import type { World } from "../../../world.js";
 import { registerCallRoutes } from "./calls.js";
 import { registerEngine } from "./engine.js";
 import { registerTranscriptions } from "./record.js";
-import { registerRecordingRoutes } from "./recordings.js";
+import { registerCallRecordings } from "./recordings.js";
 
 /**
- * Voice: Calls (outbound and inbound) whose TwiML runs on emulated time, Recordings and
- * Transcriptions, and the control API that scripts the people on the other end.
+ * Voice: Calls (outbound and inbound) whose TwiML runs on emulated time, their Recordings, the
+ * transcriber, and the control API that scripts the people on the other end. The account-wide
+ * Recordings and Transcriptions routes are ../recordings/ and ../transcriptions.ts (the model of
+ * both is model.ts here).
  */
 export function registerCalls(r: Router, world: World) {
   registerCallRoutes(r);
-  registerRecordingRoutes(r);
+  registerCallRecordings(r);
   registerEngine(world);
   registerTranscriptions(world);
   registerCallerControl(r);

@@ -2,7 +2,7 @@ import { iso, rfc2822 } from "../../../core/dates.js";
 import { newSid } from "../../../core/sid.js";
 import { parseNumber } from "../../../lookups/v2/numbering.js";
 import type { World } from "../../../world.js";
-import { ACCOUNTS, type Account } from "../accounts.js";
+import { ACCOUNTS, type Account } from "../accounts/model.js";
 import {
   CALLS,
   type Call,

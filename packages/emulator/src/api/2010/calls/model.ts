@@ -117,6 +117,27 @@ export interface Transcription {
   date_updated: number;
 }
 
+/** One step of a call's life, stored in scheduler jobs (so plain JSON). */
+export type Step =
+  | { kind: "initiate" }
+  | { kind: "ring" }
+  | { kind: "answer" }
+  | { kind: "incoming" }
+  | { kind: "fetch"; url: string; method: string; params: Record<string, string>; fallback?: Fallback }
+  | { kind: "twiml"; twiml: string }
+  | { kind: "next" }
+  | { kind: "recorded"; seconds: number; started: number; attrs: Record<string, string> }
+  | { kind: "dialed"; child: string; status: CallStatus; talk: number; attrs: Record<string, string> }
+  | { kind: "finish"; status: CallStatus };
+
+export interface Fallback {
+  url: string;
+  method: string;
+}
+
+/** What a step leads to: another step now, another step after `wait` ms, or nothing (the call ended). */
+export type Outcome = { step: Step; wait?: number } | null;
+
 const accountPath = (accountSid: string) => `/2010-04-01/Accounts/${accountSid}`;
 export const recordingUrl = (r: Pick<Recording, "account_sid" | "sid">) =>
   `${API_HOST}${accountPath(r.account_sid)}/Recordings/${r.sid}`;
@@ -281,4 +302,24 @@ export function ownCall(world: World, accountSid: string, sid: string): Call {
   const c = world.store.get<Call>(CALLS, sid);
   if (!c || c.account_sid !== accountSid) throw notFound("Call");
   return c;
+}
+
+export function ownRecording(world: World, accountSid: string, sid: string, callSid?: string): Recording {
+  const r = world.store.get<Recording>(RECORDINGS, sid);
+  if (!r || r.account_sid !== accountSid || (callSid && r.call_sid !== callSid)) throw notFound("Recording");
+  return r;
+}
+
+export function ownTranscription(world: World, accountSid: string, sid: string, recordingSid?: string) {
+  const t = world.store.get<Transcription>(TRANSCRIPTIONS, sid);
+  if (!t || t.account_sid !== accountSid || (recordingSid && t.recording_sid !== recordingSid))
+    throw notFound("Transcription");
+  return t;
+}
+
+/** Deleting a recording deletes its transcriptions, as Twilio does. */
+export function deleteRecording(world: World, r: Recording) {
+  for (const t of world.store.list<Transcription>(TRANSCRIPTIONS, (t) => t.recording_sid === r.sid))
+    world.store.delete(TRANSCRIPTIONS, t.sid);
+  world.store.delete(RECORDINGS, r.sid);
 }

@@ -5,15 +5,16 @@ import { authToken, callParams, log, resolveUrl } from "./lifecycle.js";
 import {
   CALLS,
   type Call,
+  type Outcome,
   RECORDINGS,
   type Recording,
+  type Step,
   TRANSCRIPTIONS,
   type Transcription,
   recordingUrl,
   transcriptionUrl,
 } from "./model.js";
 import type { TwimlNode } from "./twiml.js";
-import type { Outcome, Step } from "./verbs.js";
 
 export const TRANSCRIBE = "call.transcribe";
 /** Twilio transcribes recordings of up to two minutes; longer ones fail. */

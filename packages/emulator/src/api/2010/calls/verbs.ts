@@ -1,30 +1,9 @@
 import type { World } from "../../../world.js";
 import { log, resolveUrl } from "./lifecycle.js";
-import { CALLS, type Call, type CallStatus } from "./model.js";
+import { CALLS, type Call, type CallStatus, type Outcome, type Step } from "./model.js";
 import { dial } from "./dial.js";
 import { record } from "./record.js";
 import type { TwimlNode } from "./twiml.js";
-
-/** One step of a call's life, stored in scheduler jobs (so plain JSON). */
-export type Step =
-  | { kind: "initiate" }
-  | { kind: "ring" }
-  | { kind: "answer" }
-  | { kind: "incoming" }
-  | { kind: "fetch"; url: string; method: string; params: Record<string, string>; fallback?: Fallback }
-  | { kind: "twiml"; twiml: string }
-  | { kind: "next" }
-  | { kind: "recorded"; seconds: number; started: number; attrs: Record<string, string> }
-  | { kind: "dialed"; child: string; status: CallStatus; talk: number; attrs: Record<string, string> }
-  | { kind: "finish"; status: CallStatus };
-
-export interface Fallback {
-  url: string;
-  method: string;
-}
-
-/** What a step leads to: another step now, another step after `wait` ms, or nothing (the call ended). */
-export type Outcome = { step: Step; wait?: number } | null;
 
 const NEXT: Step = { kind: "next" };
 const int = (v: string | undefined, fallback: number) => {

@@ -1,4 +1,3 @@
-import type { Capabilities, NumberType } from "./numbering.js";
 import type { Channel } from "./channel.js";
 
 /**
@@ -21,6 +20,16 @@ export const USA2P = "usa2p";
 export const TOLLFREE_VERIFICATIONS = "tollfree_verifications";
 
 export type HttpMethod = "GET" | "POST";
+
+/** What kind of number it is (the numbering plan in numbering.ts tells it from the digits). */
+export type NumberType = "local" | "toll_free" | "mobile";
+
+export interface Capabilities {
+  voice: boolean;
+  sms: boolean;
+  mms: boolean;
+  fax: boolean;
+}
 
 export interface PhoneNumberDoc {
   sid: string;

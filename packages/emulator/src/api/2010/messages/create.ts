@@ -2,7 +2,7 @@ import { TwilioError } from "../../../core/errors.js";
 import type { Params } from "../../../core/form.js";
 import { newSid } from "../../../core/sid.js";
 import type { World } from "../../../world.js";
-import type { Account } from "../accounts.js";
+import type { Account } from "../accounts/model.js";
 import { type ChannelAddress, parseAddress } from "./channel.js";
 import {
   CARRIERS,

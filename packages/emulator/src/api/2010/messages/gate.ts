@@ -1,5 +1,5 @@
 import type { World } from "../../../world.js";
-import { ACCOUNTS, type Account } from "../accounts.js";
+import { ACCOUNTS, type Account } from "../accounts/model.js";
 import { isApprovedTemplate, type ContentDoc } from "./content.js";
 import {
   CONTENTS,

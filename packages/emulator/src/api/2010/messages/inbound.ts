@@ -1,7 +1,7 @@
 import { TwilioError } from "../../../core/errors.js";
 import { newSid } from "../../../core/sid.js";
 import type { World } from "../../../world.js";
-import { ACCOUNTS, type Account } from "../accounts.js";
+import { ACCOUNTS, type Account } from "../accounts/model.js";
 import { parseAddress } from "./channel.js";
 import {
   MESSAGES,

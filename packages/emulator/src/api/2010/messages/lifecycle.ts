@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import type { World } from "../../../world.js";
-import { ACCOUNTS, type Account } from "../accounts.js";
+import { ACCOUNTS, type Account } from "../accounts/model.js";
 import { bareNumber } from "./channel.js";
 import {
   CARRIERS,

@@ -1,4 +1,5 @@
 import type { World } from "../../../world.js";
+import type { Capabilities, NumberType } from "./collections.js";
 import { MAGIC_PURCHASE } from "./magic.js";
 import { numberByE164 } from "./state.js";
 
@@ -7,15 +8,6 @@ import { numberByE164 } from "./state.js";
  * deterministic, plausible numbers for a search. Shared by AvailablePhoneNumbers (search) and
  * IncomingPhoneNumbers (buying).
  */
-export type NumberType = "local" | "toll_free" | "mobile";
-
-export interface Capabilities {
-  voice: boolean;
-  sms: boolean;
-  mms: boolean;
-  fax: boolean;
-}
-
 /** Where a number lives: what the emulator can tell from the digits alone. */
 export interface NumberFacts {
   iso_country: "US" | "CA" | "GB";

@@ -1,7 +1,6 @@
 import type { World } from "../../../world.js";
-import type { NumberType } from "./numbering.js";
 import { type Channel, areaCodeOf, bareNumber, countryPrefix } from "./channel.js";
-import { type PhoneNumberDoc, STICKY_SENDERS, type ServiceDoc } from "./collections.js";
+import { type NumberType, type PhoneNumberDoc, STICKY_SENDERS, type ServiceDoc } from "./collections.js";
 import { indexOf, poolOf } from "./state.js";
 
 export interface SenderCandidate {

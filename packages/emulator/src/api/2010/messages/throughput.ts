@@ -1,7 +1,6 @@
 import type { World } from "../../../world.js";
-import type { NumberType } from "./numbering.js";
 import type { Channel } from "./channel.js";
-import { MESSAGING_SETTINGS } from "./collections.js";
+import { MESSAGING_SETTINGS, type NumberType } from "./collections.js";
 import { indexOf } from "./state.js";
 
 /**
