@@ -37,7 +37,9 @@ function owners(): Map<string, string> {
   const found = new Map<string, string>();
   for (const sql of files(SRC, ".sql").sort()) {
     const text = readFileSync(sql, "utf8");
-    for (const [, table] of text.matchAll(/CREATE\s+(?:UNLOGGED\s+)?TABLE\s+(?:IF NOT EXISTS\s+)?([a-z_]+)/gi)) {
+    for (const [, table] of text.matchAll(
+      /CREATE\s+(?:UNLOGGED\s+)?TABLE\s+(?:IF NOT EXISTS\s+)?([a-z_]+)/gi,
+    )) {
       if (!found.has(table)) found.set(table, OWNERS[table] ?? moduleOf(sql));
     }
   }
