@@ -21,6 +21,14 @@ function makeAjv(coerce: boolean): Ajv {
   return ajv;
 }
 
+/**
+ * A body validator for a schema checked inside a handler (each item of a batch), with the same
+ * rules as the bodies Fastify checks: formats, defaults, no coercion.
+ */
+export function bodyValidator(schema: object) {
+  return makeAjv(false).compile(schema);
+}
+
 /** For `app.setValidatorCompiler`; `schemas` are the shared ones routes may reference by $id. */
 export function createValidatorCompiler(schemas: readonly object[]) {
   const strict = makeAjv(false);
