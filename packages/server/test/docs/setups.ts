@@ -56,6 +56,19 @@ async function product(file: string): Promise<{ stack: SandboxStack; doc: DocRun
     env: { SUBTEXT_RATE_LIMIT_REQUESTS_PER_SECOND: "100", SUBTEXT_RATE_LIMIT_MESSAGES_PER_MINUTE: "60000" },
   });
   const work = workDir(file);
+  const close = async () => {
+    await stack.close();
+    rmSync(work, { recursive: true, force: true });
+  };
+  try {
+    return { stack, doc: await runOn(stack, file, work), close };
+  } catch (err) {
+    await close();
+    throw err;
+  }
+}
+
+async function runOn(stack: SandboxStack, file: string, work: string): Promise<DocRun> {
   symlinkSync(stack.dataDir, join(work, "data"));
   const api = new URL(stack.url);
   const emulator = new URL(stack.emulator.url);
@@ -79,7 +92,7 @@ async function product(file: string): Promise<{ stack: SandboxStack; doc: DocRun
     bindings.values.set(placeholder, value);
   }
   const openapi = (await stack.api("GET", "/openapi.json", { token: null })).body;
-  const doc: DocRun = {
+  return {
     file,
     work,
     shell,
@@ -89,14 +102,6 @@ async function product(file: string): Promise<{ stack: SandboxStack; doc: DocRun
     api: stack.url,
     typescript: { env: { SUBTEXT_ADMIN_TOKEN: stack.adminToken }, prelude: TYPESCRIPT_PRELUDES[file] ?? "" },
     javascript: { env: async () => ({}), prelude: async () => "" },
-  };
-  return {
-    stack,
-    doc,
-    async close() {
-      await stack.close();
-      rmSync(work, { recursive: true, force: true });
-    },
   };
 }
 
@@ -160,23 +165,26 @@ async function approvedTenant(stack: SandboxStack, bindings: Bindings) {
   return ready;
 }
 
-type Setup = (file: string) => Promise<StartedDoc>;
+interface Product {
+  stack: SandboxStack;
+  doc: DocRun;
+}
 
-const SETUPS: Record<string, Setup> = {
+/** What a document adds to the product; may return what to close before it. */
+type Extension = (product: Product) => Promise<void | (() => Promise<void>)>;
+
+const EXTENSIONS: Record<string, Extension> = {
   // The tour uploads registration.json, "the example document of docs/onboarding.md".
-  async "README.md"(file) {
-    const { doc, close } = await product(file);
+  async "README.md"({ doc }) {
     writeFileSync(
       join(doc.work, "registration.json"),
       namedExample("docs/onboarding.md", "sole_proprietor").text,
     );
-    return { doc, close };
   },
 
   // "Answering the OTP" looks at a registration waiting for the customer's YES: made when the
   // page first names it (after the clock examples, which move days ahead and would expire it).
-  async "docs/onboarding.md"(file) {
-    const { stack, doc, close } = await product(file);
+  async "docs/onboarding.md"({ stack, doc }) {
     doc.fixtures.push({
       when: "ten_…",
       async run() {
@@ -185,13 +193,11 @@ const SETUPS: Record<string, Setup> = {
         doc.bindings.values.set("reg_…", waiting.registrationId);
       },
     });
-    return { doc, close };
   },
 
   // A tenant approved to send; the opt-out import's CSV; a webhook endpoint of the setup's own,
   // whose first delivery is what the signature example verifies.
-  async "docs/messaging.md"(file) {
-    const { stack, doc, close } = await product(file);
+  async "docs/messaging.md"({ stack, doc }) {
     const { key } = await approvedTenant(stack, doc.bindings);
     writeFileSync(
       join(doc.work, "old-provider.csv"),
@@ -202,8 +208,10 @@ const SETUPS: Record<string, Setup> = {
       token: key,
       body: { url: `${receiver.url}/subtext`, event_types: ["message.queued"] },
     });
-    if (endpoint.status !== 201)
+    if (endpoint.status !== 201) {
+      await receiver.close();
       throw new Error(`endpoint: ${endpoint.status} ${JSON.stringify(endpoint.body)}`);
+    }
     doc.javascript = {
       env: async () => ({ SUBTEXT_WEBHOOK_SECRET: endpoint.body.secret }),
       async prelude() {
@@ -215,20 +223,13 @@ const SETUPS: Record<string, Setup> = {
         ].join("\n");
       },
     };
-    return {
-      doc,
-      async close() {
-        await receiver.close();
-        await close();
-      },
-    };
+    return () => receiver.close();
   },
 
   // A tenant with a number (Verify, WhatsApp and voice need no registration, but a number: the
   // approved tenant has one). The Verify check takes the code the emulator's Verify sent; the
   // first WhatsApp send needs a sender and a contact who wrote first.
-  async "docs/channels.md"(file) {
-    const { stack, doc, close } = await product(file);
+  async "docs/channels.md"({ stack, doc }) {
     const { key, number } = await approvedTenant(stack, doc.bindings);
     const contact = "+14155552671";
     const fixtures: Fixture[] = [
@@ -259,21 +260,17 @@ const SETUPS: Record<string, Setup> = {
       },
     ];
     doc.fixtures.push(...fixtures);
-    return { doc, close };
   },
 
-  async "docs/monitoring.md"(file) {
-    const { stack, doc, close } = await product(file);
+  async "docs/monitoring.md"({ stack, doc }) {
     const { tenant, key } = await stack.newTenant({ name: "Jane's Bakery" });
     doc.bindings.values.set("ten_01J…", tenant.id);
     doc.bindings.values.set("sk_test_…", key);
-    return { doc, close };
   },
 
   // The customer user belongs to a tenant; the sign-in's code is the authenticator's, computed
   // from the secret the first sign-in answered (as an app would).
-  async "docs/staff.md"(file) {
-    const { stack, doc, close } = await product(file);
+  async "docs/staff.md"({ stack, doc }) {
     const { tenant } = await stack.newTenant({ name: "Jane's Bakery" });
     doc.bindings.values.set("ten_01J…", tenant.id);
     doc.fixtures.push({
@@ -284,44 +281,58 @@ const SETUPS: Record<string, Setup> = {
         doc.bindings.values.set("492039", totpCode(secret, new Date()));
       },
     });
-    return { doc, close };
   },
 
   // The client examples as one program: the admin token and a key of a tenant approved to send.
-  async "packages/sdk/README.md"(file) {
-    const { stack, doc, close } = await product(file);
+  async "packages/sdk/README.md"({ stack, doc }) {
     const { key } = await approvedTenant(stack, doc.bindings);
     doc.typescript.env = { SUBTEXT_ADMIN_TOKEN: stack.adminToken, SUBTEXT_KEY: key };
-    return { doc, close };
-  },
-
-  // The emulator on its own, as `npx subtext-emulator --port 4010` starts it: no control token.
-  async "packages/emulator/README.md"(file) {
-    const emulator: RunningEmulator = await startEmulator({ port: 0 });
-    const work = workDir(file);
-    const doc: DocRun = {
-      file,
-      work,
-      shell: new ShellSession(work, {}),
-      bindings: emptyBindings(),
-      fixtures: [],
-      openapi: { paths: {} },
-      typescript: { env: {}, prelude: TYPESCRIPT_PRELUDES[file] ?? "" },
-      javascript: { env: async () => ({}), prelude: async () => "" },
-    };
-    doc.bindings.values.set("localhost:4010", new URL(emulator.url).host);
-    return {
-      doc,
-      async close() {
-        await emulator.close();
-        rmSync(work, { recursive: true, force: true });
-      },
-    };
   },
 };
 
-export function setupFor(file: string): Setup {
-  return SETUPS[file] ?? (async (f) => product(f));
+/** The emulator on its own, as `npx subtext-emulator --port 4010` starts it: no control token. */
+const EMULATOR_ALONE = "packages/emulator/README.md";
+async function emulatorAlone(file: string): Promise<StartedDoc> {
+  const emulator: RunningEmulator = await startEmulator({ port: 0 });
+  const work = workDir(file);
+  const doc: DocRun = {
+    file,
+    work,
+    shell: new ShellSession(work, {}),
+    bindings: emptyBindings(),
+    fixtures: [],
+    openapi: { paths: {} },
+    typescript: { env: {}, prelude: TYPESCRIPT_PRELUDES[file] ?? "" },
+    javascript: { env: async () => ({}), prelude: async () => "" },
+  };
+  doc.bindings.values.set("localhost:4010", new URL(emulator.url).host);
+  return {
+    doc,
+    async close() {
+      await emulator.close();
+      rmSync(work, { recursive: true, force: true });
+    },
+  };
 }
 
-export const SETUP_FILES = Object.keys(SETUPS);
+/** Starts what a document's examples run against (a product, plus the document's extension). */
+export async function setUp(file: string): Promise<StartedDoc> {
+  if (file === EMULATOR_ALONE) return emulatorAlone(file);
+  const { stack, doc, close } = await product(file);
+  try {
+    const closeExtension = await EXTENSIONS[file]?.({ stack, doc });
+    return {
+      doc,
+      async close() {
+        await closeExtension?.();
+        await close();
+      },
+    };
+  } catch (err) {
+    await close();
+    throw err;
+  }
+}
+
+/** The documents with a setup of their own. */
+export const SETUP_FILES = [...Object.keys(EXTENSIONS), EMULATOR_ALONE];

@@ -16,7 +16,7 @@ import {
   typecheck,
   writeFiles,
 } from "../docs/runner.js";
-import { SETUP_FILES, type StartedDoc, TYPESCRIPT_PRELUDES, setupFor } from "../docs/setups.js";
+import { SETUP_FILES, type StartedDoc, TYPESCRIPT_PRELUDES, setUp } from "../docs/setups.js";
 import { ENGINE } from "./harness.js";
 
 const runnable = (file: string) => docBlocks(file).filter((b) => b.kind !== "not-run");
@@ -44,7 +44,7 @@ for (const file of documentedFiles().filter((f) => runnable(f).length > 0)) {
     let started: StartedDoc | undefined;
     let doc: DocRun;
     beforeAll(async () => {
-      started = await setupFor(file)(file);
+      started = await setUp(file);
       doc = started.doc;
       writeFiles(doc, blocks);
     }, 240_000);
