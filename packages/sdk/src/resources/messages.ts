@@ -47,9 +47,8 @@ export function messagesResource(raw: RawClient) {
 /** The tenant's suppression list. */
 export function optOutsResource(raw: RawClient) {
   return {
-    // The server does not describe this response in its document yet; its shape is a Page.
-    list: async (query: Omit<QueryOf<"/v1/opt-outs", "get">, "format"> = {}) =>
-      (await call(raw.GET("/v1/opt-outs", { params: { query } }))) as unknown as Page<OptOut>,
+    list: (query: Omit<QueryOf<"/v1/opt-outs", "get">, "format"> = {}): Promise<Page<OptOut>> =>
+      call(raw.GET("/v1/opt-outs", { params: { query } })),
     /** Suppresses a number (for all senders, or one `scope`); 201 when new, 200 when already. */
     add: (input: RequestBody<"/v1/opt-outs", "post">) => call(raw.POST("/v1/opt-outs", { body: input })),
     /** Lifts the suppression (only on the recipient's request: record why in `reason`). */

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
-import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { namedExample } from "../docs/markdown.js";
 import { subtextProcesses } from "./subtext-processes.js";
 
 const ADMIN = `st_admin_${randomBytes(18).toString("hex")}`;
@@ -49,8 +49,7 @@ describe("subtext demo against a running subtext start", { timeout: 120_000 }, (
 
     // The document it registers is docs/onboarding.md's example, with a handset number of its own.
     const posted = JSON.parse(/\/registrations" .* -d '(\{.*\})'$/m.exec(out)![1]);
-    const guide = readFileSync(new URL("../../../../docs/onboarding.md", import.meta.url), "utf8");
-    const example = JSON.parse(/<!-- example: sole_proprietor -->\n```json\n([\s\S]*?)\n```/.exec(guide)![1]);
+    const example = JSON.parse(namedExample("docs/onboarding.md", "sole_proprietor").text);
     expect(posted.business.mobile_phone_number).toMatch(/^\+151255501\d\d$/);
     expect(posted).toEqual({
       ...example,

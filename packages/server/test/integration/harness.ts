@@ -23,6 +23,7 @@ import { type RunningEmulator, startEmulator } from "subtext-emulator";
 import { vi } from "vitest";
 import { type Env, loadConfig } from "../../src/config/config.js";
 import type { Db, Engine } from "../../src/db/db.js";
+import type { Clock } from "../../src/jobs/clock.js";
 import { dumpEmptyPglite, openPglite } from "../../src/db/pglite.js";
 import { openPostgres } from "../../src/db/postgres.js";
 import { ManualClock } from "../../src/jobs/clock.js";
@@ -30,6 +31,7 @@ import type { JobRunner } from "../../src/jobs/runner.js";
 import { createLogger } from "../../src/kernel/logger.js";
 import { type Runtime, openRuntime } from "../../src/app/runtime.js";
 import { type RunningServer, startServer } from "../../src/app/server.js";
+import { existingEmulatorControlToken } from "../../src/sandbox/emulator-token.js";
 import type { Services } from "../../src/kernel/services.js";
 import { keyringFromKeys } from "../../src/vault/keyring.js";
 
@@ -148,6 +150,14 @@ export interface Stack {
   close(): Promise<void>;
 }
 
+/** A stack on the product's own sandbox clock (`startStack({ clock: "sandbox" })`). */
+export interface SandboxStack extends Omit<Stack, "clock"> {
+  /** The emulator's clock: moved by POST /v1/sandbox/clock/advance, the CLI or the emulator's control API. */
+  clock: Clock;
+  /** What `subtext start` would use as SUBTEXT_DATA_DIR (it holds `emulator-control-token`). */
+  dataDir: string;
+}
+
 export interface StackOptions {
   /** "loop" (default): the worker polls like in production; "manual": only runDue() runs jobs. */
   workers?: "loop" | "manual";
@@ -155,18 +165,30 @@ export interface StackOptions {
   env?: Env;
   /** Where the logs go, at every level (e.g. to capture them); default: silent, or SUBTEXT_TEST_LOG. */
   logTo?: DestinationStream;
+  /**
+   * "manual" (default): a ManualClock the test moves, and an emulator the harness starts.
+   * "sandbox": as after `npm start`: the runtime starts the emulator (its control token generated
+   * into the data dir) and runs on its clock, which real time moves and so do the sandbox routes,
+   * `subtext sandbox advance` and the emulator's own control API. For tests that drive the product
+   * as its users do (the docs' examples).
+   */
+  clock?: "manual" | "sandbox";
 }
 
-export async function startStack(options: StackOptions = {}): Promise<Stack> {
+export async function startStack(options: StackOptions & { clock: "sandbox" }): Promise<SandboxStack>;
+export async function startStack(options?: StackOptions & { clock?: "manual" }): Promise<Stack>;
+export async function startStack(options: StackOptions = {}): Promise<Stack | SandboxStack> {
+  const sandbox = options.clock === "sandbox";
   const dataDir = mkdtempSync(join(tmpdir(), "subtext-test-"));
   const testDb = await openTestDb();
   // The control API is closed, as in the product's sandbox: every control() call sends the token.
-  const controlToken = `st_emu_${randomBytes(24).toString("base64url")}`;
-  const emulator = await startEmulator({ port: 0, controlToken });
-  const clock = new ManualClock();
+  let controlToken = `st_emu_${randomBytes(24).toString("base64url")}`;
+  const ownEmulator = sandbox ? null : await startEmulator({ port: 0, controlToken });
+  const clock = sandbox ? undefined : new ManualClock();
   const config = loadConfig({
     PORT: "0",
     SUBTEXT_DATA_DIR: dataDir,
+    ...(sandbox ? { SUBTEXT_EMULATOR_PORT: "0" } : {}),
     LOG_LEVEL: "silent",
     // The ManualClock stands still unless a test moves it, so a rate-limit window never ends:
     // tests of other things get limits they never reach (rate-limits.test.ts sets its own).
@@ -184,14 +206,19 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       clock,
       log,
       keyring: keyringFromKeys([randomBytes(32)]),
-      emulator: {
-        url: emulator.url,
-        parent: { accountSid: emulator.parent.sid, authToken: emulator.parent.authToken },
-        controlToken,
-      },
+      emulator: ownEmulator
+        ? {
+            url: ownEmulator.url,
+            parent: { accountSid: ownEmulator.parent.sid, authToken: ownEmulator.parent.authToken },
+            controlToken,
+          }
+        : "start",
       jobs: { pollMs: 50 },
       issueAdminToken: true,
     });
+    // In the sandbox the runtime started the emulator, and it closes it.
+    const emulator = ownEmulator ?? runtime.emulator!;
+    if (sandbox) controlToken = existingEmulatorControlToken(config)!;
     const server = await startServer(runtime, options.workers === "manual" ? "api" : "all");
     const url = server.url!;
     const adminToken = runtime.newAdminToken!;
@@ -232,13 +259,14 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
 
     let closed = false;
     return {
+      dataDir,
       url,
       adminToken,
       engine: ENGINE,
       emulator: { url: emulator.url, parent: emulator.parent, controlToken, running: emulator, control },
       db: testDb.db,
       testDb,
-      clock,
+      clock: clock ?? rt.services.clock,
       services: rt.services,
       jobs: rt.services.jobs,
       runtime: rt,
@@ -261,14 +289,14 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         closed = true;
         await server.close();
         await rt.close();
-        await emulator.close();
+        await ownEmulator?.close();
         await testDb.drop();
         rmSync(dataDir, { recursive: true, force: true });
       },
     };
   } catch (err) {
     await runtime?.close();
-    await emulator.close();
+    await ownEmulator?.close();
     await testDb.drop();
     rmSync(dataDir, { recursive: true, force: true });
     throw err;

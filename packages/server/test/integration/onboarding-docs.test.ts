@@ -1,24 +1,22 @@
 /**
- * docs/onboarding.md against the API, so the guide cannot drift from it: every example marked
- * `<!-- example: NAME -->` before its JSON fence is posted. Each registration document passes
+ * docs/onboarding.md against the API, beyond what doc-examples.test.ts checks of every example:
+ * every example named by its marker (`<!-- example: NAME; … -->`) is posted. Each registration document passes
  * the dry run with no finding at all, matches the RegistrationDocument schema /openapi.json
  * publishes, and is taken by the create route; the recommend call answers what the page shows.
  */
-import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { Ajv } from "ajv";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { REGISTRATION_KINDS } from "@subtext/telecom/registration/document";
+import { docBlocks } from "../docs/markdown.js";
 import { type Stack, startStack } from "./harness.js";
-
-const GUIDE = new URL("../../../../docs/onboarding.md", import.meta.url);
-const MARKED = /<!-- example: ([\w-]+) -->\n```json\n([\s\S]*?)\n```/g;
 
 function examples(): Map<string, any> {
   const found = new Map<string, any>();
-  for (const [, name, json] of readFileSync(GUIDE, "utf8").matchAll(MARKED)) {
-    expect(found.has(name), `two examples named ${name}`).toBe(false);
-    found.set(name, JSON.parse(json));
+  for (const { marker, text } of docBlocks("docs/onboarding.md")) {
+    if (!marker?.name) continue;
+    expect(found.has(marker.name), `two examples named ${marker.name}`).toBe(false);
+    found.set(marker.name, JSON.parse(text));
   }
   return found;
 }

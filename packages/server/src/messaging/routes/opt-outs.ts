@@ -27,6 +27,62 @@ const OptOutSchema = {
   },
 } as const;
 
+const OptOutPageSchema = {
+  type: "object",
+  required: ["data", "has_more", "next_cursor"],
+  properties: {
+    data: { type: "array", items: OptOutSchema },
+    has_more: { type: "boolean" },
+    next_cursor: { type: ["string", "null"] },
+  },
+} as const;
+
+const HistorySchema = {
+  type: "object",
+  required: ["data"],
+  properties: {
+    data: {
+      type: "array",
+      description: "Oldest first",
+      items: {
+        type: "object",
+        required: ["action", "scope", "source", "keyword", "reason", "actor", "at"],
+        properties: {
+          action: { type: "string", enum: ["opt_out", "opt_in"] },
+          scope: { type: "string" },
+          source: OptOutSchema.properties.source,
+          keyword: { type: ["string", "null"] },
+          reason: { type: ["string", "null"] },
+          actor: {
+            type: "string",
+            description: "api_key:key_…, admin, handset or twilio",
+            examples: ["api_key:key_01JC0000000000000000000000"],
+          },
+          at: { type: "string", format: "date-time" },
+        },
+      },
+    },
+  },
+} as const;
+
+const ImportResultSchema = {
+  type: "object",
+  required: ["imported", "unchanged", "rejected", "errors"],
+  properties: {
+    imported: { type: "integer", description: "Lines that added an entry" },
+    unchanged: { type: "integer", description: "Lines whose entry was already there" },
+    rejected: { type: "integer", description: "Lines refused (listed in errors)" },
+    errors: {
+      type: "array",
+      items: {
+        type: "object",
+        required: ["line", "code", "message"],
+        properties: { line: { type: "integer" }, code: { type: "string" }, message: { type: "string" } },
+      },
+    },
+  },
+} as const;
+
 function view(r: OptOutRow) {
   return {
     phone: r.phone,
@@ -113,6 +169,7 @@ export function optOutRoutes(services: Services): FastifyPluginAsync {
           summary: "The suppression list (JSON, or CSV with format=csv)",
           security: [{ bearer: [] }],
           querystring: listQuery,
+          response: responses({ 200: OptOutPageSchema }, [400, 401, 403, 422]),
         },
       },
       async (req, reply) => {
@@ -239,6 +296,7 @@ export function optOutRoutes(services: Services): FastifyPluginAsync {
             required: ["phone"],
             properties: { phone: { type: "string", maxLength: 64 } },
           },
+          response: responses({ 200: HistorySchema }, [400, 401, 403, 422]),
         },
       },
       async (req) => {
@@ -266,6 +324,7 @@ export function optOutRoutes(services: Services): FastifyPluginAsync {
           tags: ["opt-outs"],
           summary: "Import opt-outs from CSV (text/csv): phone[,scope[,reason]] per line, optional header",
           security: [{ bearer: [] }],
+          response: responses({ 200: ImportResultSchema }, [400, 401, 403, 415]),
         },
       },
       async (req) => {

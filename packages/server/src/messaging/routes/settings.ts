@@ -34,6 +34,16 @@ const SettingsSchema = {
   },
 } as const;
 
+/** A configuration as PUT takes it, with its scope (null: tenant-wide) and when it was set. */
+const KeywordRepliesSchema = {
+  type: "object",
+  required: ["messaging_service_id", "updated_at"],
+  properties: {
+    ...keywordRepliesBody.properties,
+    updated_at: { type: "string", format: "date-time" },
+  },
+} as const;
+
 function keywordView(r: KeywordConfigRow) {
   return {
     messaging_service_id: r.scope === DEFAULT_SCOPE ? null : r.scope,
@@ -108,6 +118,16 @@ export function settingsRoutes(services: Services): FastifyPluginAsync {
           tags: ["opt-outs"],
           summary: "Custom keywords and replies (tenant-wide and per messaging service)",
           security: [{ bearer: [] }],
+          response: responses(
+            {
+              200: {
+                type: "object",
+                required: ["data"],
+                properties: { data: { type: "array", items: KeywordRepliesSchema } },
+              },
+            },
+            [401, 403],
+          ),
         },
       },
       async (req) => {
@@ -127,6 +147,7 @@ export function settingsRoutes(services: Services): FastifyPluginAsync {
             "Replies to custom keywords are sent by us; Twilio answers its default keywords itself.",
           security: [{ bearer: [] }],
           body: keywordRepliesBody,
+          response: responses({ 200: KeywordRepliesSchema }, [400, 401, 403]),
         },
       },
       async (req) => {
@@ -150,6 +171,7 @@ export function settingsRoutes(services: Services): FastifyPluginAsync {
             additionalProperties: false,
             properties: { messaging_service_id: { type: "string", pattern: "^MG[0-9a-fA-F]{32}$" } },
           },
+          response: responses({ 204: { type: "null" } }, [400, 401, 403, 404]),
         },
       },
       async (req, reply) => {
