@@ -202,3 +202,27 @@ export function Problems({ problems, relativeTo }: { problems: Problem[]; relati
     </ul>
   );
 }
+
+/** A labelled form control with its help and the server's findings at its path. */
+export function Field({
+  id,
+  label,
+  problems,
+  help,
+  children,
+}: {
+  id: string;
+  label: string;
+  problems: Problem[];
+  help?: ReactNode;
+  children: ReactNode;
+}) {
+  return (
+    <div className="field">
+      <label htmlFor={id}>{label}</label>
+      {children}
+      {help && <div className="help">{help}</div>}
+      <Problems problems={problems} />
+    </div>
+  );
+}

@@ -1,31 +1,8 @@
 import { type ReactNode, useEffect, useState } from "react";
-import { Problems } from "../../components/ui";
+import { Field, Problems } from "../../components/ui";
 import { type Problem, problemsAt } from "../../lib/api";
 
 /** Small form controls of the flow editor; each shows the server's findings at its path. */
-
-export function Field({
-  id,
-  label,
-  problems,
-  help,
-  children,
-}: {
-  id: string;
-  label: string;
-  problems: Problem[];
-  help?: ReactNode;
-  children: ReactNode;
-}) {
-  return (
-    <div className="field">
-      <label htmlFor={id}>{label}</label>
-      {children}
-      {help && <div className="help">{help}</div>}
-      <Problems problems={problems} />
-    </div>
-  );
-}
 
 export function TextInput({
   id,
