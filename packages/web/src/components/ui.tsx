@@ -1,4 +1,4 @@
-import type { ReactNode } from "react";
+import type { InputHTMLAttributes, ReactNode } from "react";
 import { type Problem, errorText } from "../lib/api";
 import { humanize } from "../lib/format";
 
@@ -224,5 +224,52 @@ export function Field({
       {help && <div className="help">{help}</div>}
       <Problems problems={problems} />
     </div>
+  );
+}
+
+/**
+ * A text field (or a small textarea) marked invalid while the server has an error at it; other
+ * attributes (required, inputMode, autoComplete…) go to the input.
+ */
+export function TextInput({
+  id,
+  label,
+  value,
+  onChange,
+  problems,
+  help,
+  multiline,
+  ...input
+}: {
+  id: string;
+  label: string;
+  value: string | undefined;
+  onChange: (v: string) => void;
+  problems: Problem[];
+  help?: ReactNode;
+  multiline?: boolean;
+} & Omit<InputHTMLAttributes<HTMLInputElement>, "id" | "value" | "onChange">) {
+  const invalid = problems.some((p) => p.severity !== "warning") || undefined;
+  return (
+    <Field id={id} label={label} problems={problems} help={help}>
+      {multiline ? (
+        <textarea
+          id={id}
+          rows={2}
+          value={value ?? ""}
+          placeholder={input.placeholder}
+          aria-invalid={invalid}
+          onChange={(e) => onChange(e.target.value)}
+        />
+      ) : (
+        <input
+          {...input}
+          id={id}
+          value={value ?? ""}
+          aria-invalid={invalid}
+          onChange={(e) => onChange(e.target.value)}
+        />
+      )}
+    </Field>
   );
 }

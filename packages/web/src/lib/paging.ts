@@ -17,7 +17,7 @@ export interface Pages<T> {
   rows: T[] | undefined;
   /** The cursor of the page shown; undefined on the first page. */
   cursor: string | undefined;
-  /** Back to the first page (after a change that adds rows at the top). */
+  /** Back to the first page, reloaded (after a change that adds rows at the top). */
   first: () => void;
   newer: (() => void) | null;
   older: (() => void) | null;
@@ -50,7 +50,10 @@ export function usePages<T = any>(
     list,
     rows: list.data?.data,
     cursor,
-    first: () => setWalk({ key, cursors: [] }),
+    first: () => {
+      setWalk({ key, cursors: [] });
+      list.reload();
+    },
     newer: cursors.length ? () => setWalk({ key, cursors: cursors.slice(0, -1) }) : null,
     older: next ? () => setWalk({ key, cursors: [...cursors, next] }) : null,
   };

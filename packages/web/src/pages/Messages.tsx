@@ -50,14 +50,7 @@ export function MessagesPage() {
   return (
     <>
       <PageHeader title="Messages" subtitle={`Sent and received by ${tenant.name}.`} />
-      {me?.permissions.write && (
-        <Composer
-          onSent={() => {
-            pages.first();
-            pages.list.reload();
-          }}
-        />
-      )}
+      {me?.permissions.write && <Composer onSent={pages.first} />}
       <Card title="Log">
         <FilterBar>
           <SelectFilter label="Status" value={status} onChange={setStatus} options={STATUSES} />

@@ -1,5 +1,5 @@
 import { type FormEvent, useState } from "react";
-import { Badge, Card, ErrorBanner, Field, Notice, Problems } from "../../components/ui";
+import { Badge, Card, ErrorBanner, Notice, Problems, TextInput } from "../../components/ui";
 import { post } from "../../lib/api";
 import { useSubmission } from "../../lib/forms";
 
@@ -30,16 +30,15 @@ export function StartVerification({ onStarted }: { onStarted: () => void }) {
   return (
     <Card title="Send a code">
       <form onSubmit={send} aria-label="Send a code">
-        <Field id="vf-to" label="To" problems={start.at("/to")}>
-          <input
-            id="vf-to"
-            required
-            placeholder={channel === "email" ? "ann@example.com" : "+14155552671"}
-            value={to}
-            aria-invalid={start.invalid("/to")}
-            onChange={(e) => setTo(e.target.value)}
-          />
-        </Field>
+        <TextInput
+          id="vf-to"
+          label="To"
+          required
+          placeholder={channel === "email" ? "ann@example.com" : "+14155552671"}
+          value={to}
+          onChange={setTo}
+          problems={start.at("/to")}
+        />
         <div className="inline-form">
           <label>
             Channel{" "}
@@ -101,27 +100,25 @@ export function CheckCode({ onChecked }: { onChecked: () => void }) {
   return (
     <Card title="Check a code">
       <form onSubmit={send} aria-label="Check a code">
-        <Field id="vc-to" label="To" problems={check.at("/to")}>
-          <input
-            id="vc-to"
-            required
-            placeholder="+14155552671"
-            value={to}
-            aria-invalid={check.invalid("/to")}
-            onChange={(e) => setTo(e.target.value)}
-          />
-        </Field>
-        <Field id="vc-code" label="Code" problems={check.at("/code")}>
-          <input
-            id="vc-code"
-            required
-            inputMode="numeric"
-            autoComplete="off"
-            value={code}
-            aria-invalid={check.invalid("/code")}
-            onChange={(e) => setCode(e.target.value)}
-          />
-        </Field>
+        <TextInput
+          id="vc-to"
+          label="To"
+          required
+          placeholder="+14155552671"
+          value={to}
+          onChange={setTo}
+          problems={check.at("/to")}
+        />
+        <TextInput
+          id="vc-code"
+          label="Code"
+          required
+          inputMode="numeric"
+          autoComplete="off"
+          value={code}
+          onChange={setCode}
+          problems={check.at("/code")}
+        />
         <div className="form-actions">
           <button className="primary" type="submit">
             Check

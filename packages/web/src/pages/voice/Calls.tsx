@@ -1,6 +1,6 @@
 import { type FormEvent, useState } from "react";
 import { NUM, FilterBar, Pager, ResultTable, SelectFilter } from "../../components/lists";
-import { Badge, Card, ErrorBanner, Field, Notice, Problems } from "../../components/ui";
+import { Badge, Card, ErrorBanner, Field, Notice, Problems, TextInput } from "../../components/ui";
 import { get, post } from "../../lib/api";
 import { useSubmission } from "../../lib/forms";
 import { fmtTime } from "../../lib/format";
@@ -33,15 +33,7 @@ export function Calls({ canWrite }: { canWrite: boolean }) {
 
   return (
     <>
-      {canWrite && (
-        <PlaceCall
-          flows={flows.data?.data ?? []}
-          onPlaced={() => {
-            pages.first();
-            pages.list.reload();
-          }}
-        />
-      )}
+      {canWrite && <PlaceCall flows={flows.data?.data ?? []} onPlaced={pages.first} />}
       <Card title="Calls">
         <FilterBar>
           <SelectFilter label="Status" value={status} onChange={setStatus} options={STATUSES} />
@@ -108,16 +100,15 @@ function PlaceCall({ flows, onPlaced }: { flows: any[]; onPlaced: () => void }) 
     <Card title="Place a call">
       <form onSubmit={place} aria-label="Place a call">
         <div className="inline-form">
-          <Field id="call-to" label="To" problems={call.at("/to")}>
-            <input
-              id="call-to"
-              required
-              placeholder="+14155552671"
-              value={to}
-              aria-invalid={call.invalid("/to")}
-              onChange={(e) => setTo(e.target.value)}
-            />
-          </Field>
+          <TextInput
+            id="call-to"
+            label="To"
+            required
+            placeholder="+14155552671"
+            value={to}
+            onChange={setTo}
+            problems={call.at("/to")}
+          />
           <Field
             id="call-from"
             label="From (optional)"

@@ -1,6 +1,6 @@
 import { type FormEvent, useState } from "react";
 import { Pager, ResultTable } from "../../components/lists";
-import { Badge, Card, Field } from "../../components/ui";
+import { Badge, Card, TextInput } from "../../components/ui";
 import { del, post } from "../../lib/api";
 import { useSubmission } from "../../lib/forms";
 import { fmtTime, humanize } from "../../lib/format";
@@ -25,7 +25,6 @@ export function OptIns({ canWrite }: { canWrite: boolean }) {
         setPhone("");
         setEvidence("");
         pages.first();
-        pages.list.reload();
       },
     );
   }
@@ -34,25 +33,24 @@ export function OptIns({ canWrite }: { canWrite: boolean }) {
     <Card title="Opt-ins">
       {canWrite && (
         <form className="inline-form" onSubmit={record} aria-label="Record an opt-in">
-          <Field id="wa-optin-phone" label="Contact" problems={change.at("/phone_number")}>
-            <input
-              id="wa-optin-phone"
-              required
-              placeholder="+14155552671"
-              value={phone}
-              aria-invalid={change.invalid("/phone_number")}
-              onChange={(e) => setPhone(e.target.value)}
-            />
-          </Field>
-          <Field id="wa-optin-evidence" label="Evidence" problems={[]}>
-            <input
-              id="wa-optin-evidence"
-              placeholder="checkbox at checkout, 2030-01-31"
-              maxLength={500}
-              value={evidence}
-              onChange={(e) => setEvidence(e.target.value)}
-            />
-          </Field>
+          <TextInput
+            id="wa-optin-phone"
+            label="Contact"
+            required
+            placeholder="+14155552671"
+            value={phone}
+            onChange={setPhone}
+            problems={change.at("/phone_number")}
+          />
+          <TextInput
+            id="wa-optin-evidence"
+            label="Evidence"
+            placeholder="checkbox at checkout, 2030-01-31"
+            maxLength={500}
+            value={evidence}
+            onChange={setEvidence}
+            problems={[]}
+          />
           <div className="field">
             <button className="primary" type="submit">
               Record opt-in

@@ -1,6 +1,6 @@
 import { type FormEvent, useState } from "react";
 import { FilterBar, Pager, ResultTable, SelectFilter } from "../../components/lists";
-import { Badge, Card, ErrorBanner, Field, Notice, Problems } from "../../components/ui";
+import { Badge, Card, ErrorBanner, Field, Notice, Problems, TextInput } from "../../components/ui";
 import { post } from "../../lib/api";
 import { useSubmission } from "../../lib/forms";
 import { fmtTime } from "../../lib/format";
@@ -27,14 +27,7 @@ export function Templates({ canWrite }: { canWrite: boolean }) {
 
   return (
     <>
-      {canWrite && (
-        <NewTemplate
-          onCreated={() => {
-            pages.first();
-            pages.list.reload();
-          }}
-        />
-      )}
+      {canWrite && <NewTemplate onCreated={pages.first} />}
       <Card title="Templates">
         <FilterBar>
           <SelectFilter label="Status" value={status} onChange={setStatus} options={STATUSES} />
@@ -126,30 +119,25 @@ function NewTemplate({ onCreated }: { onCreated: () => void }) {
     <Card title="New template">
       <form onSubmit={create} aria-label="New template">
         <div className="grid-2">
-          <Field
+          <TextInput
             id="wat-name"
             label="Name"
+            required
+            placeholder="order_ready"
+            value={name}
+            onChange={setName}
             problems={at("/name")}
             help="Lower-case letters, digits and underscores."
-          >
-            <input
-              id="wat-name"
-              required
-              placeholder="order_ready"
-              value={name}
-              aria-invalid={creation.invalid("/name")}
-              onChange={(e) => setName(e.target.value)}
-            />
-          </Field>
-          <Field id="wat-language" label="Language" problems={at("/language")} help="en, en_US, pt_BR…">
-            <input
-              id="wat-language"
-              required
-              value={language}
-              aria-invalid={creation.invalid("/language")}
-              onChange={(e) => setLanguage(e.target.value)}
-            />
-          </Field>
+          />
+          <TextInput
+            id="wat-language"
+            label="Language"
+            required
+            value={language}
+            onChange={setLanguage}
+            problems={at("/language")}
+            help="en, en_US, pt_BR…"
+          />
           <div className="field">
             <label htmlFor="wat-category">Category</label>
             <select id="wat-category" value={category} onChange={(e) => setCategory(e.target.value)}>
