@@ -273,3 +273,8 @@ export function TextInput({
     </Field>
   );
 }
+
+/** A contact's phone number (E.164, required), with the same example everywhere. */
+export function PhoneInput(props: Omit<Parameters<typeof TextInput>[0], "required" | "placeholder">) {
+  return <TextInput required placeholder="+14155552671" {...props} />;
+}

@@ -1,5 +1,5 @@
 import { type FormEvent, useState } from "react";
-import { Badge, Card, ErrorBanner, Notice, Problems, TextInput } from "../../components/ui";
+import { Badge, Card, ErrorBanner, Notice, Problems, PhoneInput, TextInput } from "../../components/ui";
 import { post } from "../../lib/api";
 import { useSubmission } from "../../lib/forms";
 
@@ -100,15 +100,7 @@ export function CheckCode({ onChecked }: { onChecked: () => void }) {
   return (
     <Card title="Check a code">
       <form onSubmit={send} aria-label="Check a code">
-        <TextInput
-          id="vc-to"
-          label="To"
-          required
-          placeholder="+14155552671"
-          value={to}
-          onChange={setTo}
-          problems={check.at("/to")}
-        />
+        <PhoneInput id="vc-to" label="To" value={to} onChange={setTo} problems={check.at("/to")} />
         <TextInput
           id="vc-code"
           label="Code"

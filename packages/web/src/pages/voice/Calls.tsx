@@ -1,6 +1,6 @@
 import { type FormEvent, useState } from "react";
 import { NUM, FilterBar, Pager, ResultTable, SelectFilter } from "../../components/lists";
-import { Badge, Card, ErrorBanner, Field, Notice, Problems, TextInput } from "../../components/ui";
+import { Badge, Card, ErrorBanner, Field, Notice, Problems, PhoneInput } from "../../components/ui";
 import { get, post } from "../../lib/api";
 import { useSubmission } from "../../lib/forms";
 import { fmtTime } from "../../lib/format";
@@ -100,15 +100,7 @@ function PlaceCall({ flows, onPlaced }: { flows: any[]; onPlaced: () => void }) 
     <Card title="Place a call">
       <form onSubmit={place} aria-label="Place a call">
         <div className="inline-form">
-          <TextInput
-            id="call-to"
-            label="To"
-            required
-            placeholder="+14155552671"
-            value={to}
-            onChange={setTo}
-            problems={call.at("/to")}
-          />
+          <PhoneInput id="call-to" label="To" value={to} onChange={setTo} problems={call.at("/to")} />
           <Field
             id="call-from"
             label="From (optional)"

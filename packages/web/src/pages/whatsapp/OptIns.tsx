@@ -1,6 +1,6 @@
 import { type FormEvent, useState } from "react";
 import { Pager, ResultTable } from "../../components/lists";
-import { Badge, Card, TextInput } from "../../components/ui";
+import { Badge, Card, PhoneInput, TextInput } from "../../components/ui";
 import { del, post } from "../../lib/api";
 import { useSubmission } from "../../lib/forms";
 import { fmtTime, humanize } from "../../lib/format";
@@ -33,11 +33,9 @@ export function OptIns({ canWrite }: { canWrite: boolean }) {
     <Card title="Opt-ins">
       {canWrite && (
         <form className="inline-form" onSubmit={record} aria-label="Record an opt-in">
-          <TextInput
+          <PhoneInput
             id="wa-optin-phone"
             label="Contact"
-            required
-            placeholder="+14155552671"
             value={phone}
             onChange={setPhone}
             problems={change.at("/phone_number")}
