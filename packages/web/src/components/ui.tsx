@@ -1,4 +1,4 @@
-import type { ReactNode } from "react";
+import type { InputHTMLAttributes, ReactNode } from "react";
 import { type Problem, errorText } from "../lib/api";
 import { humanize } from "../lib/format";
 
@@ -201,4 +201,80 @@ export function Problems({ problems, relativeTo }: { problems: Problem[]; relati
       })}
     </ul>
   );
+}
+
+/** A labelled form control with its help and the server's findings at its path. */
+export function Field({
+  id,
+  label,
+  problems,
+  help,
+  children,
+}: {
+  id: string;
+  label: string;
+  problems: Problem[];
+  help?: ReactNode;
+  children: ReactNode;
+}) {
+  return (
+    <div className="field">
+      <label htmlFor={id}>{label}</label>
+      {children}
+      {help && <div className="help">{help}</div>}
+      <Problems problems={problems} />
+    </div>
+  );
+}
+
+/**
+ * A text field (or a small textarea) marked invalid while the server has an error at it; other
+ * attributes (required, inputMode, autoComplete…) go to the input.
+ */
+export function TextInput({
+  id,
+  label,
+  value,
+  onChange,
+  problems,
+  help,
+  multiline,
+  ...input
+}: {
+  id: string;
+  label: string;
+  value: string | undefined;
+  onChange: (v: string) => void;
+  problems: Problem[];
+  help?: ReactNode;
+  multiline?: boolean;
+} & Omit<InputHTMLAttributes<HTMLInputElement>, "id" | "value" | "onChange">) {
+  const invalid = problems.some((p) => p.severity !== "warning") || undefined;
+  return (
+    <Field id={id} label={label} problems={problems} help={help}>
+      {multiline ? (
+        <textarea
+          id={id}
+          rows={2}
+          value={value ?? ""}
+          placeholder={input.placeholder}
+          aria-invalid={invalid}
+          onChange={(e) => onChange(e.target.value)}
+        />
+      ) : (
+        <input
+          {...input}
+          id={id}
+          value={value ?? ""}
+          aria-invalid={invalid}
+          onChange={(e) => onChange(e.target.value)}
+        />
+      )}
+    </Field>
+  );
+}
+
+/** A contact's phone number (E.164, required), with the same example everywhere. */
+export function PhoneInput(props: Omit<Parameters<typeof TextInput>[0], "required" | "placeholder">) {
+  return <TextInput required placeholder="+14155552671" {...props} />;
 }

@@ -1,6 +1,7 @@
 import { type FormEvent, useEffect, useState } from "react";
 import { ErrorBanner, Notice } from "../components/ui";
 import { ApiError, get, post } from "../lib/api";
+import { useSubmission } from "../lib/forms";
 import { useSession } from "../lib/session";
 
 type Step =
@@ -12,8 +13,8 @@ type Step =
 export function LoginPage() {
   const { refresh } = useSession();
   const [step, setStep] = useState<Step>({ kind: "password" });
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
+  const attempt = useSubmission<void>();
+  const busy = attempt.busy;
   const [notice, setNotice] = useState<string | null>(null);
   // While an account is throttled the password alone is refused: the code goes with it.
   const [codeWithPassword, setCodeWithPassword] = useState(false);
@@ -24,17 +25,7 @@ export function LoginPage() {
       .catch(() => {});
   }, []);
 
-  async function run(fn: () => Promise<void>) {
-    setBusy(true);
-    setError(null);
-    try {
-      await fn();
-    } catch (e) {
-      setError(e);
-    } finally {
-      setBusy(false);
-    }
-  }
+  const run = (fn: () => Promise<void>) => attempt.submit(fn);
 
   function onPassword(e: FormEvent<HTMLFormElement>) {
     e.preventDefault();
@@ -95,7 +86,7 @@ export function LoginPage() {
           <span className="logo" aria-hidden="true" /> Subtext
         </div>
         {notice && <Notice tone="good">{notice}</Notice>}
-        <ErrorBanner error={error} />
+        <ErrorBanner error={attempt.error} />
         {step.kind === "password" && (
           <form onSubmit={onPassword} aria-label="Sign in">
             <h1>Sign in</h1>
@@ -107,18 +98,7 @@ export function LoginPage() {
               Password
               <input name="password" type="password" autoComplete="current-password" required />
             </label>
-            {codeWithPassword && (
-              <label>
-                6-digit code
-                <input
-                  name="code"
-                  inputMode="numeric"
-                  autoComplete="one-time-code"
-                  pattern="[0-9 ]{6,7}"
-                  required
-                />
-              </label>
-            )}
+            {codeWithPassword && <CodeInput />}
             <button className="primary" type="submit" disabled={busy}>
               {busy ? "Checking…" : "Continue"}
             </button>
@@ -142,16 +122,7 @@ export function LoginPage() {
                 </p>
               </div>
             )}
-            <label>
-              6-digit code
-              <input
-                name="code"
-                inputMode="numeric"
-                autoComplete="one-time-code"
-                pattern="[0-9 ]{6,7}"
-                required
-              />
-            </label>
+            <CodeInput />
             <button className="primary" type="submit" disabled={busy}>
               {busy ? "Verifying…" : "Sign in"}
             </button>
@@ -190,5 +161,15 @@ export function LoginPage() {
         )}
       </div>
     </main>
+  );
+}
+
+/** The authenticator's code, sent as `code` (spaces allowed: apps show "123 456"). */
+function CodeInput() {
+  return (
+    <label>
+      6-digit code
+      <input name="code" inputMode="numeric" autoComplete="one-time-code" pattern="[0-9 ]{6,7}" required />
+    </label>
   );
 }

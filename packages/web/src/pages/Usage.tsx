@@ -1,6 +1,7 @@
 import { useState } from "react";
 import { StackedBars } from "../components/charts";
-import { Badge, Card, Empty, ErrorBanner, PageHeader } from "../components/ui";
+import { NUM, ResultTable, TableHead } from "../components/lists";
+import { Badge, Card, ErrorBanner, PageHeader, Stat } from "../components/ui";
 import { get, qs } from "../lib/api";
 import { fmtInt, fmtUsd } from "../lib/format";
 import { useAsync } from "../lib/hooks";
@@ -79,22 +80,10 @@ export function UsagePage() {
         {byDay.data && (
           <>
             <div className="stats">
-              <div className="stat">
-                <div className="stat-label">Messages</div>
-                <div className="stat-value">{fmtInt(byDay.data.totals.messages)}</div>
-              </div>
-              <div className="stat">
-                <div className="stat-label">Segments</div>
-                <div className="stat-value">{fmtInt(byDay.data.totals.segments)}</div>
-              </div>
-              <div className="stat">
-                <div className="stat-label">Voice minutes</div>
-                <div className="stat-value">{byDay.data.totals.minutes}</div>
-              </div>
-              <div className="stat">
-                <div className="stat-label">Cost (Twilio)</div>
-                <div className="stat-value">{fmtUsd(byDay.data.totals.cost)}</div>
-              </div>
+              <Stat label="Messages" value={fmtInt(byDay.data.totals.messages)} />
+              <Stat label="Segments" value={fmtInt(byDay.data.totals.segments)} />
+              <Stat label="Voice minutes" value={byDay.data.totals.minutes} />
+              <Stat label="Cost (Twilio)" value={fmtUsd(byDay.data.totals.cost)} />
             </div>
             {days.length > 0 && (
               <StackedBars
@@ -108,75 +97,48 @@ export function UsagePage() {
                 }))}
               />
             )}
-            <div className="table-wrap">
-              <table className="table">
-                <thead>
-                  <tr>
-                    <th scope="col">Day</th>
-                    <th scope="col">Channel</th>
-                    <th scope="col">Direction</th>
-                    <th scope="col" className="num">
-                      Messages
-                    </th>
-                    <th scope="col" className="num">
-                      Segments
-                    </th>
-                    <th scope="col" className="num">
-                      Minutes
-                    </th>
-                    <th scope="col" className="num">
-                      Cost
-                    </th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {rows.map((r) => (
-                    <tr key={`${r.day}-${r.channel}-${r.direction}`}>
-                      <td>{r.day}</td>
-                      <td>{r.channel}</td>
-                      <td>{r.direction}</td>
-                      <td className="num">{fmtInt(r.messages)}</td>
-                      <td className="num">{fmtInt(r.segments)}</td>
-                      <td className="num">{r.minutes}</td>
-                      <td className="num">{fmtUsd(r.cost)}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-              {rows.length === 0 && <Empty>No usage in this range.</Empty>}
-            </div>
+            <ResultTable
+              columns={[
+                "Day",
+                "Channel",
+                "Direction",
+                NUM("Messages"),
+                NUM("Segments"),
+                NUM("Minutes"),
+                NUM("Cost"),
+              ]}
+              rows={rows}
+              empty="No usage in this range."
+              row={(r) => (
+                <tr key={`${r.day}-${r.channel}-${r.direction}`}>
+                  <td>{r.day}</td>
+                  <td>{r.channel}</td>
+                  <td>{r.direction}</td>
+                  <td className="num">{fmtInt(r.messages)}</td>
+                  <td className="num">{fmtInt(r.segments)}</td>
+                  <td className="num">{r.minutes}</td>
+                  <td className="num">{fmtUsd(r.cost)}</td>
+                </tr>
+              )}
+            />
           </>
         )}
       </Card>
       {!tenant && byTenant.data && (
         <Card title="By tenant">
-          <div className="table-wrap">
-            <table className="table">
-              <thead>
-                <tr>
-                  <th scope="col">Tenant</th>
-                  <th scope="col" className="num">
-                    Messages
-                  </th>
-                  <th scope="col" className="num">
-                    Cost
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {[...byTenant.data.data]
-                  .sort((a: any, b: any) => Number(b.cost) - Number(a.cost))
-                  .slice(0, 50)
-                  .map((r: any) => (
-                    <tr key={r.tenant_id}>
-                      <td>{r.tenant_id}</td>
-                      <td className="num">{fmtInt(r.messages)}</td>
-                      <td className="num">{fmtUsd(r.cost)}</td>
-                    </tr>
-                  ))}
-              </tbody>
-            </table>
-          </div>
+          <ResultTable
+            columns={["Tenant", NUM("Messages"), NUM("Cost")]}
+            rows={[...byTenant.data.data]
+              .sort((a: any, b: any) => Number(b.cost) - Number(a.cost))
+              .slice(0, 50)}
+            row={(r: any) => (
+              <tr key={r.tenant_id}>
+                <td>{r.tenant_id}</td>
+                <td className="num">{fmtInt(r.messages)}</td>
+                <td className="num">{fmtUsd(r.cost)}</td>
+              </tr>
+            )}
+          />
         </Card>
       )}
       {tenant && (
@@ -201,21 +163,7 @@ export function UsagePage() {
                 <Badge status={statement.data.status} /> · markup {statement.data.markup_percent}%
               </p>
               <table className="table">
-                <thead>
-                  <tr>
-                    <th scope="col">Channel</th>
-                    <th scope="col">Direction</th>
-                    <th scope="col" className="num">
-                      Quantity
-                    </th>
-                    <th scope="col" className="num">
-                      Cost
-                    </th>
-                    <th scope="col" className="num">
-                      Amount
-                    </th>
-                  </tr>
-                </thead>
+                <TableHead columns={["Channel", "Direction", NUM("Quantity"), NUM("Cost"), NUM("Amount")]} />
                 <tbody>
                   {statement.data.lines.map((l: any) => (
                     <tr key={`${l.channel}-${l.direction}`}>

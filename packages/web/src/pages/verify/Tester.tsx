@@ -1,6 +1,7 @@
 import { type FormEvent, useState } from "react";
-import { Badge, Card, ErrorBanner, Notice, Problems } from "../../components/ui";
-import { post, problemsAt, problemsOf } from "../../lib/api";
+import { Badge, Card, ErrorBanner, Notice, Problems, PhoneInput, TextInput } from "../../components/ui";
+import { post } from "../../lib/api";
+import { useSubmission } from "../../lib/forms";
 
 const CHANNELS = ["sms", "call", "email", "whatsapp"];
 
@@ -10,40 +11,34 @@ export function StartVerification({ onStarted }: { onStarted: () => void }) {
   const [channel, setChannel] = useState("sms");
   const [locale, setLocale] = useState("");
   const [fallback, setFallback] = useState(true);
-  const [error, setError] = useState<unknown>(null);
-  const [started, setStarted] = useState<any>(null);
-  const at = (path: string) => problemsAt(problemsOf(error), path);
+  const start = useSubmission();
 
-  function start(e: FormEvent) {
+  function send(e: FormEvent) {
     e.preventDefault();
-    setError(null);
-    setStarted(null);
-    post("/v1/verify/verifications", {
-      to: to.trim(),
-      channel,
-      ...(locale.trim() ? { locale: locale.trim() } : {}),
-      ...(channel === "sms" && !fallback ? { fallback: false } : {}),
-    }).then((v) => {
-      setStarted(v);
-      onStarted();
-    }, setError);
+    start.submit(
+      () =>
+        post("/v1/verify/verifications", {
+          to: to.trim(),
+          channel,
+          ...(locale.trim() ? { locale: locale.trim() } : {}),
+          ...(channel === "sms" && !fallback ? { fallback: false } : {}),
+        }),
+      onStarted,
+    );
   }
 
   return (
     <Card title="Send a code">
-      <form onSubmit={start} aria-label="Send a code">
-        <div className="field">
-          <label htmlFor="vf-to">To</label>
-          <input
-            id="vf-to"
-            required
-            placeholder={channel === "email" ? "ann@example.com" : "+14155552671"}
-            value={to}
-            aria-invalid={at("/to").length > 0 || undefined}
-            onChange={(e) => setTo(e.target.value)}
-          />
-          <Problems problems={at("/to")} />
-        </div>
+      <form onSubmit={send} aria-label="Send a code">
+        <TextInput
+          id="vf-to"
+          label="To"
+          required
+          placeholder={channel === "email" ? "ann@example.com" : "+14155552671"}
+          value={to}
+          onChange={setTo}
+          problems={start.at("/to")}
+        />
         <div className="inline-form">
           <label>
             Channel{" "}
@@ -61,7 +56,7 @@ export function StartVerification({ onStarted }: { onStarted: () => void }) {
               size={6}
               placeholder="en"
               value={locale}
-              aria-invalid={at("/locale").length > 0 || undefined}
+              aria-invalid={start.invalid("/locale")}
               onChange={(e) => setLocale(e.target.value)}
             />
           </label>
@@ -72,7 +67,7 @@ export function StartVerification({ onStarted }: { onStarted: () => void }) {
             </label>
           )}
         </div>
-        <Problems problems={at("/locale")} />
+        <Problems problems={start.at("/locale")} />
         <div className="form-actions">
           <span className="muted small">Counts against the limits below, like a request from your app.</span>
           <button className="primary" type="submit">
@@ -80,11 +75,11 @@ export function StartVerification({ onStarted }: { onStarted: () => void }) {
           </button>
         </div>
       </form>
-      <ErrorBanner error={error} />
-      {started && (
+      <ErrorBanner error={start.error} />
+      {start.result && (
         <Notice tone="good">
-          Code sent to {started.to} by {started.channel}: <Badge status={started.status} />{" "}
-          <span className="small">{started.id}</span>
+          Code sent to {start.result.to} by {start.result.channel}: <Badge status={start.result.status} />{" "}
+          <span className="small">{start.result.id}</span>
         </Notice>
       )}
     </Card>
@@ -95,59 +90,38 @@ export function StartVerification({ onStarted }: { onStarted: () => void }) {
 export function CheckCode({ onChecked }: { onChecked: () => void }) {
   const [to, setTo] = useState("");
   const [code, setCode] = useState("");
-  const [error, setError] = useState<unknown>(null);
-  const [result, setResult] = useState<any>(null);
-  const at = (path: string) => problemsAt(problemsOf(error), path);
+  const check = useSubmission();
 
-  function check(e: FormEvent) {
+  function send(e: FormEvent) {
     e.preventDefault();
-    setError(null);
-    setResult(null);
-    post("/v1/verify/checks", { to: to.trim(), code: code.trim() }).then((r) => {
-      setResult(r);
-      onChecked();
-    }, setError);
+    check.submit(() => post("/v1/verify/checks", { to: to.trim(), code: code.trim() }), onChecked);
   }
 
   return (
     <Card title="Check a code">
-      <form onSubmit={check} aria-label="Check a code">
-        <div className="field">
-          <label htmlFor="vc-to">To</label>
-          <input
-            id="vc-to"
-            required
-            placeholder="+14155552671"
-            value={to}
-            aria-invalid={at("/to").length > 0 || undefined}
-            onChange={(e) => setTo(e.target.value)}
-          />
-          <Problems problems={at("/to")} />
-        </div>
-        <div className="field">
-          <label htmlFor="vc-code">Code</label>
-          <input
-            id="vc-code"
-            required
-            inputMode="numeric"
-            autoComplete="off"
-            value={code}
-            aria-invalid={at("/code").length > 0 || undefined}
-            onChange={(e) => setCode(e.target.value)}
-          />
-          <Problems problems={at("/code")} />
-        </div>
+      <form onSubmit={send} aria-label="Check a code">
+        <PhoneInput id="vc-to" label="To" value={to} onChange={setTo} problems={check.at("/to")} />
+        <TextInput
+          id="vc-code"
+          label="Code"
+          required
+          inputMode="numeric"
+          autoComplete="off"
+          value={code}
+          onChange={setCode}
+          problems={check.at("/code")}
+        />
         <div className="form-actions">
           <button className="primary" type="submit">
             Check
           </button>
         </div>
       </form>
-      <ErrorBanner error={error} />
-      {result && (
-        <Notice tone={result.valid ? "good" : "warn"}>
-          <span data-testid="check-result">{result.valid ? "Valid code" : "Not the right code"}</span>: the
-          verification is <Badge status={result.status} />
+      <ErrorBanner error={check.error} />
+      {check.result && (
+        <Notice tone={check.result.valid ? "good" : "warn"}>
+          <span data-testid="check-result">{check.result.valid ? "Valid code" : "Not the right code"}</span>:
+          the verification is <Badge status={check.result.status} />
         </Notice>
       )}
     </Card>

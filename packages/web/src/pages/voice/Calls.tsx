@@ -1,8 +1,11 @@
 import { type FormEvent, useState } from "react";
-import { Badge, Card, Empty, ErrorBanner, Notice, Problems } from "../../components/ui";
-import { get, post, problemsAt, problemsOf, qs } from "../../lib/api";
+import { NUM, FilterBar, Pager, ResultTable, SelectFilter } from "../../components/lists";
+import { Badge, Card, ErrorBanner, Field, Notice, Problems, PhoneInput } from "../../components/ui";
+import { get, post } from "../../lib/api";
+import { useSubmission } from "../../lib/forms";
 import { fmtTime } from "../../lib/format";
-import { useAsync, useInterval } from "../../lib/hooks";
+import { useAsync } from "../../lib/hooks";
+import { usePages } from "../../lib/paging";
 import { NumberOptions, useTenantNumbers } from "../../lib/numbers";
 import { Link } from "../../lib/router";
 
@@ -17,117 +20,54 @@ const STATUSES = [
   "failed",
   "canceled",
 ];
+const DIRECTIONS = ["inbound", "outbound"];
 export const FINAL_CALL = new Set(["completed", "busy", "no-answer", "failed", "canceled"]);
 
 /** Calls in and out, newest first, and placing one that runs a flow or says a message. */
 export function Calls({ canWrite }: { canWrite: boolean }) {
   const [status, setStatus] = useState("");
   const [direction, setDirection] = useState("");
-  const [cursors, setCursors] = useState<string[]>([]);
-  const cursor = cursors[cursors.length - 1];
-  const list = useAsync(
-    (signal) => get(`/v1/calls${qs({ status, direction, cursor, limit: 25 })}`, { signal }),
-    [status, direction, cursor],
-  );
-  useInterval(list.reload, 3000, !cursor);
+  const pages = usePages("/v1/calls", { status, direction }, { limit: 25, follow: true });
   const flows = useAsync((signal) => get("/v1/ivr-flows?limit=100", { signal }), []);
   const flowName = (id: string | null) => flows.data?.data.find((f: any) => f.id === id)?.name ?? id;
-  const reset = () => setCursors([]);
 
   return (
     <>
-      {canWrite && (
-        <PlaceCall
-          flows={flows.data?.data ?? []}
-          onPlaced={() => {
-            reset();
-            list.reload();
-          }}
-        />
-      )}
+      {canWrite && <PlaceCall flows={flows.data?.data ?? []} onPlaced={pages.first} />}
       <Card title="Calls">
-        <div className="toolbar">
-          <label>
-            Status{" "}
-            <select
-              value={status}
-              onChange={(e) => {
-                setStatus(e.target.value);
-                reset();
-              }}
-            >
-              <option value="">All</option>
-              {STATUSES.map((s) => (
-                <option key={s} value={s}>
-                  {s}
-                </option>
-              ))}
-            </select>
-          </label>
-          <label>
-            Direction{" "}
-            <select
-              value={direction}
-              onChange={(e) => {
-                setDirection(e.target.value);
-                reset();
-              }}
-            >
-              <option value="">Both</option>
-              <option value="inbound">inbound</option>
-              <option value="outbound">outbound</option>
-            </select>
-          </label>
-        </div>
-        <ErrorBanner error={list.error} />
-        <div className="table-wrap">
-          <table className="table">
-            <thead>
-              <tr>
-                <th scope="col">Started</th>
-                <th scope="col">Direction</th>
-                <th scope="col">From</th>
-                <th scope="col">To</th>
-                <th scope="col">Flow</th>
-                <th scope="col">Status</th>
-                <th scope="col" className="num">
-                  Duration
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {list.data?.data.map((c: any) => (
-                <tr key={c.id} data-call={c.id}>
-                  <td>
-                    <Link to={`/voice/calls/${c.id}`}>{fmtTime(c.created_at)}</Link>
-                  </td>
-                  <td>{c.direction}</td>
-                  <td>{c.from}</td>
-                  <td>{c.to}</td>
-                  <td>{c.flow_id ? flowName(c.flow_id) : <span className="muted">message</span>}</td>
-                  <td>
-                    <Badge status={c.status} />
-                    {c.error_code && <div className="small warn-text">Twilio {c.error_code}</div>}
-                  </td>
-                  <td className="num">{c.duration_seconds === null ? "—" : `${c.duration_seconds} s`}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-        {list.data?.data.length === 0 && <Empty>No calls match.</Empty>}
-        <div className="pager">
-          <button type="button" disabled={!cursors.length} onClick={() => setCursors(cursors.slice(0, -1))}>
-            Newer
-          </button>
-          <button
-            type="button"
-            disabled={!list.data?.has_more}
-            onClick={() => setCursors([...cursors, list.data.next_cursor])}
-          >
-            Older
-          </button>
-        </div>
+        <FilterBar>
+          <SelectFilter label="Status" value={status} onChange={setStatus} options={STATUSES} />
+          <SelectFilter
+            label="Direction"
+            value={direction}
+            onChange={setDirection}
+            options={DIRECTIONS}
+            all="Both"
+          />
+        </FilterBar>
+        <ResultTable
+          columns={["Started", "Direction", "From", "To", "Flow", "Status", NUM("Duration")]}
+          rows={pages.rows}
+          error={pages.list.error}
+          empty="No calls match."
+          row={(c: any) => (
+            <tr key={c.id} data-call={c.id}>
+              <td>
+                <Link to={`/voice/calls/${c.id}`}>{fmtTime(c.created_at)}</Link>
+              </td>
+              <td>{c.direction}</td>
+              <td>{c.from}</td>
+              <td>{c.to}</td>
+              <td>{c.flow_id ? flowName(c.flow_id) : <span className="muted">message</span>}</td>
+              <td>
+                <Badge status={c.status} />
+                {c.error_code && <div className="small warn-text">Twilio {c.error_code}</div>}
+              </td>
+              <td className="num">{c.duration_seconds === null ? "—" : `${c.duration_seconds} s`}</td>
+            </tr>
+          )}
+        />
+        <Pager pages={pages} />
       </Card>
     </>
   );
@@ -140,54 +80,42 @@ function PlaceCall({ flows, onPlaced }: { flows: any[]; onPlaced: () => void }) 
   const [what, setWhat] = useState<"flow" | "say">("flow");
   const [flowId, setFlowId] = useState("");
   const [say, setSay] = useState("");
-  const [error, setError] = useState<unknown>(null);
-  const [placed, setPlaced] = useState<any>(null);
-  const at = (path: string) => problemsAt(problemsOf(error), path);
+  const call = useSubmission();
   const chosenFlow = flowId || flows[0]?.id || "";
 
   function place(e: FormEvent) {
     e.preventDefault();
-    setError(null);
-    setPlaced(null);
-    post("/v1/calls", {
-      to: to.trim(),
-      ...(from.trim() ? { from: from.trim() } : {}),
-      ...(what === "flow" ? { flow_id: chosenFlow } : { say }),
-    }).then((c) => {
-      setPlaced(c);
-      onPlaced();
-    }, setError);
+    call.submit(
+      () =>
+        post("/v1/calls", {
+          to: to.trim(),
+          ...(from.trim() ? { from: from.trim() } : {}),
+          ...(what === "flow" ? { flow_id: chosenFlow } : { say }),
+        }),
+      onPlaced,
+    );
   }
 
   return (
     <Card title="Place a call">
       <form onSubmit={place} aria-label="Place a call">
         <div className="inline-form">
-          <div className="field">
-            <label htmlFor="call-to">To</label>
-            <input
-              id="call-to"
-              required
-              placeholder="+14155552671"
-              value={to}
-              aria-invalid={at("/to").length > 0 || undefined}
-              onChange={(e) => setTo(e.target.value)}
-            />
-            <Problems problems={at("/to")} />
-          </div>
-          <div className="field">
-            <label htmlFor="call-from">From (optional)</label>
+          <PhoneInput id="call-to" label="To" value={to} onChange={setTo} problems={call.at("/to")} />
+          <Field
+            id="call-from"
+            label="From (optional)"
+            problems={[...call.at("/from"), ...call.at("/phone_number")]}
+          >
             <input
               id="call-from"
               list="call-tenant-numbers"
               placeholder="the flow's number"
               value={from}
-              aria-invalid={at("/from").length > 0 || undefined}
+              aria-invalid={call.invalid("/from")}
               onChange={(e) => setFrom(e.target.value)}
             />
             <NumberOptions id="call-tenant-numbers" numbers={numbers} />
-            <Problems problems={[...at("/from"), ...at("/phone_number")]} />
-          </div>
+          </Field>
         </div>
         <fieldset>
           <legend>The call</legend>
@@ -227,7 +155,7 @@ function PlaceCall({ flows, onPlaced }: { flows: any[]; onPlaced: () => void }) 
               onChange={(e) => setSay(e.target.value)}
             />
           </div>
-          <Problems problems={[...at("/flow_id"), ...at("/say")]} />
+          <Problems problems={[...call.at("/flow_id"), ...call.at("/say")]} />
         </fieldset>
         <div className="form-actions">
           <button className="primary" type="submit">
@@ -235,10 +163,11 @@ function PlaceCall({ flows, onPlaced }: { flows: any[]; onPlaced: () => void }) 
           </button>
         </div>
       </form>
-      <ErrorBanner error={error} />
-      {placed && (
+      <ErrorBanner error={call.error} />
+      {call.result && (
         <Notice tone="good">
-          Calling {placed.to} from {placed.from}: <Link to={`/voice/calls/${placed.id}`}>{placed.id}</Link>
+          Calling {call.result.to} from {call.result.from}:{" "}
+          <Link to={`/voice/calls/${call.result.id}`}>{call.result.id}</Link>
         </Notice>
       )}
     </Card>

@@ -7,7 +7,8 @@ import { NumberOptions, useTenantNumbers } from "../../lib/numbers";
 import { Link, useRouter } from "../../lib/router";
 import { useSession } from "../../lib/session";
 import { NodeCard } from "./NodeCard";
-import { Field, TextInput } from "./fields";
+import { Field, TextInput } from "../../components/ui";
+
 import {
   type Draft,
   STARTER,

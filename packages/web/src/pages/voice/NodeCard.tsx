@@ -1,7 +1,7 @@
 import { useEffect, useState } from "react";
-import { Problems } from "../../components/ui";
+import { Problems, TextInput } from "../../components/ui";
 import { type Problem, problemsAt } from "../../lib/api";
-import { CheckInput, LinkSelect, ListInput, NumberInput, PromptList, TextInput } from "./fields";
+import { CheckInput, LinkSelect, ListInput, NumberInput, PromptList } from "./fields";
 import { type FlowNode, type NodeEntry, NODE_TYPES, TYPE_LABELS, nodeLevel, nodeOfType } from "./flow-form";
 
 /** One node of the flow: its id, its type and that type's fields, with the server's findings inline. */

@@ -1,75 +1,8 @@
-import { type ReactNode, useEffect, useState } from "react";
-import { Problems } from "../../components/ui";
+import { useEffect, useState } from "react";
+import { Field, Problems } from "../../components/ui";
 import { type Problem, problemsAt } from "../../lib/api";
 
 /** Small form controls of the flow editor; each shows the server's findings at its path. */
-
-export function Field({
-  id,
-  label,
-  problems,
-  help,
-  children,
-}: {
-  id: string;
-  label: string;
-  problems: Problem[];
-  help?: ReactNode;
-  children: ReactNode;
-}) {
-  return (
-    <div className="field">
-      <label htmlFor={id}>{label}</label>
-      {children}
-      {help && <div className="help">{help}</div>}
-      <Problems problems={problems} />
-    </div>
-  );
-}
-
-export function TextInput({
-  id,
-  label,
-  value,
-  onChange,
-  problems,
-  placeholder,
-  help,
-  multiline,
-}: {
-  id: string;
-  label: string;
-  value: string | undefined;
-  onChange: (v: string) => void;
-  problems: Problem[];
-  placeholder?: string;
-  help?: ReactNode;
-  multiline?: boolean;
-}) {
-  const invalid = problems.some((p) => p.severity !== "warning") || undefined;
-  return (
-    <Field id={id} label={label} problems={problems} help={help}>
-      {multiline ? (
-        <textarea
-          id={id}
-          rows={2}
-          value={value ?? ""}
-          placeholder={placeholder}
-          aria-invalid={invalid}
-          onChange={(e) => onChange(e.target.value)}
-        />
-      ) : (
-        <input
-          id={id}
-          value={value ?? ""}
-          placeholder={placeholder}
-          aria-invalid={invalid}
-          onChange={(e) => onChange(e.target.value)}
-        />
-      )}
-    </Field>
-  );
-}
 
 export function NumberInput({
   id,

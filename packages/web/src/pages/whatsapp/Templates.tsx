@@ -1,8 +1,11 @@
 import { type FormEvent, useState } from "react";
-import { Badge, Card, Empty, ErrorBanner, Notice, Problems } from "../../components/ui";
-import { get, post, problemsAt, problemsOf, qs } from "../../lib/api";
+import { FilterBar, Pager, ResultTable, SelectFilter } from "../../components/lists";
+import { Badge, Card, ErrorBanner, Field, Notice, Problems, TextInput } from "../../components/ui";
+import { post } from "../../lib/api";
+import { useSubmission } from "../../lib/forms";
 import { fmtTime } from "../../lib/format";
-import { useAsync, useInterval } from "../../lib/hooks";
+import { useInterval } from "../../lib/hooks";
+import { usePages } from "../../lib/paging";
 
 const CATEGORIES = ["UTILITY", "MARKETING", "AUTHENTICATION"];
 const STATUSES = ["unsubmitted", "received", "pending", "approved", "rejected", "paused", "disabled"];
@@ -17,110 +20,60 @@ function placeholders(body: string): string[] {
 /** WhatsApp templates: the list with each review's status, creating one, and resubmitting. */
 export function Templates({ canWrite }: { canWrite: boolean }) {
   const [status, setStatus] = useState("");
-  const [cursors, setCursors] = useState<string[]>([]);
-  const cursor = cursors[cursors.length - 1];
-  const list = useAsync(
-    (signal) => get(`/v1/whatsapp/templates${qs({ status, cursor, limit: 25 })}`, { signal }),
-    [status, cursor],
-  );
-  const reviewing = (list.data?.data ?? []).some((t: any) => IN_REVIEW.has(t.approval_status));
-  useInterval(list.reload, 3000, reviewing);
-  const [error, setError] = useState<unknown>(null);
+  const pages = usePages("/v1/whatsapp/templates", { status }, { limit: 25 });
+  const reviewing = (pages.rows ?? []).some((t: any) => IN_REVIEW.has(t.approval_status));
+  useInterval(pages.list.reload, 3000, reviewing);
+  const submission = useSubmission();
 
   return (
     <>
-      {canWrite && (
-        <NewTemplate
-          onCreated={() => {
-            setCursors([]);
-            list.reload();
-          }}
-        />
-      )}
+      {canWrite && <NewTemplate onCreated={pages.first} />}
       <Card title="Templates">
-        <div className="toolbar">
-          <label>
-            Status{" "}
-            <select
-              value={status}
-              onChange={(e) => {
-                setStatus(e.target.value);
-                setCursors([]);
-              }}
-            >
-              <option value="">All</option>
-              {STATUSES.map((s) => (
-                <option key={s} value={s}>
-                  {s}
-                </option>
-              ))}
-            </select>
-          </label>
-        </div>
-        <ErrorBanner error={error ?? list.error} />
-        <div className="table-wrap">
-          <table className="table">
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Category</th>
-                <th scope="col">Review</th>
-                <th scope="col">Body</th>
-                <th scope="col">Content SID</th>
-                <th scope="col">Submitted</th>
-                {canWrite && <th scope="col" />}
-              </tr>
-            </thead>
-            <tbody>
-              {list.data?.data.map((t: any) => (
-                <tr key={t.id} data-template={t.name}>
-                  <td>
-                    {t.name} <span className="muted small">{t.language}</span>
-                  </td>
-                  <td>{t.category}</td>
-                  <td>
-                    <Badge status={t.approval_status} />
-                    {t.rejection_reason && <div className="small warn-text">{t.rejection_reason}</div>}
-                  </td>
-                  <td className="truncate">
-                    {t.types?.["twilio/text"]?.body ?? t.types?.["twilio/media"]?.body}
-                  </td>
-                  <td className="small">{t.content_sid}</td>
-                  <td>{fmtTime(t.submitted_at)}</td>
-                  {canWrite && (
-                    <td>
-                      {(t.approval_status === "unsubmitted" || t.approval_status === "rejected") && (
-                        <button
-                          type="button"
-                          className="link"
-                          onClick={() => {
-                            setError(null);
-                            post(`/v1/whatsapp/templates/${t.id}/submit`).then(list.reload, setError);
-                          }}
-                        >
-                          {t.approval_status === "rejected" ? "Resubmit" : "Submit"}
-                        </button>
-                      )}
-                    </td>
+        <FilterBar>
+          <SelectFilter label="Status" value={status} onChange={setStatus} options={STATUSES} />
+        </FilterBar>
+        <ResultTable
+          columns={["Name", "Category", "Review", "Body", "Content SID", "Submitted", canWrite && ""]}
+          rows={pages.rows}
+          error={submission.error ?? pages.list.error}
+          empty="No templates."
+          row={(t: any) => (
+            <tr key={t.id} data-template={t.name}>
+              <td>
+                {t.name} <span className="muted small">{t.language}</span>
+              </td>
+              <td>{t.category}</td>
+              <td>
+                <Badge status={t.approval_status} />
+                {t.rejection_reason && <div className="small warn-text">{t.rejection_reason}</div>}
+              </td>
+              <td className="truncate">
+                {t.types?.["twilio/text"]?.body ?? t.types?.["twilio/media"]?.body}
+              </td>
+              <td className="small">{t.content_sid}</td>
+              <td>{fmtTime(t.submitted_at)}</td>
+              {canWrite && (
+                <td>
+                  {(t.approval_status === "unsubmitted" || t.approval_status === "rejected") && (
+                    <button
+                      type="button"
+                      className="link"
+                      onClick={() =>
+                        submission.submit(
+                          () => post(`/v1/whatsapp/templates/${t.id}/submit`),
+                          pages.list.reload,
+                        )
+                      }
+                    >
+                      {t.approval_status === "rejected" ? "Resubmit" : "Submit"}
+                    </button>
                   )}
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-        {list.data?.data.length === 0 && <Empty>No templates.</Empty>}
-        <div className="pager">
-          <button type="button" disabled={!cursors.length} onClick={() => setCursors(cursors.slice(0, -1))}>
-            Newer
-          </button>
-          <button
-            type="button"
-            disabled={!list.data?.has_more}
-            onClick={() => setCursors([...cursors, list.data.next_cursor])}
-          >
-            Older
-          </button>
-        </div>
+                </td>
+              )}
+            </tr>
+          )}
+        />
+        <Pager pages={pages} />
       </Card>
     </>
   );
@@ -134,64 +87,57 @@ function NewTemplate({ onCreated }: { onCreated: () => void }) {
   const [samples, setSamples] = useState<Record<string, string>>({});
   const [mediaUrl, setMediaUrl] = useState("");
   const [submit, setSubmit] = useState(true);
-  const [error, setError] = useState<unknown>(null);
-  const [created, setCreated] = useState<any>(null);
-  const problems = problemsOf(error);
-  const at = (path: string) => problemsAt(problems, path);
+  const creation = useSubmission();
+  const at = creation.at;
   const used = placeholders(body);
 
   function create(e: FormEvent) {
     e.preventDefault();
-    setError(null);
-    setCreated(null);
     const variables = Object.fromEntries(used.filter((n) => samples[n]).map((n) => [n, samples[n]]));
-    post("/v1/whatsapp/templates", {
-      name: name.trim(),
-      language: language.trim(),
-      category,
-      body,
-      ...(Object.keys(variables).length ? { variables } : {}),
-      ...(mediaUrl.trim() ? { media_urls: [mediaUrl.trim()] } : {}),
-      submit,
-    }).then((t) => {
-      setCreated(t);
-      setName("");
-      setBody("");
-      setSamples({});
-      setMediaUrl("");
-      onCreated();
-    }, setError);
+    creation.submit(
+      () =>
+        post("/v1/whatsapp/templates", {
+          name: name.trim(),
+          language: language.trim(),
+          category,
+          body,
+          ...(Object.keys(variables).length ? { variables } : {}),
+          ...(mediaUrl.trim() ? { media_urls: [mediaUrl.trim()] } : {}),
+          submit,
+        }),
+      () => {
+        setName("");
+        setBody("");
+        setSamples({});
+        setMediaUrl("");
+        onCreated();
+      },
+    );
   }
 
   return (
     <Card title="New template">
       <form onSubmit={create} aria-label="New template">
         <div className="grid-2">
-          <div className="field">
-            <label htmlFor="wat-name">Name</label>
-            <input
-              id="wat-name"
-              required
-              placeholder="order_ready"
-              value={name}
-              aria-invalid={at("/name").length > 0 || undefined}
-              onChange={(e) => setName(e.target.value)}
-            />
-            <div className="help">Lower-case letters, digits and underscores.</div>
-            <Problems problems={at("/name")} />
-          </div>
-          <div className="field">
-            <label htmlFor="wat-language">Language</label>
-            <input
-              id="wat-language"
-              required
-              value={language}
-              aria-invalid={at("/language").length > 0 || undefined}
-              onChange={(e) => setLanguage(e.target.value)}
-            />
-            <div className="help">en, en_US, pt_BR…</div>
-            <Problems problems={at("/language")} />
-          </div>
+          <TextInput
+            id="wat-name"
+            label="Name"
+            required
+            placeholder="order_ready"
+            value={name}
+            onChange={setName}
+            problems={at("/name")}
+            help="Lower-case letters, digits and underscores."
+          />
+          <TextInput
+            id="wat-language"
+            label="Language"
+            required
+            value={language}
+            onChange={setLanguage}
+            problems={at("/language")}
+            help="en, en_US, pt_BR…"
+          />
           <div className="field">
             <label htmlFor="wat-category">Category</label>
             <select id="wat-category" value={category} onChange={(e) => setCategory(e.target.value)}>
@@ -200,8 +146,7 @@ function NewTemplate({ onCreated }: { onCreated: () => void }) {
               ))}
             </select>
           </div>
-          <div className="field">
-            <label htmlFor="wat-media">Media URL (optional)</label>
+          <Field id="wat-media" label="Media URL (optional)" problems={at("/media_urls")}>
             <input
               id="wat-media"
               type="url"
@@ -209,11 +154,18 @@ function NewTemplate({ onCreated }: { onCreated: () => void }) {
               value={mediaUrl}
               onChange={(e) => setMediaUrl(e.target.value)}
             />
-            <Problems problems={at("/media_urls")} />
-          </div>
+          </Field>
         </div>
-        <div className="field">
-          <label htmlFor="wat-body">Body</label>
+        <Field
+          id="wat-body"
+          label="Body"
+          problems={at("/body")}
+          help={
+            <>
+              Placeholders are {"{{1}}"}, {"{{2}}"}, … in order.
+            </>
+          }
+        >
           <textarea
             id="wat-body"
             rows={3}
@@ -221,14 +173,10 @@ function NewTemplate({ onCreated }: { onCreated: () => void }) {
             maxLength={1024}
             placeholder="Hi {{1}}, your order {{2}} is ready for pickup."
             value={body}
-            aria-invalid={at("/body").length > 0 || undefined}
+            aria-invalid={creation.invalid("/body")}
             onChange={(e) => setBody(e.target.value)}
           />
-          <div className="help">
-            Placeholders are {"{{1}}"}, {"{{2}}"}, … in order.
-          </div>
-          <Problems problems={at("/body")} />
-        </div>
+        </Field>
         {used.length > 0 && (
           <fieldset>
             <legend>Sample values (WhatsApp reviews the template with them)</legend>
@@ -258,10 +206,11 @@ function NewTemplate({ onCreated }: { onCreated: () => void }) {
           </button>
         </div>
       </form>
-      <ErrorBanner error={error} />
-      {created && (
+      <ErrorBanner error={creation.error} />
+      {creation.result && (
         <Notice tone="good">
-          Created {created.name} ({created.content_sid}): review {created.approval_status}.
+          Created {creation.result.name} ({creation.result.content_sid}): review{" "}
+          {creation.result.approval_status}.
         </Notice>
       )}
     </Card>
