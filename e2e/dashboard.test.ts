@@ -306,6 +306,11 @@ describe("the dashboard", { timeout: 120_000 }, () => {
     // silent caller never leaves, which the server refuses.
     const bye = page.locator('[data-node="bye"]');
     await bye.getByLabel("Then").selectOption("menu");
+    // Check first: the server's dry run shows the problem on its node and saves nothing.
+    await page.getByRole("button", { name: "Check" }).first().click();
+    await page.getByText("Cannot be saved: 1 finding.").waitFor();
+    await page.locator('[data-node] [data-code="loop_without_input"]').waitFor();
+    expect((await stack.api("GET", "/v1/ivr-flows", asTenant())).body.data).toEqual([]);
     await page.getByRole("button", { name: "Create flow" }).first().click();
     await page.locator('[data-node] [data-code="loop_without_input"]').waitFor();
     expect(await page.getByTestId("flow-summary").textContent()).toContain("nothing was saved");

@@ -9054,6 +9054,118 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  "/v1/ivr-flows/validate": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Dry-run an IVR flow: every finding a save would make, nothing saved
+     * @description Tenant key, or the admin token with `Subtext-Tenant: ten_…`. valid is false when a finding is an error (a save would answer 422).
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          "application/json": {
+            name: string;
+            start: string;
+            voice?: string;
+            language?: string;
+            nodes: {
+              [key: string]: {
+                /** @enum {string} */
+                type: "say" | "play" | "gather" | "dial" | "record" | "redirect" | "hangup";
+              } & (unknown & unknown & unknown & unknown & unknown & unknown & unknown);
+            };
+            /** @description Numbers of the tenant whose incoming calls run this flow (their voice URL is set to us) */
+            phone_numbers?: string[];
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": {
+              valid: boolean;
+              findings: {
+                /** @description JSON pointer into the flow */
+                path: string;
+                /** @example loop_without_input */
+                code: string;
+                /** @enum {string} */
+                severity: "error" | "warning";
+                message: string;
+              }[];
+            };
+          };
+        };
+        /** @description Malformed request (invalid JSON, wrong types, unknown fields) */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Missing or invalid credentials */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Not allowed for these credentials, or the tenant is suspended */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Not found (or not visible to this tenant) */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Over a rate limit; see Retry-After */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   "/v1/ivr-flows/{id}": {
     parameters: {
       query?: never;

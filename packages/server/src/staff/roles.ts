@@ -124,6 +124,7 @@ export const ROUTE_ROLES: Readonly<Record<string, Roles>> = {
   "DELETE /v1/whatsapp/opt-ins/:phone": BUILDERS,
 
   "POST /v1/ivr-flows": BUILDERS,
+  "POST /v1/ivr-flows/validate": BUILDERS,
   "GET /v1/ivr-flows": READERS,
   "PUT /v1/ivr-flows/:id": BUILDERS,
   "GET /v1/ivr-flows/:id": READERS,

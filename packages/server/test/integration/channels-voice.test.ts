@@ -110,6 +110,47 @@ describe("voice IVR", () => {
     ]);
   });
 
+  it("dry-runs a flow: the findings a save would make, and nothing saved", async () => {
+    const before = await stack.api("GET", "/v1/ivr-flows", { token: a.key });
+    const loop = await stack.api("POST", "/v1/ivr-flows/validate", {
+      token: a.key,
+      body: {
+        name: "Loop",
+        start: "one",
+        nodes: {
+          one: { type: "say", text: "One", next: "two" },
+          two: { type: "play", url: "https://x.test/a.mp3", next: "one" },
+        },
+      },
+    });
+    expect(loop.status).toBe(200);
+    expect(loop.body.valid).toBe(false);
+    expect(loop.body.findings.map((f: { code: string }) => f.code)).toEqual(["loop_without_input"]);
+
+    const flow = menuFlow();
+    const orphan = await stack.api("POST", "/v1/ivr-flows/validate", {
+      token: a.key,
+      body: { ...flow, nodes: { ...flow.nodes, orphan: { type: "hangup" } } },
+    });
+    expect(orphan.status).toBe(200);
+    expect(orphan.body).toEqual({
+      valid: true,
+      findings: [
+        expect.objectContaining({ code: "unreachable_node", path: "/nodes/orphan", severity: "warning" }),
+      ],
+    });
+    const clean = await stack.api("POST", "/v1/ivr-flows/validate", { token: a.key, body: flow });
+    expect(clean.body).toEqual({ valid: true, findings: [] });
+
+    const shape = await stack.api("POST", "/v1/ivr-flows/validate", {
+      token: a.key,
+      body: { name: "Shape", start: "x", nodes: { x: { type: "say" } } },
+    });
+    expect(shape.status).toBe(400);
+    const after = await stack.api("GET", "/v1/ivr-flows", { token: a.key });
+    expect(after.body.data.length).toBe(before.body.data.length);
+  });
+
   it("a caller walks the menu by digits after a silence and a wrong key, and the voicemail transcription reaches the tenant's webhook", async () => {
     const endpoint = await stack.api("POST", "/v1/webhook-endpoints", {
       token: a.key,

@@ -6,7 +6,8 @@ import type { Services } from "../../kernel/services.js";
 import { byId, e164, iso, listQuery, page, pageOf, security, tenantNote } from "../../http/pages.js";
 import { type CallInput, startCall } from "../voice/calls.js";
 import { FLOW_BODY_PROPERTIES, NODE_OUTPUT } from "../voice/flow-schema.js";
-import { type FlowInput, saveFlow } from "../voice/flows.js";
+import { type FlowInput, checkFlow, saveFlow } from "../voice/flows.js";
+import { flowErrors } from "../voice/validate.js";
 import { type CallRow, callDetails, findCall, listCalls } from "../voice/call-store.js";
 import { type FlowRow, findFlow, listFlows, numbersOfFlows } from "../voice/flow-store.js";
 
@@ -125,6 +126,51 @@ export function voiceRoutes(services: Services): FastifyPluginAsync {
         const tenant = await actingTenant(req, services);
         const saved = await saveFlow(services, tenant, req.body);
         return reply.code(201).send(flowView(saved.flow, saved.phoneNumbers));
+      },
+    );
+
+    app.post<{ Body: FlowInput }>(
+      "/v1/ivr-flows/validate",
+      {
+        schema: {
+          tags,
+          security,
+          summary: "Dry-run an IVR flow: every finding a save would make, nothing saved",
+          description: `${tenantNote} valid is false when a finding is an error (a save would answer 422).`,
+          body: flowBody,
+          response: responses(
+            {
+              200: {
+                type: "object",
+                required: ["valid", "findings"],
+                additionalProperties: false,
+                properties: {
+                  valid: { type: "boolean" },
+                  findings: {
+                    type: "array",
+                    items: {
+                      type: "object",
+                      required: ["path", "code", "severity", "message"],
+                      additionalProperties: false,
+                      properties: {
+                        path: { type: "string", description: "JSON pointer into the flow" },
+                        code: { type: "string", examples: ["loop_without_input"] },
+                        severity: { type: "string", enum: ["error", "warning"] },
+                        message: { type: "string" },
+                      },
+                    },
+                  },
+                },
+              },
+            },
+            [400, 401, 403, 404],
+          ),
+        },
+      },
+      async (req) => {
+        await actingTenant(req, services);
+        const { findings } = checkFlow(services, req.body);
+        return { valid: flowErrors(findings).length === 0, findings };
       },
     );
 

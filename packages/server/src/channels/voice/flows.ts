@@ -15,7 +15,7 @@ import {
 } from "./flow-store.js";
 import { flowUrlPolicy, urlFindings } from "./tenant-urls.js";
 import { voiceBase } from "./urls.js";
-import { flowErrors, validateFlow } from "./validate.js";
+import { type FlowFinding, flowErrors, validateFlow } from "./validate.js";
 
 type Deps = Pick<Services, "db" | "vault" | "caches" | "twilio" | "clock" | "urls" | "log" | "config">;
 
@@ -37,20 +37,31 @@ export interface SavedFlow {
  * callback are pointed at our webhooks, before the flow and its numbers are stored together.
  * Numbers dropped from the list get their voice URL cleared.
  */
+/** Every finding the save would make (the graph, and the URLs nodes may call), nothing saved. */
+export function checkFlow(
+  deps: Pick<Deps, "config" | "urls">,
+  input: FlowInput,
+): { definition: FlowDefinition; findings: FlowFinding[] } {
+  const definition: FlowDefinition = {
+    start: input.start,
+    nodes: input.nodes,
+    ...(input.voice ? { voice: input.voice } : {}),
+    ...(input.language ? { language: input.language } : {}),
+  };
+  return {
+    definition,
+    findings: [...validateFlow(definition), ...urlFindings(definition, flowUrlPolicy(deps))],
+  };
+}
+
 export async function saveFlow(
   deps: Deps,
   tenant: TenantRow,
   input: FlowInput,
   id?: string,
 ): Promise<SavedFlow> {
-  const { name, phone_numbers, ...rest } = input;
-  const definition: FlowDefinition = {
-    start: rest.start,
-    nodes: rest.nodes,
-    ...(rest.voice ? { voice: rest.voice } : {}),
-    ...(rest.language ? { language: rest.language } : {}),
-  };
-  const findings = [...validateFlow(definition), ...urlFindings(definition, flowUrlPolicy(deps))];
+  const { name, phone_numbers } = input;
+  const { definition, findings } = checkFlow(deps, input);
   const errors = flowErrors(findings);
   if (errors.length > 0) {
     throw new SubtextError(

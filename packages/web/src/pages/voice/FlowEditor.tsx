@@ -145,6 +145,42 @@ function FlowEditor({ id, canWrite }: { id?: string; canWrite: boolean }) {
     }
   }
 
+  /** The server's dry run: the findings a save would make, nothing saved. */
+  async function check() {
+    let d = draft!;
+    if (mode === "json") {
+      try {
+        d = draftOfJson(json);
+      } catch (e) {
+        setJsonError((e as Error).message);
+        return;
+      }
+    }
+    setBusy(true);
+    setError(null);
+    setNotice(null);
+    try {
+      const result = await post("/v1/ivr-flows/validate", documentOf(d, false));
+      setProblems(result.findings);
+      const n = result.findings.length;
+      setNotice(
+        n === 0
+          ? "No problems found."
+          : `${result.valid ? "Can be saved" : "Cannot be saved"}: ${n} finding${n > 1 ? "s" : ""}.`,
+      );
+    } catch (e) {
+      setError(e);
+      setProblems(problemsOf(e));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  const checkButton = canWrite && (
+    <button type="button" disabled={busy} onClick={() => void check()}>
+      Check
+    </button>
+  );
   const saveButton = canWrite && (
     <button type="button" className="primary" disabled={busy} onClick={() => void save()}>
       {id ? "Save flow" : "Create flow"}
@@ -188,6 +224,7 @@ function FlowEditor({ id, canWrite }: { id?: string; canWrite: boolean }) {
                 JSON
               </button>
             </fieldset>
+            {checkButton}
             {saveButton}
           </>
         }
