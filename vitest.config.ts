@@ -1,3 +1,4 @@
+import { defaultServerConditions } from "vite";
 import { defineConfig } from "vitest/config";
 import { CONFORMANCE_DID_NOT_RUN, locateTwilioOpenApi } from "./packages/emulator/test/conformance/oai.js";
 
@@ -18,7 +19,12 @@ if (!conformance && !said.conformanceNotRunSaid) {
   console.warn(CONFORMANCE_DID_NOT_RUN);
 }
 
+// The tests run our packages' TypeScript sources: `subtext-source` is the export condition that
+// names them (the packages' exports give everyone else their compiled dist/).
+const conditions = ["subtext-source", ...defaultServerConditions];
+
 export default defineConfig({
+  ssr: { resolve: { conditions } },
   test: {
     pool: "forks",
     testTimeout: 60_000,
@@ -42,6 +48,17 @@ export default defineConfig({
             "packages/telecom/test/**/*.test.ts",
             "scripts/**/*.test.mjs",
           ],
+          exclude: ["scripts/pack.test.mjs"],
+        },
+      },
+      {
+        extends: true,
+        // npm pack of the emulator and the SDK, installed into an empty project: npm, tsc, minutes.
+        test: {
+          name: "pack",
+          include: ["scripts/pack.test.mjs"],
+          testTimeout: 180_000,
+          hookTimeout: 600_000,
         },
       },
       { extends: true, test: { name: "sdk", include: ["packages/sdk/test/**/*.test.ts"] } },

@@ -40,7 +40,7 @@ export interface EmulatorProcess {
 
 export async function startEmulatorProcess(): Promise<EmulatorProcess> {
   const child = fork(fileURLToPath(new URL("./emulator-proc.ts", import.meta.url)), [], {
-    execArgv: ["--import", "tsx"],
+    execArgv: ["--import", "tsx", "--conditions=subtext-source"], // the emulator's sources, not its dist
     stdio: ["ignore", "inherit", "inherit", "ipc"],
   });
   let seq = 0;

@@ -66,12 +66,19 @@ const n = (v: number | undefined | null) =>
 const startedAt = performance.now();
 const minutes = (since: number) => `${((performance.now() - since) / 60_000).toFixed(1)} min`;
 
-/** Runs a bench file under tsx in a child process with `engine`; returns the JSON it printed last. */
+/**
+ * Runs a bench file under tsx in a child process with `engine`; returns the JSON it printed last.
+ * `subtext-source`: our packages' TypeScript sources, not their compiled dist.
+ */
 async function child<T>(file: string, engine: "pglite" | "postgres", argv: string[]): Promise<T> {
-  const proc = spawn(process.execPath, ["--import", "tsx", here(file), ...argv], {
-    env: { ...process.env, SUBTEXT_TEST_ENGINE: engine },
-    stdio: ["ignore", "pipe", "inherit"],
-  });
+  const proc = spawn(
+    process.execPath,
+    ["--import", "tsx", "--conditions=subtext-source", here(file), ...argv],
+    {
+      env: { ...process.env, SUBTEXT_TEST_ENGINE: engine },
+      stdio: ["ignore", "pipe", "inherit"],
+    },
+  );
   let out = "";
   proc.stdout.on("data", (d: Buffer) => {
     out += d.toString();

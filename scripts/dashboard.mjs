@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // The dashboard's build (packages/web/dist), made only when it is missing or older than its
-// sources, so that `npm install && npm start` serves it: `npm install` runs this file (the root's
-// `prepare` script) and `npm start` calls `ensureDashboard` before starting. Node built-ins only.
+// sources, so that `npm install && npm start` serves it: `npm install` runs it (scripts/build.mjs,
+// the root's `prepare` script) and `npm start` calls `ensureDashboard` before starting. Node
+// built-ins only.
 import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -26,7 +27,7 @@ function bundledPackages(web) {
  * The newest modification time under dir, skipping dist and node_modules: of its files, and of
  * its folders, whose times change when a file in them is added, removed or renamed.
  */
-function newestSource(dir) {
+export function newestSource(dir) {
   let newest = 0;
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     if (entry.name === "dist" || entry.name === "node_modules") continue;
@@ -80,5 +81,5 @@ export function ensureDashboard() {
   return "failed";
 }
 
-// As `prepare`: a build that fails fails the install; an install without Vite does not.
+// Alone: a build that fails exits 1; an install without Vite does not.
 if (process.argv[1] === fileURLToPath(import.meta.url)) process.exit(ensureDashboard() === "failed" ? 1 : 0);

@@ -1,7 +1,50 @@
 #!/usr/bin/env node
-// Runs the TypeScript sources directly through tsx, so the server needs no build step.
-import { register } from "tsx/esm/api";
+// `subtext`: runs the compiled server (dist/, made by `npm install`, `npm start`, `npm run build`).
+// In a checkout whose TypeScript changed since that build, or was never built, it runs the sources
+// through tsx instead, a development fallback (tsx is a dev dependency), so that an edit, and the
+// tests that spawn this file, never meet stale code. An installed package has no sources: dist.
+import { existsSync, readdirSync, statSync } from "node:fs";
+import { createRequire, register } from "node:module";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 
-register();
-const { main } = await import("../src/cli/main.ts");
-await main(process.argv.slice(2));
+const server = fileURLToPath(new URL("..", import.meta.url));
+const emulator = dirname(createRequire(import.meta.url).resolve("subtext-emulator/package.json"));
+
+/** The newest modification time under dir: of its files and of its folders (a removal). */
+function newest(dir) {
+  let time = statSync(dir).mtimeMs;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    time = Math.max(time, entry.isDirectory() ? newest(path) : statSync(path).mtimeMs);
+  }
+  return time;
+}
+
+/** Whether a package's dist is current: always without sources, else newer than all of them. */
+function built(pkg) {
+  if (!existsSync(join(pkg, "src"))) return true;
+  const index = join(pkg, "dist", "index.js");
+  return existsSync(index) && statSync(index).mtimeMs >= newest(join(pkg, "src"));
+}
+
+// The server's compiled code imports the emulator's: both must be current.
+const tsx = built(server) && built(emulator) ? null : await import("tsx/esm/api").catch(() => null);
+let cli;
+if (tsx) {
+  tsx.register();
+  // Our packages' sources, not their dist, for `import "subtext-emulator"` (their exports' condition).
+  const hook = `export const resolve = (s, c, next) =>
+    next(s, { ...c, conditions: [...c.conditions, "subtext-source"] });`;
+  register(`data:text/javascript,${encodeURIComponent(hook)}`);
+  cli = await import("../src/cli/main.ts");
+} else {
+  cli = await import("../dist/cli/main.js").catch((err) => {
+    if (err?.code !== "ERR_MODULE_NOT_FOUND" || !err.message.includes(join(server, "dist"))) throw err;
+    console.error(
+      "Subtext is not compiled, and tsx, which runs its sources, is not installed: run `npm run build`.",
+    );
+    process.exit(1);
+  });
+}
+await cli.main(process.argv.slice(2));
