@@ -26,10 +26,10 @@ function newest(dir: string): number {
   return time;
 }
 const built = (pkg: string) => {
-  const index = join(root, pkg, "dist/index.js");
-  return existsSync(index) && statSync(index).mtimeMs >= newest(join(root, pkg, "src"));
+  const dist = join(root, pkg, "dist");
+  return existsSync(dist) && statSync(dist).mtimeMs >= newest(join(root, pkg, "src"));
 };
-if (!built("packages/server") || !built("packages/emulator")) {
+if (!["server", "emulator", "telecom"].every((pkg) => built(`packages/${pkg}`))) {
   console.error("dist/ is missing or older than the sources: run `npm run build` first.");
   process.exit(1);
 }

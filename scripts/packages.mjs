@@ -1,10 +1,10 @@
 #!/usr/bin/env node
-// The compiled packages: `tsc` turns the TypeScript of packages/emulator, packages/sdk and
-// packages/server into JavaScript with type declarations in their dist/, which their package.json
-// `exports` and bins name, so they run on plain Node and install anywhere (`npm pack`). A package
-// is built only when its dist is missing or older than its sources: `npm install` runs this file
-// (through scripts/build.mjs, the root's `prepare`) and `npm start` calls `ensurePackages` before
-// starting. Node built-ins only.
+// The compiled packages: `tsc` turns the TypeScript of packages/telecom, packages/emulator,
+// packages/sdk and packages/server into JavaScript with type declarations in their dist/, which
+// their package.json `exports` and bins name, so they run on plain Node and install anywhere
+// (`npm pack`). A package is built only when its dist is missing or older than its sources:
+// `npm install` runs this file (through scripts/build.mjs, the root's `prepare`) and `npm start`
+// calls `ensurePackages` before starting. Node built-ins only.
 import { spawnSync } from "node:child_process";
 import {
   copyFileSync,
@@ -29,12 +29,13 @@ const root = fileURLToPath(new URL("..", import.meta.url));
  * place under dist.
  */
 export const PACKAGES = [
+  { name: "@subtext/telecom", dir: join(root, "packages/telecom"), needs: [] },
   { name: "subtext-emulator", dir: join(root, "packages/emulator"), needs: [] },
   { name: "@subtext/sdk", dir: join(root, "packages/sdk"), needs: [] },
   {
     name: "@subtext/server",
     dir: join(root, "packages/server"),
-    needs: ["subtext-emulator"],
+    needs: ["@subtext/telecom", "subtext-emulator"],
     assets: /\/migrations\/[^/]+\.sql$/,
   },
 ];
@@ -44,9 +45,9 @@ export const PACKAGES = [
  * tsconfig.build.json and the settings that one extends.
  */
 export function packageStaleness(dir, baseConfig = join(root, "tsconfig.base.json")) {
-  const built = join(dir, "dist", "index.js");
+  const built = join(dir, "dist");
   if (!existsSync(built)) return "it is not built yet";
-  // The build touches dist/index.js last, so its time is the build's end.
+  // The build sets dist's own time last, so it is the build's end (the bins compare the same).
   const src = join(dir, "src");
   const sources = Math.max(
     statSync(src).mtimeMs, // a file removed from src itself
@@ -93,10 +94,10 @@ function build(pkg, compiler) {
       copyFileSync(file, to);
     }
   }
-  const now = new Date();
-  utimesSync(join(next, "index.js"), now, now);
   rmSync(dist, { recursive: true, force: true });
   renameSync(next, dist);
+  const now = new Date();
+  utimesSync(dist, now, now);
   return true;
 }
 

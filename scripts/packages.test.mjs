@@ -8,7 +8,10 @@ const T0 = new Date("2026-01-01T00:00:00Z");
 const later = (seconds) => new Date(T0.getTime() + seconds * 1000);
 let pkg;
 
-/** A file under the temporary package, modified (with the folders it is in) at `at`. */
+/**
+ * A file under the temporary package, modified (with the folders it is in) at `at`: a file in
+ * dist gives dist the build's time, as a build does.
+ */
 function file(path, at = T0) {
   const full = join(pkg, path);
   mkdirSync(dirname(full), { recursive: true });

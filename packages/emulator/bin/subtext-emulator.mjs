@@ -18,9 +18,10 @@ function newest(dir) {
   return time;
 }
 
-const index = join(pkg, "dist", "index.js");
+// Current: always without sources, else newer than all of them (a build gives dist its own time last).
+const dist = join(pkg, "dist");
 const built =
-  !existsSync(join(pkg, "src")) || (existsSync(index) && statSync(index).mtimeMs >= newest(join(pkg, "src")));
+  !existsSync(join(pkg, "src")) || (existsSync(dist) && statSync(dist).mtimeMs >= newest(join(pkg, "src")));
 const tsx = built ? null : await import("tsx/esm/api").catch(() => null);
 let cli;
 if (tsx) {

@@ -9,7 +9,12 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const server = fileURLToPath(new URL("..", import.meta.url));
-const emulator = dirname(createRequire(import.meta.url).resolve("subtext-emulator/package.json"));
+// The server and the packages its compiled code imports: all must be current.
+const require = createRequire(import.meta.url);
+const packages = [
+  server,
+  ...["subtext-emulator", "@subtext/telecom"].map((name) => dirname(require.resolve(`${name}/package.json`))),
+];
 
 /** The newest modification time under dir: of its files and of its folders (a removal). */
 function newest(dir) {
@@ -21,19 +26,22 @@ function newest(dir) {
   return time;
 }
 
-/** Whether a package's dist is current: always without sources, else newer than all of them. */
+/**
+ * Whether a package's dist is current: always without sources, else newer than all of them (a
+ * build gives dist its own time last: scripts/packages.mjs).
+ */
 function built(pkg) {
   if (!existsSync(join(pkg, "src"))) return true;
-  const index = join(pkg, "dist", "index.js");
-  return existsSync(index) && statSync(index).mtimeMs >= newest(join(pkg, "src"));
+  const dist = join(pkg, "dist");
+  return existsSync(dist) && statSync(dist).mtimeMs >= newest(join(pkg, "src"));
 }
 
-// The server's compiled code imports the emulator's: both must be current.
-const tsx = built(server) && built(emulator) ? null : await import("tsx/esm/api").catch(() => null);
+const tsx = packages.every(built) ? null : await import("tsx/esm/api").catch(() => null);
 let cli;
 if (tsx) {
   tsx.register();
-  // Our packages' sources, not their dist, for `import "subtext-emulator"` (their exports' condition).
+  // Our packages' sources, not their dist, for `subtext-emulator` and `@subtext/telecom/…` (the
+  // condition in their exports).
   const hook = `export const resolve = (s, c, next) =>
     next(s, { ...c, conditions: [...c.conditions, "subtext-source"] });`;
   register(`data:text/javascript,${encodeURIComponent(hook)}`);

@@ -324,7 +324,8 @@ export async function runTypeScript(
     `import { pathToFileURL } from "node:url";\nawait import(pathToFileURL(process.argv[2]).href);\nprocess.exit(0);\n`,
   );
   return spawnNode(
-    ["--import", "tsx", join(dir, "main.mjs"), join(dir, "run.mts")],
+    // `subtext-source`: the SDK's and the emulator's sources, which tsc checked, not their dist.
+    ["--import", "tsx", "--conditions=subtext-source", join(dir, "main.mjs"), join(dir, "run.mts")],
     doc.typescript.env,
     ROOT,
   );
