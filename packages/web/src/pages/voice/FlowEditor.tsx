@@ -108,17 +108,21 @@ function FlowEditor({ id, canWrite }: { id?: string; canWrite: boolean }) {
     }
   }
 
-  async function save() {
-    let d = draft!;
-    if (mode === "json") {
-      try {
-        d = draftOfJson(json);
-      } catch (e) {
-        setJsonError((e as Error).message);
-        return;
-      }
-      setDraft(d);
+  /** The flow being edited, read from the JSON view when it is open (null: the JSON is invalid). */
+  function current(): Draft | null {
+    if (mode !== "json") return draft!;
+    try {
+      return draftOfJson(json);
+    } catch (e) {
+      setJsonError((e as Error).message);
+      return null;
     }
+  }
+
+  async function save() {
+    const d = current();
+    if (!d) return;
+    if (mode === "json") setDraft(d);
     setBusy(true);
     setError(null);
     setNotice(null);
@@ -147,15 +151,8 @@ function FlowEditor({ id, canWrite }: { id?: string; canWrite: boolean }) {
 
   /** The server's dry run: the findings a save would make, nothing saved. */
   async function check() {
-    let d = draft!;
-    if (mode === "json") {
-      try {
-        d = draftOfJson(json);
-      } catch (e) {
-        setJsonError((e as Error).message);
-        return;
-      }
-    }
+    const d = current();
+    if (!d) return;
     setBusy(true);
     setError(null);
     setNotice(null);
