@@ -1,26 +1,28 @@
 /**
- * JSON schemas shared by routes and the OpenAPI document. Inputs are inline per route (and
- * refuse unknown fields); outputs reference these by $id so the document has named components.
+ * The schemas of the API, written once with TypeBox: each is the JSON Schema that Fastify
+ * validates and /openapi.json shows, and its `Static` type is what the handler receives (Fastify's
+ * TypeBox type provider), so no route pairs a schema with a hand-written generic. Inputs are
+ * inline per route (and refuse unknown fields); outputs reference shared schemas by $id so the
+ * document has named components.
  */
-export const ErrorSchema = {
-  $id: "Error",
-  type: "object",
-  description: "Every error has this shape, with a stable machine code.",
-  required: ["error"],
-  properties: {
-    error: {
-      type: "object",
-      required: ["code", "message"],
-      properties: {
-        code: { type: "string", examples: ["invalid_request"] },
-        message: { type: "string" },
-        hint: { type: "string" },
-        twilio_code: { type: "integer" },
-        details: { type: "array", items: { type: "object", additionalProperties: true } },
-      },
-    },
+import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
+import { Nullable, OpenObject, Type } from "../kernel/schema.js";
+
+/** A module's routes: a Fastify plugin whose request types come from its TypeBox schemas. */
+export type Routes = FastifyPluginAsyncTypebox;
+
+export const ErrorSchema = Type.Object(
+  {
+    error: Type.Object({
+      code: Type.String({ examples: ["invalid_request"] }),
+      message: Type.String(),
+      hint: Type.Optional(Type.String()),
+      twilio_code: Type.Optional(Type.Integer()),
+      details: Type.Optional(Type.Array(OpenObject())),
+    }),
   },
-} as const;
+  { $id: "Error", description: "Every error has this shape, with a stable machine code." },
+);
 
 export const SHARED_SCHEMAS = [ErrorSchema] as const;
 
@@ -46,13 +48,13 @@ export function responses(
   return out;
 }
 
-export const idParam = (prefix: string) => ({
-  type: "string",
-  minLength: 1,
-  maxLength: 64,
-  description: `A ${prefix}… id`,
-  examples: [`${prefix}01JC0000000000000000000000`],
-});
+export const idParam = (prefix: string) =>
+  Type.String({
+    minLength: 1,
+    maxLength: 64,
+    description: `A ${prefix}… id`,
+    examples: [`${prefix}01JC0000000000000000000000`],
+  });
 
-export const dateTime = { type: "string", format: "date-time" } as const;
-export const nullableDateTime = { type: ["string", "null"], format: "date-time" } as const;
+export const dateTime = Type.String({ format: "date-time" });
+export const nullableDateTime = Nullable(Type.String({ format: "date-time" }));

@@ -1,44 +1,40 @@
 import { page, pageOf } from "../../http/pages.js";
-import type { FastifyPluginAsync } from "fastify";
 import { actingTenant } from "../../http/auth.js";
-import { responses } from "../../http/schemas.js";
+import { type Routes, responses } from "../../http/schemas.js";
+import { Defaulted, Nullable, OpenObject, Ref, Type } from "../../kernel/schema.js";
 import { bodyValidator, describeValidation } from "../../http/validation.js";
 import { SubtextError, notFound } from "../../kernel/errors.js";
 import type { Services } from "../../kernel/services.js";
 import { messagingMetrics } from "../metrics.js";
 import { messagingOf } from "../module.js";
 import { BATCH_CHUNK, MAX_BATCH, sendBatch, sendMessage, withIdempotencyKey } from "../send/send.js";
-import type { SendInput } from "../send/validate.js";
-import { MESSAGE_STATUSES, type MessageStatus } from "../status.js";
+import { SendInput } from "../send/input.js";
+import { MESSAGE_STATUSES } from "../status.js";
 import { cancelMessage, findMessage, listMessages } from "../store/messages.js";
 import { timelineOf } from "../store/timeline.js";
 import { messageView, timelineView } from "../view.js";
-import { idempotencyHeader, messageIdParams, sendBody } from "./schemas.js";
+import { idempotencyHeader, messageIdParams } from "./schemas.js";
 
 // Each item is checked as POST /v1/messages checks its body, so a batch refuses what a send would.
-const checkItem = bodyValidator(sendBody);
+const checkItem = bodyValidator(SendInput);
 
-const batchItemResult = {
-  type: "object",
-  required: ["index", "accepted"],
-  properties: {
-    index: { type: "integer" },
-    accepted: { type: "boolean" },
-    id: { type: "string" },
-    status: { type: "string" },
-    segments: { type: "integer" },
-    encoding: { type: "string" },
-    price_estimate: { type: ["object", "null"], additionalProperties: true },
-    replayed: { type: "boolean" },
-    error: { type: "object", additionalProperties: true },
-  },
-} as const;
+const batchItemResult = Type.Object({
+  index: Type.Integer(),
+  accepted: Type.Boolean(),
+  id: Type.Optional(Type.String()),
+  status: Type.Optional(Type.String()),
+  segments: Type.Optional(Type.Integer()),
+  encoding: Type.Optional(Type.String()),
+  price_estimate: Type.Optional(Nullable(OpenObject())),
+  replayed: Type.Optional(Type.Boolean()),
+  error: Type.Optional(OpenObject()),
+});
 
-export function messageRoutes(services: Services): FastifyPluginAsync {
+export function messageRoutes(services: Services): Routes {
   const messaging = messagingOf(services);
   const metrics = messagingMetrics(services.metrics);
   return async (app) => {
-    app.post<{ Body: SendInput; Headers: { "idempotency-key"?: string } }>(
+    app.post(
       "/v1/messages",
       {
         config: { messageCount: () => 1 },
@@ -52,8 +48,8 @@ export function messageRoutes(services: Services): FastifyPluginAsync {
             "a different request is 409 idempotency_conflict.",
           security: [{ bearer: [] }],
           headers: idempotencyHeader,
-          body: sendBody,
-          response: responses({ 202: { $ref: "Message#" } }, [400, 401, 403, 409, 422]),
+          body: SendInput,
+          response: responses({ 202: Ref("Message") }, [400, 401, 403, 409, 422]),
         },
       },
       async (req, reply) => {
@@ -69,7 +65,7 @@ export function messageRoutes(services: Services): FastifyPluginAsync {
       },
     );
 
-    app.post<{ Body: { messages: unknown[] }; Headers: { "idempotency-key"?: string } }>(
+    app.post(
       "/v1/messages/batch",
       {
         bodyLimit: 32 * 1024 * 1024,
@@ -86,25 +82,17 @@ export function messageRoutes(services: Services): FastifyPluginAsync {
             "(unless it has its own).",
           security: [{ bearer: [] }],
           headers: idempotencyHeader,
-          body: {
-            type: "object",
-            required: ["messages"],
-            additionalProperties: false,
-            properties: {
-              messages: { type: "array", minItems: 1, maxItems: MAX_BATCH, items: { type: "object" } },
-            },
-          },
+          body: Type.Object(
+            { messages: Type.Array(Type.Object({}), { minItems: 1, maxItems: MAX_BATCH }) },
+            { additionalProperties: false },
+          ),
           response: responses(
             {
-              202: {
-                type: "object",
-                required: ["results", "accepted", "rejected"],
-                properties: {
-                  accepted: { type: "integer" },
-                  rejected: { type: "integer" },
-                  results: { type: "array", items: batchItemResult },
-                },
-              },
+              202: Type.Object({
+                accepted: Type.Integer(),
+                rejected: Type.Integer(),
+                results: Type.Array(batchItemResult),
+              }),
             },
             [400, 401, 403, 409, 413, 422],
           ),
@@ -162,7 +150,7 @@ export function messageRoutes(services: Services): FastifyPluginAsync {
       },
     );
 
-    app.get<{ Params: { id: string } }>(
+    app.get(
       "/v1/messages/:id",
       {
         schema: {
@@ -170,7 +158,7 @@ export function messageRoutes(services: Services): FastifyPluginAsync {
           summary: "Read a message with its timeline (events)",
           security: [{ bearer: [] }],
           params: messageIdParams,
-          response: responses({ 200: { $ref: "Message#" } }, [400, 401, 403, 404]),
+          response: responses({ 200: Ref("Message") }, [400, 401, 403, 404]),
         },
       },
       async (req) => {
@@ -181,36 +169,31 @@ export function messageRoutes(services: Services): FastifyPluginAsync {
       },
     );
 
-    app.get<{
-      Querystring: {
-        status?: MessageStatus;
-        to?: string;
-        from?: string;
-        after?: string;
-        before?: string;
-        cursor?: string;
-        limit: number;
-      };
-    }>(
+    app.get(
       "/v1/messages",
       {
         schema: {
           tags: ["messages"],
           summary: "Search messages, newest first, paged by cursor",
           security: [{ bearer: [] }],
-          querystring: {
-            type: "object",
-            additionalProperties: false,
-            properties: {
-              status: { type: "string", enum: MESSAGE_STATUSES },
-              to: { type: "string", maxLength: 64 },
-              from: { type: "string", maxLength: 64 },
-              after: { type: "string", format: "date-time", description: "Created at or after" },
-              before: { type: "string", format: "date-time", description: "Created before" },
-              cursor: { type: "string", maxLength: 64, description: "next_cursor of the previous page" },
-              limit: { type: "integer", minimum: 1, maximum: 1000, default: 50 },
-            },
-          },
+          querystring: Defaulted(
+            Type.Object(
+              {
+                status: Type.Optional(Type.Enum(MESSAGE_STATUSES, { type: "string" })),
+                to: Type.Optional(Type.String({ maxLength: 64 })),
+                from: Type.Optional(Type.String({ maxLength: 64 })),
+                after: Type.Optional(
+                  Type.String({ format: "date-time", description: "Created at or after" }),
+                ),
+                before: Type.Optional(Type.String({ format: "date-time", description: "Created before" })),
+                cursor: Type.Optional(
+                  Type.String({ maxLength: 64, description: "next_cursor of the previous page" }),
+                ),
+                limit: Type.Integer({ minimum: 1, maximum: 1000, default: 50 }),
+              },
+              { additionalProperties: false },
+            ),
+          ),
           response: responses({
             200: pageOf("Message"),
           }),
@@ -232,7 +215,7 @@ export function messageRoutes(services: Services): FastifyPluginAsync {
       },
     );
 
-    app.post<{ Params: { id: string } }>(
+    app.post(
       "/v1/messages/:id/cancel",
       {
         schema: {
@@ -240,7 +223,7 @@ export function messageRoutes(services: Services): FastifyPluginAsync {
           summary: "Cancel a message not yet handed to Twilio (queued or scheduled)",
           security: [{ bearer: [] }],
           params: messageIdParams,
-          response: responses({ 200: { $ref: "Message#" } }, [400, 401, 403, 404, 409]),
+          response: responses({ 200: Ref("Message") }, [400, 401, 403, 404, 409]),
         },
       },
       async (req) => {

@@ -14,7 +14,8 @@ import type { MessageRow } from "../store/messages.js";
 import { type Outcome, type Submission, acceptMany } from "./accept.js";
 import type { GroupCommit } from "./group-commit.js";
 import { type Route, routeFor, sendingProfile, whatsappRoute } from "./gate.js";
-import { type Finding, type SendInput, type ValidSend, isWhatsAppSend, validateSend } from "./validate.js";
+import type { SendInput } from "./input.js";
+import { type Finding, type ValidSend, isWhatsAppSend, validateSend } from "./validate.js";
 
 type Deps = Pick<Services, "db" | "clock" | "caches">;
 

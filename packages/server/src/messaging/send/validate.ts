@@ -3,26 +3,12 @@
  * a number that can receive texts), the body (Twilio's 1,600-character limit, exact segments),
  * media, the schedule and the metadata. Pure: the same input gives the same findings.
  */
+import type { SendInput } from "./input.js";
 import { createHash } from "node:crypto";
 import { isWhatsAppAddress, whatsappAddress } from "@subtext/telecom/whatsapp/address";
 import { parsePhone, smsReachability } from "@subtext/telecom/phone";
 import { type SmsEncoding, MAX_BODY_CHARACTERS, countSegments } from "@subtext/telecom/segments";
 import { smartEncodingSaving } from "@subtext/telecom/smart-encoding";
-
-export interface SendInput {
-  to: string;
-  body?: string;
-  from?: string;
-  messaging_service_id?: string;
-  media_urls?: string[];
-  send_at?: string;
-  idempotency_key?: string;
-  metadata?: Record<string, unknown>;
-  channel?: "sms" | "mms" | "whatsapp";
-  smart_encoding?: boolean;
-  content_sid?: string;
-  content_variables?: Record<string, string>;
-}
 
 export interface Finding {
   path: string;

@@ -1,0 +1,36 @@
+import { Dictionary, OpenObject, type Static, Type } from "../../kernel/schema.js";
+
+/** What a send carries: the body POST /v1/messages checks (and each batch item), and its type. */
+export const SendInput = Type.Object(
+  {
+    to: Type.String({
+      minLength: 1,
+      maxLength: 64,
+      description: "E.164, e.g. +14155552671",
+      examples: ["+14155552671"],
+    }),
+    body: Type.Optional(
+      Type.String({ maxLength: 20_000, description: "Up to 1,600 characters (Twilio's limit)" }),
+    ),
+    from: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 64,
+        description: "One of the tenant's numbers; default: the messaging service chooses",
+      }),
+    ),
+    messaging_service_id: Type.Optional(Type.String({ pattern: "^MG[0-9a-fA-F]{32}$" })),
+    media_urls: Type.Optional(Type.Array(Type.String({ maxLength: 2048 }), { maxItems: 50 })),
+    send_at: Type.Optional(Type.String({ maxLength: 64, description: "ISO 8601; up to 35 days ahead" })),
+    idempotency_key: Type.Optional(Type.String({ minLength: 1, maxLength: 255 })),
+    metadata: Type.Optional(OpenObject({ description: "Yours, returned as given (≤ 4 KB)" })),
+    channel: Type.Optional(Type.Enum(["sms", "mms", "whatsapp"], { type: "string" })),
+    smart_encoding: Type.Optional(
+      Type.Boolean({ description: "Replace look-alike Unicode with GSM-7 (fewer segments)" }),
+    ),
+    content_sid: Type.Optional(Type.String({ pattern: "^HX[0-9a-fA-F]{32}$" })),
+    content_variables: Type.Optional(Dictionary(Type.String())),
+  },
+  { additionalProperties: false },
+);
+export type SendInput = Static<typeof SendInput>;
