@@ -10,6 +10,8 @@ import { Nullable, OpenObject, Type } from "../kernel/schema.js";
 
 /** A module's routes: a Fastify plugin whose request types come from its TypeBox schemas. */
 export type Routes = FastifyPluginAsyncTypebox;
+/** The Fastify instance a `Routes` plugin registers on. */
+export type RoutesApp = Parameters<Routes>[0];
 
 export const ErrorSchema = Type.Object(
   {

@@ -1,10 +1,11 @@
-import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from "fastify";
+import type { FastifyRequest } from "fastify";
 import { isId } from "../db/ids.js";
 import { SubtextError } from "../kernel/errors.js";
 import type { Services } from "../kernel/services.js";
 import { subaccountAuthToken } from "../tenancy/credentials.js";
 import { type TenantRow, cachedTenant } from "../tenancy/tenants.js";
 import { verifyTwilioSignature } from "../twilio/signature.js";
+import type { Routes, RoutesApp } from "./schemas.js";
 
 /**
  * The one intake of Twilio's webhooks to us (`POST /twilio/…/:tenantId/…`: message status and
@@ -30,9 +31,9 @@ const verified = new WeakMap<FastifyRequest, TenantRow>();
 
 export function twilioWebhooks(
   services: Pick<Services, "db" | "vault" | "urls" | "caches">,
-  routes: (app: FastifyInstance) => void | Promise<void>,
+  routes: (app: RoutesApp) => void | Promise<void>,
   options: { onRefused?: (req: FastifyRequest) => void } = {},
-): FastifyPluginAsync {
+): Routes {
   return async (app) => {
     // Forms are parsed in this plugin only (Fastify encapsulation): the JSON API refuses them.
     app.addContentTypeParser(
