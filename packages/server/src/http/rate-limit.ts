@@ -1,6 +1,7 @@
 import rateLimit from "@fastify/rate-limit";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { SubtextError } from "../kernel/errors.js";
+import { Ref } from "../kernel/schema.js";
 import type { Services } from "../kernel/services.js";
 import type { TenantRow } from "../tenancy/tenants.js";
 import { actingTenant } from "./auth.js";
@@ -53,7 +54,7 @@ export async function registerRateLimits(
     }
     route.schema = {
       ...route.schema,
-      response: { ...response, 429: { description: "Over a rate limit; see Retry-After", $ref: "Error#" } },
+      response: { ...response, 429: Ref("Error", { description: "Over a rate limit; see Retry-After" }) },
     };
   });
 

@@ -5,13 +5,9 @@
  * inline per route (and refuse unknown fields); outputs reference shared schemas by $id so the
  * document has named components.
  */
-import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
-import { Nullable, OpenObject, Type } from "../kernel/schema.js";
+import { Nullable, OpenObject, Ref, Type } from "../kernel/schema.js";
 
-/** A module's routes: a Fastify plugin whose request types come from its TypeBox schemas. */
-export type Routes = FastifyPluginAsyncTypebox;
-/** The Fastify instance a `Routes` plugin registers on. */
-export type RoutesApp = Parameters<Routes>[0];
+export type { Routes, RoutesApp } from "../kernel/module.js";
 
 export const ErrorSchema = Type.Object(
   {
@@ -46,7 +42,7 @@ export function responses(
   errors: number[] = [400, 401, 403],
 ): Record<number, object> {
   const out: Record<number, object> = { ...ok };
-  for (const status of errors) out[status] = { description: ERROR_TEXT[status] ?? "Error", $ref: "Error#" };
+  for (const status of errors) out[status] = Ref("Error", { description: ERROR_TEXT[status] ?? "Error" });
   return out;
 }
 

@@ -1,5 +1,10 @@
-import type { FastifyPluginAsync } from "fastify";
+import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import type { Services } from "./services.js";
+
+/** A module's routes: a Fastify plugin whose request types come from its TypeBox schemas. */
+export type Routes = FastifyPluginAsyncTypebox;
+/** The Fastify instance a `Routes` plugin registers on. */
+export type RoutesApp = Parameters<Routes>[0];
 
 /** A loop that runs beside the job runner in worker processes (roles all and worker). */
 export interface WorkerLoop {
@@ -18,7 +23,7 @@ export interface WorkerLoop {
 export interface Module {
   readonly name: string;
   /** HTTP route plugins, registered in this order. */
-  routes?(services: Services): FastifyPluginAsync[];
+  routes?(services: Services): Routes[];
   /** JSON schemas with an `$id` that routes reference; /openapi.json lists them as components. */
   readonly schemas?: readonly object[];
   /** Job kinds: every process registers them all; the role decides who polls. */
