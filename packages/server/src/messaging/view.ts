@@ -2,6 +2,8 @@ import type { MessageRow } from "./store/messages.js";
 import type { TimelineRow } from "./store/timeline.js";
 import { fromMicros, toMicros } from "../usage/prices.js";
 import { explainTwilioCode } from "@subtext/telecom/twilio-codes";
+import { Nullable, OpenObject, Type } from "../kernel/schema.js";
+import { MESSAGE_STATUSES } from "./status.js";
 
 /** The public shape of a message (POST/GET /v1/messages). */
 export function messageView(m: MessageRow) {
@@ -77,94 +79,88 @@ export function timelineView(m: MessageRow, rows: TimelineRow[]) {
   ];
 }
 
-export const MessageSchema = {
-  $id: "Message",
-  type: "object",
-  required: ["id", "status", "to", "segments", "encoding", "created_at"],
-  properties: {
-    id: { type: "string", examples: ["msg_01JC0000000000000000000000"] },
-    object: { type: "string", enum: ["message"] },
-    direction: { type: "string", enum: ["outbound", "inbound"] },
-    channel: { type: "string" },
-    status: {
-      type: "string",
-      enum: [
-        "scheduled",
-        "queued",
-        "sending",
-        "sent",
-        "delivered",
-        "undelivered",
-        "failed",
-        "canceled",
-        "received",
-      ],
-    },
-    to: { type: "string" },
-    from: { type: ["string", "null"] },
-    messaging_service_id: { type: ["string", "null"] },
-    body: { type: ["string", "null"], description: "null once redacted (retention)" },
-    body_redacted: { type: "boolean" },
-    media_urls: { type: "array", items: { type: "string" } },
-    segments: {
-      type: "integer",
+const dateTime = Type.String({ format: "date-time" });
+const nullableDateTime = Nullable(Type.String({ format: "date-time" }));
+
+export const MessageSchema = Type.Object(
+  {
+    id: Type.String({ examples: ["msg_01JC0000000000000000000000"] }),
+    object: Type.Optional(Type.Enum(["message"], { type: "string" })),
+    direction: Type.Optional(Type.Enum(["outbound", "inbound"], { type: "string" })),
+    channel: Type.Optional(Type.String()),
+    status: Type.Enum(MESSAGE_STATUSES, { type: "string" }),
+    to: Type.String(),
+    from: Type.Optional(Nullable(Type.String())),
+    messaging_service_id: Type.Optional(Nullable(Type.String())),
+    body: Type.Optional(Nullable(Type.String({ description: "null once redacted (retention)" }))),
+    body_redacted: Type.Optional(Type.Boolean()),
+    media_urls: Type.Optional(Type.Array(Type.String())),
+    segments: Type.Integer({
       description: "What the message costs in segments (GSM-7 160/153, UCS-2 70/67)",
-    },
-    encoding: { type: "string", enum: ["GSM-7", "UCS-2"] },
-    smart_encoding: {
-      type: "object",
-      properties: {
-        applied: { type: "boolean" },
-        segments_saved: {
-          type: "integer",
-          description: "Segments smart encoding saves (when applied), or would save (when not)",
-        },
-      },
-    },
-    price_estimate: {
-      type: ["object", "null"],
-      properties: {
-        amount: {
-          type: "string",
-          description: "USD, a decimal string: two to six decimals, trailing zeros beyond two dropped",
-          examples: ["0.0083"],
-        },
-        currency: { type: "string" },
-      },
-    },
-    send_at: { type: ["string", "null"], format: "date-time" },
-    lane_id: { type: ["string", "null"] },
-    held: {
-      type: ["object", "null"],
-      description: "Why a queued message waits (daily_cap, tmobile_daily_cap, quiet_hours) and until when",
-      properties: { reason: { type: "string" }, until: { type: "string", format: "date-time" } },
-    },
-    attempts: { type: "integer" },
-    twilio_sid: { type: ["string", "null"] },
-    error: {
-      type: ["object", "null"],
-      properties: {
-        twilio_code: { type: ["integer", "null"] },
-        message: { type: ["string", "null"] },
-        explanation: { type: ["string", "null"] },
-      },
-    },
-    metadata: { type: ["object", "null"], additionalProperties: true },
-    created_at: { type: "string", format: "date-time" },
-    updated_at: { type: "string", format: "date-time" },
-    sent_at: { type: ["string", "null"], format: "date-time" },
-    completed_at: { type: ["string", "null"], format: "date-time" },
-    events: {
-      type: "array",
-      items: {
-        type: "object",
-        properties: {
-          type: { type: "string" },
-          name: { type: "string" },
-          at: { type: "string", format: "date-time" },
-          data: { type: "object", additionalProperties: true },
-        },
-      },
-    },
+    }),
+    encoding: Type.Enum(["GSM-7", "UCS-2"], { type: "string" }),
+    smart_encoding: Type.Optional(
+      Type.Object({
+        applied: Type.Optional(Type.Boolean()),
+        segments_saved: Type.Optional(
+          Type.Integer({
+            description: "Segments smart encoding saves (when applied), or would save (when not)",
+          }),
+        ),
+      }),
+    ),
+    price_estimate: Type.Optional(
+      Nullable(
+        Type.Object({
+          amount: Type.Optional(
+            Type.String({
+              description: "USD, a decimal string: two to six decimals, trailing zeros beyond two dropped",
+              examples: ["0.0083"],
+            }),
+          ),
+          currency: Type.Optional(Type.String()),
+        }),
+      ),
+    ),
+    send_at: Type.Optional(nullableDateTime),
+    lane_id: Type.Optional(Nullable(Type.String())),
+    held: Type.Optional(
+      Nullable(
+        Type.Object(
+          { reason: Type.Optional(Type.String()), until: Type.Optional(dateTime) },
+          {
+            description:
+              "Why a queued message waits (daily_cap, tmobile_daily_cap, quiet_hours) and until when",
+          },
+        ),
+      ),
+    ),
+    attempts: Type.Optional(Type.Integer()),
+    twilio_sid: Type.Optional(Nullable(Type.String())),
+    error: Type.Optional(
+      Nullable(
+        Type.Object({
+          twilio_code: Type.Optional(Nullable(Type.Integer())),
+          message: Type.Optional(Nullable(Type.String())),
+          explanation: Type.Optional(Nullable(Type.String())),
+        }),
+      ),
+    ),
+    metadata: Type.Optional(Nullable(OpenObject())),
+    created_at: dateTime,
+    updated_at: Type.Optional(dateTime),
+    sent_at: Type.Optional(nullableDateTime),
+    completed_at: Type.Optional(nullableDateTime),
+    events: Type.Optional(
+      Type.Array(
+        Type.Object({
+          type: Type.Optional(Type.String()),
+          name: Type.Optional(Type.String()),
+          at: Type.Optional(dateTime),
+          data: Type.Optional(OpenObject()),
+        }),
+      ),
+    ),
   },
-} as const;
+  { $id: "Message" },
+);

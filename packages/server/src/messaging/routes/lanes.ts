@@ -1,12 +1,13 @@
-import type { FastifyPluginAsync, FastifyRequest } from "fastify";
+import type { FastifyRequest } from "fastify";
 import { actingTenant, assertOwnedBy, isOperator } from "../../http/auth.js";
-import { responses } from "../../http/schemas.js";
+import { type Routes, responses } from "../../http/schemas.js";
 import { notFound } from "../../kernel/errors.js";
+import { Nullable, OpenObject, Type } from "../../kernel/schema.js";
 import type { Services } from "../../kernel/services.js";
 import { dailyWindow } from "@subtext/telecom/lanes";
 import { profileLanes, sendingProfile } from "../send/gate.js";
 import {
-  type LaneOverridesChange,
+  LaneOverridesChange,
   type LaneRow,
   ensureLane,
   findLane,
@@ -14,42 +15,36 @@ import {
   updateLaneOverrides,
 } from "../store/lanes.js";
 
-const MAX_DAILY_CAP = 1_000_000_000;
-
-const LaneSchema = {
-  type: "object",
-  required: ["id", "tenant_id", "kind", "mps"],
-  properties: {
-    id: { type: "string" },
-    tenant_id: { type: "string" },
-    kind: { type: "string", enum: ["10dlc_campaign", "toll_free_number", "whatsapp_sender"] },
-    rate_kind: { type: "string", description: "The row of the brand-type table the limits come from" },
-    brand_id: { type: ["string", "null"] },
-    trust_score: { type: ["integer", "null"] },
-    messaging_service_sid: { type: ["string", "null"] },
-    sender: { type: ["string", "null"] },
-    mps: { type: "number", description: "Segments per second" },
-    burst: { type: "integer", description: "Segments that may go at once after an idle moment" },
-    daily_cap: { type: ["integer", "null"], description: "Segments per Pacific day for the brand" },
-    tmobile_daily_cap: {
-      type: ["integer", "null"],
-      description: "Segments per Pacific day to T-Mobile for the brand",
-    },
-    overrides: { type: "object", additionalProperties: true },
-    held_until: { type: ["string", "null"], format: "date-time" },
-    held_reason: { type: ["string", "null"] },
-    today: {
-      type: "object",
-      properties: {
-        day: { type: "string" },
-        segments: { type: "integer" },
-        tmobile_segments: { type: "integer" },
-        resets_at: { type: "string", format: "date-time" },
-      },
-    },
-    queued: { type: "integer" },
-  },
-} as const;
+const LaneSchema = Type.Object({
+  id: Type.String(),
+  tenant_id: Type.String(),
+  kind: Type.Enum(["10dlc_campaign", "toll_free_number", "whatsapp_sender"], { type: "string" }),
+  rate_kind: Type.Optional(
+    Type.String({ description: "The row of the brand-type table the limits come from" }),
+  ),
+  brand_id: Type.Optional(Nullable(Type.String())),
+  trust_score: Type.Optional(Nullable(Type.Integer())),
+  messaging_service_sid: Type.Optional(Nullable(Type.String())),
+  sender: Type.Optional(Nullable(Type.String())),
+  mps: Type.Number({ description: "Segments per second" }),
+  burst: Type.Optional(Type.Integer({ description: "Segments that may go at once after an idle moment" })),
+  daily_cap: Type.Optional(Nullable(Type.Integer({ description: "Segments per Pacific day for the brand" }))),
+  tmobile_daily_cap: Type.Optional(
+    Nullable(Type.Integer({ description: "Segments per Pacific day to T-Mobile for the brand" })),
+  ),
+  overrides: Type.Optional(OpenObject()),
+  held_until: Type.Optional(Nullable(Type.String({ format: "date-time" }))),
+  held_reason: Type.Optional(Nullable(Type.String())),
+  today: Type.Optional(
+    Type.Object({
+      day: Type.Optional(Type.String()),
+      segments: Type.Optional(Type.Integer()),
+      tmobile_segments: Type.Optional(Type.Integer()),
+      resets_at: Type.Optional(Type.String({ format: "date-time" })),
+    }),
+  ),
+  queued: Type.Optional(Type.Integer()),
+});
 
 async function laneView(services: Services, l: LaneRow) {
   const window = dailyWindow(services.clock.now());
@@ -96,29 +91,23 @@ async function visibleLane(services: Services, req: FastifyRequest, id: string):
   return lane;
 }
 
-const idParams = {
-  type: "object",
-  required: ["id"],
-  additionalProperties: false,
-  properties: { id: { type: "string", maxLength: 64 } },
-} as const;
+const idParams = Type.Object({ id: Type.String({ maxLength: 64 }) }, { additionalProperties: false });
 
-export function laneRoutes(services: Services): FastifyPluginAsync {
+export function laneRoutes(services: Services): Routes {
   return async (app) => {
-    app.get<{ Querystring: { tenant_id?: string } }>(
+    app.get(
       "/v1/lanes",
       {
         schema: {
           tags: ["lanes"],
           summary: "Throughput lanes (a tenant sees its own; the admin all, or one tenant's)",
           security: [{ bearer: [] }],
-          querystring: {
-            type: "object",
-            additionalProperties: false,
-            properties: { tenant_id: { type: "string", maxLength: 64 } },
-          },
+          querystring: Type.Object(
+            { tenant_id: Type.Optional(Type.String({ maxLength: 64 })) },
+            { additionalProperties: false },
+          ),
           response: responses({
-            200: { type: "object", properties: { data: { type: "array", items: LaneSchema } } },
+            200: Type.Object({ data: Type.Optional(Type.Array(LaneSchema)) }),
           }),
         },
       },
@@ -137,7 +126,7 @@ export function laneRoutes(services: Services): FastifyPluginAsync {
       },
     );
 
-    app.get<{ Params: { id: string } }>(
+    app.get(
       "/v1/lanes/:id",
       {
         schema: {
@@ -151,7 +140,7 @@ export function laneRoutes(services: Services): FastifyPluginAsync {
       async (req) => laneView(services, await visibleLane(services, req, req.params.id)),
     );
 
-    app.patch<{ Params: { id: string }; Body: LaneOverridesChange }>(
+    app.patch(
       "/v1/lanes/:id",
       {
         config: { auth: "admin" },
@@ -160,19 +149,7 @@ export function laneRoutes(services: Services): FastifyPluginAsync {
           summary: "Override a lane's limits (e.g. Twilio's reported rate_limits); null clears an override",
           security: [{ bearer: [] }],
           params: idParams,
-          body: {
-            type: "object",
-            additionalProperties: false,
-            minProperties: 1,
-            properties: {
-              mps: { type: ["number", "null"], exclusiveMinimum: 0, maximum: 10_000 },
-              burst: { type: ["integer", "null"], minimum: 1, maximum: 100_000 },
-              // Integer columns: a huge cap is a 400, not an overflow. A billion is more than
-              // a lane at the maximum mps (10,000) can send in a day.
-              daily_cap: { type: ["integer", "null"], minimum: 0, maximum: MAX_DAILY_CAP },
-              tmobile_daily_cap: { type: ["integer", "null"], minimum: 0, maximum: MAX_DAILY_CAP },
-            },
-          },
+          body: LaneOverridesChange,
           response: responses({ 200: LaneSchema }, [400, 401, 403, 404]),
         },
       },

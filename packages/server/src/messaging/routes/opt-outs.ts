@@ -1,87 +1,76 @@
-import type { FastifyPluginAsync, FastifyRequest } from "fastify";
+import type { FastifyRequest } from "fastify";
 import { page } from "../../http/pages.js";
 import { actingTenant, principalOf } from "../../http/auth.js";
-import { responses } from "../../http/schemas.js";
+import { type Routes, responses } from "../../http/schemas.js";
 import { SubtextError, notFound } from "../../kernel/errors.js";
+import { Defaulted, Nullable, type Static, Type } from "../../kernel/schema.js";
 import type { Services } from "../../kernel/services.js";
 import { CSV_HEADER, parseImport, toCsvLine } from "../optouts/csv.js";
 import { ALL_SENDERS, type OptOutRow, auditOf, listOptOuts, optIn, optOut } from "../optouts/store.js";
 import { parsePhone } from "@subtext/telecom/phone";
 
-const scopeSchema = {
-  type: "string",
+const scopeSchema = Type.String({
   pattern: "^(all|MG[0-9a-fA-F]{32}|\\+[1-9]\\d{1,14})$",
   description: "all (every sender), a messaging service sid, or a sender number",
-} as const;
+});
 
-const OptOutSchema = {
-  type: "object",
-  required: ["phone", "scope", "source", "created_at"],
-  properties: {
-    phone: { type: "string" },
-    scope: { type: "string" },
-    source: { type: "string", enum: ["keyword", "api", "import", "twilio_21610"] },
-    keyword: { type: ["string", "null"] },
-    reason: { type: ["string", "null"] },
-    created_at: { type: "string", format: "date-time" },
-  },
-} as const;
+const source = Type.Enum(["keyword", "api", "import", "twilio_21610"], { type: "string" });
 
-const OptOutPageSchema = {
-  type: "object",
-  required: ["data", "has_more", "next_cursor"],
-  properties: {
-    data: { type: "array", items: OptOutSchema },
-    has_more: { type: "boolean" },
-    next_cursor: { type: ["string", "null"] },
-  },
-} as const;
+const OptOutSchema = Type.Object({
+  phone: Type.String(),
+  scope: Type.String(),
+  source,
+  keyword: Type.Optional(Nullable(Type.String())),
+  reason: Type.Optional(Nullable(Type.String())),
+  created_at: Type.String({ format: "date-time" }),
+});
 
-const HistorySchema = {
-  type: "object",
-  required: ["data"],
-  properties: {
-    data: {
-      type: "array",
-      description: "Oldest first",
-      items: {
-        type: "object",
-        required: ["action", "scope", "source", "keyword", "reason", "actor", "at"],
-        properties: {
-          action: { type: "string", enum: ["opt_out", "opt_in"] },
-          scope: { type: "string" },
-          source: OptOutSchema.properties.source,
-          keyword: { type: ["string", "null"] },
-          reason: { type: ["string", "null"] },
-          actor: {
-            type: "string",
-            description: "api_key:key_…, admin, handset or twilio",
-            examples: ["api_key:key_01JC0000000000000000000000"],
-          },
-          at: { type: "string", format: "date-time" },
-        },
-      },
+const OptOutPageSchema = Type.Object({
+  data: Type.Array(OptOutSchema),
+  has_more: Type.Boolean(),
+  next_cursor: Nullable(Type.String()),
+});
+
+const HistorySchema = Type.Object({
+  data: Type.Array(
+    Type.Object({
+      action: Type.Enum(["opt_out", "opt_in"], { type: "string" }),
+      scope: Type.String(),
+      source,
+      keyword: Nullable(Type.String()),
+      reason: Nullable(Type.String()),
+      actor: Type.String({
+        description: "api_key:key_…, admin, handset or twilio",
+        examples: ["api_key:key_01JC0000000000000000000000"],
+      }),
+      at: Type.String({ format: "date-time" }),
+    }),
+    { description: "Oldest first" },
+  ),
+});
+
+const ImportResultSchema = Type.Object({
+  imported: Type.Integer({ description: "Lines that added an entry" }),
+  unchanged: Type.Integer({ description: "Lines whose entry was already there" }),
+  rejected: Type.Integer({ description: "Lines refused (listed in errors)" }),
+  errors: Type.Array(Type.Object({ line: Type.Integer(), code: Type.String(), message: Type.String() })),
+});
+
+const listQuery = Defaulted(
+  Type.Object(
+    {
+      phone: Type.Optional(Type.String({ maxLength: 64 })),
+      scope: Type.Optional(scopeSchema),
+      cursor: Type.Optional(Type.String({ maxLength: 200 })),
+      limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),
+      format: Type.Enum(["json", "csv"], { type: "string", default: "json" }),
     },
-  },
-} as const;
+    { additionalProperties: false },
+  ),
+);
+type ListQuery = Static<typeof listQuery>;
 
-const ImportResultSchema = {
-  type: "object",
-  required: ["imported", "unchanged", "rejected", "errors"],
-  properties: {
-    imported: { type: "integer", description: "Lines that added an entry" },
-    unchanged: { type: "integer", description: "Lines whose entry was already there" },
-    rejected: { type: "integer", description: "Lines refused (listed in errors)" },
-    errors: {
-      type: "array",
-      items: {
-        type: "object",
-        required: ["line", "code", "message"],
-        properties: { line: { type: "integer" }, code: { type: "string" }, message: { type: "string" } },
-      },
-    },
-  },
-} as const;
+const phoneParams = Type.Object({ phone: Type.String({ maxLength: 64 }) });
 
 function view(r: OptOutRow) {
   return {
@@ -109,9 +98,7 @@ function e164(raw: string): string {
   return parsed.phone.e164;
 }
 
-type ListQuery = { phone?: string; scope?: string; cursor?: string; limit: number; format?: "json" | "csv" };
-
-export function optOutRoutes(services: Services): FastifyPluginAsync {
+export function optOutRoutes(services: Services): Routes {
   return async (app) => {
     app.addContentTypeParser(
       ["text/csv", "text/plain"],
@@ -119,9 +106,8 @@ export function optOutRoutes(services: Services): FastifyPluginAsync {
       (_req, body, done) => done(null, body),
     );
 
-    const list = async (req: FastifyRequest<{ Querystring: ListQuery }>, csv: boolean) => {
+    const list = async (req: FastifyRequest, q: ListQuery, csv: boolean) => {
       const tenant = await actingTenant(req, services);
-      const q = req.query;
       if (csv) {
         // The whole list, page by page, without holding it all in memory twice.
         const lines = [CSV_HEADER];
@@ -149,19 +135,7 @@ export function optOutRoutes(services: Services): FastifyPluginAsync {
       });
       return page(found.rows, found.hasMore, view, (last) => `${last.phone}|${last.scope}`);
     };
-    const listQuery = {
-      type: "object",
-      additionalProperties: false,
-      properties: {
-        phone: { type: "string", maxLength: 64 },
-        scope: scopeSchema,
-        cursor: { type: "string", maxLength: 200 },
-        limit: { type: "integer", minimum: 1, maximum: 1000, default: 100 },
-        format: { type: "string", enum: ["json", "csv"], default: "json" },
-      },
-    } as const;
-
-    app.get<{ Querystring: ListQuery }>(
+    app.get(
       "/v1/opt-outs",
       {
         schema: {
@@ -173,13 +147,13 @@ export function optOutRoutes(services: Services): FastifyPluginAsync {
         },
       },
       async (req, reply) => {
-        const out = await list(req, req.query.format === "csv");
+        const out = await list(req, req.query, req.query.format === "csv");
         if ("csv" in out) return reply.type("text/csv; charset=utf-8").send(out.csv);
         return out;
       },
     );
 
-    app.get<{ Querystring: ListQuery }>(
+    app.get(
       "/v1/opt-outs.csv",
       {
         schema: {
@@ -190,7 +164,7 @@ export function optOutRoutes(services: Services): FastifyPluginAsync {
         },
       },
       async (req, reply) => {
-        const out = (await list(req, true)) as { csv: string };
+        const out = (await list(req, req.query, true)) as { csv: string };
         return reply
           .type("text/csv; charset=utf-8")
           .header("content-disposition", 'attachment; filename="opt-outs.csv"')
@@ -198,23 +172,21 @@ export function optOutRoutes(services: Services): FastifyPluginAsync {
       },
     );
 
-    app.post<{ Body: { phone: string; scope?: string; reason?: string } }>(
+    app.post(
       "/v1/opt-outs",
       {
         schema: {
           tags: ["opt-outs"],
           summary: "Add a number to the suppression list (201; 200 when it was already there)",
           security: [{ bearer: [] }],
-          body: {
-            type: "object",
-            required: ["phone"],
-            additionalProperties: false,
-            properties: {
-              phone: { type: "string", maxLength: 64 },
-              scope: scopeSchema,
-              reason: { type: "string", maxLength: 500 },
+          body: Type.Object(
+            {
+              phone: Type.String({ maxLength: 64 }),
+              scope: Type.Optional(scopeSchema),
+              reason: Type.Optional(Type.String({ maxLength: 500 })),
             },
-          },
+            { additionalProperties: false },
+          ),
           response: responses({ 200: OptOutSchema, 201: OptOutSchema }, [400, 401, 403, 422]),
         },
       },
@@ -236,31 +208,23 @@ export function optOutRoutes(services: Services): FastifyPluginAsync {
       },
     );
 
-    app.delete<{ Params: { phone: string }; Querystring: { scope?: string; reason?: string } }>(
+    app.delete(
       "/v1/opt-outs/:phone",
       {
         schema: {
           tags: ["opt-outs"],
           summary: "Remove a number from the suppression list (one scope, or all of them)",
           security: [{ bearer: [] }],
-          params: {
-            type: "object",
-            required: ["phone"],
-            properties: { phone: { type: "string", maxLength: 64 } },
-          },
-          querystring: {
-            type: "object",
-            additionalProperties: false,
-            properties: { scope: scopeSchema, reason: { type: "string", maxLength: 500 } },
-          },
-          response: responses(
+          params: phoneParams,
+          querystring: Type.Object(
             {
-              200: {
-                type: "object",
-                required: ["removed"],
-                properties: { removed: { type: "array", items: OptOutSchema } },
-              },
+              scope: Type.Optional(scopeSchema),
+              reason: Type.Optional(Type.String({ maxLength: 500 })),
             },
+            { additionalProperties: false },
+          ),
+          response: responses(
+            { 200: Type.Object({ removed: Type.Array(OptOutSchema) }) },
             [400, 401, 403, 404, 422],
           ),
         },
@@ -284,18 +248,14 @@ export function optOutRoutes(services: Services): FastifyPluginAsync {
       },
     );
 
-    app.get<{ Params: { phone: string } }>(
+    app.get(
       "/v1/opt-outs/:phone/history",
       {
         schema: {
           tags: ["opt-outs"],
           summary: "The audit trail of a number: who opted it out or in, when, how and why",
           security: [{ bearer: [] }],
-          params: {
-            type: "object",
-            required: ["phone"],
-            properties: { phone: { type: "string", maxLength: 64 } },
-          },
+          params: phoneParams,
           response: responses({ 200: HistorySchema }, [400, 401, 403, 422]),
         },
       },
@@ -316,7 +276,7 @@ export function optOutRoutes(services: Services): FastifyPluginAsync {
       },
     );
 
-    app.post<{ Body: string }>(
+    app.post(
       "/v1/opt-outs/import",
       {
         bodyLimit: 16 * 1024 * 1024,

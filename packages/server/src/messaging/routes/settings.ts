@@ -1,9 +1,8 @@
-import type { FastifyPluginAsync } from "fastify";
 import { actingTenant } from "../../http/auth.js";
-import { responses } from "../../http/schemas.js";
+import { type Routes, responses } from "../../http/schemas.js";
 import { SubtextError, notFound } from "../../kernel/errors.js";
+import { Nullable, Type } from "../../kernel/schema.js";
 import type { Services } from "../../kernel/services.js";
-import type { KeywordConfig } from "@subtext/telecom/keywords";
 import {
   DEFAULT_SCOPE,
   type KeywordConfigRow,
@@ -11,38 +10,33 @@ import {
   listKeywordConfigs,
   putKeywordConfig,
 } from "../optouts/keyword-config.js";
-import { type QuietHours, isValidQuietHours } from "@subtext/telecom/quiet-hours";
-import { type MessagingSettings, getSettings, updateSettings } from "../settings.js";
+import { isValidQuietHours } from "@subtext/telecom/quiet-hours";
+import { getSettings, updateSettings } from "../settings.js";
 import { keywordRepliesBody } from "./schemas.js";
 
-const SettingsSchema = {
-  type: "object",
-  properties: {
-    retention_days: {
-      type: ["integer", "null"],
-      description: "Bodies are erased after this many days; null keeps them",
-    },
-    quiet_hours: {
-      type: ["object", "null"],
-      description: "No delivery between start and end in the recipient's local time (HH:MM, 24 h)",
-      properties: { start: { type: "string" }, end: { type: "string" } },
-    },
-    carrier_lookup: {
-      type: "boolean",
-      description: "Look up recipients' carriers (billed) to count T-Mobile's daily cap",
-    },
-  },
-} as const;
+const SettingsSchema = Type.Object({
+  retention_days: Type.Optional(
+    Nullable(Type.Integer({ description: "Bodies are erased after this many days; null keeps them" })),
+  ),
+  quiet_hours: Type.Optional(
+    Nullable(
+      Type.Object(
+        { start: Type.Optional(Type.String()), end: Type.Optional(Type.String()) },
+        { description: "No delivery between start and end in the recipient's local time (HH:MM, 24 h)" },
+      ),
+    ),
+  ),
+  carrier_lookup: Type.Optional(
+    Type.Boolean({ description: "Look up recipients' carriers (billed) to count T-Mobile's daily cap" }),
+  ),
+});
 
 /** A configuration as PUT takes it, with its scope (null: tenant-wide) and when it was set. */
-const KeywordRepliesSchema = {
-  type: "object",
-  required: ["messaging_service_id", "updated_at"],
-  properties: {
-    ...keywordRepliesBody.properties,
-    updated_at: { type: "string", format: "date-time" },
-  },
-} as const;
+const KeywordRepliesSchema = Type.Object({
+  ...keywordRepliesBody.properties,
+  ...Type.Required(Type.Pick(keywordRepliesBody, ["messaging_service_id"])).properties,
+  updated_at: Type.String({ format: "date-time" }),
+});
 
 function keywordView(r: KeywordConfigRow) {
   return {
@@ -52,7 +46,7 @@ function keywordView(r: KeywordConfigRow) {
   };
 }
 
-export function settingsRoutes(services: Services): FastifyPluginAsync {
+export function settingsRoutes(services: Services): Routes {
   return async (app) => {
     app.get(
       "/v1/messaging/settings",
@@ -67,34 +61,31 @@ export function settingsRoutes(services: Services): FastifyPluginAsync {
       async (req) => getSettings(services.db, (await actingTenant(req, services)).id),
     );
 
-    app.patch<{ Body: Partial<MessagingSettings> }>(
+    app.patch(
       "/v1/messaging/settings",
       {
         schema: {
           tags: ["messaging settings"],
           summary: "Change retention, quiet hours or carrier lookups",
           security: [{ bearer: [] }],
-          body: {
-            type: "object",
-            additionalProperties: false,
-            minProperties: 1,
-            properties: {
-              retention_days: { type: ["integer", "null"], minimum: 1, maximum: 3650 },
-              quiet_hours: {
-                type: ["object", "null"],
-                required: ["start", "end"],
-                additionalProperties: false,
-                properties: { start: { type: "string" }, end: { type: "string" } },
-              },
-              carrier_lookup: { type: "boolean" },
+          body: Type.Object(
+            {
+              retention_days: Type.Optional(Nullable(Type.Integer({ minimum: 1, maximum: 3650 }))),
+              quiet_hours: Type.Optional(
+                Nullable(
+                  Type.Object({ start: Type.String(), end: Type.String() }, { additionalProperties: false }),
+                ),
+              ),
+              carrier_lookup: Type.Optional(Type.Boolean()),
             },
-          },
+            { additionalProperties: false, minProperties: 1 },
+          ),
           response: responses({ 200: SettingsSchema }, [400, 401, 403, 422]),
         },
       },
       async (req) => {
         const tenant = await actingTenant(req, services);
-        const quiet = req.body.quiet_hours as QuietHours | null | undefined;
+        const quiet = req.body.quiet_hours;
         if (quiet && !isValidQuietHours(quiet)) {
           throw new SubtextError(
             "invalid_quiet_hours",
@@ -120,11 +111,7 @@ export function settingsRoutes(services: Services): FastifyPluginAsync {
           security: [{ bearer: [] }],
           response: responses(
             {
-              200: {
-                type: "object",
-                required: ["data"],
-                properties: { data: { type: "array", items: KeywordRepliesSchema } },
-              },
+              200: Type.Object({ data: Type.Array(KeywordRepliesSchema) }),
             },
             [401, 403],
           ),
@@ -136,7 +123,7 @@ export function settingsRoutes(services: Services): FastifyPluginAsync {
       },
     );
 
-    app.put<{ Body: KeywordConfig & { messaging_service_id?: string | null } }>(
+    app.put(
       "/v1/keyword-replies",
       {
         schema: {
@@ -159,19 +146,18 @@ export function settingsRoutes(services: Services): FastifyPluginAsync {
       },
     );
 
-    app.delete<{ Querystring: { messaging_service_id?: string } }>(
+    app.delete(
       "/v1/keyword-replies",
       {
         schema: {
           tags: ["opt-outs"],
           summary: "Remove the custom keywords of the tenant or one messaging service",
           security: [{ bearer: [] }],
-          querystring: {
-            type: "object",
-            additionalProperties: false,
-            properties: { messaging_service_id: { type: "string", pattern: "^MG[0-9a-fA-F]{32}$" } },
-          },
-          response: responses({ 204: { type: "null" } }, [400, 401, 403, 404]),
+          querystring: Type.Object(
+            { messaging_service_id: Type.Optional(Type.String({ pattern: "^MG[0-9a-fA-F]{32}$" })) },
+            { additionalProperties: false },
+          ),
+          response: responses({ 204: Type.Null() }, [400, 401, 403, 404]),
         },
       },
       async (req, reply) => {

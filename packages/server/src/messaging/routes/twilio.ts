@@ -1,19 +1,24 @@
-import type { FastifyPluginAsync, FastifyRequest } from "fastify";
+import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
+import type { FastifyRequest } from "fastify";
+import type { Routes } from "../../http/schemas.js";
 import { type TwilioParams, twilioTenant, twilioWebhooks } from "../../http/twilio-webhooks.js";
+import { Type } from "../../kernel/schema.js";
 import type { Services } from "../../kernel/services.js";
 import { intakeInbound } from "../callbacks/inbound.js";
 import { intakeStatus } from "../callbacks/status.js";
 import { messagingMetrics } from "../metrics.js";
 import { messagingOf } from "../module.js";
 
-const tenantParams = {
-  type: "object",
-  required: ["tenantId"],
-  properties: { tenantId: { type: "string", maxLength: 64 } },
-} as const;
+const tenantParams = Type.Object({ tenantId: Type.String({ maxLength: 64 }) });
+
+/**
+ * The form Twilio posted (no schema: the plugin's signature check has already refused any body
+ * that is not a flat form).
+ */
+const twilioForm = (body: unknown) => (body ?? {}) as TwilioParams;
 
 /** Twilio's calls to us: message status callbacks and inbound messages, both signed. */
-export function twilioMessagingRoutes(services: Services): FastifyPluginAsync {
+export function twilioMessagingRoutes(services: Services): Routes {
   const metrics = messagingMetrics(services.metrics);
   const messaging = messagingOf(services);
   const refused = (req: FastifyRequest) =>
@@ -23,8 +28,9 @@ export function twilioMessagingRoutes(services: Services): FastifyPluginAsync {
     });
   return twilioWebhooks(
     services,
-    (app) => {
-      app.post<{ Params: { tenantId: string }; Querystring: { m?: string; t?: string }; Body: TwilioParams }>(
+    (twilio) => {
+      const app = twilio.withTypeProvider<TypeBoxTypeProvider>();
+      app.post(
         "/twilio/messages/status/:tenantId",
         {
           config: { auth: "twilio" },
@@ -32,13 +38,10 @@ export function twilioMessagingRoutes(services: Services): FastifyPluginAsync {
             tags: ["twilio webhooks"],
             summary: "Message status callbacks (signed by Twilio with the tenant's subaccount token)",
             params: tenantParams,
-            querystring: {
-              type: "object",
-              properties: {
-                m: { type: "string", maxLength: 64 },
-                t: { type: "string", pattern: "^[0-9]{1,15}$" },
-              },
-            },
+            querystring: Type.Object({
+              m: Type.Optional(Type.String({ maxLength: 64 })),
+              t: Type.Optional(Type.String({ pattern: "^[0-9]{1,15}$" })),
+            }),
           },
         },
         async (req, reply) => {
@@ -48,14 +51,14 @@ export function twilioMessagingRoutes(services: Services): FastifyPluginAsync {
             messaging,
             tenant.id,
             { marker: req.query.m, sentAt: req.query.t === undefined ? undefined : Number(req.query.t) },
-            req.body ?? {},
+            twilioForm(req.body),
           );
           metrics.callbacks.inc({ kind: "status", result });
           return reply.code(204).send();
         },
       );
 
-      app.post<{ Params: { tenantId: string }; Body: TwilioParams }>(
+      app.post(
         "/twilio/messages/inbound/:tenantId",
         {
           config: { auth: "twilio" },
@@ -67,7 +70,7 @@ export function twilioMessagingRoutes(services: Services): FastifyPluginAsync {
         },
         async (req, reply) => {
           const tenant = twilioTenant(req);
-          const result = await intakeInbound(services, tenant.id, req.body ?? {});
+          const result = await intakeInbound(services, tenant.id, twilioForm(req.body));
           metrics.callbacks.inc({ kind: "inbound", result: result.message ? "stored" : "duplicate" });
           return reply.code(200).type("text/xml").send(result.twiml);
         },

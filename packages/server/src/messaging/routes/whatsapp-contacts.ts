@@ -1,7 +1,7 @@
-import type { FastifyPluginAsync } from "fastify";
 import { actingTenant } from "../../http/auth.js";
-import { dateTime, responses } from "../../http/schemas.js";
+import { type Routes, dateTime, nullableDateTime, responses } from "../../http/schemas.js";
 import { SubtextError, notFound } from "../../kernel/errors.js";
+import { Defaulted, Nullable, Ref, Type } from "../../kernel/schema.js";
 import type { Services } from "../../kernel/services.js";
 import { e164, iso, listQuery, page, pageOf, security, tenantNote } from "../../http/pages.js";
 import { whatsappAddress, whatsappNumber } from "@subtext/telecom/whatsapp/address";
@@ -17,23 +17,29 @@ import {
 
 const tags = ["whatsapp"];
 
-export const WhatsAppOptInSchema = {
-  $id: "WhatsAppOptIn",
-  type: "object",
-  required: ["phone_number", "status", "source", "opted_in_at"],
-  properties: {
-    phone_number: { type: "string" },
-    status: { type: "string", enum: ["opted_in", "opted_out"] },
-    source: {
+export const WhatsAppOptInSchema = Type.Object(
+  {
+    phone_number: Type.String(),
+    status: Type.Enum(["opted_in", "opted_out"], { type: "string" }),
+    source: Type.Enum(["api", "inbound"], {
       type: "string",
-      enum: ["api", "inbound"],
       description: "inbound: the contact wrote first (implicit)",
-    },
-    evidence: { type: ["string", "null"] },
+    }),
+    evidence: Type.Optional(Nullable(Type.String())),
     opted_in_at: dateTime,
-    revoked_at: { type: ["string", "null"], format: "date-time" },
+    revoked_at: Type.Optional(nullableDateTime),
   },
-} as const;
+  { $id: "WhatsAppOptIn" },
+);
+
+const SessionSchema = Type.Object({
+  sender: Type.Optional(Type.String()),
+  contact: Type.Optional(Type.String()),
+  last_inbound_at: Type.Optional(dateTime),
+  open: Type.Optional(Type.Boolean()),
+  expires_at: Type.Optional(nullableDateTime),
+  closed_by_twilio_at: Type.Optional(nullableDateTime),
+});
 
 const optInView = (o: OptInRow) => ({
   phone_number: o.contact,
@@ -67,9 +73,9 @@ function contactOf(raw: string): string {
 }
 
 /** Contacts: their customer-service windows and their opt-ins. */
-export function whatsappContactRoutes(services: Services): FastifyPluginAsync {
+export function whatsappContactRoutes(services: Services): Routes {
   return async (app) => {
-    app.get<{ Querystring: { phone_number?: string; limit: number } }>(
+    app.get(
       "/v1/whatsapp/sessions",
       {
         schema: {
@@ -77,34 +83,14 @@ export function whatsappContactRoutes(services: Services): FastifyPluginAsync {
           security,
           summary:
             "Customer-service windows: whether free-form messages may be sent to a contact, and until when",
-          querystring: {
-            type: "object",
-            additionalProperties: false,
-            properties: { phone_number: { type: "string", maxLength: 40 }, limit: listQuery.limit },
-          },
+          querystring: Defaulted(
+            Type.Object(
+              { phone_number: Type.Optional(Type.String({ maxLength: 40 })), limit: listQuery.limit },
+              { additionalProperties: false },
+            ),
+          ),
           response: responses(
-            {
-              200: {
-                type: "object",
-                required: ["data"],
-                properties: {
-                  data: {
-                    type: "array",
-                    items: {
-                      type: "object",
-                      properties: {
-                        sender: { type: "string" },
-                        contact: { type: "string" },
-                        last_inbound_at: dateTime,
-                        open: { type: "boolean" },
-                        expires_at: { type: ["string", "null"], format: "date-time" },
-                        closed_by_twilio_at: { type: ["string", "null"], format: "date-time" },
-                      },
-                    },
-                  },
-                },
-              },
-            },
+            { 200: Type.Object({ data: Type.Array(SessionSchema) }) },
             [400, 401, 403, 404, 422],
           ),
         },
@@ -118,7 +104,7 @@ export function whatsappContactRoutes(services: Services): FastifyPluginAsync {
       },
     );
 
-    app.post<{ Body: { phone_number: string; evidence?: string } }>(
+    app.post(
       "/v1/whatsapp/opt-ins",
       {
         schema: {
@@ -127,16 +113,16 @@ export function whatsappContactRoutes(services: Services): FastifyPluginAsync {
           summary:
             "Record a contact's opt-in to WhatsApp messages (required before business-initiated messages)",
           description: `${tenantNote} A contact who writes first is opted in implicitly; STOP revokes, START restores.`,
-          body: {
-            type: "object",
-            required: ["phone_number"],
-            additionalProperties: false,
-            properties: {
+          body: Type.Object(
+            {
               phone_number: e164,
-              evidence: { type: "string", maxLength: 500, description: "Where and how the contact opted in" },
+              evidence: Type.Optional(
+                Type.String({ maxLength: 500, description: "Where and how the contact opted in" }),
+              ),
             },
-          },
-          response: responses({ 201: { $ref: "WhatsAppOptIn#" } }, [400, 401, 403, 404, 422]),
+            { additionalProperties: false },
+          ),
+          response: responses({ 201: Ref("WhatsAppOptIn") }, [400, 401, 403, 404, 422]),
         },
       },
       async (req, reply) => {
@@ -152,14 +138,14 @@ export function whatsappContactRoutes(services: Services): FastifyPluginAsync {
       },
     );
 
-    app.get<{ Querystring: { cursor?: string; limit: number } }>(
+    app.get(
       "/v1/whatsapp/opt-ins",
       {
         schema: {
           tags,
           security,
           summary: "List WhatsApp opt-ins (and opt-outs)",
-          querystring: { type: "object", additionalProperties: false, properties: listQuery },
+          querystring: Defaulted(Type.Object(listQuery, { additionalProperties: false })),
           response: responses(
             {
               200: pageOf("WhatsAppOptIn"),
@@ -175,20 +161,15 @@ export function whatsappContactRoutes(services: Services): FastifyPluginAsync {
       },
     );
 
-    app.delete<{ Params: { phone: string } }>(
+    app.delete(
       "/v1/whatsapp/opt-ins/:phone",
       {
         schema: {
           tags,
           security,
           summary: "Revoke a contact's WhatsApp opt-in",
-          params: {
-            type: "object",
-            required: ["phone"],
-            additionalProperties: false,
-            properties: { phone: e164 },
-          },
-          response: responses({ 200: { $ref: "WhatsAppOptIn#" } }, [400, 401, 403, 404, 422]),
+          params: Type.Object({ phone: e164 }, { additionalProperties: false }),
+          response: responses({ 200: Ref("WhatsAppOptIn") }, [400, 401, 403, 404, 422]),
         },
       },
       async (req) => {

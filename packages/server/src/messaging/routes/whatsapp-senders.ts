@@ -1,7 +1,7 @@
-import type { FastifyPluginAsync } from "fastify";
 import { actingTenant } from "../../http/auth.js";
-import { dateTime, responses } from "../../http/schemas.js";
+import { type Routes, dateTime, responses } from "../../http/schemas.js";
 import { notFound } from "../../kernel/errors.js";
+import { Ref, Type } from "../../kernel/schema.js";
 import type { Services } from "../../kernel/services.js";
 import { byId, e164, security, tenantNote } from "../../http/pages.js";
 import { whatsappAddress } from "@subtext/telecom/whatsapp/address";
@@ -10,18 +10,16 @@ import { type SenderRow, findSender, listSenders } from "../whatsapp/store.js";
 
 const tags = ["whatsapp"];
 
-export const WhatsAppSenderSchema = {
-  $id: "WhatsAppSender",
-  type: "object",
-  required: ["id", "phone_number", "address", "created_at"],
-  properties: {
-    id: { type: "string", examples: ["was_01JC0000000000000000000000"] },
-    phone_number: { type: "string" },
-    address: { type: "string", examples: ["whatsapp:+14155550123"] },
-    phone_number_sid: { type: "string" },
+export const WhatsAppSenderSchema = Type.Object(
+  {
+    id: Type.String({ examples: ["was_01JC0000000000000000000000"] }),
+    phone_number: Type.String(),
+    address: Type.String({ examples: ["whatsapp:+14155550123"] }),
+    phone_number_sid: Type.Optional(Type.String()),
     created_at: dateTime,
   },
-} as const;
+  { $id: "WhatsAppSender" },
+);
 
 const senderView = (s: SenderRow) => ({
   id: s.id,
@@ -31,9 +29,9 @@ const senderView = (s: SenderRow) => ({
   created_at: s.created_at.toISOString(),
 });
 
-export function whatsappRoutes(services: Services): FastifyPluginAsync {
+export function whatsappRoutes(services: Services): Routes {
   return async (app) => {
-    app.post<{ Body: { phone_number: string } }>(
+    app.post(
       "/v1/whatsapp/senders",
       {
         schema: {
@@ -41,13 +39,8 @@ export function whatsappRoutes(services: Services): FastifyPluginAsync {
           security,
           summary: "Register one of the tenant's numbers as a WhatsApp sender",
           description: `${tenantNote} Its incoming messages are routed to the inbound webhook like SMS.`,
-          body: {
-            type: "object",
-            required: ["phone_number"],
-            additionalProperties: false,
-            properties: { phone_number: e164 },
-          },
-          response: responses({ 201: { $ref: "WhatsAppSender#" } }, [400, 401, 403, 404, 409, 422, 503]),
+          body: Type.Object({ phone_number: e164 }, { additionalProperties: false }),
+          response: responses({ 201: Ref("WhatsAppSender") }, [400, 401, 403, 404, 409, 422, 503]),
         },
       },
       async (req, reply) => {
@@ -65,11 +58,7 @@ export function whatsappRoutes(services: Services): FastifyPluginAsync {
           summary: "List the tenant's WhatsApp senders",
           response: responses(
             {
-              200: {
-                type: "object",
-                required: ["data"],
-                properties: { data: { type: "array", items: { $ref: "WhatsAppSender#" } } },
-              },
+              200: Type.Object({ data: Type.Array(Ref("WhatsAppSender")) }),
             },
             [400, 401, 403, 404],
           ),
@@ -80,7 +69,7 @@ export function whatsappRoutes(services: Services): FastifyPluginAsync {
       }),
     );
 
-    app.get<{ Params: { id: string } }>(
+    app.get(
       "/v1/whatsapp/senders/:id",
       {
         schema: {
@@ -88,7 +77,7 @@ export function whatsappRoutes(services: Services): FastifyPluginAsync {
           security,
           summary: "Read a WhatsApp sender",
           params: byId("was_"),
-          response: responses({ 200: { $ref: "WhatsAppSender#" } }, [400, 401, 403, 404]),
+          response: responses({ 200: Ref("WhatsAppSender") }, [400, 401, 403, 404]),
         },
       },
       async (req) => {

@@ -1,37 +1,34 @@
-import type { FastifyPluginAsync } from "fastify";
 import { actingTenant } from "../../http/auth.js";
-import { dateTime, responses } from "../../http/schemas.js";
+import { type Routes, dateTime, nullableDateTime, responses } from "../../http/schemas.js";
 import { notFound } from "../../kernel/errors.js";
+import { Defaulted, Dictionary, Nullable, OpenObject, Ref, Type } from "../../kernel/schema.js";
 import type { Services } from "../../kernel/services.js";
 import { byId, iso, listQuery, page, pageOf, security, tenantNote } from "../../http/pages.js";
 import { type TemplateRow, findTemplate, listTemplates } from "../whatsapp/template-store.js";
-import { type TemplateInput, createTemplate, submitTemplate } from "../whatsapp/templates.js";
+import { TemplateInput, createTemplate, submitTemplate } from "../whatsapp/templates.js";
 
 const tags = ["whatsapp"];
 
-export const WhatsAppTemplateSchema = {
-  $id: "WhatsAppTemplate",
-  type: "object",
-  required: ["id", "content_sid", "name", "language", "category", "approval_status"],
-  properties: {
-    id: { type: "string", examples: ["wat_01JC0000000000000000000000"] },
-    content_sid: { type: "string", examples: ["HX0123456789abcdef0123456789abcdef"] },
-    name: { type: "string" },
-    language: { type: "string" },
-    category: { type: "string", enum: ["UTILITY", "MARKETING", "AUTHENTICATION"] },
-    types: { type: "object", additionalProperties: true },
-    variables: { type: "object", additionalProperties: { type: "string" } },
-    approval_status: {
-      type: "string",
+export const WhatsAppTemplateSchema = Type.Object(
+  {
+    id: Type.String({ examples: ["wat_01JC0000000000000000000000"] }),
+    content_sid: Type.String({ examples: ["HX0123456789abcdef0123456789abcdef"] }),
+    name: Type.String(),
+    language: Type.String(),
+    category: TemplateInput.properties.category,
+    types: Type.Optional(OpenObject()),
+    variables: Type.Optional(Dictionary(Type.String())),
+    approval_status: Type.String({
       description:
         "unsubmitted, received, pending, approved, rejected, paused or disabled (WhatsApp's review)",
-    },
-    rejection_reason: { type: ["string", "null"] },
-    submitted_at: { type: ["string", "null"], format: "date-time" },
-    created_at: dateTime,
-    updated_at: dateTime,
+    }),
+    rejection_reason: Type.Optional(Nullable(Type.String())),
+    submitted_at: Type.Optional(nullableDateTime),
+    created_at: Type.Optional(dateTime),
+    updated_at: Type.Optional(dateTime),
   },
-} as const;
+  { $id: "WhatsAppTemplate" },
+);
 
 const templateView = (t: TemplateRow) => ({
   id: t.id,
@@ -49,9 +46,9 @@ const templateView = (t: TemplateRow) => ({
 });
 
 /** WhatsApp templates: create (Content API) and submit, list, read, resubmit. */
-export function whatsappTemplateRoutes(services: Services): FastifyPluginAsync {
+export function whatsappTemplateRoutes(services: Services): Routes {
   return async (app) => {
-    app.post<{ Body: TemplateInput }>(
+    app.post(
       "/v1/whatsapp/templates",
       {
         schema: {
@@ -59,37 +56,8 @@ export function whatsappTemplateRoutes(services: Services): FastifyPluginAsync {
           security,
           summary: "Create a Content template and submit it for WhatsApp approval",
           description: `${tenantNote} The review is followed in the background: GET the template to see approval_status.`,
-          body: {
-            type: "object",
-            required: ["name", "language", "category", "body"],
-            additionalProperties: false,
-            properties: {
-              name: {
-                type: "string",
-                pattern: "^[a-z0-9_]{1,512}$",
-                description: "Lower case letters, digits, underscores",
-              },
-              language: {
-                type: "string",
-                pattern: "^[a-z]{2,3}(_[A-Z]{2})?$",
-                examples: ["en", "en_US", "pt_BR"],
-              },
-              category: { type: "string", enum: ["UTILITY", "MARKETING", "AUTHENTICATION"] },
-              body: { type: "string", minLength: 1, maxLength: 1024 },
-              variables: {
-                type: "object",
-                additionalProperties: { type: "string", minLength: 1, maxLength: 200 },
-                maxProperties: 50,
-              },
-              media_urls: {
-                type: "array",
-                maxItems: 1,
-                items: { type: "string", format: "uri", pattern: "^https?://" },
-              },
-              submit: { type: "boolean", default: true },
-            },
-          },
-          response: responses({ 201: { $ref: "WhatsAppTemplate#" } }, [400, 401, 403, 404, 409, 422, 503]),
+          body: TemplateInput,
+          response: responses({ 201: Ref("WhatsAppTemplate") }, [400, 401, 403, 404, 409, 422, 503]),
         },
       },
       async (req, reply) => {
@@ -98,18 +66,19 @@ export function whatsappTemplateRoutes(services: Services): FastifyPluginAsync {
       },
     );
 
-    app.get<{ Querystring: { status?: string; cursor?: string; limit: number } }>(
+    app.get(
       "/v1/whatsapp/templates",
       {
         schema: {
           tags,
           security,
           summary: "List the tenant's WhatsApp templates with their approval status",
-          querystring: {
-            type: "object",
-            additionalProperties: false,
-            properties: { status: { type: "string", maxLength: 32 }, ...listQuery },
-          },
+          querystring: Defaulted(
+            Type.Object(
+              { status: Type.Optional(Type.String({ maxLength: 32 })), ...listQuery },
+              { additionalProperties: false },
+            ),
+          ),
           response: responses({ 200: pageOf("WhatsAppTemplate") }, [400, 401, 403, 404]),
         },
       },
@@ -120,7 +89,7 @@ export function whatsappTemplateRoutes(services: Services): FastifyPluginAsync {
       },
     );
 
-    app.get<{ Params: { id: string } }>(
+    app.get(
       "/v1/whatsapp/templates/:id",
       {
         schema: {
@@ -128,7 +97,7 @@ export function whatsappTemplateRoutes(services: Services): FastifyPluginAsync {
           security,
           summary: "Read a WhatsApp template",
           params: byId("wat_"),
-          response: responses({ 200: { $ref: "WhatsAppTemplate#" } }, [400, 401, 403, 404]),
+          response: responses({ 200: Ref("WhatsAppTemplate") }, [400, 401, 403, 404]),
         },
       },
       async (req) => {
@@ -138,7 +107,7 @@ export function whatsappTemplateRoutes(services: Services): FastifyPluginAsync {
       },
     );
 
-    app.post<{ Params: { id: string } }>(
+    app.post(
       "/v1/whatsapp/templates/:id/submit",
       {
         schema: {
@@ -146,7 +115,7 @@ export function whatsappTemplateRoutes(services: Services): FastifyPluginAsync {
           security,
           summary: "Submit (or resubmit after a rejection) a template for WhatsApp approval",
           params: byId("wat_"),
-          response: responses({ 200: { $ref: "WhatsAppTemplate#" } }, [400, 401, 403, 404, 409, 503]),
+          response: responses({ 200: Ref("WhatsAppTemplate") }, [400, 401, 403, 404, 409, 503]),
         },
       },
       async (req) => {

@@ -1,6 +1,7 @@
 import type { Queryable } from "../../db/db.js";
 import type { Services } from "../../kernel/services.js";
 import { newId } from "../../db/ids.js";
+import { Nullable, type Static, Type } from "../../kernel/schema.js";
 import { type LaneKind, type LaneRate, laneRate } from "@subtext/telecom/lanes";
 
 export type LaneType = "10dlc_campaign" | "toll_free_number" | "whatsapp_sender";
@@ -13,10 +14,21 @@ export interface LaneOverrides {
   tmobile_daily_cap?: number | null;
 }
 
+const MAX_DAILY_CAP = 1_000_000_000;
+
 /** A PATCH: null on mps or burst removes that override (back to the table's value). */
-export type LaneOverridesChange = {
-  [K in keyof LaneOverrides]?: LaneOverrides[K] | null;
-};
+export const LaneOverridesChange = Type.Object(
+  {
+    mps: Type.Optional(Nullable(Type.Number({ exclusiveMinimum: 0, maximum: 10_000 }))),
+    burst: Type.Optional(Nullable(Type.Integer({ minimum: 1, maximum: 100_000 }))),
+    // Integer columns: a huge cap is a 400, not an overflow. A billion is more than
+    // a lane at the maximum mps (10,000) can send in a day.
+    daily_cap: Type.Optional(Nullable(Type.Integer({ minimum: 0, maximum: MAX_DAILY_CAP }))),
+    tmobile_daily_cap: Type.Optional(Nullable(Type.Integer({ minimum: 0, maximum: MAX_DAILY_CAP }))),
+  },
+  { additionalProperties: false, minProperties: 1 },
+);
+export type LaneOverridesChange = Static<typeof LaneOverridesChange>;
 
 export interface LaneRow {
   id: string;

@@ -5,11 +5,11 @@ import { type TenantRow, findTenant } from "../../tenancy/tenants.js";
 import { SubtextError } from "../../kernel/errors.js";
 import type { Services } from "../../kernel/services.js";
 import type { Snooze } from "../../jobs/runner.js";
+import { Defaulted, Dictionary, type Static, Type } from "../../kernel/schema.js";
 import { twilioCall } from "../../twilio/errors.js";
 import { approvalPollDelayMs, placeholders } from "@subtext/telecom/whatsapp/rules";
 import {
   FINAL_APPROVAL,
-  type TemplateCategory,
   type TemplateRow,
   insertTemplate,
   recordApproval,
@@ -26,18 +26,34 @@ declare module "../../jobs/kinds.js" {
   }
 }
 
-export interface TemplateInput {
-  /** WhatsApp's template name: lower case letters, digits and underscores. */
-  name: string;
-  language: string;
-  category: TemplateCategory;
-  body: string;
-  /** Sample values for {{1}}, {{2}}…: WhatsApp reviews the template with them. */
-  variables?: Record<string, string>;
-  media_urls?: string[];
-  /** Submit for WhatsApp approval now (default true). */
-  submit?: boolean;
-}
+/** A template as POST /v1/whatsapp/templates takes it. */
+export const TemplateInput = Defaulted(
+  Type.Object(
+    {
+      name: Type.String({
+        pattern: "^[a-z0-9_]{1,512}$",
+        description: "Lower case letters, digits, underscores",
+      }),
+      language: Type.String({
+        pattern: "^[a-z]{2,3}(_[A-Z]{2})?$",
+        examples: ["en", "en_US", "pt_BR"],
+      }),
+      category: Type.Enum(["UTILITY", "MARKETING", "AUTHENTICATION"], { type: "string" }),
+      body: Type.String({ minLength: 1, maxLength: 1024 }),
+      /** Sample values for {{1}}, {{2}}…: WhatsApp reviews the template with them. */
+      variables: Type.Optional(
+        Dictionary(Type.String({ minLength: 1, maxLength: 200 }), { maxProperties: 50 }),
+      ),
+      media_urls: Type.Optional(
+        Type.Array(Type.String({ format: "uri", pattern: "^https?://" }), { maxItems: 1 }),
+      ),
+      /** Submit for WhatsApp approval now (default true). */
+      submit: Type.Boolean({ default: true }),
+    },
+    { additionalProperties: false },
+  ),
+);
+export type TemplateInput = Static<typeof TemplateInput>;
 
 /** Problems WhatsApp's review would reject anyway, refused before anything is created. */
 export function templateFindings(input: TemplateInput): { path: string; code: string; message: string }[] {
