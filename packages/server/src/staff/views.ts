@@ -1,24 +1,23 @@
 import type { Principal } from "../http/auth.js";
 import { dateTime, nullableDateTime } from "../http/schemas.js";
+import { Nullable, Type } from "../kernel/schema.js";
 import { ROLE_LABELS, STAFF_ROLES, rolePermissions } from "./roles.js";
 import type { StaffUserRow } from "./users.js";
 
-export const StaffUserSchema = {
-  $id: "StaffUser",
-  type: "object",
-  required: ["id", "email", "name", "role", "tenant_id", "totp_enabled", "disabled", "created_at"],
-  properties: {
-    id: { type: "string", examples: ["stf_01JC0000000000000000000000"] },
-    email: { type: "string" },
-    name: { type: "string" },
-    role: { type: "string", enum: STAFF_ROLES },
-    tenant_id: { type: ["string", "null"], description: "Set for a customer user: sees this tenant only" },
-    totp_enabled: { type: "boolean" },
-    disabled: { type: "boolean" },
-    last_login_at: nullableDateTime,
+export const StaffUserSchema = Type.Object(
+  {
+    id: Type.String({ examples: ["stf_01JC0000000000000000000000"] }),
+    email: Type.String(),
+    name: Type.String(),
+    role: Type.Enum(STAFF_ROLES, { type: "string" }),
+    tenant_id: Nullable(Type.String({ description: "Set for a customer user: sees this tenant only" })),
+    totp_enabled: Type.Boolean(),
+    disabled: Type.Boolean(),
+    last_login_at: Type.Optional(nullableDateTime),
     created_at: dateTime,
   },
-} as const;
+  { $id: "StaffUser" },
+);
 
 export function staffUserView(u: StaffUserRow) {
   return {
@@ -34,38 +33,39 @@ export function staffUserView(u: StaffUserRow) {
   };
 }
 
-export const MeSchema = {
-  type: "object",
-  required: ["kind", "permissions"],
-  properties: {
-    kind: { type: "string", enum: ["staff", "admin_token", "tenant_key"] },
-    user: {
-      type: ["object", "null"],
-      properties: {
-        id: { type: "string" },
-        email: { type: "string" },
-        name: { type: "string" },
-        role: { type: "string" },
-        role_label: { type: "string" },
-      },
-    },
-    tenant: {
-      type: ["object", "null"],
-      description: "The one tenant this caller sees (customer users and sk_ keys)",
-      properties: { id: { type: "string" }, name: { type: "string" }, environment: { type: "string" } },
-    },
-    permissions: {
-      type: "object",
-      properties: {
-        manage_staff: { type: "boolean" },
-        manage_tenants: { type: "boolean" },
-        write: { type: "boolean" },
-        billing: { type: "boolean" },
-        read_content: { type: "boolean" },
-      },
-    },
-  },
-} as const;
+export const MeSchema = Type.Object({
+  kind: Type.Enum(["staff", "admin_token", "tenant_key"], { type: "string" }),
+  user: Type.Optional(
+    Nullable(
+      Type.Object({
+        id: Type.Optional(Type.String()),
+        email: Type.Optional(Type.String()),
+        name: Type.Optional(Type.String()),
+        role: Type.Optional(Type.String()),
+        role_label: Type.Optional(Type.String()),
+      }),
+    ),
+  ),
+  tenant: Type.Optional(
+    Nullable(
+      Type.Object(
+        {
+          id: Type.Optional(Type.String()),
+          name: Type.Optional(Type.String()),
+          environment: Type.Optional(Type.String()),
+        },
+        { description: "The one tenant this caller sees (customer users and sk_ keys)" },
+      ),
+    ),
+  ),
+  permissions: Type.Object({
+    manage_staff: Type.Optional(Type.Boolean()),
+    manage_tenants: Type.Optional(Type.Boolean()),
+    write: Type.Optional(Type.Boolean()),
+    billing: Type.Optional(Type.Boolean()),
+    read_content: Type.Optional(Type.Boolean()),
+  }),
+});
 
 /** Who is calling and what the dashboard should offer them. */
 export function meView(p: Principal) {

@@ -1,6 +1,7 @@
-import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from "fastify";
+import type { FastifyReply, FastifyRequest } from "fastify";
 import { principalOf } from "../../http/auth.js";
-import { responses } from "../../http/schemas.js";
+import { type Routes, responses } from "../../http/schemas.js";
+import { Ref, type Static, Type } from "../../kernel/schema.js";
 import type { Services } from "../../kernel/services.js";
 import { SubtextError } from "../../kernel/errors.js";
 import { bootstrapOwner, login, verifyTotp, weakPassword } from "../login.js";
@@ -12,13 +13,16 @@ import { type StaffUserRow, countStaffUsers, findStaffUser, updateStaffUser } fr
 import { MeSchema, meView, staffUserView } from "../views.js";
 
 const tags = ["auth"];
-const email = {
-  type: "string",
+const email = Type.String({
   minLength: 3,
   maxLength: 254,
   pattern: "^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$",
-} as const;
-const password = { type: "string", minLength: 1, maxLength: 200 } as const;
+});
+const password = Type.String({ minLength: 1, maxLength: 200 });
+const PasswordChange = Type.Object(
+  { current_password: password, new_password: password },
+  { additionalProperties: false },
+);
 
 /**
  * `Secure` whenever the browser reached us over https: as Fastify sees the request (behind a
@@ -38,7 +42,7 @@ function sessionCookie(
 const clientOf = (req: FastifyRequest) => ({ userAgent: req.headers["user-agent"], ip: req.ip });
 
 /** Sign-in, sign-out and who-am-I for the dashboard's staff (and any caller for /me). */
-export function authRoutes(services: Services): FastifyPluginAsync {
+export function authRoutes(services: Services): Routes {
   return async (app) => {
     app.get(
       "/v1/auth/setup",
@@ -47,37 +51,35 @@ export function authRoutes(services: Services): FastifyPluginAsync {
         schema: {
           tags,
           summary: "Whether the first owner still has to be created (POST /v1/auth/bootstrap)",
-          response: { 200: { type: "object", properties: { needs_bootstrap: { type: "boolean" } } } },
+          response: { 200: Type.Object({ needs_bootstrap: Type.Optional(Type.Boolean()) }) },
         },
       },
       async () => ({ needs_bootstrap: (await countStaffUsers(services.db)) === 0 }),
     );
 
-    app.post<{ Body: { admin_token: string; email: string; name: string; password: string } }>(
+    app.post(
       "/v1/auth/bootstrap",
       {
         config: { auth: "public" },
         schema: {
           tags,
           summary: "Create the first owner with the admin token (only while there is no staff account)",
-          body: {
-            type: "object",
-            required: ["admin_token", "email", "name", "password"],
-            additionalProperties: false,
-            properties: {
-              admin_token: { type: "string", maxLength: 200 },
+          body: Type.Object(
+            {
+              admin_token: Type.String({ maxLength: 200 }),
               email,
-              name: { type: "string", minLength: 1, maxLength: 200 },
+              name: Type.String({ minLength: 1, maxLength: 200 }),
               password,
             },
-          },
-          response: responses({ 201: { $ref: "StaffUser#" } }, [400, 401, 409, 422]),
+            { additionalProperties: false },
+          ),
+          response: responses({ 201: Ref("StaffUser") }, [400, 401, 409, 422]),
         },
       },
       async (req, reply) => reply.code(201).send(staffUserView(await bootstrapOwner(services, req.body))),
     );
 
-    app.post<{ Body: { email: string; password: string; code?: string; return_token?: boolean } }>(
+    app.post(
       "/v1/auth/login",
       {
         config: { auth: "public" },
@@ -90,34 +92,30 @@ export function authRoutes(services: Services): FastifyPluginAsync {
             "on), both factors are checked at once and the answer is `signed_in` with the session, as from " +
             "/v1/auth/totp. Failures make later tries wait (429 with Retry-After): per address always; per " +
             "account a password alone (`account_throttled`), while password and code together are still checked.",
-          body: {
-            type: "object",
-            required: ["email", "password"],
-            additionalProperties: false,
-            properties: {
-              email: { type: "string", maxLength: 254 },
+          body: Type.Object(
+            {
+              email: Type.String({ maxLength: 254 }),
               password,
-              code: { type: "string", maxLength: 12 },
-              return_token: { type: "boolean" },
+              code: Type.Optional(Type.String({ maxLength: 12 })),
+              return_token: Type.Optional(Type.Boolean()),
             },
-          },
+            { additionalProperties: false },
+          ),
           response: responses(
             {
-              200: {
-                type: "object",
-                required: ["status", "expires_at"],
-                properties: {
-                  status: { type: "string", enum: ["totp_required", "totp_setup_required", "signed_in"] },
-                  challenge: { type: "string" },
-                  expires_at: { type: "string" },
-                  totp: {
-                    type: "object",
-                    properties: { secret: { type: "string" }, otpauth_url: { type: "string" } },
-                  },
-                  user: { $ref: "StaffUser#" },
-                  token: { type: "string" },
-                },
-              },
+              200: Type.Object({
+                status: Type.Enum(["totp_required", "totp_setup_required", "signed_in"], { type: "string" }),
+                challenge: Type.Optional(Type.String()),
+                expires_at: Type.String(),
+                totp: Type.Optional(
+                  Type.Object({
+                    secret: Type.Optional(Type.String()),
+                    otpauth_url: Type.Optional(Type.String()),
+                  }),
+                ),
+                user: Type.Optional(Ref("StaffUser")),
+                token: Type.Optional(Type.String()),
+              }),
             },
             [400, 401, 403, 429],
           ),
@@ -132,7 +130,7 @@ export function authRoutes(services: Services): FastifyPluginAsync {
       },
     );
 
-    app.post<{ Body: { challenge: string; code: string; return_token?: boolean } }>(
+    app.post(
       "/v1/auth/totp",
       {
         config: { auth: "public" },
@@ -141,27 +139,21 @@ export function authRoutes(services: Services): FastifyPluginAsync {
           summary: "Step 2 of sign-in: the challenge and a TOTP code → a session (HttpOnly cookie)",
           description:
             "`return_token: true` also returns the `sts_…` token for `Authorization: Bearer` use (CLI, scripts).",
-          body: {
-            type: "object",
-            required: ["challenge", "code"],
-            additionalProperties: false,
-            properties: {
-              challenge: { type: "string", maxLength: 200 },
-              code: { type: "string", maxLength: 12 },
-              return_token: { type: "boolean" },
+          body: Type.Object(
+            {
+              challenge: Type.String({ maxLength: 200 }),
+              code: Type.String({ maxLength: 12 }),
+              return_token: Type.Optional(Type.Boolean()),
             },
-          },
+            { additionalProperties: false },
+          ),
           response: responses(
             {
-              200: {
-                type: "object",
-                required: ["user", "expires_at"],
-                properties: {
-                  user: { $ref: "StaffUser#" },
-                  expires_at: { type: "string" },
-                  token: { type: "string" },
-                },
-              },
+              200: Type.Object({
+                user: Ref("StaffUser"),
+                expires_at: Type.String(),
+                token: Type.Optional(Type.String()),
+              }),
             },
             [400, 401, 429],
           ),
@@ -180,7 +172,8 @@ export function authRoutes(services: Services): FastifyPluginAsync {
         schema: {
           tags,
           summary: "End this staff session (and clear its cookie)",
-          response: { 204: { type: "null" } },
+          // Through responses() (no error statuses) so that the handler's bare send() types.
+          response: responses({ 204: Type.Null() }, []),
         },
       },
       async (req, reply) => {
@@ -204,23 +197,18 @@ export function authRoutes(services: Services): FastifyPluginAsync {
       async (req) => meView(principalOf(req)),
     );
 
-    app.post<{ Body: { current_password: string; new_password: string } }>(
+    app.post(
       "/v1/auth/password",
       {
         schema: {
           tags,
           security: [{ bearer: [] }],
           summary: "Change your own password (ends your other sessions)",
-          body: {
-            type: "object",
-            required: ["current_password", "new_password"],
-            additionalProperties: false,
-            properties: { current_password: password, new_password: password },
-          },
-          response: responses({ 204: { type: "null" } }, [400, 401, 403, 422]),
+          body: PasswordChange,
+          response: responses({ 204: Type.Null() }, [400, 401, 403, 422]),
         },
       },
-      async (req, reply) => changeOwnPassword(services, req, reply),
+      async (req, reply) => changeOwnPassword(services, req, req.body, reply),
     );
   };
 }
@@ -244,19 +232,20 @@ function signedIn(
 
 async function changeOwnPassword(
   services: Services,
-  req: FastifyRequest<{ Body: { current_password: string; new_password: string } }>,
+  req: FastifyRequest,
+  body: Static<typeof PasswordChange>,
   reply: FastifyReply,
 ) {
   const staff = principalOf(req).staff;
   if (!staff)
     throw new SubtextError("staff_session_required", 403, "Only a signed-in staff user has a password.");
   const user = (await findStaffUser(services.db, staff.userId))!;
-  if (!(await verifyPassword(req.body.current_password, user.password_hash))) {
+  if (!(await verifyPassword(body.current_password, user.password_hash))) {
     throw new SubtextError("invalid_login", 401, "The current password is not right.");
   }
-  const problem = passwordProblem(req.body.new_password);
+  const problem = passwordProblem(body.new_password);
   if (problem) throw weakPassword(problem);
-  const passwordHash = await hashPassword(req.body.new_password);
+  const passwordHash = await hashPassword(body.new_password);
   const now = services.wallClock.now();
   const current = sessionTokenOf(req)!;
   await services.db.tx(async (tx) => {

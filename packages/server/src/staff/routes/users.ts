@@ -1,13 +1,13 @@
-import type { FastifyPluginAsync } from "fastify";
-import { idParam, responses } from "../../http/schemas.js";
+import { type Routes, idParam, responses } from "../../http/schemas.js";
 import { isUniqueViolation } from "../../db/db.js";
 import { SubtextError, notFound } from "../../kernel/errors.js";
+import { Nullable, Ref, Type } from "../../kernel/schema.js";
 import type { Services } from "../../kernel/services.js";
 import { findTenant } from "../../tenancy/tenants.js";
 import { weakPassword } from "../login.js";
 import { hashPassword, passwordProblem } from "../password.js";
 import { clearTotpThrottle } from "../throttle.js";
-import { STAFF_ROLES, type StaffRole } from "../roles.js";
+import { STAFF_ROLES } from "../roles.js";
 import { revokeUserSessions } from "../sessions.js";
 import {
   countActiveOwners,
@@ -21,33 +21,9 @@ import { StaffUserSchema, staffUserView } from "../views.js";
 
 const tags = ["staff"];
 const security = [{ bearer: [] }];
-const byId = {
-  type: "object",
-  required: ["id"],
-  additionalProperties: false,
-  properties: { id: idParam("stf_") },
-} as const;
-const role = { type: "string", enum: STAFF_ROLES } as const;
-const list = {
-  type: "object",
-  required: ["data"],
-  properties: { data: { type: "array", items: { $ref: "StaffUser#" } } },
-} as const;
-
-interface CreateBody {
-  email: string;
-  name: string;
-  role: StaffRole;
-  password: string;
-  tenant_id?: string | null;
-}
-interface PatchBody {
-  name?: string;
-  role?: StaffRole;
-  password?: string;
-  disabled?: boolean;
-  reset_totp?: boolean;
-}
+const byId = Type.Object({ id: idParam("stf_") }, { additionalProperties: false });
+const role = Type.Enum(STAFF_ROLES, { type: "string" });
+const list = Type.Object({ data: Type.Array(Ref("StaffUser")) });
 
 const lastOwner = () =>
   new SubtextError("last_owner", 409, "This is the last active owner.", {
@@ -55,9 +31,9 @@ const lastOwner = () =>
   });
 
 /** Staff accounts, managed by owners (and the admin token). Routes under /v1/staff are owner-only. */
-export function staffUserRoutes(services: Services): FastifyPluginAsync {
+export function staffUserRoutes(services: Services): Routes {
   return async (app) => {
-    app.get<{ Querystring: { tenant_id?: string } }>(
+    app.get(
       "/v1/staff/users",
       {
         config: { auth: "admin" },
@@ -65,18 +41,17 @@ export function staffUserRoutes(services: Services): FastifyPluginAsync {
           tags,
           security,
           summary: "List staff accounts (optionally the customer users of one tenant)",
-          querystring: {
-            type: "object",
-            additionalProperties: false,
-            properties: { tenant_id: idParam("ten_") },
-          },
+          querystring: Type.Object(
+            { tenant_id: Type.Optional(idParam("ten_")) },
+            { additionalProperties: false },
+          ),
           response: responses({ 200: list }),
         },
       },
       async (req) => ({ data: (await listStaffUsers(services.db, req.query.tenant_id)).map(staffUserView) }),
     );
 
-    app.post<{ Body: CreateBody }>(
+    app.post(
       "/v1/staff/users",
       {
         config: { auth: "admin" },
@@ -86,24 +61,21 @@ export function staffUserRoutes(services: Services): FastifyPluginAsync {
           summary: "Add a staff account; it sets up TOTP at its first sign-in",
           description:
             "With `tenant_id` the account is a customer user: it sees and acts for that tenant only.",
-          body: {
-            type: "object",
-            required: ["email", "name", "role", "password"],
-            additionalProperties: false,
-            properties: {
-              email: {
-                type: "string",
+          body: Type.Object(
+            {
+              email: Type.String({
                 minLength: 3,
                 maxLength: 254,
                 pattern: "^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$",
-              },
-              name: { type: "string", minLength: 1, maxLength: 200 },
+              }),
+              name: Type.String({ minLength: 1, maxLength: 200 }),
               role,
-              password: { type: "string", minLength: 1, maxLength: 200 },
-              tenant_id: { type: ["string", "null"], maxLength: 64 },
+              password: Type.String({ minLength: 1, maxLength: 200 }),
+              tenant_id: Type.Optional(Nullable(Type.String({ maxLength: 64 }))),
             },
-          },
-          response: responses({ 201: { $ref: "StaffUser#" } }, [400, 401, 403, 404, 409, 422]),
+            { additionalProperties: false },
+          ),
+          response: responses({ 201: Ref("StaffUser") }, [400, 401, 403, 404, 409, 422]),
         },
       },
       async (req, reply) => {
@@ -140,7 +112,7 @@ export function staffUserRoutes(services: Services): FastifyPluginAsync {
       },
     );
 
-    app.patch<{ Params: { id: string }; Body: PatchBody }>(
+    app.patch(
       "/v1/staff/users/:id",
       {
         config: { auth: "admin" },
@@ -150,19 +122,17 @@ export function staffUserRoutes(services: Services): FastifyPluginAsync {
           summary: "Change a staff account: name, role, password, disable, reset its TOTP",
           description: "A change of role, password, TOTP or enablement ends the user's sessions.",
           params: byId,
-          body: {
-            type: "object",
-            additionalProperties: false,
-            minProperties: 1,
-            properties: {
-              name: { type: "string", minLength: 1, maxLength: 200 },
-              role,
-              password: { type: "string", minLength: 1, maxLength: 200 },
-              disabled: { type: "boolean" },
-              reset_totp: { type: "boolean" },
+          body: Type.Object(
+            {
+              name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+              role: Type.Optional(role),
+              password: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+              disabled: Type.Optional(Type.Boolean()),
+              reset_totp: Type.Optional(Type.Boolean()),
             },
-          },
-          response: responses({ 200: { $ref: "StaffUser#" } }, [400, 401, 403, 404, 409, 422]),
+            { additionalProperties: false, minProperties: 1 },
+          ),
+          response: responses({ 200: Ref("StaffUser") }, [400, 401, 403, 404, 409, 422]),
         },
       },
       async (req) => {
@@ -202,7 +172,7 @@ export function staffUserRoutes(services: Services): FastifyPluginAsync {
       },
     );
 
-    app.delete<{ Params: { id: string } }>(
+    app.delete(
       "/v1/staff/users/:id",
       {
         config: { auth: "admin" },
@@ -211,7 +181,7 @@ export function staffUserRoutes(services: Services): FastifyPluginAsync {
           security,
           summary: "Delete a staff account",
           params: byId,
-          response: responses({ 204: { type: "null" } }, [400, 401, 403, 404, 409]),
+          response: responses({ 204: Type.Null() }, [400, 401, 403, 404, 409]),
         },
       },
       async (req, reply) => {

@@ -2,9 +2,11 @@ import type { Queryable } from "../../db/db.js";
 import { newId } from "../../db/ids.js";
 import { enqueue } from "../../jobs/queue.js";
 import { SubtextError } from "../../kernel/errors.js";
+import { Nullable, type Static, Type } from "../../kernel/schema.js";
 import { DUE_NOW } from "../../events/emit.js";
+import { TWILIO_ERROR_CODE_RANGE } from "@subtext/telecom/twilio-codes";
 import { EVALUATE_ALERTS } from "./evaluate.js";
-import type { AlertKind } from "./rules.js";
+import { ALERT_KINDS, type AlertKind, MAX_RULE_COUNT } from "./rules.js";
 
 export interface AlertRuleRow {
   id: string;
@@ -19,14 +21,32 @@ export interface AlertRuleRow {
   created_at: Date;
 }
 
-export interface AlertRuleInput {
-  kind: AlertKind;
-  threshold: number;
-  window_minutes?: number;
-  min_messages?: number;
-  error_code?: number | null;
-  description?: string | null;
-}
+/**
+ * A rule's fields as a request may set them (POST /v1/alert-rules), and their type. Every number
+ * is bounded by the schema (400 `invalid_request`), so none reaches a column it overflows:
+ * threshold is numeric(12,3), window_minutes, min_messages and error_code are PostgreSQL integers.
+ */
+export const AlertRuleInput = Type.Object({
+  kind: Type.Enum(ALERT_KINDS, { type: "string" }),
+  threshold: Type.Number({
+    minimum: 0,
+    maximum: MAX_RULE_COUNT,
+    description: "A percentage (0–100), or for error_code_spike a count of failures",
+  }),
+  window_minutes: Type.Optional(Type.Integer({ minimum: 5, maximum: 10080 })),
+  min_messages: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_RULE_COUNT })),
+  error_code: Type.Optional(
+    Nullable(
+      Type.Integer({
+        minimum: TWILIO_ERROR_CODE_RANGE.min,
+        maximum: TWILIO_ERROR_CODE_RANGE.max,
+        description: "A Twilio error code (five digits, e.g. 30007); null: any",
+      }),
+    ),
+  ),
+  description: Type.Optional(Nullable(Type.String({ maxLength: 500 }))),
+});
+export type AlertRuleInput = Static<typeof AlertRuleInput>;
 
 export function validateRule(input: AlertRuleInput): void {
   const percent = input.kind !== "error_code_spike";

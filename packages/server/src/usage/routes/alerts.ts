@@ -1,15 +1,14 @@
-import type { FastifyPluginAsync } from "fastify";
 import { page, pageOf } from "../../http/pages.js";
 import { listScope } from "../../events/routes/scope.js";
 import { assertOwnedBy, isOperator, principalOf } from "../../http/auth.js";
-import { dateTime, idParam, nullableDateTime, responses } from "../../http/schemas.js";
+import { type Routes, dateTime, idParam, nullableDateTime, responses } from "../../http/schemas.js";
 import { SubtextError, notFound } from "../../kernel/errors.js";
+import { Defaulted, Nullable, OpenObject, Ref, Type } from "../../kernel/schema.js";
 import type { Services } from "../../kernel/services.js";
-import { TWILIO_ERROR_CODE_RANGE } from "@subtext/telecom/twilio-codes";
-import { ALERT_KINDS, MAX_RULE_COUNT } from "../alerts/rules.js";
+import { ALERT_KINDS } from "../alerts/rules.js";
 import {
   type AlertRow,
-  type AlertRuleInput,
+  AlertRuleInput,
   type AlertRuleRow,
   createRule,
   deleteRule,
@@ -22,67 +21,39 @@ import {
 const security = [{ bearer: [] }];
 const tags = ["alerts"];
 
-export const AlertRuleSchema = {
-  $id: "AlertRule",
-  type: "object",
-  required: ["id", "kind", "threshold", "window_minutes", "enabled"],
-  properties: {
-    id: { type: "string", examples: ["alr_01JC0000000000000000000000"] },
-    tenant_id: { type: ["string", "null"], description: "null: applies to every tenant" },
-    kind: { type: "string", enum: [...ALERT_KINDS] },
-    threshold: { type: "number" },
-    window_minutes: { type: "integer" },
-    min_messages: { type: "integer" },
-    error_code: { type: ["integer", "null"] },
-    description: { type: ["string", "null"] },
-    enabled: { type: "boolean" },
-    created_at: dateTime,
+export const AlertRuleSchema = Type.Object(
+  {
+    id: Type.String({ examples: ["alr_01JC0000000000000000000000"] }),
+    tenant_id: Type.Optional(Nullable(Type.String({ description: "null: applies to every tenant" }))),
+    kind: Type.Enum(ALERT_KINDS, { type: "string" }),
+    threshold: Type.Number(),
+    window_minutes: Type.Integer(),
+    min_messages: Type.Optional(Type.Integer()),
+    error_code: Type.Optional(Nullable(Type.Integer())),
+    description: Type.Optional(Nullable(Type.String())),
+    enabled: Type.Boolean(),
+    created_at: Type.Optional(dateTime),
   },
-} as const;
+  { $id: "AlertRule" },
+);
 
-export const AlertSchema = {
-  $id: "Alert",
-  type: "object",
-  required: ["id", "rule_id", "tenant_id", "kind", "state", "value", "threshold", "message", "triggered_at"],
-  properties: {
-    id: { type: "string", examples: ["alt_01JC0000000000000000000000"] },
-    rule_id: { type: "string" },
-    tenant_id: { type: "string" },
-    kind: { type: "string" },
-    state: { type: "string", enum: ["open", "resolved"] },
-    value: { type: "number" },
-    threshold: { type: "number" },
-    message: { type: "string" },
-    details: { type: "object", additionalProperties: true },
+export const AlertSchema = Type.Object(
+  {
+    id: Type.String({ examples: ["alt_01JC0000000000000000000000"] }),
+    rule_id: Type.String(),
+    tenant_id: Type.String(),
+    kind: Type.String(),
+    state: Type.Enum(["open", "resolved"], { type: "string" }),
+    value: Type.Number(),
+    threshold: Type.Number(),
+    message: Type.String(),
+    details: Type.Optional(OpenObject()),
     triggered_at: dateTime,
-    resolved_at: nullableDateTime,
-    event_id: { type: ["string", "null"], description: "The alert.triggered event" },
+    resolved_at: Type.Optional(nullableDateTime),
+    event_id: Type.Optional(Nullable(Type.String({ description: "The alert.triggered event" }))),
   },
-} as const;
-
-/**
- * A rule's fields as a request may set them. Every number is bounded by the schema (400
- * `invalid_request`), so none reaches a column it overflows: threshold is numeric(12,3),
- * window_minutes, min_messages and error_code are PostgreSQL integers.
- */
-const ruleFields = {
-  kind: { type: "string", enum: [...ALERT_KINDS] },
-  threshold: {
-    type: "number",
-    minimum: 0,
-    maximum: MAX_RULE_COUNT,
-    description: "A percentage (0–100), or for error_code_spike a count of failures",
-  },
-  window_minutes: { type: "integer", minimum: 5, maximum: 10080 },
-  min_messages: { type: "integer", minimum: 1, maximum: MAX_RULE_COUNT },
-  error_code: {
-    type: ["integer", "null"],
-    minimum: TWILIO_ERROR_CODE_RANGE.min,
-    maximum: TWILIO_ERROR_CODE_RANGE.max,
-    description: "A Twilio error code (five digits, e.g. 30007); null: any",
-  },
-  description: { type: ["string", "null"], maxLength: 500 },
-} as const;
+  { $id: "Alert" },
+);
 
 const ruleView = (r: AlertRuleRow) => ({
   ...r,
@@ -96,9 +67,9 @@ const alertView = (a: AlertRow) => ({
 });
 
 /** Alert rules (per tenant or global) and the alerts they raised. */
-export function alertRoutes(services: Pick<Services, "db" | "clock">): FastifyPluginAsync {
+export function alertRoutes(services: Pick<Services, "db" | "clock">): Routes {
   return async (app) => {
-    app.post<{ Body: AlertRuleInput & { tenant_id?: string | null } }>(
+    app.post(
       "/v1/alert-rules",
       {
         schema: {
@@ -110,13 +81,14 @@ export function alertRoutes(services: Pick<Services, "db" | "clock">): FastifyPl
             "`delivery_rate_below`: delivered/finished outbound messages over the window, in percent. " +
             "`error_code_spike`: failed messages with one error code (or any) over the window. " +
             "`daily_cap_usage`: percent of a lane's daily cap (total or T-Mobile) used today (Pacific day).",
-          body: {
-            type: "object",
-            required: ["kind", "threshold"],
-            additionalProperties: false,
-            properties: { tenant_id: { type: ["string", "null"], maxLength: 64 }, ...ruleFields },
-          },
-          response: responses({ 201: { $ref: "AlertRule#" } }, [400, 401, 403, 404, 422]),
+          body: Type.Object(
+            {
+              tenant_id: Type.Optional(Nullable(Type.String({ maxLength: 64 }))),
+              ...AlertRuleInput.properties,
+            },
+            { additionalProperties: false },
+          ),
+          response: responses({ 201: Ref("AlertRule") }, [400, 401, 403, 404, 422]),
         },
       },
       async (req, reply) => {
@@ -135,21 +107,20 @@ export function alertRoutes(services: Pick<Services, "db" | "clock">): FastifyPl
       },
     );
 
-    app.get<{ Querystring: { tenant_id?: string } }>(
+    app.get(
       "/v1/alert-rules",
       {
         schema: {
           tags,
           security,
           summary: "List alert rules (a tenant sees its own and the global ones)",
-          querystring: {
-            type: "object",
-            additionalProperties: false,
-            properties: { tenant_id: idParam("ten_") },
-          },
+          querystring: Type.Object(
+            { tenant_id: Type.Optional(idParam("ten_")) },
+            { additionalProperties: false },
+          ),
           response: responses(
             {
-              200: { type: "object", properties: { data: { type: "array", items: { $ref: "AlertRule#" } } } },
+              200: Type.Object({ data: Type.Optional(Type.Array(Ref("AlertRule"))) }),
             },
             [400, 401, 403, 404],
           ),
@@ -162,20 +133,15 @@ export function alertRoutes(services: Pick<Services, "db" | "clock">): FastifyPl
       }),
     );
 
-    app.delete<{ Params: { id: string } }>(
+    app.delete(
       "/v1/alert-rules/:id",
       {
         schema: {
           tags,
           security,
           summary: "Delete an alert rule (its open alerts are resolved)",
-          params: {
-            type: "object",
-            required: ["id"],
-            additionalProperties: false,
-            properties: { id: idParam("alr_") },
-          },
-          response: responses({ 204: { type: "null" } }, [400, 401, 403, 404]),
+          params: Type.Object({ id: idParam("alr_") }, { additionalProperties: false }),
+          response: responses({ 204: Type.Null() }, [400, 401, 403, 404]),
         },
       },
       async (req, reply) => {
@@ -190,25 +156,24 @@ export function alertRoutes(services: Pick<Services, "db" | "clock">): FastifyPl
       },
     );
 
-    app.get<{
-      Querystring: { state?: "open" | "resolved"; tenant_id?: string; cursor?: string; limit: number };
-    }>(
+    app.get(
       "/v1/alerts",
       {
         schema: {
           tags,
           security,
           summary: "Alerts raised by the rules, newest first",
-          querystring: {
-            type: "object",
-            additionalProperties: false,
-            properties: {
-              state: { type: "string", enum: ["open", "resolved"] },
-              tenant_id: idParam("ten_"),
-              cursor: { type: "string", maxLength: 64 },
-              limit: { type: "integer", minimum: 1, maximum: 100, default: 20 },
-            },
-          },
+          querystring: Defaulted(
+            Type.Object(
+              {
+                state: Type.Optional(Type.Enum(["open", "resolved"], { type: "string" })),
+                tenant_id: Type.Optional(idParam("ten_")),
+                cursor: Type.Optional(Type.String({ maxLength: 64 })),
+                limit: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
+              },
+              { additionalProperties: false },
+            ),
+          ),
           response: responses(
             {
               200: pageOf("Alert"),

@@ -1,9 +1,9 @@
-import type { FastifyPluginAsync } from "fastify";
 import { tenantInScope } from "../../http/auth.js";
-import { idParam, responses } from "../../http/schemas.js";
+import { type Routes, idParam, responses } from "../../http/schemas.js";
 import { SubtextError } from "../../kernel/errors.js";
+import { Defaulted, Type } from "../../kernel/schema.js";
 import type { Services } from "../../kernel/services.js";
-import { CHANNELS, type Channel, DIRECTIONS, type Direction } from "../channels.js";
+import { CHANNELS, DIRECTIONS } from "../channels.js";
 import { toCsv } from "../csv.js";
 import { isDecimal, listPrices, setPrices } from "../prices.js";
 import { getMarkup, monthlyStatement, setMarkup } from "../statement.js";
@@ -31,48 +31,37 @@ function markupText(value: string | number): string {
   }
   return text;
 }
-const decimalText = { type: "string", pattern: "^\\d{1,6}(\\.\\d{1,6})?$", examples: ["0.0083"] } as const;
-const priceList = {
-  type: "object",
-  required: ["data"],
-  properties: {
-    data: {
-      type: "array",
-      items: {
-        type: "object",
-        required: ["channel", "direction", "unit", "unit_price", "source"],
-        properties: {
-          channel: { type: "string" },
-          direction: { type: "string" },
-          unit: { type: "string", enum: ["segment", "message", "minute", "verification", "lookup"] },
-          unit_price: { type: "string", description: "USD per unit" },
-          source: {
-            type: "string",
-            enum: ["default", "custom"],
-            description: "default = Twilio US list price",
-          },
-        },
-      },
-    },
-  },
-} as const;
-const statementLine = {
-  type: "object",
-  properties: {
-    channel: { type: "string" },
-    direction: { type: "string" },
-    unit: { type: "string" },
-    quantity: { type: "number" },
-    messages: { type: "integer" },
-    segments: { type: "integer" },
-    minutes: { type: "number" },
-    cost: { type: "string" },
-    amount: { type: "string", description: "cost plus the tenant's markup" },
-  },
-} as const;
+const decimalText = Type.String({ pattern: "^\\d{1,6}(\\.\\d{1,6})?$", examples: ["0.0083"] });
+const priceList = Type.Object({
+  data: Type.Array(
+    Type.Object({
+      channel: Type.String(),
+      direction: Type.String(),
+      unit: Type.Enum(["segment", "message", "minute", "verification", "lookup"], { type: "string" }),
+      unit_price: Type.String({ description: "USD per unit" }),
+      source: Type.Enum(["default", "custom"], {
+        type: "string",
+        description: "default = Twilio US list price",
+      }),
+    }),
+  ),
+});
+const statementLine = Type.Partial(
+  Type.Object({
+    channel: Type.String(),
+    direction: Type.String(),
+    unit: Type.String(),
+    quantity: Type.Number(),
+    messages: Type.Integer(),
+    segments: Type.Integer(),
+    minutes: Type.Number(),
+    cost: Type.String(),
+    amount: Type.String({ description: "cost plus the tenant's markup" }),
+  }),
+);
 
 /** Prices (operator), per-tenant markup and monthly statements for pass-through billing. */
-export function billingRoutes(services: Pick<Services, "db" | "clock" | "caches">): FastifyPluginAsync {
+export function billingRoutes(services: Pick<Services, "db" | "clock" | "caches">): Routes {
   return async (app) => {
     app.get(
       "/v1/prices",
@@ -88,7 +77,7 @@ export function billingRoutes(services: Pick<Services, "db" | "clock" | "caches"
       async () => ({ data: await listPrices(services.db) }),
     );
 
-    app.put<{ Body: { prices: { channel: Channel; direction: Direction; unit_price: string | null }[] } }>(
+    app.put(
       "/v1/prices",
       {
         config: { auth: "admin" },
@@ -97,28 +86,22 @@ export function billingRoutes(services: Pick<Services, "db" | "clock" | "caches"
           security,
           summary:
             "Set unit prices; null returns a price to the default. Applies to usage recorded from now on",
-          body: {
-            type: "object",
-            required: ["prices"],
-            additionalProperties: false,
-            properties: {
-              prices: {
-                type: "array",
-                minItems: 1,
-                maxItems: 50,
-                items: {
-                  type: "object",
-                  required: ["channel", "direction", "unit_price"],
-                  additionalProperties: false,
-                  properties: {
-                    channel: { type: "string", enum: [...CHANNELS] },
-                    direction: { type: "string", enum: [...DIRECTIONS] },
-                    unit_price: { anyOf: [decimalText, { type: "null" }] },
+          body: Type.Object(
+            {
+              prices: Type.Array(
+                Type.Object(
+                  {
+                    channel: Type.Enum(CHANNELS, { type: "string" }),
+                    direction: Type.Enum(DIRECTIONS, { type: "string" }),
+                    unit_price: Type.Union([decimalText, Type.Null()]),
                   },
-                },
-              },
+                  { additionalProperties: false },
+                ),
+                { minItems: 1, maxItems: 50 },
+              ),
             },
-          },
+            { additionalProperties: false },
+          ),
           response: responses({ 200: priceList }, [400, 401, 403, 422]),
         },
       },
@@ -134,25 +117,18 @@ export function billingRoutes(services: Pick<Services, "db" | "clock" | "caches"
       },
     );
 
-    const tenantParams = {
-      type: "object",
-      required: ["id"],
-      additionalProperties: false,
-      properties: { id: idParam("ten_") },
-    } as const;
-    const billingView = {
-      type: "object",
-      properties: {
-        tenant_id: { type: "string" },
-        markup_percent: {
-          type: "string",
+    const tenantParams = Type.Object({ id: idParam("ten_") }, { additionalProperties: false });
+    const billingView = Type.Object({
+      tenant_id: Type.Optional(Type.String()),
+      markup_percent: Type.Optional(
+        Type.String({
           description: "Percent over cost, a decimal string with at least two decimals",
           examples: ["25.00"],
-        },
-      },
-    } as const;
+        }),
+      ),
+    });
 
-    app.get<{ Params: { id: string } }>(
+    app.get(
       "/v1/tenants/:id/billing",
       {
         schema: {
@@ -169,7 +145,7 @@ export function billingRoutes(services: Pick<Services, "db" | "clock" | "caches"
       },
     );
 
-    app.put<{ Params: { id: string }; Body: { markup_percent: string | number } }>(
+    app.put(
       "/v1/tenants/:id/billing",
       {
         config: { auth: "admin" },
@@ -178,24 +154,23 @@ export function billingRoutes(services: Pick<Services, "db" | "clock" | "caches"
           security,
           summary: "Set the markup (percent over cost) billed to a tenant",
           params: tenantParams,
-          body: {
-            type: "object",
-            required: ["markup_percent"],
-            additionalProperties: false,
-            properties: {
-              markup_percent: {
+          body: Type.Object(
+            {
+              // One type list rather than a union (which TypeBox writes as anyOf): the pattern holds
+              // for strings, the bounds for numbers; markupText() checks a number's decimals (at
+              // most three, like the string).
+              markup_percent: Type.Unsafe<string | number>({
                 type: ["string", "number"],
-                // The pattern holds for strings, the bounds for numbers; markupText() checks a
-                // number's decimals (at most three, like the string).
                 pattern: MARKUP_PATTERN.source,
                 minimum: 0,
                 maximum: 9999.999,
                 description:
                   'Percent over cost, 0–9999.999 with at most three decimals: a number (25) or a decimal string ("25"). Answered as a decimal string ("25.00")',
                 examples: [15, "12.5"],
-              },
+              }),
             },
-          },
+            { additionalProperties: false },
+          ),
           response: responses({ 200: billingView }, [400, 401, 403, 404]),
         },
       },
@@ -206,45 +181,43 @@ export function billingRoutes(services: Pick<Services, "db" | "clock" | "caches"
       },
     );
 
-    app.get<{ Params: { id: string; month: string }; Querystring: { format: "json" | "csv" } }>(
+    app.get(
       "/v1/tenants/:id/statements/:month",
       {
         schema: {
           tags: ["usage"],
           security,
           summary: "A tenant's monthly statement (UTC month `yyyy-mm`): per-channel lines, markup and totals",
-          params: {
-            type: "object",
-            required: ["id", "month"],
-            additionalProperties: false,
-            properties: {
+          params: Type.Object(
+            {
               id: idParam("ten_"),
-              month: { type: "string", maxLength: 7, examples: ["2030-01"] },
+              month: Type.String({ maxLength: 7, examples: ["2030-01"] }),
             },
-          },
-          querystring: {
-            type: "object",
-            additionalProperties: false,
-            properties: { format: { type: "string", enum: ["json", "csv"], default: "json" } },
-          },
+            { additionalProperties: false },
+          ),
+          querystring: Defaulted(
+            Type.Object(
+              { format: Type.Enum(["json", "csv"], { type: "string", default: "json" }) },
+              { additionalProperties: false },
+            ),
+          ),
           response: responses(
             {
-              200: {
-                type: "object",
-                properties: {
-                  tenant_id: { type: "string" },
-                  month: { type: "string" },
-                  period_start: { type: "string" },
-                  period_end: { type: "string" },
-                  status: { type: "string", enum: ["open", "closed"] },
-                  currency: { type: "string" },
-                  markup_percent: { type: "string" },
-                  lines: { type: "array", items: statementLine },
-                  subtotal: { type: "string" },
-                  markup: { type: "string" },
-                  total: { type: "string" },
-                },
-              },
+              200: Type.Partial(
+                Type.Object({
+                  tenant_id: Type.String(),
+                  month: Type.String(),
+                  period_start: Type.String(),
+                  period_end: Type.String(),
+                  status: Type.Enum(["open", "closed"], { type: "string" }),
+                  currency: Type.String(),
+                  markup_percent: Type.String(),
+                  lines: Type.Array(statementLine),
+                  subtotal: Type.String(),
+                  markup: Type.String(),
+                  total: Type.String(),
+                }),
+              ),
             },
             [400, 401, 403, 404, 422],
           ),

@@ -1,43 +1,35 @@
-import type { FastifyPluginAsync } from "fastify";
-import { idParam, responses } from "../../http/schemas.js";
+import { type Routes, idParam, responses } from "../../http/schemas.js";
+import { Defaulted, Ref, Type } from "../../kernel/schema.js";
 import type { Services } from "../../kernel/services.js";
 import { listScope } from "../../events/routes/scope.js";
 import { toCsv } from "../csv.js";
 import { USAGE_CSV_COLUMNS, dayRange, parseGroupBy, usageReport } from "../report.js";
 
-const day = { type: "string", pattern: "^\\d{4}-\\d{2}-\\d{2}$", examples: ["2030-01-31"] } as const;
+const day = Type.String({ pattern: "^\\d{4}-\\d{2}-\\d{2}$", examples: ["2030-01-31"] });
 const counters = {
-  messages: { type: "integer" },
-  segments: { type: "integer" },
-  minutes: { type: "number" },
-  cost: { type: "string", description: "USD at cost (what Twilio charges), decimal", examples: ["12.3456"] },
-} as const;
+  messages: Type.Integer(),
+  segments: Type.Integer(),
+  minutes: Type.Number(),
+  cost: Type.String({ description: "USD at cost (what Twilio charges), decimal", examples: ["12.3456"] }),
+};
 
-export const UsageRowSchema = {
-  $id: "UsageRow",
-  type: "object",
-  required: ["messages", "segments", "minutes", "cost"],
-  properties: {
-    day: { type: "string" },
-    tenant_id: { type: "string" },
-    channel: { type: "string", enum: ["sms", "mms", "whatsapp", "voice", "verify", "lookup"] },
-    direction: { type: "string", enum: ["outbound", "inbound"] },
+export const UsageRowSchema = Type.Object(
+  {
+    day: Type.Optional(Type.String()),
+    tenant_id: Type.Optional(Type.String()),
+    channel: Type.Optional(
+      Type.Enum(["sms", "mms", "whatsapp", "voice", "verify", "lookup"], { type: "string" }),
+    ),
+    direction: Type.Optional(Type.Enum(["outbound", "inbound"], { type: "string" })),
     ...counters,
   },
-} as const;
+  { $id: "UsageRow" },
+);
 
 /** GET /v1/usage: counters and cost per day, channel and tenant, as JSON or CSV. */
-export function usageRoutes(services: Pick<Services, "db" | "clock">): FastifyPluginAsync {
+export function usageRoutes(services: Pick<Services, "db" | "clock">): Routes {
   return async (app) => {
-    app.get<{
-      Querystring: {
-        from?: string;
-        to?: string;
-        group_by?: string;
-        tenant_id?: string;
-        format: "json" | "csv";
-      };
-    }>(
+    app.get(
       "/v1/usage",
       {
         schema: {
@@ -48,30 +40,27 @@ export function usageRoutes(services: Pick<Services, "db" | "clock">): FastifyPl
           description:
             "`group_by` is a comma-separated list of `day`, `channel` (with direction), `direction`, `tenant`. " +
             "`from`/`to` are inclusive days; default: this month so far. `format=csv` answers text/csv.",
-          querystring: {
-            type: "object",
-            additionalProperties: false,
-            properties: {
-              from: day,
-              to: day,
-              group_by: { type: "string", maxLength: 64, default: "day" },
-              tenant_id: idParam("ten_"),
-              format: { type: "string", enum: ["json", "csv"], default: "json" },
-            },
-          },
+          querystring: Defaulted(
+            Type.Object(
+              {
+                from: Type.Optional(day),
+                to: Type.Optional(day),
+                group_by: Type.String({ maxLength: 64, default: "day" }),
+                tenant_id: Type.Optional(idParam("ten_")),
+                format: Type.Enum(["json", "csv"], { type: "string", default: "json" }),
+              },
+              { additionalProperties: false },
+            ),
+          ),
           response: responses(
             {
-              200: {
-                type: "object",
-                required: ["from", "to", "group_by", "data", "totals"],
-                properties: {
-                  from: { type: "string" },
-                  to: { type: "string" },
-                  group_by: { type: "array", items: { type: "string" } },
-                  data: { type: "array", items: { $ref: "UsageRow#" } },
-                  totals: { type: "object", properties: counters },
-                },
-              },
+              200: Type.Object({
+                from: Type.String(),
+                to: Type.String(),
+                group_by: Type.Array(Type.String()),
+                data: Type.Array(Ref("UsageRow")),
+                totals: Type.Partial(Type.Object(counters)),
+              }),
             },
             [400, 401, 403, 404, 422],
           ),
