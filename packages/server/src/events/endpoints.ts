@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import type { Queryable } from "../db/db.js";
 import { newId } from "../db/ids.js";
 import { SubtextError, notFound } from "../kernel/errors.js";
+import { Nullable, type Static, Type } from "../kernel/schema.js";
 import type { Services } from "../kernel/services.js";
 import type { Vault } from "../vault/vault.js";
 import { cachedSecret } from "../vault/cached.js";
@@ -38,12 +39,33 @@ export function newSigningSecret(): string {
   return `whsec_${randomBytes(32).toString("base64")}`;
 }
 
-export interface EndpointInput {
-  url?: string;
-  description?: string | null;
-  event_types?: string[] | null;
-  enabled?: boolean;
-}
+const endpointUrl = Type.String({ minLength: 1, maxLength: 2048 });
+const eventTypes = Nullable(
+  Type.Array(Type.String({ minLength: 1, maxLength: 64 }), {
+    maxItems: 50,
+    description: "Event types to receive; omit or null for all",
+  }),
+);
+const description = Nullable(Type.String({ maxLength: 500 }));
+
+/** A new endpoint (POST /v1/webhook-endpoints): its body and its type. */
+export const NewEndpointInput = Type.Object(
+  { url: endpointUrl, event_types: Type.Optional(eventTypes), description: Type.Optional(description) },
+  { additionalProperties: false },
+);
+export type NewEndpointInput = Static<typeof NewEndpointInput>;
+
+/** A change to an endpoint (PATCH /v1/webhook-endpoints/:id, besides rotate_secret): what is sent changes. */
+export const EndpointInput = Type.Object(
+  {
+    url: Type.Optional(endpointUrl),
+    event_types: Type.Optional(eventTypes),
+    description: Type.Optional(description),
+    enabled: Type.Optional(Type.Boolean()),
+  },
+  { additionalProperties: false },
+);
+export type EndpointInput = Static<typeof EndpointInput>;
 
 const URL_HINTS: Partial<Record<UrlProblemCode, string>> = {
   private_address:
@@ -97,7 +119,7 @@ export async function createEndpoint(
   q: Queryable,
   vault: Vault,
   tenantId: string,
-  input: { url: string; description?: string | null; event_types?: string[] | null },
+  input: NewEndpointInput,
 ): Promise<{ endpoint: EndpointRow; secret: string }> {
   const secret = newSigningSecret();
   const secretId = await vault.store(q, SECRET_PURPOSE, secret);

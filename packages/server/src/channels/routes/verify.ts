@@ -1,90 +1,53 @@
-import type { FastifyPluginAsync } from "fastify";
 import { actingTenant } from "../../http/auth.js";
-import { dateTime, responses } from "../../http/schemas.js";
+import { type Routes, dateTime, nullableDateTime, responses } from "../../http/schemas.js";
 import { notFound } from "../../kernel/errors.js";
+import { Defaulted, Nullable, Ref, Type } from "../../kernel/schema.js";
 import type { Services } from "../../kernel/services.js";
 import { byId, iso, listQuery, page, pageOf, security, tenantNote } from "../../http/pages.js";
 import { checkVerification } from "../verify/check.js";
 import { normalizeDestination } from "../verify/destination.js";
-import type { VerifySettings, VerifySettingsPatch } from "../verify/limits.js";
+import { type VerifySettings, VerifySettingsPatch } from "../verify/limits.js";
 import { updateVerifySettings, verifySettings } from "../verify/settings.js";
 import { startVerification } from "../verify/start.js";
-import {
-  type VerificationRow,
-  type VerificationStatus,
-  type VerifyChannel,
-  findVerification,
-  listVerifications,
-} from "../verify/store.js";
+import { type VerificationRow, findVerification, listVerifications } from "../verify/store.js";
 
 const tags = ["verify"];
-const CHANNELS = ["sms", "call", "email", "whatsapp"];
-const STATUSES = ["pending", "approved", "failed", "expired", "canceled"];
+const CHANNELS = ["sms", "call", "email", "whatsapp"] as const;
+const STATUSES = ["pending", "approved", "failed", "expired", "canceled"] as const;
 
-export const VerificationSchema = {
-  $id: "Verification",
-  type: "object",
-  required: ["id", "to", "channel", "status", "sends", "expires_at", "created_at"],
-  properties: {
-    id: { type: "string", examples: ["vrf_01JC0000000000000000000000"] },
-    to: { type: "string" },
-    channel: { type: "string", enum: CHANNELS, description: "The channel of the latest send" },
-    status: { type: "string", enum: STATUSES },
-    sends: {
-      type: "array",
-      items: {
-        type: "object",
-        properties: {
-          channel: { type: "string" },
-          at: dateTime,
-          reason: { type: "string", enum: ["requested", "fallback"] },
-        },
-      },
-    },
-    fallback: {
-      type: ["object", "null"],
-      properties: { channel: { type: "string" }, at: dateTime },
-      description: "Set once the fallback policy moved this verification to voice",
-    },
-    failure_reason: { type: ["string", "null"] },
-    check_attempts: { type: "integer" },
-    twilio_sid: { type: ["string", "null"] },
+export const VerificationSchema = Type.Object(
+  {
+    id: Type.String({ examples: ["vrf_01JC0000000000000000000000"] }),
+    to: Type.String(),
+    channel: Type.Enum(CHANNELS, { type: "string", description: "The channel of the latest send" }),
+    status: Type.Enum(STATUSES, { type: "string" }),
+    sends: Type.Array(
+      Type.Object({
+        channel: Type.Optional(Type.String()),
+        at: Type.Optional(dateTime),
+        reason: Type.Optional(Type.Enum(["requested", "fallback"], { type: "string" })),
+      }),
+    ),
+    fallback: Type.Optional(
+      Nullable(
+        Type.Object(
+          { channel: Type.Optional(Type.String()), at: Type.Optional(dateTime) },
+          { description: "Set once the fallback policy moved this verification to voice" },
+        ),
+      ),
+    ),
+    failure_reason: Type.Optional(Nullable(Type.String())),
+    check_attempts: Type.Optional(Type.Integer()),
+    twilio_sid: Type.Optional(Nullable(Type.String())),
     expires_at: dateTime,
     created_at: dateTime,
-    approved_at: { type: ["string", "null"], format: "date-time" },
+    approved_at: Type.Optional(nullableDateTime),
   },
-} as const;
+  { $id: "Verification" },
+);
 
-const limit = {
-  type: "object",
-  additionalProperties: false,
-  properties: {
-    max: { type: "integer", minimum: 1, maximum: 1_000_000 },
-    window_seconds: { type: "integer", minimum: 1, maximum: 604_800 },
-  },
-} as const;
-
-const settingsShape = {
-  type: "object",
-  additionalProperties: false,
-  properties: {
-    limits: {
-      type: "object",
-      additionalProperties: false,
-      properties: { per_destination: limit, per_tenant: limit, per_ip: limit },
-    },
-    fallback: {
-      type: "object",
-      additionalProperties: false,
-      properties: {
-        enabled: { type: "boolean" },
-        // Verify forgets a code after ten minutes: a later call could only read a dead code.
-        after_seconds: { type: "integer", minimum: 10, maximum: 540 },
-        channel: { type: "string", enum: ["call"] },
-      },
-    },
-  },
-} as const;
+/** The settings' shape: every field may be left out of a change, every field is in an answer. */
+const settingsShape = VerifySettingsPatch;
 
 export function verificationView(v: VerificationRow) {
   return {
@@ -105,11 +68,9 @@ export function verificationView(v: VerificationRow) {
 
 const settingsView = (s: VerifySettings) => s;
 
-export function verifyRoutes(services: Services): FastifyPluginAsync {
+export function verifyRoutes(services: Services): Routes {
   return async (app) => {
-    app.post<{
-      Body: { to: string; channel: VerifyChannel; locale?: string; client_ip?: string; fallback?: boolean };
-    }>(
+    app.post(
       "/v1/verify/verifications",
       {
         schema: {
@@ -118,23 +79,25 @@ export function verifyRoutes(services: Services): FastifyPluginAsync {
           summary:
             "Send a one-time code (Twilio Verify); our per-destination, per-tenant and per-IP limits apply first",
           description: `${tenantNote} Codes are made and held by Verify. SMS falls back to a call after the tenant's configured wait (or at once when SMS cannot reach the number).`,
-          body: {
-            type: "object",
-            required: ["to", "channel"],
-            additionalProperties: false,
-            properties: {
-              to: { type: "string", minLength: 3, maxLength: 320 },
-              channel: { type: "string", enum: CHANNELS },
-              locale: { type: "string", pattern: "^[a-z]{2,3}(-[A-Za-z]{2,4})?$" },
-              client_ip: {
-                type: "string",
-                anyOf: [{ format: "ipv4" }, { format: "ipv6" }],
-                description: "The end user's IP as your app saw it (the per-IP limit); default: the caller's",
-              },
-              fallback: { type: "boolean", description: "false: no voice fallback for this verification" },
+          body: Type.Object(
+            {
+              to: Type.String({ minLength: 3, maxLength: 320 }),
+              channel: Type.Enum(CHANNELS, { type: "string" }),
+              locale: Type.Optional(Type.String({ pattern: "^[a-z]{2,3}(-[A-Za-z]{2,4})?$" })),
+              client_ip: Type.Optional(
+                Type.String({
+                  anyOf: [{ format: "ipv4" }, { format: "ipv6" }],
+                  description:
+                    "The end user's IP as your app saw it (the per-IP limit); default: the caller's",
+                }),
+              ),
+              fallback: Type.Optional(
+                Type.Boolean({ description: "false: no voice fallback for this verification" }),
+              ),
             },
-          },
-          response: responses({ 201: { $ref: "Verification#" } }, [400, 401, 403, 404, 409, 422, 429, 503]),
+            { additionalProperties: false },
+          ),
+          response: responses({ 201: Ref("Verification") }, [400, 401, 403, 404, 409, 422, 429, 503]),
         },
       },
       async (req, reply) => {
@@ -150,22 +113,23 @@ export function verifyRoutes(services: Services): FastifyPluginAsync {
       },
     );
 
-    app.get<{ Querystring: { to?: string; status?: VerificationStatus; cursor?: string; limit: number } }>(
+    app.get(
       "/v1/verify/verifications",
       {
         schema: {
           tags,
           security,
           summary: "List verifications, newest first",
-          querystring: {
-            type: "object",
-            additionalProperties: false,
-            properties: {
-              to: { type: "string", maxLength: 320 },
-              status: { type: "string", enum: STATUSES },
-              ...listQuery,
-            },
-          },
+          querystring: Defaulted(
+            Type.Object(
+              {
+                to: Type.Optional(Type.String({ maxLength: 320 })),
+                status: Type.Optional(Type.Enum(STATUSES, { type: "string" })),
+                ...listQuery,
+              },
+              { additionalProperties: false },
+            ),
+          ),
           response: responses({ 200: pageOf("Verification") }, [400, 401, 403, 404, 422]),
         },
       },
@@ -177,7 +141,7 @@ export function verifyRoutes(services: Services): FastifyPluginAsync {
       },
     );
 
-    app.get<{ Params: { id: string } }>(
+    app.get(
       "/v1/verify/verifications/:id",
       {
         schema: {
@@ -185,7 +149,7 @@ export function verifyRoutes(services: Services): FastifyPluginAsync {
           security,
           summary: "Read a verification",
           params: byId("vrf_"),
-          response: responses({ 200: { $ref: "Verification#" } }, [400, 401, 403, 404]),
+          response: responses({ 200: Ref("Verification") }, [400, 401, 403, 404]),
         },
       },
       async (req) => {
@@ -196,7 +160,7 @@ export function verifyRoutes(services: Services): FastifyPluginAsync {
       },
     );
 
-    app.post<{ Body: { to: string; code: string } }>(
+    app.post(
       "/v1/verify/checks",
       {
         schema: {
@@ -204,28 +168,22 @@ export function verifyRoutes(services: Services): FastifyPluginAsync {
           security,
           summary: "Check a code; a wrong code answers 200 with valid=false",
           description: `${tenantNote} Five wrong codes lock the verification (429 verification_max_check_attempts).`,
-          body: {
-            type: "object",
-            required: ["to", "code"],
-            additionalProperties: false,
-            properties: {
-              to: { type: "string", minLength: 3, maxLength: 320 },
-              code: { type: "string", pattern: "^[0-9A-Za-z]{4,10}$" },
+          body: Type.Object(
+            {
+              to: Type.String({ minLength: 3, maxLength: 320 }),
+              code: Type.String({ pattern: "^[0-9A-Za-z]{4,10}$" }),
             },
-          },
+            { additionalProperties: false },
+          ),
           response: responses(
             {
-              200: {
-                type: "object",
-                required: ["verification_id", "to", "status", "valid"],
-                properties: {
-                  verification_id: { type: "string" },
-                  to: { type: "string" },
-                  channel: { type: "string" },
-                  status: { type: "string", enum: STATUSES },
-                  valid: { type: "boolean" },
-                },
-              },
+              200: Type.Object({
+                verification_id: Type.String(),
+                to: Type.String(),
+                channel: Type.Optional(Type.String()),
+                status: Type.Enum(STATUSES, { type: "string" }),
+                valid: Type.Boolean(),
+              }),
             },
             [400, 401, 403, 404, 409, 422, 429, 503],
           ),
@@ -257,7 +215,7 @@ export function verifyRoutes(services: Services): FastifyPluginAsync {
       async (req) => settingsView(await verifySettings(services.db, (await actingTenant(req, services)).id)),
     );
 
-    app.put<{ Body: VerifySettingsPatch }>(
+    app.put(
       "/v1/verify/settings",
       {
         schema: {

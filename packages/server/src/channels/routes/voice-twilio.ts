@@ -1,6 +1,8 @@
-import type { FastifyPluginAsync, FastifyRequest } from "fastify";
+import type { FastifyRequest } from "fastify";
 import { emitEvent } from "../../events/emit.js";
+import type { Routes } from "../../http/schemas.js";
 import { twilioTenant, twilioWebhooks } from "../../http/twilio-webhooks.js";
+import { Type } from "../../kernel/schema.js";
 import type { Services } from "../../kernel/services.js";
 import type { TenantRow } from "../../tenancy/tenants.js";
 import { applyCallStatus } from "../voice/calls.js";
@@ -13,6 +15,8 @@ import { flowUrls } from "../voice/urls.js";
 
 /** Twilio's calls: no bearer credentials, Twilio's signature instead (twilioWebhooks). */
 const hide = { config: { auth: "twilio" as const }, schema: { hide: true } };
+/** The same, with the path's parameters and the query (typed; every value is text). */
+const hidden = <S extends object>(schema: S) => ({ ...hide, schema: { ...hide.schema, ...schema } });
 
 /**
  * Twilio's voice webhooks, `POST /twilio/voice/:tenantId/…`, all signed with the tenant's
@@ -22,8 +26,15 @@ const hide = { config: { auth: "twilio" as const }, schema: { hide: true } };
  *   flows/:flowId/nodes/:nodeId…  the flow moving on (see node-webhooks.ts)
  *   status                        call progress (forward only; call.completed once)
  */
-export function voiceWebhookRoutes(services: Services): FastifyPluginAsync {
+export function voiceWebhookRoutes(services: Services): Routes {
   return twilioWebhooks(services, async (app) => {
+    await app.register(voiceWebhooks(services));
+  });
+}
+
+/** The routes, in a plugin of their own (typed from their schemas); the intake's hooks cover it. */
+function voiceWebhooks(services: Services): Routes {
+  return async (app) => {
     app.post("/twilio/voice/:tenantId/incoming", hide, (req, reply) =>
       answerCall(req, reply, async (tenant) => {
         const now = services.clock.now();
@@ -48,9 +59,9 @@ export function voiceWebhookRoutes(services: Services): FastifyPluginAsync {
       }),
     );
 
-    app.post<{ Params: { tenantId: string; callId: string } }>(
+    app.post(
       "/twilio/voice/:tenantId/calls/:callId/answer",
-      hide,
+      hidden({ params: Type.Object({ tenantId: Type.String(), callId: Type.String() }) }),
       (req, reply) =>
         answerCall(req, reply, async (tenant) => {
           const now = services.clock.now();
@@ -68,9 +79,12 @@ export function voiceWebhookRoutes(services: Services): FastifyPluginAsync {
         }),
     );
 
-    app.post<{ Params: { tenantId: string }; Querystring: { call?: string } }>(
+    app.post(
       "/twilio/voice/:tenantId/status",
-      hide,
+      hidden({
+        params: Type.Object({ tenantId: Type.String() }),
+        querystring: Type.Object({ call: Type.Optional(Type.String()) }),
+      }),
       async (req, reply) => {
         const tenant = twilioTenant(req);
         const now = services.clock.now();
@@ -93,9 +107,11 @@ export function voiceWebhookRoutes(services: Services): FastifyPluginAsync {
       },
     );
 
-    app.post<{ Params: { tenantId: string; flowId: string; nodeId: string } }>(
+    app.post(
       "/twilio/voice/:tenantId/flows/:flowId/nodes/:nodeId/transcription",
-      hide,
+      hidden({
+        params: Type.Object({ tenantId: Type.String(), flowId: Type.String(), nodeId: Type.String() }),
+      }),
       async (req, reply) => {
         const tenant = twilioTenant(req);
         await recordTranscription(req, services, tenant, req.params.flowId, req.params.nodeId);
@@ -104,7 +120,7 @@ export function voiceWebhookRoutes(services: Services): FastifyPluginAsync {
     );
 
     await app.register(nodeWebhooks(services));
-  });
+  };
 }
 
 /** A recording's transcription: stored, and sent to the tenant as `transcription.completed`. */

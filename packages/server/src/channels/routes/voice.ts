@@ -1,71 +1,63 @@
-import type { FastifyPluginAsync } from "fastify";
 import { actingTenant } from "../../http/auth.js";
-import { dateTime, responses } from "../../http/schemas.js";
+import { type Routes, dateTime, nullableDateTime, responses } from "../../http/schemas.js";
 import { notFound } from "../../kernel/errors.js";
+import { Defaulted, Dictionary, Nullable, OpenObject, Ref, Type } from "../../kernel/schema.js";
 import type { Services } from "../../kernel/services.js";
-import { byId, e164, iso, listQuery, page, pageOf, security, tenantNote } from "../../http/pages.js";
-import { type CallInput, startCall } from "../voice/calls.js";
-import { FLOW_BODY_PROPERTIES, NODE_OUTPUT } from "../voice/flow-schema.js";
-import { type FlowInput, checkFlow, saveFlow } from "../voice/flows.js";
+import { byId, iso, listQuery, page, pageOf, security, tenantNote } from "../../http/pages.js";
+import { CallInput, startCall } from "../voice/calls.js";
+import { FlowInput, NODE_OUTPUT } from "../voice/flow-schema.js";
+import { checkFlow, saveFlow } from "../voice/flows.js";
 import { flowErrors } from "../voice/validate.js";
 import { type CallRow, callDetails, findCall, listCalls } from "../voice/call-store.js";
 import { type FlowRow, findFlow, listFlows, numbersOfFlows } from "../voice/flow-store.js";
 
 const tags = ["voice"];
-const finding = {
-  type: "object",
-  properties: {
-    path: { type: "string" },
-    code: { type: "string" },
-    severity: { type: "string" },
-    message: { type: "string" },
-  },
-} as const;
+const finding = Type.Object({
+  path: Type.Optional(Type.String()),
+  code: Type.Optional(Type.String()),
+  severity: Type.Optional(Type.String()),
+  message: Type.Optional(Type.String()),
+});
 
-export const IvrFlowSchema = {
-  $id: "IvrFlow",
-  type: "object",
-  required: ["id", "name", "start", "nodes", "phone_numbers", "findings", "version"],
-  properties: {
-    id: { type: "string", examples: ["ivr_01JC0000000000000000000000"] },
-    name: { type: "string" },
-    start: { type: "string" },
-    voice: { type: ["string", "null"] },
-    language: { type: ["string", "null"] },
-    nodes: { type: "object", additionalProperties: NODE_OUTPUT },
-    phone_numbers: { type: "array", items: { type: "string" } },
-    findings: { type: "array", items: finding, description: "Warnings kept from the last save" },
-    version: { type: "integer" },
-    created_at: dateTime,
-    updated_at: dateTime,
+export const IvrFlowSchema = Type.Object(
+  {
+    id: Type.String({ examples: ["ivr_01JC0000000000000000000000"] }),
+    name: Type.String(),
+    start: Type.String(),
+    voice: Type.Optional(Nullable(Type.String())),
+    language: Type.Optional(Nullable(Type.String())),
+    nodes: Dictionary(NODE_OUTPUT),
+    phone_numbers: Type.Array(Type.String()),
+    findings: Type.Array(finding, { description: "Warnings kept from the last save" }),
+    version: Type.Integer(),
+    created_at: Type.Optional(dateTime),
+    updated_at: Type.Optional(dateTime),
   },
-} as const;
+  { $id: "IvrFlow" },
+);
 
-export const CallSchema = {
-  $id: "Call",
-  type: "object",
-  required: ["id", "direction", "from", "to", "status"],
-  properties: {
-    id: { type: "string", examples: ["call_01JC0000000000000000000000"] },
-    direction: { type: "string", enum: ["inbound", "outbound"] },
-    from: { type: "string" },
-    to: { type: "string" },
-    flow_id: { type: ["string", "null"] },
-    status: {
-      type: "string",
+export const CallSchema = Type.Object(
+  {
+    id: Type.String({ examples: ["call_01JC0000000000000000000000"] }),
+    direction: Type.Enum(["inbound", "outbound"], { type: "string" }),
+    from: Type.String(),
+    to: Type.String(),
+    flow_id: Type.Optional(Nullable(Type.String())),
+    status: Type.String({
       description: "queued, initiated, ringing, in-progress, completed, busy, no-answer, failed, canceled",
-    },
-    duration_seconds: { type: ["integer", "null"] },
-    twilio_sid: { type: ["string", "null"] },
-    error_code: { type: ["integer", "null"] },
-    answered_at: { type: ["string", "null"], format: "date-time" },
-    ended_at: { type: ["string", "null"], format: "date-time" },
-    created_at: dateTime,
-    events: { type: "array", items: { type: "object", additionalProperties: true } },
-    recordings: { type: "array", items: { type: "object", additionalProperties: true } },
-    transcriptions: { type: "array", items: { type: "object", additionalProperties: true } },
+    }),
+    duration_seconds: Type.Optional(Nullable(Type.Integer())),
+    twilio_sid: Type.Optional(Nullable(Type.String())),
+    error_code: Type.Optional(Nullable(Type.Integer())),
+    answered_at: Type.Optional(nullableDateTime),
+    ended_at: Type.Optional(nullableDateTime),
+    created_at: Type.Optional(dateTime),
+    events: Type.Optional(Type.Array(OpenObject())),
+    recordings: Type.Optional(Type.Array(OpenObject())),
+    transcriptions: Type.Optional(Type.Array(OpenObject())),
   },
-} as const;
+  { $id: "Call" },
+);
 
 function flowView(f: FlowRow, phoneNumbers: string[]) {
   return {
@@ -100,16 +92,9 @@ function callView(c: CallRow) {
   };
 }
 
-const flowBody = {
-  type: "object",
-  required: ["name", "start", "nodes"],
-  additionalProperties: false,
-  properties: FLOW_BODY_PROPERTIES,
-} as const;
-
-export function voiceRoutes(services: Services): FastifyPluginAsync {
+export function voiceRoutes(services: Services): Routes {
   return async (app) => {
-    app.post<{ Body: FlowInput }>(
+    app.post(
       "/v1/ivr-flows",
       {
         schema: {
@@ -118,8 +103,8 @@ export function voiceRoutes(services: Services): FastifyPluginAsync {
           summary:
             "Create an IVR flow (validated: unknown nodes, loops without input refuse it; unreachable nodes warn)",
           description: `${tenantNote} phone_numbers: the tenant's numbers whose calls run the flow.`,
-          body: flowBody,
-          response: responses({ 201: { $ref: "IvrFlow#" } }, [400, 401, 403, 404, 422, 503]),
+          body: FlowInput,
+          response: responses({ 201: Ref("IvrFlow") }, [400, 401, 403, 404, 422, 503]),
         },
       },
       async (req, reply) => {
@@ -129,7 +114,7 @@ export function voiceRoutes(services: Services): FastifyPluginAsync {
       },
     );
 
-    app.post<{ Body: FlowInput }>(
+    app.post(
       "/v1/ivr-flows/validate",
       {
         schema: {
@@ -137,31 +122,26 @@ export function voiceRoutes(services: Services): FastifyPluginAsync {
           security,
           summary: "Dry-run an IVR flow: every finding a save would make, nothing saved",
           description: `${tenantNote} valid is false when a finding is an error (a save would answer 422).`,
-          body: flowBody,
+          body: FlowInput,
           response: responses(
             {
-              200: {
-                type: "object",
-                required: ["valid", "findings"],
-                additionalProperties: false,
-                properties: {
-                  valid: { type: "boolean" },
-                  findings: {
-                    type: "array",
-                    items: {
-                      type: "object",
-                      required: ["path", "code", "severity", "message"],
-                      additionalProperties: false,
-                      properties: {
-                        path: { type: "string", description: "JSON pointer into the flow" },
-                        code: { type: "string", examples: ["loop_without_input"] },
-                        severity: { type: "string", enum: ["error", "warning"] },
-                        message: { type: "string" },
+              200: Type.Object(
+                {
+                  valid: Type.Boolean(),
+                  findings: Type.Array(
+                    Type.Object(
+                      {
+                        path: Type.String({ description: "JSON pointer into the flow" }),
+                        code: Type.String({ examples: ["loop_without_input"] }),
+                        severity: Type.Enum(["error", "warning"], { type: "string" }),
+                        message: Type.String(),
                       },
-                    },
-                  },
+                      { additionalProperties: false },
+                    ),
+                  ),
                 },
-              },
+                { additionalProperties: false },
+              ),
             },
             [400, 401, 403, 404],
           ),
@@ -174,7 +154,7 @@ export function voiceRoutes(services: Services): FastifyPluginAsync {
       },
     );
 
-    app.put<{ Params: { id: string }; Body: FlowInput }>(
+    app.put(
       "/v1/ivr-flows/:id",
       {
         schema: {
@@ -182,8 +162,8 @@ export function voiceRoutes(services: Services): FastifyPluginAsync {
           security,
           summary: "Replace an IVR flow; phone_numbers (when sent) is the full list of numbers that run it",
           params: byId("ivr_"),
-          body: flowBody,
-          response: responses({ 200: { $ref: "IvrFlow#" } }, [400, 401, 403, 404, 422, 503]),
+          body: FlowInput,
+          response: responses({ 200: Ref("IvrFlow") }, [400, 401, 403, 404, 422, 503]),
         },
       },
       async (req) => {
@@ -193,14 +173,14 @@ export function voiceRoutes(services: Services): FastifyPluginAsync {
       },
     );
 
-    app.get<{ Querystring: { cursor?: string; limit: number } }>(
+    app.get(
       "/v1/ivr-flows",
       {
         schema: {
           tags,
           security,
           summary: "List IVR flows",
-          querystring: { type: "object", additionalProperties: false, properties: listQuery },
+          querystring: Defaulted(Type.Object(listQuery, { additionalProperties: false })),
           response: responses({ 200: pageOf("IvrFlow") }, [400, 401, 403, 404]),
         },
       },
@@ -215,7 +195,7 @@ export function voiceRoutes(services: Services): FastifyPluginAsync {
       },
     );
 
-    app.get<{ Params: { id: string } }>(
+    app.get(
       "/v1/ivr-flows/:id",
       {
         schema: {
@@ -223,7 +203,7 @@ export function voiceRoutes(services: Services): FastifyPluginAsync {
           security,
           summary: "Read an IVR flow",
           params: byId("ivr_"),
-          response: responses({ 200: { $ref: "IvrFlow#" } }, [400, 401, 403, 404]),
+          response: responses({ 200: Ref("IvrFlow") }, [400, 401, 403, 404]),
         },
       },
       async (req) => {
@@ -234,7 +214,7 @@ export function voiceRoutes(services: Services): FastifyPluginAsync {
       },
     );
 
-    app.post<{ Body: CallInput }>(
+    app.post(
       "/v1/calls",
       {
         schema: {
@@ -242,18 +222,8 @@ export function voiceRoutes(services: Services): FastifyPluginAsync {
           security,
           summary: "Place an outbound call that runs a flow (flow_id) or says a message (say)",
           description: `${tenantNote} Progress arrives by status callback; call.completed is emitted when it ends.`,
-          body: {
-            type: "object",
-            required: ["to"],
-            additionalProperties: false,
-            properties: {
-              to: e164,
-              from: e164,
-              flow_id: { type: "string", minLength: 1, maxLength: 64 },
-              say: { type: "string", minLength: 1, maxLength: 4000 },
-            },
-          },
-          response: responses({ 201: { $ref: "Call#" } }, [400, 401, 403, 404, 409, 422, 503]),
+          body: CallInput,
+          response: responses({ 201: Ref("Call") }, [400, 401, 403, 404, 409, 422, 503]),
         },
       },
       async (req, reply) => {
@@ -262,22 +232,23 @@ export function voiceRoutes(services: Services): FastifyPluginAsync {
       },
     );
 
-    app.get<{ Querystring: { status?: string; direction?: string; cursor?: string; limit: number } }>(
+    app.get(
       "/v1/calls",
       {
         schema: {
           tags,
           security,
           summary: "List calls, newest first",
-          querystring: {
-            type: "object",
-            additionalProperties: false,
-            properties: {
-              status: { type: "string", maxLength: 32 },
-              direction: { type: "string", enum: ["inbound", "outbound"] },
-              ...listQuery,
-            },
-          },
+          querystring: Defaulted(
+            Type.Object(
+              {
+                status: Type.Optional(Type.String({ maxLength: 32 })),
+                direction: Type.Optional(Type.Enum(["inbound", "outbound"], { type: "string" })),
+                ...listQuery,
+              },
+              { additionalProperties: false },
+            ),
+          ),
           response: responses({ 200: pageOf("Call") }, [400, 401, 403, 404]),
         },
       },
@@ -288,7 +259,7 @@ export function voiceRoutes(services: Services): FastifyPluginAsync {
       },
     );
 
-    app.get<{ Params: { id: string } }>(
+    app.get(
       "/v1/calls/:id",
       {
         schema: {
@@ -296,7 +267,7 @@ export function voiceRoutes(services: Services): FastifyPluginAsync {
           security,
           summary: "Read a call with its events (menu inputs, retries, dials), recordings and transcriptions",
           params: byId("call_"),
-          response: responses({ 200: { $ref: "Call#" } }, [400, 401, 403, 404]),
+          response: responses({ 200: Ref("Call") }, [400, 401, 403, 404]),
         },
       },
       async (req) => {

@@ -8,6 +8,8 @@
  * tenant and per client IP, before anything reaches Twilio, as Twilio recommends
  * (https://www.twilio.com/docs/verify/api/programmable-rate-limits).
  */
+import { type Static, Type } from "../../kernel/schema.js";
+
 export interface Limit {
   max: number;
   window_seconds: number;
@@ -30,10 +32,45 @@ export const DEFAULT_VERIFY_SETTINGS: VerifySettings = Object.freeze({
   fallback: { enabled: true, after_seconds: 60, channel: "call" },
 }) as VerifySettings;
 
-export interface VerifySettingsPatch {
-  limits?: { per_destination?: Partial<Limit>; per_tenant?: Partial<Limit>; per_ip?: Partial<Limit> };
-  fallback?: { enabled?: boolean; after_seconds?: number };
-}
+const limitPatch = Type.Object(
+  {
+    max: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000 })),
+    window_seconds: Type.Optional(Type.Integer({ minimum: 1, maximum: 604_800 })),
+  },
+  { additionalProperties: false },
+);
+
+/**
+ * A change to the settings (PUT /v1/verify/settings): its body and its type; what is not named
+ * keeps its value. The settings are answered in the same shape, every field present.
+ */
+export const VerifySettingsPatch = Type.Object(
+  {
+    limits: Type.Optional(
+      Type.Object(
+        {
+          per_destination: Type.Optional(limitPatch),
+          per_tenant: Type.Optional(limitPatch),
+          per_ip: Type.Optional(limitPatch),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    fallback: Type.Optional(
+      Type.Object(
+        {
+          enabled: Type.Optional(Type.Boolean()),
+          // Verify forgets a code after ten minutes: a later call could only read a dead code.
+          after_seconds: Type.Optional(Type.Integer({ minimum: 10, maximum: 540 })),
+          channel: Type.Optional(Type.Enum(["call"], { type: "string" })),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type VerifySettingsPatch = Static<typeof VerifySettingsPatch>;
 
 /** The effective settings: the defaults with the stored overrides applied field by field. */
 export function mergeSettings(

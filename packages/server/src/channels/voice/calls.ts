@@ -5,6 +5,7 @@ import { parsePhone } from "@subtext/telecom/phone";
 import { tenantTwilio } from "../../tenancy/credentials.js";
 import type { TenantRow } from "../../tenancy/tenants.js";
 import { SubtextError, notFound } from "../../kernel/errors.js";
+import { type Static, Type } from "../../kernel/schema.js";
 import type { Services } from "../../kernel/services.js";
 import { twilioError } from "../../twilio/errors.js";
 import { recordUsage } from "../../usage/record.js";
@@ -16,12 +17,20 @@ import { voiceBase } from "./urls.js";
 
 type Deps = Pick<Services, "db" | "vault" | "caches" | "twilio" | "clock" | "urls">;
 
-export interface CallInput {
-  to: string;
-  from?: string;
-  flow_id?: string;
-  say?: string;
-}
+/** E.164 as POST /v1/calls takes it (parsed, and refused with 422, by startCall). */
+const phone = Type.String({ minLength: 2, maxLength: 32, examples: ["+14155550123"] });
+
+/** What an outbound call is placed from (POST /v1/calls): its body and its type. */
+export const CallInput = Type.Object(
+  {
+    to: phone,
+    from: Type.Optional(phone),
+    flow_id: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+    say: Type.Optional(Type.String({ minLength: 1, maxLength: 4000 })),
+  },
+  { additionalProperties: false },
+);
+export type CallInput = Static<typeof CallInput>;
 
 /**
  * An outbound call that runs a flow or says one message. The row exists before Twilio is

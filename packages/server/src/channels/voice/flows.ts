@@ -4,6 +4,7 @@ import { SubtextError, notFound } from "../../kernel/errors.js";
 import type { Services } from "../../kernel/services.js";
 import { type TenantNumber, configureNumber, findTenantNumber } from "../../tenancy/numbers.js";
 import type { FlowDefinition } from "./flow.js";
+import type { FlowInput } from "./flow-schema.js";
 import {
   type FlowRow,
   attachNumber,
@@ -18,12 +19,6 @@ import { voiceBase } from "./urls.js";
 import { type FlowFinding, flowErrors, validateFlow } from "./validate.js";
 
 type Deps = Pick<Services, "db" | "vault" | "caches" | "twilio" | "clock" | "urls" | "log" | "config">;
-
-export interface FlowInput extends FlowDefinition {
-  name: string;
-  /** Numbers whose calls run this flow; absent: unchanged; []: none. */
-  phone_numbers?: string[];
-}
 
 export interface SavedFlow {
   flow: FlowRow;

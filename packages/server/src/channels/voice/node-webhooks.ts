@@ -1,6 +1,8 @@
-import type { FastifyPluginAsync, FastifyRequest } from "fastify";
+import type { FastifyRequest } from "fastify";
 import type { Tx } from "../../db/db.js";
 import { emitEvent } from "../../events/emit.js";
+import type { Routes } from "../../http/schemas.js";
+import { Type } from "../../kernel/schema.js";
 import type { TenantRow } from "../../tenancy/tenants.js";
 import type { Services } from "../../kernel/services.js";
 import { answerCall, ensureCall, intParam, param } from "./call-context.js";
@@ -11,8 +13,8 @@ import { type FlowRow, findFlow } from "./flow-store.js";
 import { type FlowUrls, renderApology, renderFailure, renderHangup, renderNode } from "./twiml.js";
 import { flowUrls } from "./urls.js";
 
-type NodeParams = { tenantId: string; flowId: string; nodeId: string };
-type NodeRequest = FastifyRequest<{ Params: NodeParams; Querystring: { attempt?: string } }>;
+const nodeParams = Type.Object({ tenantId: Type.String(), flowId: Type.String(), nodeId: Type.String() });
+const nodeQuery = Type.Object({ attempt: Type.Optional(Type.String()) });
 
 interface NodeContext {
   tx: Tx;
@@ -21,24 +23,33 @@ interface NodeContext {
   flow: FlowRow;
   node: FlowNode | undefined;
   nodeId: string;
+  /** Which try of a menu this answers (the `attempt` of the URL Twilio was given; 0 the first). */
+  attempt: number;
   urls: FlowUrls;
   now: Date;
 }
 
 /** Twilio's calls: no bearer credentials, Twilio's signature instead (twilioWebhooks). */
-const hide = { config: { auth: "twilio" as const }, schema: { hide: true } };
+const hide = {
+  config: { auth: "twilio" as const },
+  schema: { hide: true, params: nodeParams, querystring: nodeQuery },
+};
 const DIALED_OK = new Set(["completed", "answered"]);
 
 /** The flow moving on: a node, a menu's answer or silence, a recording, a dial's outcome. */
-export function nodeWebhooks(services: Services): FastifyPluginAsync {
+export function nodeWebhooks(services: Services): Routes {
   const enter = async (ctx: NodeContext, next: string | null | undefined): Promise<string> => {
     if (!next) return renderHangup();
     await addCallEvent(ctx.tx, ctx.call.id, { kind: "node", node: next, at: ctx.now });
     return renderNode(ctx.flow.definition, next, ctx.urls);
   };
 
-  const answerMenu = async (ctx: NodeContext, req: NodeRequest, outcome: GatherOutcome): Promise<string> => {
-    const attempt = Number.parseInt(req.query.attempt ?? "0", 10) || 0;
+  const answerMenu = async (
+    ctx: NodeContext,
+    req: FastifyRequest,
+    outcome: GatherOutcome,
+  ): Promise<string> => {
+    const { attempt } = ctx;
     const heard = { digits: param(req, "Digits") ?? null, speech: param(req, "SpeechResult") ?? null };
     await addCallEvent(ctx.tx, ctx.call.id, {
       kind: "input",
@@ -64,34 +75,32 @@ export function nodeWebhooks(services: Services): FastifyPluginAsync {
     return renderFailure(ctx.flow.definition, outcome.next, ctx.urls);
   };
 
-  const menuAnswer = (withInput: boolean) => async (ctx: NodeContext, req: NodeRequest) => {
+  const menuAnswer = (withInput: boolean) => async (ctx: NodeContext, req: FastifyRequest) => {
     if (ctx.node?.type !== "gather") return renderApology();
-    const attempt = Number.parseInt(req.query.attempt ?? "0", 10) || 0;
+    const { attempt } = ctx;
     const input = withInput ? { digits: param(req, "Digits"), speech: param(req, "SpeechResult") } : {};
     return answerMenu(ctx, req, gatherOutcome(ctx.node, input, attempt));
   };
 
   return async (app) => {
     /** Loads the call and flow, runs `step` in one transaction, and answers its TwiML. */
-    const route = (path: string, step: (ctx: NodeContext, req: NodeRequest) => Promise<string>) =>
-      app.post<{ Params: NodeParams; Querystring: { attempt?: string } }>(
-        `/twilio/voice/:tenantId/flows/:flowId/nodes/:nodeId${path}`,
-        hide,
-        (req, reply) =>
-          answerCall(req, reply, async (tenant) => {
-            const { flowId, nodeId } = req.params;
-            const flow = await findFlow(services.db, tenant.id, flowId);
-            if (!flow) return renderApology();
-            const now = services.clock.now();
-            const urls = flowUrls(services, tenant.id, flow.id);
-            return services.db.tx(async (tx) => {
-              const call = await ensureCall(tx, req, tenant, flow.id, now);
-              const node = Object.hasOwn(flow.definition.nodes, nodeId)
-                ? flow.definition.nodes[nodeId]
-                : undefined;
-              return step({ tx, tenant, call, flow, node, nodeId, urls, now }, req);
-            });
-          }),
+    const route = (path: string, step: (ctx: NodeContext, req: FastifyRequest) => Promise<string>) =>
+      app.post(`/twilio/voice/:tenantId/flows/:flowId/nodes/:nodeId${path}`, hide, (req, reply) =>
+        answerCall(req, reply, async (tenant) => {
+          const { flowId, nodeId } = req.params;
+          const attempt = Number.parseInt(req.query.attempt ?? "0", 10) || 0;
+          const flow = await findFlow(services.db, tenant.id, flowId);
+          if (!flow) return renderApology();
+          const now = services.clock.now();
+          const urls = flowUrls(services, tenant.id, flow.id);
+          return services.db.tx(async (tx) => {
+            const call = await ensureCall(tx, req, tenant, flow.id, now);
+            const node = Object.hasOwn(flow.definition.nodes, nodeId)
+              ? flow.definition.nodes[nodeId]
+              : undefined;
+            return step({ tx, tenant, call, flow, node, nodeId, attempt, urls, now }, req);
+          });
+        }),
       );
 
     route("", async (ctx) => {

@@ -1,12 +1,14 @@
-import type { FastifyPluginAsync, FastifyRequest } from "fastify";
-import { page, pageOf } from "../../http/pages.js";
+import type { FastifyRequest } from "fastify";
+import { listQuery, page, pageOf } from "../../http/pages.js";
 import { actingTenant, assertOwnedBy } from "../../http/auth.js";
-import { idParam, responses } from "../../http/schemas.js";
+import { type Routes, idParam, responses } from "../../http/schemas.js";
 import { notFound } from "../../kernel/errors.js";
+import { Defaulted, Ref, Type } from "../../kernel/schema.js";
 import type { Services } from "../../kernel/services.js";
 import {
-  type EndpointInput,
+  EndpointInput,
   type EndpointRow,
+  NewEndpointInput,
   createEndpoint,
   deleteEndpoint,
   findEndpoint,
@@ -22,37 +24,15 @@ import { webhookUrlPolicy } from "../url-policy.js";
 
 const security = [{ bearer: [] }];
 const tags = ["webhooks"];
-const byId = {
-  type: "object",
-  required: ["id"],
-  additionalProperties: false,
-  properties: { id: idParam("whe_") },
-} as const;
-const eventTypes = {
-  type: ["array", "null"],
-  maxItems: 50,
-  items: { type: "string", minLength: 1, maxLength: 64 },
-  description: "Event types to receive; omit or null for all",
-} as const;
-const secret = {
-  type: "string",
-  description: "The whsec_… signing secret: shown in this response only",
-} as const;
-const withSecret = {
-  type: "object",
-  required: [...WebhookEndpointSchema.required, "secret"],
-  properties: { ...WebhookEndpointSchema.properties, secret },
-} as const;
-const maybeWithSecret = {
-  type: "object",
-  required: WebhookEndpointSchema.required,
-  properties: { ...WebhookEndpointSchema.properties, secret },
-} as const;
+const byId = Type.Object({ id: idParam("whe_") }, { additionalProperties: false });
+const secret = Type.String({ description: "The whsec_… signing secret: shown in this response only" });
+const withSecret = Type.Object({ ...WebhookEndpointSchema.properties, secret });
+const maybeWithSecret = Type.Object({ ...WebhookEndpointSchema.properties, secret: Type.Optional(secret) });
 
 type Deps = Pick<Services, "db" | "vault" | "clock" | "config" | "urls">;
 
 /** Tenant webhook endpoints: create (secret shown once), list, read, change, rotate, delete, log. */
-export function endpointRoutes(services: Deps): FastifyPluginAsync {
+export function endpointRoutes(services: Deps): Routes {
   async function ownedEndpoint(req: FastifyRequest, id: string): Promise<EndpointRow> {
     const endpoint = await findEndpoint(services.db, id);
     if (!endpoint) throw notFound("webhook endpoint", id);
@@ -62,7 +42,7 @@ export function endpointRoutes(services: Deps): FastifyPluginAsync {
   const view = (e: EndpointRow) => endpointView(e, services.clock.now());
 
   return async (app) => {
-    app.post<{ Body: { url: string; event_types?: string[] | null; description?: string | null } }>(
+    app.post(
       "/v1/webhook-endpoints",
       {
         schema: {
@@ -70,16 +50,7 @@ export function endpointRoutes(services: Deps): FastifyPluginAsync {
           security,
           summary: "Create a webhook endpoint; the signing secret is in this response only",
           description: "Tenant key, or the admin token with `Subtext-Tenant: ten_…`.",
-          body: {
-            type: "object",
-            required: ["url"],
-            additionalProperties: false,
-            properties: {
-              url: { type: "string", minLength: 1, maxLength: 2048 },
-              event_types: eventTypes,
-              description: { type: ["string", "null"], maxLength: 500 },
-            },
-          },
+          body: NewEndpointInput,
           response: responses({ 201: withSecret }, [400, 401, 403, 404, 422]),
         },
       },
@@ -93,26 +64,19 @@ export function endpointRoutes(services: Deps): FastifyPluginAsync {
       },
     );
 
-    app.get<{ Querystring: { tenant_id?: string } }>(
+    app.get(
       "/v1/webhook-endpoints",
       {
         schema: {
           tags,
           security,
           summary: "List webhook endpoints (a tenant's own; admin: all or `tenant_id=`)",
-          querystring: {
-            type: "object",
-            additionalProperties: false,
-            properties: { tenant_id: idParam("ten_") },
-          },
+          querystring: Type.Object(
+            { tenant_id: Type.Optional(idParam("ten_")) },
+            { additionalProperties: false },
+          ),
           response: responses(
-            {
-              200: {
-                type: "object",
-                required: ["data"],
-                properties: { data: { type: "array", items: { $ref: "WebhookEndpoint#" } } },
-              },
-            },
+            { 200: Type.Object({ data: Type.Array(Ref("WebhookEndpoint")) }) },
             [400, 401, 403, 404],
           ),
         },
@@ -123,7 +87,7 @@ export function endpointRoutes(services: Deps): FastifyPluginAsync {
       },
     );
 
-    app.get<{ Params: { id: string } }>(
+    app.get(
       "/v1/webhook-endpoints/:id",
       {
         schema: {
@@ -131,13 +95,13 @@ export function endpointRoutes(services: Deps): FastifyPluginAsync {
           security,
           summary: "Read a webhook endpoint",
           params: byId,
-          response: responses({ 200: { $ref: "WebhookEndpoint#" } }, [400, 401, 403, 404]),
+          response: responses({ 200: Ref("WebhookEndpoint") }, [400, 401, 403, 404]),
         },
       },
       async (req) => view(await ownedEndpoint(req, req.params.id)),
     );
 
-    app.patch<{ Params: { id: string }; Body: EndpointInput & { rotate_secret?: boolean } }>(
+    app.patch(
       "/v1/webhook-endpoints/:id",
       {
         schema: {
@@ -148,17 +112,10 @@ export function endpointRoutes(services: Deps): FastifyPluginAsync {
             "`rotate_secret: true` answers with the new `secret` (shown once); the previous secret keeps " +
             "signing too for 24 hours. Re-enabling clears the failure streak.",
           params: byId,
-          body: {
-            type: "object",
-            additionalProperties: false,
-            properties: {
-              url: { type: "string", minLength: 1, maxLength: 2048 },
-              event_types: eventTypes,
-              description: { type: ["string", "null"], maxLength: 500 },
-              enabled: { type: "boolean" },
-              rotate_secret: { type: "boolean" },
-            },
-          },
+          body: Type.Object(
+            { ...EndpointInput.properties, rotate_secret: Type.Optional(Type.Boolean()) },
+            { additionalProperties: false },
+          ),
           response: responses({ 200: maybeWithSecret }, [400, 401, 403, 404, 422]),
         },
       },
@@ -177,7 +134,7 @@ export function endpointRoutes(services: Deps): FastifyPluginAsync {
       },
     );
 
-    app.delete<{ Params: { id: string } }>(
+    app.delete(
       "/v1/webhook-endpoints/:id",
       {
         schema: {
@@ -185,7 +142,7 @@ export function endpointRoutes(services: Deps): FastifyPluginAsync {
           security,
           summary: "Delete a webhook endpoint (its pending deliveries are abandoned; the log stays)",
           params: byId,
-          response: responses({ 204: { type: "null" } }, [400, 401, 403, 404]),
+          response: responses({ 204: Type.Null() }, [400, 401, 403, 404]),
         },
       },
       async (req, reply) => {
@@ -197,7 +154,7 @@ export function endpointRoutes(services: Deps): FastifyPluginAsync {
       },
     );
 
-    app.get<{ Params: { id: string }; Querystring: { status?: string; cursor?: string; limit: number } }>(
+    app.get(
       "/v1/webhook-endpoints/:id/deliveries",
       {
         schema: {
@@ -205,15 +162,17 @@ export function endpointRoutes(services: Deps): FastifyPluginAsync {
           security,
           summary: "The delivery log: each delivery with its attempts, status codes, latency and next retry",
           params: byId,
-          querystring: {
-            type: "object",
-            additionalProperties: false,
-            properties: {
-              status: { type: "string", enum: ["pending", "retrying", "succeeded", "failed"] },
-              cursor: { type: "string", maxLength: 64, description: "next_cursor of the previous page" },
-              limit: { type: "integer", minimum: 1, maximum: 100, default: 20 },
-            },
-          },
+          querystring: Defaulted(
+            Type.Object(
+              {
+                status: Type.Optional(
+                  Type.Enum(["pending", "retrying", "succeeded", "failed"], { type: "string" }),
+                ),
+                ...listQuery,
+              },
+              { additionalProperties: false },
+            ),
+          ),
           response: responses({ 200: pageOf("WebhookDelivery") }, [400, 401, 403, 404]),
         },
       },

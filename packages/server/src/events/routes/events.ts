@@ -1,8 +1,9 @@
-import type { FastifyPluginAsync, FastifyRequest } from "fastify";
-import { page, pageOf } from "../../http/pages.js";
+import type { FastifyRequest } from "fastify";
+import { listQuery, page, pageOf } from "../../http/pages.js";
 import { assertOwnedBy } from "../../http/auth.js";
-import { dateTime, idParam, responses } from "../../http/schemas.js";
+import { type Routes, idParam, responses } from "../../http/schemas.js";
 import { notFound } from "../../kernel/errors.js";
+import { Defaulted, Nullable, Ref, Type } from "../../kernel/schema.js";
 import type { Services } from "../../kernel/services.js";
 import type { EventRow } from "../deliver.js";
 import { unknownEventTypes } from "../endpoints.js";
@@ -14,15 +15,10 @@ import { listScope } from "./scope.js";
 
 const security = [{ bearer: [] }];
 const tags = ["events"];
-const byId = {
-  type: "object",
-  required: ["id"],
-  additionalProperties: false,
-  properties: { id: idParam("evt_") },
-} as const;
+const byId = Type.Object({ id: idParam("evt_") }, { additionalProperties: false });
 
 /** Events: list, read (with where each was delivered), replay. */
-export function eventRoutes(services: Pick<Services, "db">): FastifyPluginAsync {
+export function eventRoutes(services: Pick<Services, "db">): Routes {
   async function ownedEvent(req: FastifyRequest, id: string): Promise<EventRow> {
     const event = await findEvent(services.db, id);
     if (!event) throw notFound("event", id);
@@ -31,26 +27,26 @@ export function eventRoutes(services: Pick<Services, "db">): FastifyPluginAsync 
   }
 
   return async (app) => {
-    app.get<{
-      Querystring: { type?: string; after?: string; cursor?: string; limit: number; tenant_id?: string };
-    }>(
+    app.get(
       "/v1/events",
       {
         schema: {
           tags,
           security,
           summary: "List events, newest first",
-          querystring: {
-            type: "object",
-            additionalProperties: false,
-            properties: {
-              type: { type: "string", maxLength: 64 },
-              after: { ...dateTime, description: "Only events created after this time" },
-              cursor: { type: "string", maxLength: 64, description: "next_cursor of the previous page" },
-              limit: { type: "integer", minimum: 1, maximum: 100, default: 20 },
-              tenant_id: idParam("ten_"),
-            },
-          },
+          querystring: Defaulted(
+            Type.Object(
+              {
+                type: Type.Optional(Type.String({ maxLength: 64 })),
+                after: Type.Optional(
+                  Type.String({ format: "date-time", description: "Only events created after this time" }),
+                ),
+                ...listQuery,
+                tenant_id: Type.Optional(idParam("ten_")),
+              },
+              { additionalProperties: false },
+            ),
+          ),
           response: responses({ 200: pageOf("Event") }, [400, 401, 403, 404, 422]),
         },
       },
@@ -69,7 +65,7 @@ export function eventRoutes(services: Pick<Services, "db">): FastifyPluginAsync 
       },
     );
 
-    app.get<{ Params: { id: string } }>(
+    app.get(
       "/v1/events/:id",
       {
         schema: {
@@ -79,14 +75,10 @@ export function eventRoutes(services: Pick<Services, "db">): FastifyPluginAsync 
           params: byId,
           response: responses(
             {
-              200: {
-                type: "object",
-                required: [...EventSchema.required, "deliveries"],
-                properties: {
-                  ...EventSchema.properties,
-                  deliveries: { type: "array", items: { $ref: "WebhookDelivery#" } },
-                },
-              },
+              200: Type.Object({
+                ...EventSchema.properties,
+                deliveries: Type.Array(Ref("WebhookDelivery")),
+              }),
             },
             [400, 401, 403, 404],
           ),
@@ -101,7 +93,7 @@ export function eventRoutes(services: Pick<Services, "db">): FastifyPluginAsync 
       },
     );
 
-    app.post<{ Params: { id: string }; Body: { endpoint_id?: string } | null }>(
+    app.post(
       "/v1/events/:id/replay",
       {
         schema: {
@@ -110,21 +102,15 @@ export function eventRoutes(services: Pick<Services, "db">): FastifyPluginAsync 
           summary: "Deliver an event again, to one endpoint or to every subscribed one",
           description: "Answers 202 with the new deliveries; the webhook-id stays the event id.",
           params: byId,
-          body: {
-            type: ["object", "null"],
-            additionalProperties: false,
-            properties: { endpoint_id: idParam("whe_") },
-          },
+          body: Nullable(
+            Type.Object({ endpoint_id: Type.Optional(idParam("whe_")) }, { additionalProperties: false }),
+          ),
           response: responses(
             {
-              202: {
-                type: "object",
-                required: ["event_id", "deliveries"],
-                properties: {
-                  event_id: { type: "string" },
-                  deliveries: { type: "array", items: { type: "string" }, description: "New delivery ids" },
-                },
-              },
+              202: Type.Object({
+                event_id: Type.String(),
+                deliveries: Type.Array(Type.String(), { description: "New delivery ids" }),
+              }),
             },
             [400, 401, 403, 404, 409],
           ),

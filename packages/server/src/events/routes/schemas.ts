@@ -1,93 +1,90 @@
 import { dateTime, nullableDateTime } from "../../http/schemas.js";
+import { Nullable, OpenObject, Type } from "../../kernel/schema.js";
 import type { EventRow } from "../deliver.js";
 import type { EndpointRow } from "../endpoints.js";
 import type { DeliveryLogRow } from "../log.js";
 import { EVENT_TYPES } from "../types.js";
 
-/** Shared JSON schemas of the events module (referenced by $id, listed in /openapi.json). */
-export const WebhookEndpointSchema = {
-  $id: "WebhookEndpoint",
-  type: "object",
-  required: ["id", "tenant_id", "url", "event_types", "enabled", "created_at"],
-  properties: {
-    id: { type: "string", examples: ["whe_01JC0000000000000000000000"] },
-    tenant_id: { type: "string" },
-    url: { type: "string" },
-    description: { type: ["string", "null"] },
-    event_types: {
-      type: ["array", "null"],
-      items: { type: "string" },
-      description: "The event types sent to this endpoint; null = all",
-    },
-    enabled: { type: "boolean" },
-    disabled_reason: {
-      type: ["string", "null"],
-      description: "`failing` (switched off after persistent failure) or `disabled_by_user`",
-    },
-    disabled_at: nullableDateTime,
-    consecutive_failures: { type: "integer" },
-    failing_since: nullableDateTime,
-    last_success_at: nullableDateTime,
-    secret_rotation_ends_at: {
-      ...nullableDateTime,
-      description: "Until then the previous secret also signs",
-    },
+/** Shared schemas of the events module (referenced by $id, listed in /openapi.json). */
+export const WebhookEndpointSchema = Type.Object(
+  {
+    id: Type.String({ examples: ["whe_01JC0000000000000000000000"] }),
+    tenant_id: Type.String(),
+    url: Type.String(),
+    description: Type.Optional(Nullable(Type.String())),
+    event_types: Nullable(
+      Type.Array(Type.String(), { description: "The event types sent to this endpoint; null = all" }),
+    ),
+    enabled: Type.Boolean(),
+    disabled_reason: Type.Optional(
+      Nullable(
+        Type.String({
+          description: "`failing` (switched off after persistent failure) or `disabled_by_user`",
+        }),
+      ),
+    ),
+    disabled_at: Type.Optional(nullableDateTime),
+    consecutive_failures: Type.Optional(Type.Integer()),
+    failing_since: Type.Optional(nullableDateTime),
+    last_success_at: Type.Optional(nullableDateTime),
+    secret_rotation_ends_at: Type.Optional(
+      Nullable(
+        Type.String({ format: "date-time", description: "Until then the previous secret also signs" }),
+      ),
+    ),
     created_at: dateTime,
-    updated_at: dateTime,
+    updated_at: Type.Optional(dateTime),
   },
-} as const;
+  { $id: "WebhookEndpoint" },
+);
 
-export const EventSchema = {
-  $id: "Event",
-  type: "object",
-  required: ["id", "type", "created_at", "tenant_id", "data"],
-  properties: {
-    id: { type: "string", examples: ["evt_01JC0000000000000000000000"] },
-    type: { type: "string", enum: [...EVENT_TYPES] },
+export const EventSchema = Type.Object(
+  {
+    id: Type.String({ examples: ["evt_01JC0000000000000000000000"] }),
+    type: Type.Enum(EVENT_TYPES, { type: "string" }),
     created_at: dateTime,
-    tenant_id: { type: "string" },
-    ordering_key: { type: ["string", "null"] },
-    data: { type: "object", additionalProperties: true },
+    tenant_id: Type.String(),
+    ordering_key: Type.Optional(Nullable(Type.String())),
+    data: OpenObject(),
   },
-} as const;
+  { $id: "Event" },
+);
 
-export const WebhookDeliverySchema = {
-  $id: "WebhookDelivery",
-  type: "object",
-  required: ["id", "event_id", "endpoint_id", "status", "attempts"],
-  properties: {
-    id: { type: "string", examples: ["whd_01JC0000000000000000000000"] },
-    event_id: { type: "string" },
-    event_type: { type: "string" },
-    endpoint_id: { type: "string" },
-    status: { type: "string", enum: ["pending", "retrying", "succeeded", "failed"] },
-    replay: { type: "boolean" },
-    ordering_key: { type: ["string", "null"] },
-    attempts: { type: "integer" },
-    next_attempt_at: nullableDateTime,
-    last_attempt_at: nullableDateTime,
-    last_status_code: { type: ["integer", "null"] },
-    last_latency_ms: { type: ["integer", "null"] },
-    last_error: { type: ["string", "null"] },
-    waiting_for: { type: ["string", "null"], description: "An earlier delivery with the same ordering key" },
-    created_at: dateTime,
-    completed_at: nullableDateTime,
-    attempt_log: {
-      type: "array",
-      items: {
-        type: "object",
-        properties: {
-          attempt: { type: "integer" },
-          started_at: dateTime,
-          status_code: { type: ["integer", "null"] },
-          latency_ms: { type: "integer" },
-          error: { type: ["string", "null"] },
-          response_excerpt: { type: ["string", "null"] },
-        },
-      },
-    },
+export const WebhookDeliverySchema = Type.Object(
+  {
+    id: Type.String({ examples: ["whd_01JC0000000000000000000000"] }),
+    event_id: Type.String(),
+    event_type: Type.Optional(Type.String()),
+    endpoint_id: Type.String(),
+    status: Type.Enum(["pending", "retrying", "succeeded", "failed"], { type: "string" }),
+    replay: Type.Optional(Type.Boolean()),
+    ordering_key: Type.Optional(Nullable(Type.String())),
+    attempts: Type.Integer(),
+    next_attempt_at: Type.Optional(nullableDateTime),
+    last_attempt_at: Type.Optional(nullableDateTime),
+    last_status_code: Type.Optional(Nullable(Type.Integer())),
+    last_latency_ms: Type.Optional(Nullable(Type.Integer())),
+    last_error: Type.Optional(Nullable(Type.String())),
+    waiting_for: Type.Optional(
+      Nullable(Type.String({ description: "An earlier delivery with the same ordering key" })),
+    ),
+    created_at: Type.Optional(dateTime),
+    completed_at: Type.Optional(nullableDateTime),
+    attempt_log: Type.Optional(
+      Type.Array(
+        Type.Object({
+          attempt: Type.Optional(Type.Integer()),
+          started_at: Type.Optional(dateTime),
+          status_code: Type.Optional(Nullable(Type.Integer())),
+          latency_ms: Type.Optional(Type.Integer()),
+          error: Type.Optional(Nullable(Type.String())),
+          response_excerpt: Type.Optional(Nullable(Type.String())),
+        }),
+      ),
+    ),
   },
-} as const;
+  { $id: "WebhookDelivery" },
+);
 
 export const EVENT_SCHEMAS = [WebhookEndpointSchema, EventSchema, WebhookDeliverySchema];
 
