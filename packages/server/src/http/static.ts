@@ -2,8 +2,10 @@ import { existsSync, statSync } from "node:fs";
 import { join, normalize, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import fastifyStatic from "@fastify/static";
-import type { FastifyPluginAsync, FastifyReply } from "fastify";
+import type { FastifyReply } from "fastify";
 import { SubtextError } from "../kernel/errors.js";
+import { Type } from "../kernel/schema.js";
+import type { Routes } from "./schemas.js";
 
 /** Where `npm run build -w @subtext/web` writes the dashboard. */
 export const WEB_DIST = fileURLToPath(new URL("../../../web/dist/", import.meta.url));
@@ -28,7 +30,7 @@ const NOT_BUILT = `<!doctype html><meta charset="utf-8"><title>Subtext</title>
  * matches, else index.html so client-side routes (/messages/msg_…) survive a reload. The
  * lookup happens per request, so a rebuild is picked up without restarting the server.
  */
-export function staticRoutes(root = WEB_DIST): FastifyPluginAsync {
+export function staticRoutes(root = WEB_DIST): Routes {
   return async (app) => {
     await app.register(fastifyStatic, { root, serve: false });
 
@@ -38,9 +40,9 @@ export function staticRoutes(root = WEB_DIST): FastifyPluginAsync {
       return reply.sendFile("index.html", { cacheControl: false });
     };
 
-    app.get<{ Params: { "*": string } }>(
+    app.get(
       "/*",
-      { config: { auth: "public" }, schema: { hide: true } },
+      { config: { auth: "public" }, schema: { hide: true, params: Type.Object({ "*": Type.String() }) } },
       async (req, reply) => {
         const path = req.url.split("?")[0];
         if (NOT_THE_DASHBOARD.test(canonicalPath(path))) {

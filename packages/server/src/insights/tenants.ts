@@ -3,6 +3,7 @@ import { type LaneKind, laneRate } from "@subtext/telecom/lanes";
 import { businessDaysBetween, calendarDate } from "@subtext/telecom/registration/eta";
 import { registrationEta } from "../onboarding/timeline.js";
 import type { RegistrationRow } from "../onboarding/store.js";
+import { Defaulted, type Static, Type } from "../kernel/schema.js";
 import { deliveryRate } from "./overview.js";
 import { startOfDay } from "./ranges.js";
 
@@ -15,17 +16,43 @@ import { startOfDay } from "./ranges.js";
 export const TENANT_SORTS = ["newest", "name", "messages_today", "delivery_rate"] as const;
 export type TenantSort = (typeof TENANT_SORTS)[number];
 
-export interface TenantQuery {
-  q?: string;
-  environment?: string;
-  status?: string;
-  /** A registration state, "none" (no registration) or "attention" (failed, suspended, awaiting OTP). */
-  registration?: string;
-  kind?: string;
-  sort: TenantSort;
-  limit: number;
-  offset: number;
-}
+/** What the table is asked for: GET /v1/insights/tenants's query, and its type. */
+export const TenantQuery = Defaulted(
+  Type.Object(
+    {
+      q: Type.Optional(
+        Type.String({ maxLength: 200, description: "Name contains, or an exact tenant id / subaccount SID" }),
+      ),
+      environment: Type.Optional(Type.Enum(["production", "staging", "development"], { type: "string" })),
+      status: Type.Optional(Type.Enum(["provisioning", "active", "suspended", "closed"], { type: "string" })),
+      /** A registration state, "none" (no registration) or "attention" (failed, suspended, awaiting OTP). */
+      registration: Type.Optional(
+        Type.Enum(
+          [
+            "none",
+            "attention",
+            "submitted",
+            "in_progress",
+            "in_review",
+            "awaiting_otp",
+            "approved",
+            "failed",
+            "suspended",
+          ],
+          { type: "string" },
+        ),
+      ),
+      kind: Type.Optional(
+        Type.Enum(["standard", "low_volume_standard", "sole_proprietor", "toll_free"], { type: "string" }),
+      ),
+      sort: Type.Enum(TENANT_SORTS, { type: "string", default: "newest" }),
+      limit: Type.Integer({ minimum: 1, maximum: 100, default: 25 }),
+      offset: Type.Integer({ minimum: 0, maximum: 1_000_000, default: 0 }),
+    },
+    { additionalProperties: false },
+  ),
+);
+export type TenantQuery = Static<typeof TenantQuery>;
 
 const WEEK_MS = 7 * 86_400_000;
 const ROLLED =

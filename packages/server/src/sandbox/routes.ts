@@ -2,30 +2,27 @@
  * The sandbox clock over HTTP: read it, and move it (with the emulator's) forward. Sandbox mode
  * only; in live mode time is real and these answer 409 `sandbox_only`.
  */
-import type { FastifyPluginAsync } from "fastify";
-import { dateTime, responses } from "../http/schemas.js";
+import { type Routes, responses } from "../http/schemas.js";
 import { SubtextError } from "../kernel/errors.js";
+import { Type } from "../kernel/schema.js";
 import type { Services } from "../kernel/services.js";
 import { MAX_ADVANCE_SECONDS, parseDuration } from "./duration.js";
 
 type Deps = Pick<Services, "config" | "clock" | "sandboxClock" | "log">;
 
-const ClockView = {
-  type: "object",
-  required: ["now", "offset_seconds", "shared_with_emulator"],
-  additionalProperties: false,
-  properties: {
-    now: { ...dateTime, description: "Sandbox time: what Subtext and the emulator take as now" },
-    offset_seconds: {
-      type: "integer",
-      description: "How far sandbox time is ahead of real time",
-    },
-    shared_with_emulator: {
-      type: "boolean",
+const ClockView = Type.Object(
+  {
+    now: Type.String({
+      format: "date-time",
+      description: "Sandbox time: what Subtext and the emulator take as now",
+    }),
+    offset_seconds: Type.Integer({ description: "How far sandbox time is ahead of real time" }),
+    shared_with_emulator: Type.Boolean({
       description: "Whether this clock is the emulator's (false only in tests that drive a clock by hand)",
-    },
+    }),
   },
-} as const;
+  { additionalProperties: false },
+);
 
 function view(deps: Deps) {
   const now = deps.clock.now();
@@ -43,7 +40,7 @@ function sandboxOnly(deps: Deps): void {
   });
 }
 
-export function sandboxRoutes(deps: Deps): FastifyPluginAsync {
+export function sandboxRoutes(deps: Deps): Routes {
   return async (app) => {
     app.get(
       "/v1/sandbox/clock",
@@ -62,7 +59,7 @@ export function sandboxRoutes(deps: Deps): FastifyPluginAsync {
       },
     );
 
-    app.post<{ Body: { by: string | number } }>(
+    app.post(
       "/v1/sandbox/clock/advance",
       {
         config: { auth: "admin" },
@@ -72,18 +69,17 @@ export function sandboxRoutes(deps: Deps): FastifyPluginAsync {
           description:
             "The emulator first runs its work that falls due on the way (reviews, OTP expiries, message transitions) and answers; then Subtext runs its own due work at once (registration steps, reminders, retries, scheduled messages). Work that starts after the jump waits in the new time, so advance in steps to watch a flow unfold.",
           security: [{ bearer: [] }],
-          body: {
-            type: "object",
-            required: ["by"],
-            additionalProperties: false,
-            properties: {
-              by: {
+          body: Type.Object(
+            {
+              // A type list (not anyOf), as the document has always shown it: only Unsafe says that.
+              by: Type.Unsafe<string | number>({
                 type: ["string", "number"],
                 description: `Seconds, or a duration: \`90s\`, \`15m\`, \`2h\`, \`3d\`, \`1w\`, \`1d12h\` (at most ${MAX_ADVANCE_SECONDS / 86_400} days)`,
                 examples: ["3d", 600],
-              },
+              }),
             },
-          },
+            { additionalProperties: false },
+          ),
           response: responses({ 200: ClockView }, [400, 401, 403, 409, 422, 503]),
         },
       },

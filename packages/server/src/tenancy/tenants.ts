@@ -1,4 +1,5 @@
 import type { Queryable } from "../db/db.js";
+import { Nullable, type Static, Type } from "../kernel/schema.js";
 import type { Services } from "../kernel/services.js";
 
 export type TenantStatus = "provisioning" | "active" | "suspended" | "closed";
@@ -105,10 +106,18 @@ export async function recordProvisioningError(
 }
 
 /** A tenant's own rate limits: a number (0 = no limit), null = back to the default, absent = unchanged. */
-export interface RateLimitChange {
-  requests_per_second?: number | null;
-  messages_per_minute?: number | null;
-}
+export const RateLimitChange = Type.Object(
+  {
+    requests_per_second: Type.Optional(Nullable(Type.Integer({ minimum: 0, maximum: 1_000_000 }))),
+    messages_per_minute: Type.Optional(Nullable(Type.Integer({ minimum: 0, maximum: 100_000_000 }))),
+  },
+  {
+    additionalProperties: false,
+    minProperties: 1,
+    description: "Set this tenant's own limits (0 = no limit), or null to use the deployment's default",
+  },
+);
+export type RateLimitChange = Static<typeof RateLimitChange>;
 
 export function updateTenantRow(
   q: Queryable,

@@ -1,10 +1,10 @@
-import type { FastifyPluginAsync } from "fastify";
 import { findMigrations, pendingMigrations } from "../../db/migrate.js";
+import { Type } from "../../kernel/schema.js";
 import type { Services } from "../../kernel/services.js";
-import { responses } from "../schemas.js";
+import { type Routes, responses } from "../schemas.js";
 
 /** Operations endpoints: liveness, readiness (database reachable, schema migrated), metrics. */
-export function healthRoutes(services: Pick<Services, "db" | "metrics">): FastifyPluginAsync {
+export function healthRoutes(services: Pick<Services, "db" | "metrics">): Routes {
   const known = findMigrations();
   return async (app) => {
     app.get(
@@ -14,7 +14,7 @@ export function healthRoutes(services: Pick<Services, "db" | "metrics">): Fastif
         schema: {
           tags: ["operations"],
           summary: "Liveness: the process answers",
-          response: { 200: { type: "object", properties: { status: { type: "string", const: "ok" } } } },
+          response: { 200: Type.Object({ status: Type.Optional(Type.Literal("ok")) }) },
         },
       },
       async () => ({ status: "ok" as const }),
@@ -29,16 +29,15 @@ export function healthRoutes(services: Pick<Services, "db" | "metrics">): Fastif
           summary: "Readiness: the database answers and every migration is applied",
           response: responses(
             {
-              200: {
-                type: "object",
-                properties: {
-                  status: { type: "string" },
-                  checks: {
-                    type: "object",
-                    properties: { database: { type: "string" }, migrations: { type: "string" } },
-                  },
-                },
-              },
+              200: Type.Object({
+                status: Type.Optional(Type.String()),
+                checks: Type.Optional(
+                  Type.Object({
+                    database: Type.Optional(Type.String()),
+                    migrations: Type.Optional(Type.String()),
+                  }),
+                ),
+              }),
             },
             [503],
           ),

@@ -1,12 +1,12 @@
-import type { FastifyPluginAsync } from "fastify";
+import { Type } from "../../kernel/schema.js";
 import { rolePermissions } from "../../staff/roles.js";
 import type { Services } from "../../kernel/services.js";
 import type { Principal } from "../auth.js";
-import { responses } from "../schemas.js";
+import { type Routes, responses } from "../schemas.js";
 
 export function systemRoutes(
   services: Pick<Services, "config" | "db" | "urls" | "version" | "emulatorControlToken">,
-): FastifyPluginAsync {
+): Routes {
   return async (app) => {
     app.get(
       "/v1/system",
@@ -17,23 +17,22 @@ export function systemRoutes(
           summary: "How this deployment runs: mode, storage engine, version",
           security: [{ bearer: [] }],
           response: responses({
-            200: {
-              type: "object",
-              required: ["mode", "engine", "version"],
-              additionalProperties: false,
-              properties: {
-                mode: { type: "string", enum: ["sandbox", "live"] },
-                engine: { type: "string", enum: ["pglite", "postgres"] },
-                version: { type: "string" },
-                emulator_url: { type: "string", description: "Sandbox mode only" },
-                emulator_control_token: {
-                  type: "string",
-                  description:
-                    "Sandbox mode only, to the admin token and staff who manage tenants: send it as `Authorization: Bearer …` to the emulator's control API (`/_emulator/…`), which lists every subaccount's credentials",
-                },
-                public_url: { type: "string" },
+            200: Type.Object(
+              {
+                mode: Type.Enum(["sandbox", "live"], { type: "string" }),
+                engine: Type.Enum(["pglite", "postgres"], { type: "string" }),
+                version: Type.String(),
+                emulator_url: Type.Optional(Type.String({ description: "Sandbox mode only" })),
+                emulator_control_token: Type.Optional(
+                  Type.String({
+                    description:
+                      "Sandbox mode only, to the admin token and staff who manage tenants: send it as `Authorization: Bearer …` to the emulator's control API (`/_emulator/…`), which lists every subaccount's credentials",
+                  }),
+                ),
+                public_url: Type.Optional(Type.String()),
               },
-            },
+              { additionalProperties: false },
+            ),
           }),
         },
       },

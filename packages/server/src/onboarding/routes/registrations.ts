@@ -3,10 +3,11 @@
  * (submit, read, edit, resubmit, OTP retrigger) and Twilio's status callbacks. Handlers parse,
  * call one use case and map its result.
  */
-import type { FastifyPluginAsync } from "fastify";
+import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import { tenantInScope } from "../../http/auth.js";
-import { responses } from "../../http/schemas.js";
+import { type Routes, responses } from "../../http/schemas.js";
 import { twilioTenant, twilioWebhooks } from "../../http/twilio-webhooks.js";
+import { Ref, Type } from "../../kernel/schema.js";
 import type { Services } from "../../kernel/services.js";
 import { CALLBACK_KINDS, receiveOnboardingCallback } from "../callbacks.js";
 import {
@@ -17,7 +18,7 @@ import {
   validateDocument,
 } from "../intake.js";
 import { retriggerOtp } from "../otp.js";
-import { type PathAnswers, recommendPath } from "@subtext/telecom/registration/path";
+import { recommendPath } from "@subtext/telecom/registration/path";
 import {
   documentBody,
   draftBody,
@@ -30,27 +31,16 @@ import {
 import { listRegistrations, stepsOf } from "../store.js";
 import { loadRegistrationView, registrationView } from "../view.js";
 
-const tenantParams = {
-  type: "object",
-  required: ["id"],
-  additionalProperties: false,
-  properties: { id: { type: "string", minLength: 1, maxLength: 64 } },
-} as const;
-const registrationParams = {
-  type: "object",
-  required: ["id", "rid"],
-  additionalProperties: false,
-  properties: { id: tenantParams.properties.id, rid: { type: "string", minLength: 1, maxLength: 64 } },
-} as const;
+const pathId = Type.String({ minLength: 1, maxLength: 64 });
+const tenantParams = Type.Object({ id: pathId }, { additionalProperties: false });
+const registrationParams = Type.Object({ id: pathId, rid: pathId }, { additionalProperties: false });
 const security = [{ bearer: [] }];
 const tags = ["registrations"];
 
-type RegParams = { Params: { id: string; rid: string } };
-
-export function onboardingRoutes(services: Services): FastifyPluginAsync {
+export function onboardingRoutes(services: Services): Routes {
   const view = (id: string) => loadRegistrationView(services.db, id, services.clock.now());
   return async (app) => {
-    app.post<{ Body: Record<string, unknown> }>(
+    app.post(
       "/v1/registrations/validate",
       {
         schema: {
@@ -66,7 +56,7 @@ export function onboardingRoutes(services: Services): FastifyPluginAsync {
       async (req) => validateDocument(services.db, req.body),
     );
 
-    app.post<{ Body: PathAnswers }>(
+    app.post(
       "/v1/registrations/recommend",
       {
         schema: {
@@ -81,14 +71,14 @@ export function onboardingRoutes(services: Services): FastifyPluginAsync {
       async (req) => recommendPath(req.body),
     );
 
-    app.post<{ Params: { id: string }; Body: Record<string, unknown> }>(
+    app.post(
       "/v1/tenants/:id/registrations",
       {
         // The document publishes the whole RegistrationDocument; the route enforces only an
         // object with a kind, so the rules can answer every other problem at once as a 422.
         config: {
           swaggerTransform: ({ schema, url }) => ({
-            schema: { ...schema, body: { $ref: "RegistrationDocument#" } },
+            schema: { ...schema, body: Ref("RegistrationDocument") },
             url,
           }),
         },
@@ -110,7 +100,7 @@ export function onboardingRoutes(services: Services): FastifyPluginAsync {
       },
     );
 
-    app.get<{ Params: { id: string } }>(
+    app.get(
       "/v1/tenants/:id/registrations",
       {
         schema: {
@@ -119,7 +109,7 @@ export function onboardingRoutes(services: Services): FastifyPluginAsync {
           security,
           params: tenantParams,
           response: responses(
-            { 200: { type: "object", properties: { data: { type: "array", items: registrationSchema } } } },
+            { 200: Type.Object({ data: Type.Optional(Type.Array(registrationSchema)) }) },
             [400, 401, 403, 404],
           ),
         },
@@ -136,7 +126,7 @@ export function onboardingRoutes(services: Services): FastifyPluginAsync {
       },
     );
 
-    app.get<RegParams>(
+    app.get(
       "/v1/tenants/:id/registrations/:rid",
       {
         schema: {
@@ -155,7 +145,7 @@ export function onboardingRoutes(services: Services): FastifyPluginAsync {
       },
     );
 
-    app.patch<RegParams & { Body: Record<string, unknown> }>(
+    app.patch(
       "/v1/tenants/:id/registrations/:rid",
       {
         schema: {
@@ -174,7 +164,7 @@ export function onboardingRoutes(services: Services): FastifyPluginAsync {
       },
     );
 
-    app.post<RegParams>(
+    app.post(
       "/v1/tenants/:id/registrations/:rid/resubmit",
       {
         schema: {
@@ -192,7 +182,7 @@ export function onboardingRoutes(services: Services): FastifyPluginAsync {
       },
     );
 
-    app.post<RegParams>(
+    app.post(
       "/v1/tenants/:id/registrations/:rid/otp",
       {
         schema: {
@@ -213,20 +203,16 @@ export function onboardingRoutes(services: Services): FastifyPluginAsync {
 
     await app.register(
       twilioWebhooks(services, (twilio) => {
-        twilio.post<{ Params: { tenantId: string; kind: string } }>(
+        twilio.withTypeProvider<TypeBoxTypeProvider>().post(
           "/twilio/onboarding/:tenantId/:kind",
           {
             config: { auth: "twilio" },
             schema: {
               hide: true,
-              params: {
-                type: "object",
-                required: ["tenantId", "kind"],
-                properties: {
-                  tenantId: { type: "string", maxLength: 64 },
-                  kind: { type: "string", enum: [...CALLBACK_KINDS] },
-                },
-              },
+              params: Type.Object({
+                tenantId: Type.String({ maxLength: 64 }),
+                kind: Type.Enum(CALLBACK_KINDS, { type: "string" }),
+              }),
             },
           },
           async (req, reply) => {

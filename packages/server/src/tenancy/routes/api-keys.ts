@@ -1,28 +1,33 @@
-import type { FastifyPluginAsync } from "fastify";
 import { SubtextError, notFound } from "../../kernel/errors.js";
+import { Nullable, Ref, Type } from "../../kernel/schema.js";
 import type { Services } from "../../kernel/services.js";
 import { type ApiKeyRow, createApiKey, listApiKeys, revokeApiKey } from "../api-keys.js";
 import { tenantInScope } from "../../http/auth.js";
-import { dateTime, idParam, nullableDateTime, responses } from "../../http/schemas.js";
+import { type Routes, dateTime, idParam, nullableDateTime, responses } from "../../http/schemas.js";
 
-export const ApiKeySchema = {
-  $id: "ApiKey",
-  type: "object",
-  required: ["id", "tenant_id", "prefix", "created_at"],
-  properties: {
-    id: { type: "string", examples: ["key_01JC0000000000000000000000"] },
-    tenant_id: { type: "string" },
-    name: { type: ["string", "null"] },
-    prefix: {
-      type: "string",
+export const ApiKeySchema = Type.Object(
+  {
+    id: Type.String({ examples: ["key_01JC0000000000000000000000"] }),
+    tenant_id: Type.String(),
+    name: Type.Optional(Nullable(Type.String())),
+    prefix: Type.String({
       description: "The key's first characters, to recognise it",
       examples: ["sk_test_Ab3x"],
-    },
+    }),
     created_at: dateTime,
-    last_used_at: nullableDateTime,
-    revoked_at: nullableDateTime,
+    last_used_at: Type.Optional(nullableDateTime),
+    revoked_at: Type.Optional(nullableDateTime),
   },
-} as const;
+  { $id: "ApiKey" },
+);
+
+/** An ApiKey plus the key itself; the create answer has always required only id, prefix and key. */
+const CreatedKeySchema = Type.Object({
+  ...ApiKeySchema.properties,
+  tenant_id: Type.Optional(ApiKeySchema.properties.tenant_id),
+  created_at: Type.Optional(ApiKeySchema.properties.created_at),
+  key: Type.String({ description: "Shown once; store it now" }),
+});
 
 function keyView(k: ApiKeyRow) {
   return {
@@ -36,16 +41,11 @@ function keyView(k: ApiKeyRow) {
   };
 }
 
-const params = {
-  type: "object",
-  required: ["id"],
-  additionalProperties: false,
-  properties: { id: idParam("ten_") },
-} as const;
+const params = Type.Object({ id: idParam("ten_") }, { additionalProperties: false });
 
-export function apiKeyRoutes(services: Services): FastifyPluginAsync {
+export function apiKeyRoutes(services: Services): Routes {
   return async (app) => {
-    app.post<{ Params: { id: string }; Body: { name?: string } }>(
+    app.post(
       "/v1/tenants/:id/api-keys",
       {
         config: { auth: "admin" },
@@ -54,24 +54,13 @@ export function apiKeyRoutes(services: Services): FastifyPluginAsync {
           summary: "Create a tenant API key (the key is in this response only)",
           security: [{ bearer: [] }],
           params,
-          body: {
-            type: ["object", "null"],
-            additionalProperties: false,
-            properties: { name: { type: "string", minLength: 1, maxLength: 100 } },
-          },
-          response: responses(
-            {
-              201: {
-                type: "object",
-                required: ["id", "key", "prefix"],
-                properties: {
-                  ...ApiKeySchema.properties,
-                  key: { type: "string", description: "Shown once; store it now" },
-                },
-              },
-            },
-            [400, 401, 403, 404, 409],
+          body: Nullable(
+            Type.Object(
+              { name: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })) },
+              { additionalProperties: false },
+            ),
           ),
+          response: responses({ 201: CreatedKeySchema }, [400, 401, 403, 404, 409]),
         },
       },
       async (req, reply) => {
@@ -89,7 +78,7 @@ export function apiKeyRoutes(services: Services): FastifyPluginAsync {
       },
     );
 
-    app.get<{ Params: { id: string } }>(
+    app.get(
       "/v1/tenants/:id/api-keys",
       {
         schema: {
@@ -98,13 +87,7 @@ export function apiKeyRoutes(services: Services): FastifyPluginAsync {
           security: [{ bearer: [] }],
           params,
           response: responses(
-            {
-              200: {
-                type: "object",
-                required: ["data"],
-                properties: { data: { type: "array", items: { $ref: "ApiKey#" } } },
-              },
-            },
+            { 200: Type.Object({ data: Type.Array(Ref("ApiKey")) }) },
             [400, 401, 403, 404],
           ),
         },
@@ -115,7 +98,7 @@ export function apiKeyRoutes(services: Services): FastifyPluginAsync {
       },
     );
 
-    app.delete<{ Params: { id: string; key_id: string } }>(
+    app.delete(
       "/v1/tenants/:id/api-keys/:key_id",
       {
         config: { auth: "admin" },
@@ -123,13 +106,11 @@ export function apiKeyRoutes(services: Services): FastifyPluginAsync {
           tags: ["api keys"],
           summary: "Revoke an API key (idempotent); requests with it then get 401 invalid_api_key",
           security: [{ bearer: [] }],
-          params: {
-            type: "object",
-            required: ["id", "key_id"],
-            additionalProperties: false,
-            properties: { id: idParam("ten_"), key_id: idParam("key_") },
-          },
-          response: responses({ 200: { $ref: "ApiKey#" } }, [400, 401, 403, 404]),
+          params: Type.Object(
+            { id: idParam("ten_"), key_id: idParam("key_") },
+            { additionalProperties: false },
+          ),
+          response: responses({ 200: Ref("ApiKey") }, [400, 401, 403, 404]),
         },
       },
       async (req) => {

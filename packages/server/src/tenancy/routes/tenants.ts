@@ -1,68 +1,62 @@
-import type { FastifyPluginAsync } from "fastify";
 import { page, pageOf } from "../../http/pages.js";
+import { Defaulted, Nullable, Ref, Type } from "../../kernel/schema.js";
 import type { Services } from "../../kernel/services.js";
 import { updateTenant } from "../lifecycle.js";
 import { createTenant } from "../provision.js";
-import { type RateLimitChange, TENANT_ENVIRONMENTS, type TenantRow, listTenants } from "../tenants.js";
+import { RateLimitChange, TENANT_ENVIRONMENTS, type TenantRow, listTenants } from "../tenants.js";
 import { tenantInScope } from "../../http/auth.js";
-import { dateTime, idParam, nullableDateTime, responses } from "../../http/schemas.js";
+import { type Routes, dateTime, idParam, nullableDateTime, responses } from "../../http/schemas.js";
 
-export const TenantSchema = {
-  $id: "Tenant",
-  type: "object",
-  required: ["id", "name", "environment", "status", "subaccount_sid", "created_at"],
-  properties: {
-    id: { type: "string", examples: ["ten_01JC0000000000000000000000"] },
-    name: { type: "string" },
-    environment: { type: "string", enum: TENANT_ENVIRONMENTS },
-    status: {
+const TENANT_STATUSES = ["provisioning", "active", "suspended", "closed"] as const;
+
+export const TenantSchema = Type.Object(
+  {
+    id: Type.String({ examples: ["ten_01JC0000000000000000000000"] }),
+    name: Type.String(),
+    environment: Type.Enum(TENANT_ENVIRONMENTS, { type: "string" }),
+    status: Type.Enum(TENANT_STATUSES, {
       type: "string",
-      enum: ["provisioning", "active", "suspended", "closed"],
       description: "provisioning until the Twilio subaccount and key exist (retried automatically)",
-    },
-    subaccount_sid: { type: ["string", "null"], description: "The tenant's Twilio subaccount" },
-    twilio_key_sid: {
-      type: ["string", "null"],
-      description: "The API key (in the subaccount) used for its calls",
-    },
-    friendly_name: { type: "string", description: "The subaccount's FriendlyName in Twilio" },
-    provisioning_error: {
-      type: ["object", "null"],
-      properties: {
-        code: { type: "string" },
-        message: { type: "string" },
-        twilio_code: { type: "integer" },
-        at: { type: "string" },
-      },
-    },
-    rate_limits: {
-      type: "object",
-      description:
-        "The operator's limits for this tenant; null = the deployment's default (SUBTEXT_RATE_LIMIT_*), 0 = no limit",
-      properties: {
-        requests_per_second: { type: ["integer", "null"], description: "Requests per second per API key" },
-        messages_per_minute: {
-          type: ["integer", "null"],
-          description: "Messages submitted per minute (a batch counts each item)",
+    }),
+    subaccount_sid: Nullable(Type.String({ description: "The tenant's Twilio subaccount" })),
+    twilio_key_sid: Type.Optional(
+      Nullable(Type.String({ description: "The API key (in the subaccount) used for its calls" })),
+    ),
+    friendly_name: Type.Optional(Type.String({ description: "The subaccount's FriendlyName in Twilio" })),
+    provisioning_error: Type.Optional(
+      Nullable(
+        Type.Object({
+          code: Type.Optional(Type.String()),
+          message: Type.Optional(Type.String()),
+          twilio_code: Type.Optional(Type.Integer()),
+          at: Type.Optional(Type.String()),
+        }),
+      ),
+    ),
+    rate_limits: Type.Optional(
+      Type.Object(
+        {
+          requests_per_second: Type.Optional(
+            Nullable(Type.Integer({ description: "Requests per second per API key" })),
+          ),
+          messages_per_minute: Type.Optional(
+            Nullable(
+              Type.Integer({ description: "Messages submitted per minute (a batch counts each item)" }),
+            ),
+          ),
         },
-      },
-    },
+        {
+          description:
+            "The operator's limits for this tenant; null = the deployment's default (SUBTEXT_RATE_LIMIT_*), 0 = no limit",
+        },
+      ),
+    ),
     created_at: dateTime,
-    updated_at: dateTime,
-    closed_at: nullableDateTime,
+    updated_at: Type.Optional(dateTime),
+    closed_at: Type.Optional(nullableDateTime),
   },
-} as const;
-
-const rateLimitsBody = {
-  type: "object",
-  additionalProperties: false,
-  minProperties: 1,
-  description: "Set this tenant's own limits (0 = no limit), or null to use the deployment's default",
-  properties: {
-    requests_per_second: { type: ["integer", "null"], minimum: 0, maximum: 1_000_000 },
-    messages_per_minute: { type: ["integer", "null"], minimum: 0, maximum: 100_000_000 },
-  },
-} as const;
+  { $id: "Tenant" },
+);
 
 /** The public view of a tenant row (secret ids stay inside). */
 export function tenantView(t: TenantRow) {
@@ -85,17 +79,12 @@ export function tenantView(t: TenantRow) {
   };
 }
 
-const name = { type: "string", minLength: 1, maxLength: 200, pattern: "\\S" } as const;
-const tenantIdParams = {
-  type: "object",
-  required: ["id"],
-  additionalProperties: false,
-  properties: { id: idParam("ten_") },
-} as const;
+const name = Type.String({ minLength: 1, maxLength: 200, pattern: "\\S" });
+const tenantIdParams = Type.Object({ id: idParam("ten_") }, { additionalProperties: false });
 
-export function tenantRoutes(services: Services): FastifyPluginAsync {
+export function tenantRoutes(services: Services): Routes {
   return async (app) => {
-    app.post<{ Body: { name: string; environment?: (typeof TENANT_ENVIRONMENTS)[number] } }>(
+    app.post(
       "/v1/tenants",
       {
         config: { auth: "admin" },
@@ -106,16 +95,16 @@ export function tenantRoutes(services: Services): FastifyPluginAsync {
             "Answers 201 with status `active` once the subaccount and key exist. If Twilio fails, the tenant is kept " +
             "with status `provisioning` and `provisioning_error`, and provisioning is retried in the background.",
           security: [{ bearer: [] }],
-          body: {
-            type: "object",
-            required: ["name"],
-            additionalProperties: false,
-            properties: {
-              name,
-              environment: { type: "string", enum: TENANT_ENVIRONMENTS, default: "production" },
-            },
-          },
-          response: responses({ 201: { $ref: "Tenant#" } }, [400, 401, 403, 413]),
+          body: Defaulted(
+            Type.Object(
+              {
+                name,
+                environment: Type.Enum(TENANT_ENVIRONMENTS, { type: "string", default: "production" }),
+              },
+              { additionalProperties: false },
+            ),
+          ),
+          response: responses({ 201: Ref("Tenant") }, [400, 401, 403, 413]),
         },
       },
       async (req, reply) => {
@@ -127,7 +116,7 @@ export function tenantRoutes(services: Services): FastifyPluginAsync {
       },
     );
 
-    app.get<{ Querystring: { limit: number; starting_after?: string; status?: TenantRow["status"] } }>(
+    app.get(
       "/v1/tenants",
       {
         config: { auth: "admin" },
@@ -135,19 +124,18 @@ export function tenantRoutes(services: Services): FastifyPluginAsync {
           tags: ["tenants"],
           summary: "List tenants, newest first",
           security: [{ bearer: [] }],
-          querystring: {
-            type: "object",
-            additionalProperties: false,
-            properties: {
-              limit: { type: "integer", minimum: 1, maximum: 100, default: 20 },
-              starting_after: {
-                type: "string",
-                maxLength: 64,
-                description: "The last id of the previous page",
+          querystring: Defaulted(
+            Type.Object(
+              {
+                limit: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
+                starting_after: Type.Optional(
+                  Type.String({ maxLength: 64, description: "The last id of the previous page" }),
+                ),
+                status: Type.Optional(Type.Enum(TENANT_STATUSES, { type: "string" })),
               },
-              status: { type: "string", enum: ["provisioning", "active", "suspended", "closed"] },
-            },
-          },
+              { additionalProperties: false },
+            ),
+          ),
           response: responses({
             200: pageOf("Tenant"),
           }),
@@ -163,7 +151,7 @@ export function tenantRoutes(services: Services): FastifyPluginAsync {
       },
     );
 
-    app.get<{ Params: { id: string } }>(
+    app.get(
       "/v1/tenants/:id",
       {
         schema: {
@@ -171,16 +159,13 @@ export function tenantRoutes(services: Services): FastifyPluginAsync {
           summary: "Read a tenant (admin, or the tenant's own key)",
           security: [{ bearer: [] }],
           params: tenantIdParams,
-          response: responses({ 200: { $ref: "Tenant#" } }, [400, 401, 403, 404]),
+          response: responses({ 200: Ref("Tenant") }, [400, 401, 403, 404]),
         },
       },
       async (req) => tenantView(await tenantInScope(req, services, req.params.id)),
     );
 
-    app.patch<{
-      Params: { id: string };
-      Body: { name?: string; status?: "active" | "suspended" | "closed"; rate_limits?: RateLimitChange };
-    }>(
+    app.patch(
       "/v1/tenants/:id",
       {
         config: { auth: "admin" },
@@ -193,17 +178,15 @@ export function tenantRoutes(services: Services): FastifyPluginAsync {
             "from the next request (a key already refused in the current window may wait for that window to end).",
           security: [{ bearer: [] }],
           params: tenantIdParams,
-          body: {
-            type: "object",
-            additionalProperties: false,
-            minProperties: 1,
-            properties: {
-              name,
-              status: { type: "string", enum: ["active", "suspended", "closed"] },
-              rate_limits: rateLimitsBody,
+          body: Type.Object(
+            {
+              name: Type.Optional(name),
+              status: Type.Optional(Type.Enum(["active", "suspended", "closed"], { type: "string" })),
+              rate_limits: Type.Optional(RateLimitChange),
             },
-          },
-          response: responses({ 200: { $ref: "Tenant#" } }, [400, 401, 403, 404, 409]),
+            { additionalProperties: false, minProperties: 1 },
+          ),
+          response: responses({ 200: Ref("Tenant") }, [400, 401, 403, 404, 409]),
         },
       },
       async (req) => {
