@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyPluginAsync } from "fastify";
+import type { FastifyInstance } from "fastify";
 import { channelsModule } from "../channels/module.js";
 import { eventsModule } from "../events/module.js";
 import { type AppOptions, buildApp } from "../http/app.js";
@@ -6,7 +6,7 @@ import { healthRoutes } from "../http/routes/health.js";
 import { systemRoutes } from "../http/routes/system.js";
 import { staticRoutes } from "../http/static.js";
 import { insightsModule } from "../insights/module.js";
-import type { Module, WorkerLoop } from "../kernel/module.js";
+import type { Module, Routes, WorkerLoop } from "../kernel/module.js";
 import type { Services } from "../kernel/services.js";
 import { messagingModule } from "../messaging/module.js";
 import { onboardingModule } from "../onboarding/module.js";
@@ -38,7 +38,7 @@ export function registerJobKinds(services: Services): void {
 }
 
 /** HTTP route plugins: the platform's own, each module's, and the dashboard last. */
-export function routePlugins(services: Services): FastifyPluginAsync[] {
+export function routePlugins(services: Services): Routes[] {
   return [
     healthRoutes(services),
     systemRoutes(services),

@@ -1,13 +1,9 @@
 import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
-import Fastify, {
-  type FastifyBaseLogger,
-  type FastifyInstance,
-  type FastifyPluginAsync,
-  type FastifyReply,
-} from "fastify";
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from "fastify";
 import { newId } from "../db/ids.js";
 import { SubtextError } from "../kernel/errors.js";
+import type { Routes } from "../kernel/module.js";
 import type { Services } from "../kernel/services.js";
 import { declareRouteAccess } from "./access.js";
 import { registerAuth } from "./auth.js";
@@ -19,9 +15,9 @@ import { createValidatorCompiler, findUnstorableText } from "./validation.js";
 
 export interface AppOptions {
   /** Route plugins, in registration order (the composition root passes every module's). */
-  routes: FastifyPluginAsync[];
+  routes: Routes[];
   /** Extra route plugins registered after `routes` (tests). */
-  extraRoutes?: FastifyPluginAsync[];
+  extraRoutes?: Routes[];
   /** Shared JSON schemas (with $id) that routes reference and the document lists as components. */
   schemas: object[];
   /** Default body limit in bytes (routes may set their own `bodyLimit`). */

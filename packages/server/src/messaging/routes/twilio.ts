@@ -1,4 +1,3 @@
-import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import type { FastifyRequest } from "fastify";
 import type { Routes } from "../../http/schemas.js";
 import { type TwilioParams, twilioTenant, twilioWebhooks } from "../../http/twilio-webhooks.js";
@@ -28,8 +27,7 @@ export function twilioMessagingRoutes(services: Services): Routes {
     });
   return twilioWebhooks(
     services,
-    (twilio) => {
-      const app = twilio.withTypeProvider<TypeBoxTypeProvider>();
+    (app) => {
       app.post(
         "/twilio/messages/status/:tenantId",
         {

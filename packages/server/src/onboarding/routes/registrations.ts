@@ -3,7 +3,6 @@
  * (submit, read, edit, resubmit, OTP retrigger) and Twilio's status callbacks. Handlers parse,
  * call one use case and map its result.
  */
-import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import { tenantInScope } from "../../http/auth.js";
 import { type Routes, responses } from "../../http/schemas.js";
 import { twilioTenant, twilioWebhooks } from "../../http/twilio-webhooks.js";
@@ -203,7 +202,7 @@ export function onboardingRoutes(services: Services): Routes {
 
     await app.register(
       twilioWebhooks(services, (twilio) => {
-        twilio.withTypeProvider<TypeBoxTypeProvider>().post(
+        twilio.post(
           "/twilio/onboarding/:tenantId/:kind",
           {
             config: { auth: "twilio" },

@@ -7,7 +7,7 @@ import {
   registrationDocumentSchema,
 } from "@subtext/telecom/registration/document";
 import { dateTime, nullableDateTime } from "../../http/schemas.js";
-import { Nullable, OpenObject, Type } from "../../kernel/schema.js";
+import { Nullable, OpenObject, Ref, Type } from "../../kernel/schema.js";
 import { REGISTRATION_STATES } from "../states.js";
 
 const registrationKind = (options: Record<string, unknown> = {}) =>
@@ -35,7 +35,7 @@ const KIND_COMPONENTS: Record<RegistrationKind, string> = {
 
 /** A deep copy of `value` in which every named part below the root is a `$ref` to its component. */
 function withRefs(value: unknown, names: Map<unknown, string>, root = true): unknown {
-  if (!root && names.has(value)) return { $ref: `${names.get(value)}#` };
+  if (!root && names.has(value)) return Ref(names.get(value) as string);
   if (Array.isArray(value)) return value.map((v) => withRefs(v, names, false));
   if (value === null || typeof value !== "object") return value;
   return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, withRefs(v, names, false)]));
@@ -55,7 +55,7 @@ const { oneOf: _inline, ...documentTop } = registrationDocumentSchema;
 export const RegistrationDocumentSchema = Type.Unsafe<RegistrationDocument>({
   $id: "RegistrationDocument",
   ...documentTop,
-  oneOf: REGISTRATION_KINDS.map((kind) => ({ $ref: `${KIND_COMPONENTS[kind]}#` })),
+  oneOf: REGISTRATION_KINDS.map((kind) => Ref(KIND_COMPONENTS[kind])),
   discriminator: {
     propertyName: "kind",
     mapping: Object.fromEntries(
