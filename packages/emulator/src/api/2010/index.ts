@@ -13,6 +13,7 @@ import { registerMessages } from "./messages/index.js";
 import { registerRecordingRoutes } from "./recordings/index.js";
 import { registerSigningKeys } from "./signing-keys.js";
 import { registerTranscriptionRoutes } from "./transcriptions.js";
+import { registerUsageRecords } from "./usage/records/index.js";
 
 /**
  * API 2010. Every resource but Accounts lives under /2010-04-01/Accounts/{AccountSid}/, so the
@@ -29,6 +30,7 @@ export function registerApi2010(r: Router, world: World) {
   registerCalls(r, world);
   registerRecordingRoutes(r);
   registerTranscriptionRoutes(r);
+  registerUsageRecords(r);
   // The control routes of numbers and messaging: handsets, carriers, sent messages, throughput.
   registerHandsets(r);
   registerCarriers(r);
