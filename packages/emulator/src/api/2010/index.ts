@@ -3,6 +3,7 @@ import type { World } from "../../world.js";
 import { registerCarriers } from "../../control/carriers.js";
 import { registerHandsets } from "../../control/handsets.js";
 import { registerMessageControl } from "../../control/messages.js";
+import { registerUsageControl } from "../../control/usage.js";
 import { registerAccounts } from "./accounts/index.js";
 import { registerAddresses } from "./addresses.js";
 import { registerAvailablePhoneNumbers } from "./available-phone-numbers.js";
@@ -31,8 +32,10 @@ export function registerApi2010(r: Router, world: World) {
   registerRecordingRoutes(r);
   registerTranscriptionRoutes(r);
   registerUsageRecords(r);
-  // The control routes of numbers and messaging: handsets, carriers, sent messages, throughput.
+  // The control routes of numbers and messaging: handsets, carriers, sent messages, throughput,
+  // and the skews of the usage records.
   registerHandsets(r);
   registerCarriers(r);
   registerMessageControl(r);
+  registerUsageControl(r);
 }
