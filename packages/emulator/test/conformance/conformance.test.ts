@@ -9,6 +9,7 @@ import { messageWalks } from "./walks/messages.js";
 import { messagingWalks } from "./walks/messaging.js";
 import { numberWalks } from "./walks/numbers.js";
 import { trustHubWalks } from "./walks/trusthub.js";
+import { usageWalks } from "./walks/usage.js";
 import { voiceWalks } from "./walks/voice.js";
 import type { Walk } from "./walks/walk.js";
 
@@ -25,6 +26,7 @@ export const OPERATIONS: Walk[] = [
   ...trustHubWalks,
   ...channelWalks,
   ...voiceWalks,
+  ...usageWalks,
 ];
 
 const em = useEmulator();

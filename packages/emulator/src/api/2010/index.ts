@@ -3,6 +3,7 @@ import type { World } from "../../world.js";
 import { registerCarriers } from "../../control/carriers.js";
 import { registerHandsets } from "../../control/handsets.js";
 import { registerMessageControl } from "../../control/messages.js";
+import { registerUsageControl } from "../../control/usage.js";
 import { registerAccounts } from "./accounts/index.js";
 import { registerAddresses } from "./addresses.js";
 import { registerAvailablePhoneNumbers } from "./available-phone-numbers.js";
@@ -13,6 +14,7 @@ import { registerMessages } from "./messages/index.js";
 import { registerRecordingRoutes } from "./recordings/index.js";
 import { registerSigningKeys } from "./signing-keys.js";
 import { registerTranscriptionRoutes } from "./transcriptions.js";
+import { registerUsageRecords } from "./usage/records/index.js";
 
 /**
  * API 2010. Every resource but Accounts lives under /2010-04-01/Accounts/{AccountSid}/, so the
@@ -29,8 +31,11 @@ export function registerApi2010(r: Router, world: World) {
   registerCalls(r, world);
   registerRecordingRoutes(r);
   registerTranscriptionRoutes(r);
-  // The control routes of numbers and messaging: handsets, carriers, sent messages, throughput.
+  registerUsageRecords(r);
+  // The control routes of numbers and messaging: handsets, carriers, sent messages, throughput,
+  // and the skews of the usage records.
   registerHandsets(r);
   registerCarriers(r);
   registerMessageControl(r);
+  registerUsageControl(r);
 }

@@ -2,6 +2,7 @@ import { TwilioError } from "../../../core/errors.js";
 import { newSid } from "../../../core/sid.js";
 import type { World } from "../../../world.js";
 import { ACCOUNTS, type Account } from "../accounts/model.js";
+import { meterMessage } from "../usage/records/model.js";
 import { parseAddress } from "./channel.js";
 import {
   MESSAGES,
@@ -16,6 +17,7 @@ import {
 import { createMessage } from "./create.js";
 import { AUTO_REPLIES, type Keyword, classifyKeyword } from "./keywords.js";
 import { optIn, optOut, optOutScope } from "./opt-outs.js";
+import { messagePrice } from "./prices.js";
 import { contentTypeOf } from "./render.js";
 import { segmentsOf } from "./segments.js";
 import { indexOf, numberByE164, push, serviceOfNumber } from "./state.js";
@@ -53,6 +55,8 @@ export async function receiveInbound(
   const account = world.store.get<Account>(ACCOUNTS, number.account_sid)!;
   const serviceSid = serviceOfNumber(world, number.sid);
   const now = world.clock.now();
+  const media = mediaUrls.map((url) => ({ sid: newSid("ME"), url, content_type: contentTypeOf(url) }));
+  const segments = to.channel === "sms" ? segmentsOf(body, false).segments : 1;
 
   const message = world.store.put<MessageDoc>(MESSAGES, {
     sid: newSid(mediaUrls.length > 0 ? "MM" : "SM"),
@@ -65,11 +69,12 @@ export async function receiveInbound(
     status: "received",
     messaging_service_sid: serviceSid,
     sender_sid: null,
-    num_segments: to.channel === "sms" ? segmentsOf(body, false).segments : 1,
-    segments: 1,
+    num_segments: segments,
+    segments,
     encoding: "GSM-7",
-    media: mediaUrls.map((url) => ({ sid: newSid("ME"), url, content_type: contentTypeOf(url) })),
-    price: to.channel === "sms" ? 0.0079 : 0.005,
+    media,
+    // Received messages are billed too, SMS per segment (prices.ts).
+    price: messagePrice({ channel: to.channel, media, segments }, number.type),
     price_unit: "USD",
     error_code: null,
     error_message: null,
@@ -86,6 +91,7 @@ export async function receiveInbound(
     date_sent: now,
   });
   push(indexOf(world).accountMessages, account.sid, message.sid);
+  meterMessage(world, message, number.type);
 
   const result: InboundResult = { message, keyword: null, webhook: null, replies: [], reply_errors: [] };
   const reply = (text: string, media: string[] = [], exempt = false, toAddress = from.address) => {

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import type { World } from "../../../world.js";
 import { ACCOUNTS, type Account } from "../accounts/model.js";
+import { meterMessage } from "../usage/records/model.js";
 import { bareNumber } from "./channel.js";
 import {
   CARRIERS,
@@ -15,6 +16,7 @@ import {
 } from "./collections.js";
 import { complianceBlock, whatsappBlock } from "./gate.js";
 import { isOptedOut, optOutScope } from "./opt-outs.js";
+import { messagePrice } from "./prices.js";
 import { ERROR_MESSAGES } from "./render.js";
 import { pickSender } from "./sender.js";
 import { indexOf, numberByE164, push } from "./state.js";
@@ -146,10 +148,13 @@ function handOff(world: World, msg: MessageDoc) {
     : undefined;
   const sent = move(world, msg, "sent", {
     date_sent: world.clock.now(),
-    price: priceOf(msg, sender),
+    price: messagePrice(msg, sender?.type ?? null),
     price_unit: "USD",
   });
-  if (sent) world.scheduler.after(HOP_MS.dlr, "message.dlr", { sid: msg.sid });
+  if (!sent) return;
+  // Billed from here on, whatever the delivery receipt says: the account's usage records count it.
+  meterMessage(world, sent, sender?.type ?? null);
+  world.scheduler.after(HOP_MS.dlr, "message.dlr", { sid: msg.sid });
 }
 
 /** The delivery receipt: delivered (then read, on WhatsApp) or undelivered. */
@@ -164,13 +169,6 @@ function report(world: World, msg: MessageDoc) {
   if (!delivered) return;
   push(indexOf(world).inbox, bareNumber(msg.to), msg.sid);
   if (msg.channel === "whatsapp") world.scheduler.after(HOP_MS.read, "message.read", { sid: msg.sid });
-}
-
-/** US list prices per segment (USD), close enough for metering tests. */
-function priceOf(msg: MessageDoc, sender: PhoneNumberDoc | undefined): number {
-  if (msg.channel === "whatsapp") return 0.005;
-  if (msg.media.length > 0) return 0.02;
-  return (sender?.type === "toll_free" ? 0.0083 : 0.0079) * msg.segments;
 }
 
 function notify(world: World, msg: MessageDoc) {
