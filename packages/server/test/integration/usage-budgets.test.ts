@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { BUDGET_CACHE_MS } from "../../src/usage/budget/reserve.js";
 import { fromMicros, toMicros } from "../../src/usage/prices.js";
 import { operatorSession } from "../proof/staff-session.js";
 import { readyToSend } from "../support/messaging.js";
@@ -211,6 +212,22 @@ describe("budgets", () => {
     await setBudget(a.tenant.id, { daily_messages: used + 1 });
     expect((await send(a.key)).status).toBe(202);
     stack.services.caches.clear();
+    expect((await send(a.key)).status).toBe(403);
+  });
+
+  it("counts again, a minute after a budget is set, what a process that had not heard of it yet accepted", async () => {
+    const used = (await budget(a.tenant.id)).day.messages;
+    await setBudget(a.tenant.id, { daily_messages: used + 3 });
+    // As a process whose cache still says "no budget" (the change feed's news not yet there).
+    stack.services.caches.space<boolean>("budgets", { ttlMs: BUDGET_CACHE_MS }).set(a.tenant.id, false);
+    expect((await send(a.key)).status).toBe(202);
+    expect((await send(a.key)).status).toBe(202);
+    expect((await budget(a.tenant.id)).day.messages).toBe(used);
+
+    stack.clock.advance(BUDGET_CACHE_MS + 10_000);
+    await stack.jobs.runDue();
+    expect((await budget(a.tenant.id)).day.messages).toBe(used + 2);
+    expect((await send(a.key)).status).toBe(202);
     expect((await send(a.key)).status).toBe(403);
   });
 

@@ -62,13 +62,16 @@ export function limitsOf(row: BudgetLimits): BudgetLimits {
   };
 }
 
+/** How long a process may keep believing a tenant has (or has no) budget without hearing of a change. */
+export const BUDGET_CACHE_MS = 60_000;
+
 /**
  * Whether sends of `tenantId` are counted against a budget. Cached per process: a change of a
  * limit is announced by the table's trigger (the change feed), and applied at once in the
  * process that made it (`caches.changed("budget", id)`).
  */
 export function budgetApplies(deps: Pick<Services, "db" | "caches">, tenantId: string): Promise<boolean> {
-  const space = deps.caches.space<boolean>("budgets", { ttlMs: 60_000 }, (s, on) =>
+  const space = deps.caches.space<boolean>("budgets", { ttlMs: BUDGET_CACHE_MS }, (s, on) =>
     on("budget", (id) => (id === undefined ? s.clear() : s.delete(id))),
   );
   return space.through(tenantId, async () => {

@@ -3,8 +3,9 @@
  * current UTC day and month.
  */
 import type { Queryable } from "../../db/db.js";
-import { monthBound } from "../../db/partitions.js";
 import { fromMicros, toMicros } from "../prices.js";
+import { acceptedSoFar } from "./accepted.js";
+import { scheduleRecount } from "./recount.js";
 import { BUDGET_COLUMNS, type BudgetRow, countersOf, limitsOf } from "./reserve.js";
 import {
   BUDGET_LIMITS,
@@ -16,35 +17,6 @@ import {
   periodOf,
   rolled,
 } from "./rules.js";
-
-/**
- * What the tenant's messages accepted in the current day and month add up to, counted from the
- * messages themselves: the starting point of a new budget's counters, and the figures shown
- * while no limit is set (the counters are kept only while one is). Message ids carry the time
- * they were accepted, so the count reads one range of the tenant's index.
- */
-export async function acceptedSoFar(q: Queryable, tenantId: string, now: Date): Promise<BudgetCounters> {
-  const day = periodOf("day", now);
-  const month = periodOf("month", now);
-  const bound = (start: string) => monthBound("msg_", new Date(`${start}T00:00:00Z`));
-  const r = await q.one<{
-    day_messages: number;
-    day_spend: string;
-    month_messages: number;
-    month_spend: string;
-  }>(
-    `SELECT count(*) FILTER (WHERE id >= $3)::int8 AS day_messages,
-       COALESCE(sum(price_estimate) FILTER (WHERE id >= $3), 0)::text AS day_spend,
-       count(*)::int8 AS month_messages, COALESCE(sum(price_estimate), 0)::text AS month_spend
-     FROM messages
-     WHERE tenant_id = $1 AND direction = 'outbound' AND id >= $2 AND id < $4`,
-    [tenantId, bound(month.start), bound(day.start), monthBound("msg_", month.resetsAt)],
-  );
-  return {
-    day: { start: day.start, messages: r.day_messages, spend: toMicros(r.day_spend), reached: [] },
-    month: { start: month.start, messages: r.month_messages, spend: toMicros(r.month_spend), reached: [] },
-  };
-}
 
 export interface BudgetView extends BudgetLimits {
   tenant_id: string;
@@ -109,8 +81,8 @@ export async function getBudget(q: Queryable, tenantId: string, now: Date): Prom
 
 /**
  * Replaces the tenant's limits (a limit left out or null: none). A budget that had no limit
- * starts its counters from what the tenant's messages accepted this day and month; one that had
- * keeps them. Any change of the limits forgets which were reached, so reaching a raised limit
+ * starts its counters from what the tenant's messages accepted this day and month (and counts
+ * them again a minute later: recount.ts); one that had keeps them. Any change of the limits forgets which were reached, so reaching a raised limit
  * sends `usage.budget_reached` again. Returns whether any limit is set.
  */
 export async function setBudget(
@@ -122,8 +94,9 @@ export async function setBudget(
   const limits: BudgetLimits = { ...NO_LIMITS };
   for (const k of BUDGET_LIMITS) (limits as unknown as Record<string, unknown>)[k] = input[k] ?? null;
   const before = await findBudget(q, tenantId, true);
-  const counters =
-    before && hasLimits(before) ? rolled(countersOf(before), now) : await acceptedSoFar(q, tenantId, now);
+  const wasLimited = before !== null && hasLimits(before);
+  const counters = wasLimited ? rolled(countersOf(before), now) : await acceptedSoFar(q, tenantId, now);
+  if (!wasLimited && hasLimits(limits)) await scheduleRecount(q, tenantId, now);
   await q.query(
     `INSERT INTO tenant_budgets AS b (tenant_id, daily_messages, daily_spend, monthly_messages, monthly_spend,
        day, day_messages, day_spend, month, month_messages, month_spend, day_reached, month_reached, updated_at)
