@@ -215,6 +215,34 @@ describe("the dashboard", { timeout: 120_000 }, () => {
     await shot("15-tenants-onboarded");
   });
 
+  it("shows the tenant's budget with today's message, and holds its sends at the limit the owner sets until it is lifted", async () => {
+    await page.getByRole("link", { name: "Usage & billing" }).click();
+    const card = page.locator("section.card", { has: page.getByRole("heading", { name: "Budget" }) });
+    const daily = card.locator('tr[data-limit="daily_messages"]');
+    await expect.poll(() => daily.locator("td.num").first().textContent()).toBe("1");
+    expect(await daily.locator("td.num").nth(1).textContent()).toBe("No limit");
+
+    await card.getByRole("button", { name: "Change limits" }).click();
+    await card.getByLabel("Messages per day", { exact: true }).fill("1");
+    await card.getByRole("button", { name: "Save limits" }).click();
+    await expect.poll(() => daily.locator("td.num").nth(1).textContent()).toBe("1");
+    const refused = await stack.api("POST", "/v1/messages", {
+      ...asTenant(),
+      body: { to: RECIPIENT, body: "Over budget" },
+    });
+    expect(refused.status).toBe(403);
+    expect(refused.body.error.code).toBe("budget_exceeded");
+    await page.getByRole("link", { name: "Settings" }).click();
+    await page.getByRole("link", { name: "Usage & billing" }).click();
+    await card.getByText(/Budget reached \(daily_messages\)/).waitFor();
+    await shot("15b-budget");
+
+    await card.getByRole("button", { name: "Change limits" }).click();
+    await card.getByLabel("Messages per day", { exact: true }).fill("");
+    await card.getByRole("button", { name: "Save limits" }).click();
+    await expect.poll(() => daily.locator("td.num").nth(1).textContent()).toBe("No limit");
+  });
+
   it("registers a WhatsApp sender, creates a template the emulator's review approves, and shows the window a contact opened", async () => {
     const regs = await stack.api("GET", `/v1/tenants/${tenantId}/registrations`);
     const number: string = regs.body.data[0].resources.phone_number;

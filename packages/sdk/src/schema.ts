@@ -1672,6 +1672,7 @@ export interface paths {
                 | "recording.completed"
                 | "transcription.completed"
                 | "alert.triggered"
+                | "usage.budget_reached"
                 | "endpoint.disabled";
               /** Format: date-time */
               created_at: string;
@@ -2429,6 +2430,177 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  "/v1/tenants/{id}/budget": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** A tenant's budget: its limits, and what it sent this UTC day and month */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          /**
+           * @description A ten_… id
+           * @example ten_01JC0000000000000000000000
+           */
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Budget"];
+          };
+        };
+        /** @description Malformed request (invalid JSON, wrong types, unknown fields) */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Missing or invalid credentials */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Not allowed for these credentials, or the tenant is suspended */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Not found (or not visible to this tenant) */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Over a rate limit; see Retry-After */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+    /**
+     * Set a tenant's budget (operator): a limit left out or null is no limit
+     * @description Once a limit is reached, POST /v1/messages and each further item of a batch are refused with 403 `budget_exceeded` until the period starts over (UTC midnight, or the first of the month) or the limit is raised or removed here. Counts accepted messages and their price estimates.
+     */
+    put: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          /**
+           * @description A ten_… id
+           * @example ten_01JC0000000000000000000000
+           */
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          "application/json": {
+            /** @example 10000 */
+            daily_messages?: number | null;
+            /**
+             * @description USD at cost (the messages' price estimates), a decimal string
+             * @example 250.00
+             */
+            daily_spend?: string | null;
+            /** @example 10000 */
+            monthly_messages?: number | null;
+            /**
+             * @description USD at cost (the messages' price estimates), a decimal string
+             * @example 250.00
+             */
+            monthly_spend?: string | null;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Budget"];
+          };
+        };
+        /** @description Malformed request (invalid JSON, wrong types, unknown fields) */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Missing or invalid credentials */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Not allowed for these credentials, or the tenant is suspended */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Not found (or not visible to this tenant) */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   "/v1/alert-rules": {
     parameters: {
       query?: never;
@@ -2513,7 +2685,7 @@ export interface paths {
     put?: never;
     /**
      * Create an alert rule (tenant key: for itself; admin: for one tenant, or global with no tenant_id)
-     * @description `delivery_rate_below`: delivered/finished outbound messages over the window, in percent. `error_code_spike`: failed messages with one error code (or any) over the window. `daily_cap_usage`: percent of a lane's daily cap (total or T-Mobile) used today (Pacific day).
+     * @description `delivery_rate_below`: delivered/finished outbound messages over the window, in percent. `error_code_spike`: failed messages with one error code (or any) over the window. `daily_cap_usage`: percent of a lane's daily cap (total or T-Mobile) used today (Pacific day). `spend_above`: metered cost in USD, and `messages_above`: outbound messages metered, over the current UTC day or calendar month (`period`).
      */
     post: {
       parameters: {
@@ -2527,13 +2699,23 @@ export interface paths {
           "application/json": {
             tenant_id?: string | null;
             /** @enum {string} */
-            kind: "delivery_rate_below" | "error_code_spike" | "daily_cap_usage";
-            /** @description A percentage (0–100), or for error_code_spike a count of failures */
+            kind:
+              | "delivery_rate_below"
+              | "error_code_spike"
+              | "daily_cap_usage"
+              | "spend_above"
+              | "messages_above";
+            /** @description A percentage (0–100); for error_code_spike a count of failures; for spend_above USD; for messages_above a count of messages */
             threshold: number;
             window_minutes?: number;
             min_messages?: number;
             /** @description A Twilio error code (five digits, e.g. 30007); null: any */
             error_code?: number | null;
+            /**
+             * @description spend_above, messages_above: the UTC day (default) or the UTC calendar month
+             * @enum {string|null}
+             */
+            period?: "day" | "month" | null;
             description?: string | null;
           };
         };
@@ -9753,6 +9935,7 @@ export interface components {
         | "recording.completed"
         | "transcription.completed"
         | "alert.triggered"
+        | "usage.budget_reached"
         | "endpoint.disabled";
       /** Format: date-time */
       created_at: string;
@@ -9818,11 +10001,16 @@ export interface components {
       /** @description null: applies to every tenant */
       tenant_id?: string | null;
       /** @enum {string} */
-      kind: "delivery_rate_below" | "error_code_spike" | "daily_cap_usage";
+      kind: "delivery_rate_below" | "error_code_spike" | "daily_cap_usage" | "spend_above" | "messages_above";
       threshold: number;
       window_minutes: number;
       min_messages?: number;
       error_code?: number | null;
+      /**
+       * @description spend_above, messages_above: day or month (UTC)
+       * @enum {string|null}
+       */
+      period?: "day" | "month" | null;
       description?: string | null;
       enabled: boolean;
       /** Format: date-time */
@@ -9848,6 +10036,57 @@ export interface components {
       resolved_at?: string | null;
       /** @description The alert.triggered event */
       event_id?: string | null;
+    };
+    Budget: {
+      tenant_id: string;
+      /** @enum {string} */
+      currency: "USD";
+      /** @description Messages per UTC day; null: no limit */
+      daily_messages: number | null;
+      /** @description USD per UTC day; null: no limit */
+      daily_spend: string | null;
+      /** @description Messages per UTC calendar month; null: no limit */
+      monthly_messages: number | null;
+      /** @description USD per UTC calendar month; null: no limit */
+      monthly_spend: string | null;
+      day: {
+        /**
+         * @description The period's first day (UTC)
+         * @example 2030-01-31
+         */
+        start: string;
+        /** Format: date-time */
+        resets_at: string;
+        /** @description Messages accepted in the period */
+        messages: number;
+        /**
+         * @description Their price estimates added up, USD
+         * @example 12.3456
+         */
+        spend: string;
+        /** @description The limits of this period that were reached (usage.budget_reached was sent) */
+        reached: ("daily_messages" | "daily_spend" | "monthly_messages" | "monthly_spend")[];
+      };
+      month: {
+        /**
+         * @description The period's first day (UTC)
+         * @example 2030-01-31
+         */
+        start: string;
+        /** Format: date-time */
+        resets_at: string;
+        /** @description Messages accepted in the period */
+        messages: number;
+        /**
+         * @description Their price estimates added up, USD
+         * @example 12.3456
+         */
+        spend: string;
+        /** @description The limits of this period that were reached (usage.budget_reached was sent) */
+        reached: ("daily_messages" | "daily_spend" | "monthly_messages" | "monthly_spend")[];
+      };
+      /** Format: date-time */
+      updated_at: string | null;
     };
     StaffUser: {
       /** @example stf_01JC0000000000000000000000 */

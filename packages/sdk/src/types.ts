@@ -66,6 +66,7 @@ export type WebhookDelivery = Schemas["WebhookDelivery"];
 /** The body of every outbound webhook (see `verifyWebhook`). */
 export type WebhookEvent = Schemas["Event"];
 export type UsageReport = ResponseBody<"/v1/usage", "get", 200>;
+export type Budget = Schemas["Budget"];
 export type Verification = Schemas["Verification"];
 export type VerificationCheck = ResponseBody<"/v1/verify/checks", "post", 200>;
 export type SystemInfo = ResponseBody<"/v1/system", "get", 200>;

@@ -34,6 +34,15 @@ export function usageResource(raw: RawClient) {
     /** Metered messages, segments, minutes and cost, grouped (`group_by`, default `day`). */
     get: (query: Omit<QueryOf<"/v1/usage", "get">, "format"> = {}) =>
       call(raw.GET("/v1/usage", { params: { query } })),
+    /** A tenant's budget: its limits and what it sent this UTC day and month (its key or the admin). */
+    budget: (tenantId: string) =>
+      call(raw.GET("/v1/tenants/{id}/budget", { params: { path: { id: tenantId } } })),
+    /**
+     * Sets a tenant's limits (admin token); a limit left out or null is no limit. Past a limit,
+     * sends are refused with 403 `budget_exceeded` until the period starts over.
+     */
+    setBudget: (tenantId: string, limits: RequestBody<"/v1/tenants/{id}/budget", "put">) =>
+      call(raw.PUT("/v1/tenants/{id}/budget", { params: { path: { id: tenantId } }, body: limits })),
   };
 }
 

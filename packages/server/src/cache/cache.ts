@@ -96,7 +96,13 @@ export class CacheSpace<V> {
 }
 
 /** A kind of change that cached values depend on: a tenant, an API key, a price table… */
-export type ChangeName = "tenant" | "api-key" | "sending-profile" | "messaging-settings" | "prices";
+export type ChangeName =
+  | "tenant"
+  | "api-key"
+  | "sending-profile"
+  | "messaging-settings"
+  | "prices"
+  | "budget";
 
 export class Caches {
   private readonly spaces = new Map<string, CacheSpace<unknown>>();

@@ -25,6 +25,7 @@ import { applyGroup } from "./callbacks/status.js";
 import type { StatusIntake, StatusReport } from "./callbacks/status-batch.js";
 import { messagingMetrics } from "./metrics.js";
 import { GroupCommit } from "./send/group-commit.js";
+import { withBudgets } from "./send/send.js";
 import { laneRoutes } from "./routes/lanes.js";
 import { messageRoutes } from "./routes/messages.js";
 import { optOutRoutes } from "./routes/opt-outs.js";
@@ -118,7 +119,8 @@ function create(services: Services): Messaging {
   const metrics = messagingMetrics(services.metrics);
   const committer = new GroupCommit<Submission, Outcome>(
     async (subs) => {
-      const outcomes = await services.db.tx((tx) => acceptMany(tx, subs));
+      const ready = await withBudgets(services, subs);
+      const outcomes = await services.db.tx((tx) => acceptMany(tx, ready));
       dispatcher.wake();
       metrics.groupSize.observe(subs.length);
       metrics.accepted.inc({ path: "single" }, outcomes.filter((o) => o.ok && !o.replayed).length);

@@ -57,6 +57,8 @@ export const ROUTE_ROLES: Readonly<Record<string, Roles>> = {
   "PUT /v1/prices": MONEY,
   "GET /v1/tenants/:id/billing": EVERYONE,
   "PUT /v1/tenants/:id/billing": MONEY,
+  "GET /v1/tenants/:id/budget": EVERYONE,
+  "PUT /v1/tenants/:id/budget": OPERATORS,
   "GET /v1/tenants/:id/statements/:month": EVERYONE,
   "GET /v1/alert-rules": EVERYONE,
   "POST /v1/alert-rules": ALERTING,

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { newId } from "../../src/db/ids.js";
 import { EVALUATION_INTERVAL_MS } from "../../src/usage/alerts/evaluate.js";
 import { type AlertRule, decide } from "../../src/usage/alerts/rules.js";
+import { recordUsage } from "../../src/usage/record.js";
 import { dailyWindow } from "@subtext/telecom/lanes";
 import { type Receiver, startReceiver } from "./events-receiver.js";
 import { type Stack, startStack } from "./harness.js";
@@ -154,6 +155,105 @@ describe("alerts", () => {
     expect(alert).toMatchObject({ kind: "daily_cap_usage", value: 85, details: { cap: "t-mobile" } });
   });
 
+  it("fires on a tenant's spend today and resolves when the next UTC day starts", async () => {
+    const t = await tenantListening();
+    const other = await stack.newTenant();
+    // Late in a UTC day, so that the next day is minutes away.
+    const now = stack.clock.now();
+    stack.clock.set(
+      new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + 1, 23, 50)),
+    );
+    const meter = (tenantId: string, u: { channel: "sms" | "voice"; segments?: number; minutes?: number }) =>
+      stack.db.tx((tx) => recordUsage(tx, { tenantId, direction: "outbound", at: stack.clock.now(), ...u }));
+    const rule = await stack.api("POST", "/v1/alert-rules", {
+      token: t.key,
+      body: { kind: "spend_above", threshold: 0.05, period: "day" },
+    });
+    expect(rule.status).toBe(201);
+    expect(rule.body).toMatchObject({ kind: "spend_above", threshold: 0.05, period: "day" });
+
+    // 6 segments ($0.0498), then a voice minute ($0.013): under, then over $0.05.
+    await meter(t.tenant.id, { channel: "sms", segments: 6 });
+    await meter(other.tenant.id, { channel: "sms", segments: 50 });
+    await stack.jobs.runDue();
+    expect((await stack.api("GET", "/v1/alerts", { token: t.key })).body.data).toEqual([]);
+    await meter(t.tenant.id, { channel: "voice", minutes: 1 });
+    stack.clock.advance(EVALUATION_INTERVAL_MS);
+    await stack.jobs.runDue();
+    const [open] = (await stack.api("GET", "/v1/alerts?state=open", { token: t.key })).body.data;
+    expect(open).toMatchObject({
+      rule_id: rule.body.id,
+      kind: "spend_above",
+      value: 0.063,
+      threshold: 0.05,
+      details: { period: "day", spend: "0.0628", currency: "USD" },
+    });
+    expect(open.message).toContain("$0.0628");
+    const [notice] = receiver.at(`/${t.tenant.id}`);
+    expect(notice.json).toMatchObject({
+      type: "alert.triggered",
+      data: { alert_id: open.id, kind: "spend_above", details: { spend: "0.0628" } },
+    });
+    // The other tenant spent more, but the rule is this tenant's.
+    expect((await stack.api("GET", "/v1/alerts", { token: other.key })).body.data).toEqual([]);
+
+    stack.clock.advance(15 * MINUTE);
+    await stack.jobs.runDue();
+    const [resolved] = (await stack.api("GET", "/v1/alerts", { token: t.key })).body.data;
+    expect(resolved).toMatchObject({ id: open.id, state: "resolved" });
+    expect(receiver.at(`/${t.tenant.id}`)).toHaveLength(1);
+  });
+
+  it("counts a month's outbound messages for every tenant, through the day's end, until the month ends", async () => {
+    const a = await tenantListening();
+    const b = await tenantListening();
+    const now = stack.clock.now();
+    // Five minutes before next month ends (UTC), and a day before that first.
+    const nextMonthEnd = Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 2, 1) - 5 * MINUTE;
+    stack.clock.set(new Date(nextMonthEnd - 86_400_000));
+    const meter = (
+      tenantId: string,
+      channel: "sms" | "mms" | "lookup",
+      direction: "outbound" | "inbound",
+      n: number,
+    ) =>
+      stack.db.tx((tx) =>
+        recordUsage(tx, { tenantId, channel, direction, messages: n, at: stack.clock.now() }),
+      );
+    const rule = await stack.api("POST", "/v1/alert-rules", {
+      body: { kind: "messages_above", threshold: 3, period: "month" },
+    });
+    expect(rule.body).toMatchObject({ tenant_id: null, period: "month" });
+    await meter(a.tenant.id, "sms", "outbound", 2);
+    await meter(a.tenant.id, "sms", "inbound", 5);
+    await meter(a.tenant.id, "lookup", "outbound", 5);
+    await meter(b.tenant.id, "sms", "outbound", 2);
+    await stack.jobs.runDue();
+    // Earlier tests' alerts stay open (their rules were removed behind the evaluator's back).
+    const ofRule = async (state: string) =>
+      (await stack.api("GET", `/v1/alerts?state=${state}`)).body.data.filter(
+        (x: any) => x.rule_id === rule.body.id,
+      );
+    expect(await ofRule("open")).toEqual([]);
+
+    // A day later, still the same month: the month's messages add up.
+    stack.clock.set(new Date(nextMonthEnd));
+    await meter(a.tenant.id, "mms", "outbound", 1);
+    await stack.jobs.runDue();
+    const open = await ofRule("open");
+    expect(open).toEqual([
+      expect.objectContaining({ tenant_id: a.tenant.id, kind: "messages_above", value: 3, threshold: 3 }),
+    ]);
+    expect(open[0].details).toMatchObject({ period: "month", messages: 3 });
+    expect(receiver.at(`/${b.tenant.id}`)).toEqual([]);
+
+    // The month ends: a new one starts from nothing.
+    stack.clock.advance(10 * MINUTE);
+    await stack.jobs.runDue();
+    expect(await ofRule("open")).toEqual([]);
+    expect(await ofRule("resolved")).toEqual([expect.objectContaining({ id: open[0].id })]);
+  });
+
   it("refuses rules that cannot mean anything", async () => {
     const t = await stack.newTenant();
     const percent = await stack.api("POST", "/v1/alert-rules", {
@@ -172,6 +272,32 @@ describe("alerts", () => {
       body: { kind: "daily_cap_usage", threshold: 80, error_code: 30007 },
     });
     expect(code.status).toBe(422);
+    const period = await stack.api("POST", "/v1/alert-rules", {
+      token: t.key,
+      body: { kind: "delivery_rate_below", threshold: 80, period: "month" },
+    });
+    expect(period.status).toBe(422);
+    expect(period.body.error.details[0]).toMatchObject({ path: "/period", code: "not_applicable" });
+    const fraction = await stack.api("POST", "/v1/alert-rules", {
+      token: t.key,
+      body: { kind: "messages_above", threshold: 10.5 },
+    });
+    expect(fraction.status).toBe(422);
+    const week = await stack.api("POST", "/v1/alert-rules", {
+      token: t.key,
+      body: { kind: "spend_above", threshold: 10, period: "week" },
+    });
+    expect(week.status).toBe(400);
+    expect(week.body.error.code).toBe("invalid_request");
+    // A spend threshold is money, not a percentage: above 100 is fine.
+    const big = await stack.api("POST", "/v1/alert-rules", {
+      token: t.key,
+      body: { kind: "spend_above", threshold: 2500 },
+    });
+    expect(big.status).toBe(201);
+    expect(big.body.period).toBe("day");
+    const rules = (await stack.api("GET", "/v1/alert-rules", { token: t.key })).body.data;
+    expect(rules.map((r: any) => r.id)).toEqual([big.body.id]);
   });
 
   it.each([
@@ -213,6 +339,7 @@ describe("alert decisions", () => {
     window_minutes: 60,
     min_messages: 20,
     error_code: null,
+    period: kind === "spend_above" || kind === "messages_above" ? "day" : null,
   });
 
   it.each([
@@ -232,6 +359,26 @@ describe("alert decisions", () => {
   ])("%i failures with threshold 5 → fires: %s", (count, fires) => {
     expect(
       decide(rule("error_code_spike", 5), { kind: "error_code_spike", errorCode: 30007, count }).firing,
+    ).toBe(fires);
+  });
+
+  it.each([
+    ["9.99", false],
+    ["10", true],
+    ["10.0001", true],
+  ])("$%s spent with threshold $10 → fires: %s", (spend, fires) => {
+    const d = decide(rule("spend_above", 10), { kind: "spend_above", spend, periodStart: "2030-01-31" });
+    expect(d.firing).toBe(fires);
+    expect(d.details).toMatchObject({ spend, period: "day", period_start: "2030-01-31" });
+  });
+
+  it.each([
+    [99, false],
+    [100, true],
+  ])("%i messages with threshold 100 → fires: %s", (messages, fires) => {
+    expect(
+      decide(rule("messages_above", 100), { kind: "messages_above", messages, periodStart: "2030-01-31" })
+        .firing,
     ).toBe(fires);
   });
 });

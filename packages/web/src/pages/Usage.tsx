@@ -6,6 +6,7 @@ import { get, qs } from "../lib/api";
 import { fmtInt, fmtUsd } from "../lib/format";
 import { useAsync } from "../lib/hooks";
 import { useSession } from "../lib/session";
+import { BudgetCard } from "./usage/Budget";
 
 const CHANNEL_COLORS: Record<string, string> = {
   sms: "#2f5bd3",
@@ -141,6 +142,7 @@ export function UsagePage() {
           />
         </Card>
       )}
+      {tenant && <BudgetCard key={tenant.id} tenantId={tenant.id} />}
       {tenant && (
         <Card
           title="Monthly statement"

@@ -1,7 +1,8 @@
 /**
  * Storing accepted messages: many at once, in the caller's transaction (a group commit or a
- * batch). Per message: an idempotent replay or conflict, the suppression check, then one
- * multi-row INSERT for all the new ones, their lanes marked due, and `message.queued` emitted.
+ * batch). Per message: an idempotent replay or conflict, the suppression check, the tenant's
+ * budget (when it has one), then one multi-row INSERT for all the new ones, their lanes marked
+ * due, and `message.queued` emitted.
  */
 import type { Queryable } from "../../db/db.js";
 import { emitEvents } from "../../events/emit.js";
@@ -16,6 +17,7 @@ import {
   markLanesDue,
 } from "../store/messages.js";
 import { suppressedAmong, suppressionKey } from "../optouts/store.js";
+import { refundBudget, reserveBudget } from "../../usage/budget/reserve.js";
 import { messageView } from "../view.js";
 import type { Route } from "./gate.js";
 import type { ValidSend } from "./validate.js";
@@ -30,6 +32,8 @@ export interface Submission {
   now: Date;
   /** The tenant wants recipients' carriers looked up (T-Mobile cap). */
   lookupCarrier?: boolean;
+  /** The tenant has a budget: the message is counted against it (`withBudgets` in send.ts). */
+  budgeted?: boolean;
 }
 
 export type Outcome = { ok: true; row: MessageRow; replayed: boolean } | { ok: false; error: SubtextError };
@@ -63,14 +67,17 @@ export async function acceptMany(q: Queryable, subs: Submission[]): Promise<Outc
     q,
     fresh.map(({ s }) => ({ tenantId: s.tenantId, phone: recipientNumber(s.send.to) })),
   );
-  const toInsert: { s: Submission; i: number; row: NewMessage }[] = [];
+  const candidates: Candidate[] = [];
   for (const { s, i } of fresh) {
     const scope = s.route.scopes.find((sc) =>
       suppressed.has(suppressionKey(s.tenantId, sc, recipientNumber(s.send.to))),
     );
     if (scope) outcomes[i] = { ok: false, error: optedOut(s.send.to, scope) };
-    else toInsert.push({ s, i, row: newRow(s) });
+    else candidates.push({ s, i, row: newRow(s) });
   }
+
+  // 2b. Budgets: what a tenant's limits leave room for, the rest refused message by message.
+  const toInsert = await withinBudgets(q, candidates, outcomes);
 
   // 3. One INSERT for all; a key that raced in from another transaction is skipped, then replayed.
   const inserted = await insertMessages(
@@ -78,6 +85,10 @@ export async function acceptMany(q: Queryable, subs: Submission[]): Promise<Outc
     toInsert.map((t) => t.row),
   );
   const raced = toInsert.filter((t) => !inserted.has(t.row.id));
+  await refund(
+    q,
+    raced.filter((t) => t.s.budgeted),
+  );
   const racedRows = new Map(
     (
       await findByIdempotencyKeys(
@@ -132,6 +143,55 @@ export async function acceptMany(q: Queryable, subs: Submission[]): Promise<Outc
     })),
   );
   return outcomes as Outcome[];
+}
+
+type Candidate = { s: Submission; i: number; row: NewMessage };
+
+/**
+ * Reserves each budgeted tenant's candidates against its limits (tenants in a fixed order, so two
+ * transactions never wait on each other's budget rows); answers the refused ones in `outcomes`
+ * and returns the others.
+ */
+async function withinBudgets(
+  q: Queryable,
+  candidates: Candidate[],
+  outcomes: (Outcome | null)[],
+): Promise<Candidate[]> {
+  const byTenant = new Map<string, Candidate[]>();
+  for (const c of candidates) {
+    if (c.s.budgeted) byTenant.set(c.s.tenantId, [...(byTenant.get(c.s.tenantId) ?? []), c]);
+  }
+  if (byTenant.size === 0) return candidates;
+  const refused = new Set<Candidate>();
+  for (const tenantId of [...byTenant.keys()].sort()) {
+    const mine = byTenant.get(tenantId)!;
+    const errors = await reserveBudget(
+      q,
+      tenantId,
+      mine.map((c) => c.s.priceEstimate ?? "0"),
+      mine[mine.length - 1].s.now,
+    );
+    errors.forEach((error, j) => {
+      if (!error) return;
+      outcomes[mine[j].i] = { ok: false, error };
+      refused.add(mine[j]);
+    });
+  }
+  return candidates.filter((c) => !refused.has(c));
+}
+
+/** A budgeted message whose idempotency key another transaction stored first was reserved twice. */
+async function refund(q: Queryable, raced: Candidate[]): Promise<void> {
+  const byTenant = new Map<string, Candidate[]>();
+  for (const c of raced) byTenant.set(c.s.tenantId, [...(byTenant.get(c.s.tenantId) ?? []), c]);
+  for (const [tenantId, mine] of byTenant) {
+    await refundBudget(
+      q,
+      tenantId,
+      mine.map((c) => c.s.priceEstimate ?? "0"),
+      mine[mine.length - 1].s.now,
+    );
+  }
 }
 
 function isFirst(firstByKey: Map<string, number>, s: Submission, i: number): boolean {

@@ -7,6 +7,7 @@ import { newId } from "../../db/ids.js";
 import { SubtextError } from "../../kernel/errors.js";
 import type { Services } from "../../kernel/services.js";
 import type { TenantRow } from "../../tenancy/tenants.js";
+import { budgetApplies } from "../../usage/budget/reserve.js";
 import { cachedPriceTable, estimatePrice } from "../../usage/prices.js";
 import { cachedSettings } from "../settings.js";
 import { ensureLane } from "../store/lanes.js";
@@ -87,6 +88,23 @@ async function submission(
 
 type WhatsAppSender = { from: string };
 
+/**
+ * Marks the submissions of tenants with a budget, so that `acceptMany` counts them. Asked just
+ * before they are stored (cached, no query once warm), so a budget set while a batch was being
+ * checked applies to its next chunk.
+ */
+export async function withBudgets(
+  deps: Pick<Services, "db" | "caches">,
+  subs: Submission[],
+): Promise<Submission[]> {
+  const tenants = new Map<string, boolean>();
+  for (const s of subs) {
+    if (!tenants.has(s.tenantId)) tenants.set(s.tenantId, await budgetApplies(deps, s.tenantId));
+    s.budgeted = tenants.get(s.tenantId);
+  }
+  return subs;
+}
+
 /** Validation, then (for WhatsApp) the channel's window, opt-in and template rules. */
 async function checked(deps: Deps, tenant: TenantRow, input: SendInput, now: Date) {
   const valid = validateSend(input, now);
@@ -163,12 +181,11 @@ export async function sendBatch(
   for (let start = 0; start < subs.length; start += BATCH_CHUNK) {
     if (start > 0) await yieldToOthers();
     const chunk = subs.slice(start, start + BATCH_CHUNK);
-    const outcomes = await deps.db.tx((tx) =>
-      acceptMany(
-        tx,
-        chunk.map((s) => s.sub),
-      ),
+    const ready = await withBudgets(
+      deps,
+      chunk.map((s) => s.sub),
     );
+    const outcomes = await deps.db.tx((tx) => acceptMany(tx, ready));
     chunk.forEach(({ index }, i) => {
       const o = outcomes[i];
       results.push(o.ok ? { index, ok: true, outcome: o } : { index, ok: false, error: o.error });

@@ -4,6 +4,7 @@ import { emitEvent } from "../../events/emit.js";
 import type { Snooze } from "../../jobs/runner.js";
 import { dailyWindow } from "@subtext/telecom/lanes";
 import type { Services } from "../../kernel/services.js";
+import { decimal } from "../report.js";
 import { type AlertRule, type Measurement, decide } from "./rules.js";
 
 export const EVALUATE_ALERTS = "alerts.evaluate";
@@ -29,7 +30,7 @@ export async function evaluateAlerts(
   const { db, clock } = deps;
   const now = clock.now();
   const { rows: rules } = await db.query<AlertRule>(
-    `SELECT id, tenant_id, kind, threshold::float8 AS threshold, window_minutes, min_messages, error_code
+    `SELECT id, tenant_id, kind, threshold::float8 AS threshold, window_minutes, min_messages, error_code, period
      FROM alert_rules WHERE enabled AND deleted_at IS NULL ORDER BY id`,
   );
   const triggered: string[] = [];
@@ -125,6 +126,27 @@ async function measure(q: Queryable, rule: AlertRule, now: Date): Promise<Map<st
       [since, now, rule.tenant_id, rule.error_code],
     );
     for (const r of rows) out.set(r.tenant_id, { kind: rule.kind, errorCode: r.error_code, count: r.count });
+  } else if (rule.kind === "spend_above" || rule.kind === "messages_above") {
+    // The metered usage (usage_daily: what Twilio bills, priced when metered) of the UTC day or
+    // calendar month so far; messages are the outbound ones of the messaging channels.
+    const today = now.toISOString().slice(0, 10);
+    const start = rule.period === "month" ? `${today.slice(0, 8)}01` : today;
+    const { rows } = await q.query<{ tenant_id: string; cost: string; messages: number }>(
+      `SELECT tenant_id, sum(cost)::text AS cost,
+         COALESCE(sum(messages) FILTER (WHERE direction = 'outbound' AND channel IN ('sms', 'mms', 'whatsapp')), 0)::int8 AS messages
+       FROM usage_daily
+       WHERE day BETWEEN $1::date AND $2::date AND ($3::text IS NULL OR tenant_id = $3)
+       GROUP BY tenant_id`,
+      [start, today, rule.tenant_id],
+    );
+    for (const r of rows) {
+      out.set(
+        r.tenant_id,
+        rule.kind === "spend_above"
+          ? { kind: rule.kind, spend: decimal(r.cost), periodStart: start }
+          : { kind: rule.kind, messages: r.messages, periodStart: start },
+      );
+    }
   } else {
     // Brand caps count segments per Pacific day (see @subtext/telecom/lanes).
     const { rows } = await q.query<{

@@ -2,8 +2,19 @@
  * Alert rules as plain data and the decision whether a measurement fires one. Pure; the
  * measurements come from evaluate.ts.
  */
-export const ALERT_KINDS = ["delivery_rate_below", "error_code_spike", "daily_cap_usage"] as const;
+export const ALERT_KINDS = [
+  "delivery_rate_below",
+  "error_code_spike",
+  "daily_cap_usage",
+  "spend_above",
+  "messages_above",
+] as const;
 export type AlertKind = (typeof ALERT_KINDS)[number];
+
+/** Spend and volume rules measure the current UTC day or calendar month. */
+export const ALERT_PERIODS = ["day", "month"] as const;
+export type AlertPeriod = (typeof ALERT_PERIODS)[number];
+export const PERIOD_KINDS: readonly AlertKind[] = ["spend_above", "messages_above"];
 
 /** The largest count a rule takes (a failure threshold, min_messages); far beyond any real window. */
 export const MAX_RULE_COUNT = 100_000_000;
@@ -16,13 +27,18 @@ export interface AlertRule {
   window_minutes: number;
   min_messages: number;
   error_code: number | null;
+  /** spend_above, messages_above: the period measured (null for the other kinds). */
+  period: AlertPeriod | null;
 }
 
 /** What was measured for one tenant over the rule's window. */
 export type Measurement =
   | { kind: "delivery_rate_below"; finished: number; delivered: number }
   | { kind: "error_code_spike"; errorCode: number; count: number }
-  | { kind: "daily_cap_usage"; percent: number; laneId: string; cap: "total" | "t-mobile" };
+  | { kind: "daily_cap_usage"; percent: number; laneId: string; cap: "total" | "t-mobile" }
+  /** Metered cost (USD, decimal string) or outbound messages in the period so far. */
+  | { kind: "spend_above"; spend: string; periodStart: string }
+  | { kind: "messages_above"; messages: number; periodStart: string };
 
 export interface Decision {
   firing: boolean;
@@ -32,6 +48,7 @@ export interface Decision {
 }
 
 const round = (n: number) => Math.round(n * 1000) / 1000;
+const PERIOD_WORDS: Record<AlertPeriod, string> = { day: "today (UTC)", month: "this month (UTC)" };
 
 export function decide(rule: AlertRule, m: Measurement): Decision {
   switch (m.kind) {
@@ -57,6 +74,22 @@ export function decide(rule: AlertRule, m: Measurement): Decision {
         value: round(m.percent),
         message: `Lane ${m.laneId} has used ${round(m.percent)}% of its ${m.cap === "t-mobile" ? "T-Mobile " : ""}daily cap (threshold ${rule.threshold}%).`,
         details: { lane_id: m.laneId, cap: m.cap },
+      };
+    case "spend_above": {
+      const spend = Number(m.spend);
+      return {
+        firing: spend >= rule.threshold,
+        value: round(spend),
+        message: `Spend ${PERIOD_WORDS[rule.period ?? "day"]} is $${m.spend} (threshold $${rule.threshold}).`,
+        details: { period: rule.period, period_start: m.periodStart, spend: m.spend, currency: "USD" },
+      };
+    }
+    case "messages_above":
+      return {
+        firing: m.messages >= rule.threshold,
+        value: m.messages,
+        message: `${m.messages} messages sent ${PERIOD_WORDS[rule.period ?? "day"]} (threshold ${rule.threshold}).`,
+        details: { period: rule.period, period_start: m.periodStart, messages: m.messages },
       };
   }
 }

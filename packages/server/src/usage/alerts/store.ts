@@ -6,7 +6,17 @@ import { Nullable, type Static, Type } from "../../kernel/schema.js";
 import { DUE_NOW } from "../../events/emit.js";
 import { TWILIO_ERROR_CODE_RANGE } from "@subtext/telecom/twilio-codes";
 import { EVALUATE_ALERTS } from "./evaluate.js";
-import { ALERT_KINDS, type AlertKind, MAX_RULE_COUNT } from "./rules.js";
+import {
+  ALERT_KINDS,
+  ALERT_PERIODS,
+  type AlertKind,
+  type AlertPeriod,
+  MAX_RULE_COUNT,
+  PERIOD_KINDS,
+} from "./rules.js";
+
+const RULE_COLUMNS = `id, tenant_id, kind, threshold::text AS threshold, window_minutes, min_messages, error_code,
+  period, description, enabled, created_at`;
 
 export interface AlertRuleRow {
   id: string;
@@ -16,6 +26,7 @@ export interface AlertRuleRow {
   window_minutes: number;
   min_messages: number;
   error_code: number | null;
+  period: AlertPeriod | null;
   description: string | null;
   enabled: boolean;
   created_at: Date;
@@ -31,7 +42,8 @@ export const AlertRuleInput = Type.Object({
   threshold: Type.Number({
     minimum: 0,
     maximum: MAX_RULE_COUNT,
-    description: "A percentage (0–100), or for error_code_spike a count of failures",
+    description:
+      "A percentage (0–100); for error_code_spike a count of failures; for spend_above USD; for messages_above a count of messages",
   }),
   window_minutes: Type.Optional(Type.Integer({ minimum: 5, maximum: 10080 })),
   min_messages: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_RULE_COUNT })),
@@ -44,12 +56,20 @@ export const AlertRuleInput = Type.Object({
       }),
     ),
   ),
+  period: Type.Optional(
+    Nullable(
+      Type.Enum(ALERT_PERIODS, {
+        type: "string",
+        description: "spend_above, messages_above: the UTC day (default) or the UTC calendar month",
+      }),
+    ),
+  ),
   description: Type.Optional(Nullable(Type.String({ maxLength: 500 }))),
 });
 export type AlertRuleInput = Static<typeof AlertRuleInput>;
 
 export function validateRule(input: AlertRuleInput): void {
-  const percent = input.kind !== "error_code_spike";
+  const percent = input.kind === "delivery_rate_below" || input.kind === "daily_cap_usage";
   if (percent && input.threshold > 100) {
     throw new SubtextError("invalid_alert_rule", 422, `A ${input.kind} threshold is a percentage (0–100).`, {
       details: [{ path: "/threshold", code: "out_of_range", message: "Must be between 0 and 100." }],
@@ -61,6 +81,32 @@ export function validateRule(input: AlertRuleInput): void {
         { path: "/error_code", code: "not_applicable", message: "Remove it, or use kind error_code_spike." },
       ],
     });
+  }
+  if (input.kind === "messages_above" && !Number.isInteger(input.threshold)) {
+    throw new SubtextError(
+      "invalid_alert_rule",
+      422,
+      "A messages_above threshold is a whole number of messages.",
+      {
+        details: [{ path: "/threshold", code: "not_an_integer", message: "Use a whole number." }],
+      },
+    );
+  }
+  if (input.period != null && !PERIOD_KINDS.includes(input.kind)) {
+    throw new SubtextError(
+      "invalid_alert_rule",
+      422,
+      "period only applies to spend_above and messages_above rules.",
+      {
+        details: [
+          {
+            path: "/period",
+            code: "not_applicable",
+            message: "Remove it, or use kind spend_above or messages_above.",
+          },
+        ],
+      },
+    );
   }
 }
 
@@ -74,10 +120,9 @@ export async function createRule(
   input: AlertRuleInput,
 ): Promise<AlertRuleRow> {
   const row = await q.one<AlertRuleRow>(
-    `INSERT INTO alert_rules (id, tenant_id, kind, threshold, window_minutes, min_messages, error_code, description)
-     VALUES ($1, $2, $3, $4, COALESCE($5, 60), COALESCE($6, 20), $7, $8)
-     RETURNING id, tenant_id, kind, threshold::text AS threshold, window_minutes, min_messages, error_code,
-       description, enabled, created_at`,
+    `INSERT INTO alert_rules (id, tenant_id, kind, threshold, window_minutes, min_messages, error_code, description, period)
+     VALUES ($1, $2, $3, $4, COALESCE($5, 60), COALESCE($6, 20), $7, $8, $9)
+     RETURNING ${RULE_COLUMNS}`,
     [
       newId("alr"),
       tenantId,
@@ -87,14 +132,12 @@ export async function createRule(
       input.min_messages ?? null,
       input.error_code ?? null,
       input.description ?? null,
+      PERIOD_KINDS.includes(input.kind) ? (input.period ?? "day") : null,
     ],
   );
   await enqueue(q, EVALUATE_ALERTS, {}, { key: EVALUATE_ALERTS, runAt: DUE_NOW, onConflict: "replace" });
   return row;
 }
-
-const RULE_COLUMNS = `id, tenant_id, kind, threshold::text AS threshold, window_minutes, min_messages, error_code,
-  description, enabled, created_at`;
 
 /** A tenant sees its own rules and the global ones; the operator sees all (or one tenant's). */
 export async function listRules(q: Queryable, tenantId: string | null): Promise<AlertRuleRow[]> {

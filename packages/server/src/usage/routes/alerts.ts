@@ -5,7 +5,7 @@ import { type Routes, dateTime, idParam, nullableDateTime, responses } from "../
 import { SubtextError, notFound } from "../../kernel/errors.js";
 import { Defaulted, Nullable, OpenObject, Ref, Type } from "../../kernel/schema.js";
 import type { Services } from "../../kernel/services.js";
-import { ALERT_KINDS } from "../alerts/rules.js";
+import { ALERT_KINDS, ALERT_PERIODS } from "../alerts/rules.js";
 import {
   type AlertRow,
   AlertRuleInput,
@@ -30,6 +30,14 @@ export const AlertRuleSchema = Type.Object(
     window_minutes: Type.Integer(),
     min_messages: Type.Optional(Type.Integer()),
     error_code: Type.Optional(Nullable(Type.Integer())),
+    period: Type.Optional(
+      Nullable(
+        Type.Enum(ALERT_PERIODS, {
+          type: "string",
+          description: "spend_above, messages_above: day or month (UTC)",
+        }),
+      ),
+    ),
     description: Type.Optional(Nullable(Type.String())),
     enabled: Type.Boolean(),
     created_at: Type.Optional(dateTime),
@@ -80,7 +88,9 @@ export function alertRoutes(services: Pick<Services, "db" | "clock">): Routes {
           description:
             "`delivery_rate_below`: delivered/finished outbound messages over the window, in percent. " +
             "`error_code_spike`: failed messages with one error code (or any) over the window. " +
-            "`daily_cap_usage`: percent of a lane's daily cap (total or T-Mobile) used today (Pacific day).",
+            "`daily_cap_usage`: percent of a lane's daily cap (total or T-Mobile) used today (Pacific day). " +
+            "`spend_above`: metered cost in USD, and `messages_above`: outbound messages metered, over the " +
+            "current UTC day or calendar month (`period`).",
           body: Type.Object(
             {
               tenant_id: Type.Optional(Nullable(Type.String({ maxLength: 64 }))),
