@@ -10324,31 +10324,31 @@ export interface components {
       /** @description Whether messages contain phone numbers; must be true if a sample has one. */
       has_embedded_phone: boolean;
       /**
-       * @description Keywords that subscribe when texted to the number: letters and digits only, at most 255 characters joined with commas. Given, `opt_in_message` is required.
+       * @description Keywords that subscribe when texted to the number: letters and digits only, at most 255 characters joined with commas. Absent: Twilio's default keywords of the kind. Given without `opt_in_message`, the reply is derived (below).
        * @example [
        *       "START"
        *     ]
        */
       opt_in_keywords?: string[];
       /**
-       * @description Keywords that unsubscribe when texted to the number: letters and digits only, at most 255 characters joined with commas. Given, `opt_out_message` is required.
+       * @description Keywords that unsubscribe when texted to the number: letters and digits only, at most 255 characters joined with commas. Absent: Twilio's default keywords of the kind. Given without `opt_out_message`, the reply is derived (below).
        * @example [
        *       "STOP"
        *     ]
        */
       opt_out_keywords?: string[];
       /**
-       * @description Keywords that ask for help when texted to the number: letters and digits only, at most 255 characters joined with commas. Given, `help_message` is required.
+       * @description Keywords that ask for help when texted to the number: letters and digits only, at most 255 characters joined with commas. Absent: Twilio's default keywords of the kind. Given without `help_message`, the reply is derived (below).
        * @example [
        *       "HELP"
        *     ]
        */
       help_keywords?: string[];
-      /** @description The auto-reply to an opt-in keyword, 20–320 characters: names the brand, confirms the subscription and says to reply HELP for help and STOP to opt out. */
+      /** @description The auto-reply to an opt-in keyword, 20–320 characters: names the brand, confirms the subscription and says to reply HELP for help and STOP to opt out. Absent: derived from the registration, naming the brand (`brand_name`, or the legal name without its suffix) and, for HELP, the website or e-mail. */
       opt_in_message?: string;
-      /** @description The auto-reply to an opt-out keyword, 20–320 characters. Absent: Twilio's default. */
+      /** @description The auto-reply to an opt-out keyword, 20–320 characters: names the brand and confirms that no more messages will be sent. Absent: derived from the registration, naming the brand (`brand_name`, or the legal name without its suffix) and, for HELP, the website or e-mail. */
       opt_out_message?: string;
-      /** @description The auto-reply to a help keyword, 20–320 characters. Absent: Twilio's default. */
+      /** @description The auto-reply to a help keyword, 20–320 characters: names the brand, where to get help (phone, e-mail or web address) and says to reply STOP to opt out. Absent: derived from the registration, naming the brand (`brand_name`, or the legal name without its suffix) and, for HELP, the website or e-mail. */
       help_message?: string;
       /** @description Whether recipients opt in to the messages (Twilio's `SubscriberOptIn`). */
       subscriber_opt_in?: boolean;
@@ -10404,12 +10404,12 @@ export interface components {
       notification_email: string;
       /** @description Anything else reviewers should know. */
       additional_information?: string;
-      /** @description The message sent when someone opts in, 20–320 characters. */
+      /** @description The message sent when someone opts in, 20–320 characters. Absent: derived from the registration, naming the brand (`brand_name`, or the legal name without its suffix) and, for HELP, the website or e-mail. */
       opt_in_confirmation_message?: string;
-      /** @description The reply to HELP, 20–320 characters. */
+      /** @description The reply to HELP, 20–320 characters: names the brand, where to get help and says to reply STOP to opt out. Absent: derived from the registration, naming the brand (`brand_name`, or the legal name without its suffix) and, for HELP, the website or e-mail. */
       help_message_sample?: string;
       /**
-       * @description Keywords texted to opt in: letters and digits only.
+       * @description Keywords texted to opt in: letters and digits only. Absent: Twilio's default opt-in keywords.
        * @example [
        *       "START"
        *     ]
