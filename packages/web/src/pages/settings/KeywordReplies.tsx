@@ -64,6 +64,10 @@ function Replies({
   const [saved, setSaved] = useState(false);
   if (!inForce) return <ErrorBanner error={loadError} />;
   const registered: Record<Kind, string | null> | undefined = inForce.registration?.replies;
+  const whoAnswers =
+    inForce.default_keywords_answered_by === "subtext"
+      ? "Subtext sends these replies to every keyword, and to your custom keywords."
+      : "Twilio answers these keywords written exactly (STOP, Help) with its own texts; Subtext sends these replies to the rest (STOP!, stop please, help?) and to your custom keywords.";
   function save(e: FormEvent<HTMLFormElement>) {
     e.preventDefault();
     const f = new FormData(e.currentTarget);
@@ -85,10 +89,7 @@ function Replies({
   return (
     <Card title="Keyword replies">
       <p className="muted">
-        What {inForce.brand_name ?? "the tenant"} answers to STOP, HELP and START. Twilio answers these
-        keywords written exactly (STOP, Help) with its own texts
-        {inForce.default_keywords_answered_by === "subtext" ? ", unless Subtext answers them (below)" : ""};
-        Subtext sends these replies to the rest (STOP!, stop please, help?) and to your custom keywords.
+        What {inForce.brand_name ?? "the tenant"} answers to STOP, HELP and START. {whoAnswers}
       </p>
       <form className="stacked-form" onSubmit={save} key={JSON.stringify(inForce.replies)}>
         {KINDS.map(({ kind, label }) => {
