@@ -280,6 +280,36 @@ describe("who answers", () => {
     },
   );
 
+  it("answers an opt-in Twilio ignores when only Subtext held the number, and lifts it", async () => {
+    const phone = handset();
+    await text(phone, "STOP!");
+    const start = await text(phone, "Start!");
+    expect(start.opt_out_type).toBeNull();
+    expect(start.replies.map((r: any) => r.body)).toEqual([BRANDED.opt_in]);
+    expect(await optOuts(a.key, phone)).toEqual([]);
+    const send = await stack.api("POST", "/v1/messages", {
+      token: a.key,
+      body: { to: phone, body: "Hi again" },
+    });
+    expect(send.status).toBe(202);
+  });
+
+  it("leaves Twilio's own block to an exact START: an opt-in Twilio ignores lifts nothing and gets no reply", async () => {
+    const phone = handset();
+    await text(phone, "STOP");
+    const start = await text(phone, "Start!");
+    expect(start.replies).toEqual([]);
+    expect(await optOuts(a.key, phone)).toHaveLength(1);
+    expect(await receivedEvent(phone, "Start!")).toEqual({
+      kind: "opt_in",
+      keyword: "START",
+      answered_by: null,
+    });
+    const exact = await text(phone, "START");
+    expect(exact.replies.map((r: any) => r.body)).toEqual([expect.stringMatching(/re-subscribed/)]);
+    expect(await optOuts(a.key, phone)).toEqual([]);
+  });
+
   it("gives a retried webhook (the same MessageSid) no second reply", async () => {
     const phone = handset();
     const first = await text(phone, "Stop!");

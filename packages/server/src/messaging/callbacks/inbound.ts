@@ -32,7 +32,7 @@ import type { Services } from "../../kernel/services.js";
 import { recordUsage } from "../../usage/record.js";
 import { type KeywordMatch, matchKeyword, needsOwnReply } from "@subtext/telecom/keywords";
 import { keywordConfigFor } from "../optouts/keyword-config.js";
-import { optIn, optOut } from "../optouts/store.js";
+import { heldByTwilio, optIn, optOut } from "../optouts/store.js";
 import { cachedSettings } from "../settings.js";
 import { MAX_BODY_CHARACTERS, countSegments } from "@subtext/telecom/segments";
 import type { MessageRow } from "../store/messages.js";
@@ -167,6 +167,8 @@ async function store(
     await recordWhatsAppInbound(tx, { tenantId, from, to, body, messageSid: sid, at: now });
     // An opt-out is confirmed once: when it changed the list.
     let confirm = true;
+    // Twilio acts on the keyword itself (its list, its reply) unless the tenant answers them all.
+    const twilioActs = !ours && settings.default_keywords_answered_by === "twilio";
     // WhatsApp's STOP and START change the channel's opt-in (recordWhatsAppInbound), not the SMS list.
     if (keyword?.kind === "opt_out" && !whatsapp) {
       const { changed } = await optOut(tx, {
@@ -176,11 +178,15 @@ async function store(
         source: "keyword",
         keyword: keyword.keyword,
         actor: "handset",
+        heldByTwilio: twilioActs,
         at: now,
       });
       confirm = changed;
     } else if (keyword?.kind === "opt_in" && !whatsapp) {
-      // The recipient's own latest word wins: every suppression of this number for the tenant goes.
+      // The recipient's own latest word wins: every suppression of this number for the tenant
+      // goes, except, for an opt-in Twilio did not take ("Start!"), those Twilio holds too: only
+      // an exact START lifts them there, and Twilio would refuse our confirmation anyway.
+      const partial = ours && settings.default_keywords_answered_by === "twilio";
       await optIn(tx, {
         tenantId,
         phone: from,
@@ -188,8 +194,10 @@ async function store(
         source: "keyword",
         keyword: keyword.keyword,
         actor: "handset",
+        keepHeldByTwilio: partial,
         at: now,
       });
+      if (partial) confirm = !(await heldByTwilio(tx, tenantId, from));
     }
     const reply = keyword && ours && confirm ? keyword.reply : null;
     const answeredBy = !keyword ? null : !ours ? ("twilio" as const) : reply ? ("subtext" as const) : null;
