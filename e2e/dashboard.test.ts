@@ -243,6 +243,23 @@ describe("the dashboard", { timeout: 120_000 }, () => {
     await expect.poll(() => daily.locator("td.num").nth(1).textContent()).toBe("No limit");
   });
 
+  it("shows the keyword replies registered with the campaign, and saves the tenant's own", async () => {
+    await page.getByRole("link", { name: "Settings" }).click();
+    await page.getByRole("tab", { name: "Keyword replies" }).click();
+    const help = page.getByTestId("reply-help");
+    await expect.poll(() => help.inputValue()).toMatch(/^Jane's Bakery: Help at .+ Reply STOP to opt out\.$/);
+    const registered = await help.inputValue();
+    const own = "Jane's Bakery: call 415-555-0123 for help. Reply STOP to opt out.";
+    await help.fill(own);
+    await page.getByRole("button", { name: "Save replies" }).click();
+    await page.getByText("Saved.").waitFor();
+    await page.getByText(`Registered with Twilio: “${registered}”`, { exact: false }).waitFor();
+    const inForce = await stack.api("GET", "/v1/keyword-replies/in-force", asTenant());
+    expect(inForce.body.replies.help).toEqual({ text: own, source: "tenant" });
+    expect(inForce.body.differs_from_registration).toEqual(["help"]);
+    await shot("15c-keyword-replies");
+  });
+
   it("registers a WhatsApp sender, creates a template the emulator's review approves, and shows the window a contact opened", async () => {
     const regs = await stack.api("GET", `/v1/tenants/${tenantId}/registrations`);
     const number: string = regs.body.data[0].resources.phone_number;

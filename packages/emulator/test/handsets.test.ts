@@ -113,6 +113,59 @@ describe("opt-out keywords", () => {
   });
 });
 
+describe("Twilio's exact keyword rule", () => {
+  it.each(["STOP!", "Stop.", " stop please", "ＳＴＯＰ"])(
+    "%j is an ordinary message: no opt-out, no auto-reply",
+    async (body) => {
+      const { client } = await tenant(`Not a keyword ${body}`);
+      const n = await client.incomingPhoneNumbers.create({ areaCode: "415" });
+      const handset = "+14155550210";
+      const res = await text(handset, n.phoneNumber, body);
+      expect(res).toMatchObject({ opt_out_type: null, replies: [] });
+      const sent = await client.messages.create({ to: handset, from: n.phoneNumber, body: "Still here" });
+      expect(sent.status).toBe("queued");
+    },
+  );
+});
+
+describe("an account whose keyword handling Twilio Support turned off", () => {
+  it("gets STOP, START and HELP as ordinary messages: no opt-out list, no auto-reply, no OptOutType", async () => {
+    const { sid, client } = await tenant("Own keywords");
+    expect(await em.control("GET", `accounts/${sid}/keyword-handling`)).toEqual({
+      account_sid: sid,
+      enabled: true,
+    });
+    expect(await em.control("PUT", `accounts/${sid}/keyword-handling`, { enabled: false })).toEqual({
+      account_sid: sid,
+      enabled: false,
+    });
+    const n = await client.incomingPhoneNumbers.create({ areaCode: "415", smsUrl: `${app.url}/own` });
+    const handset = "+14155550211";
+    for (const body of ["STOP", "HELP"]) {
+      const res = await text(handset, n.phoneNumber, body);
+      expect(res).toMatchObject({ opt_out_type: null, replies: [] });
+      expect(app.hits.at(-1)?.params.OptOutType).toBeUndefined();
+    }
+    const sent = await client.messages.create({
+      to: handset,
+      from: n.phoneNumber,
+      body: "Not blocked by Twilio",
+    });
+    expect(sent.status).toBe("queued");
+  });
+
+  it("refuses an unknown account and a value that is not a boolean", async () => {
+    await expect(
+      em.control("PUT", "accounts/AC00000000000000000000000000000000/keyword-handling", { enabled: false }),
+    ).rejects.toThrow(/→ 404 .*20404/);
+    const { sid } = await tenant("Bad switch");
+    await expect(em.control("PUT", `accounts/${sid}/keyword-handling`, { enabled: "maybe" })).rejects.toThrow(
+      /→ 400 .*20001/,
+    );
+    expect((await em.control("GET", `accounts/${sid}/keyword-handling`)).enabled).toBe(true);
+  });
+});
+
 describe("inbound messages", () => {
   it("reach the number's webhook signed, with media and opt-out fields, and TwiML replies are sent", async () => {
     const { sid, client } = await tenant("Inbound");

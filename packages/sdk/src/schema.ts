@@ -6566,6 +6566,11 @@ export interface paths {
               } | null;
               /** @description Look up recipients' carriers (billed) to count T-Mobile's daily cap */
               carrier_lookup?: boolean;
+              /**
+               * @description Who answers STOP, HELP, START and their synonyms written exactly: `twilio` (its Default or Advanced Opt-Out; the default), or `subtext` once Twilio Support has turned Twilio's keyword handling off for the tenant's subaccount
+               * @enum {string}
+               */
+              default_keywords_answered_by?: "twilio" | "subtext";
             };
           };
         };
@@ -6612,7 +6617,7 @@ export interface paths {
     delete?: never;
     options?: never;
     head?: never;
-    /** Change retention, quiet hours or carrier lookups */
+    /** Change retention, quiet hours, carrier lookups or who answers the default keywords */
     patch: {
       parameters: {
         query?: never;
@@ -6629,6 +6634,11 @@ export interface paths {
               end: string;
             } | null;
             carrier_lookup?: boolean;
+            /**
+             * @description Who answers STOP, HELP, START and their synonyms written exactly: `twilio` (its Default or Advanced Opt-Out; the default), or `subtext` once Twilio Support has turned Twilio's keyword handling off for the tenant's subaccount
+             * @enum {string}
+             */
+            default_keywords_answered_by?: "twilio" | "subtext";
           };
         };
       };
@@ -6649,6 +6659,11 @@ export interface paths {
               } | null;
               /** @description Look up recipients' carriers (billed) to count T-Mobile's daily cap */
               carrier_lookup?: boolean;
+              /**
+               * @description Who answers STOP, HELP, START and their synonyms written exactly: `twilio` (its Default or Advanced Opt-Out; the default), or `subtext` once Twilio Support has turned Twilio's keyword handling off for the tenant's subaccount
+               * @enum {string}
+               */
+              default_keywords_answered_by?: "twilio" | "subtext";
             };
           };
         };
@@ -6789,7 +6804,7 @@ export interface paths {
     };
     /**
      * Set custom keywords and replies for the tenant or one messaging service
-     * @description Custom keywords add to Twilio's defaults (STOP, START, HELP and synonyms), which always work. Replies to custom keywords are sent by us; Twilio answers its default keywords itself.
+     * @description Custom keywords add to Twilio's defaults (STOP, START, HELP and synonyms), which always work. Subtext sends the replies to what Twilio leaves unanswered: custom keywords, and keywords Twilio does not take as written (STOP!, stop please). They override the texts derived at registration; what was registered with Twilio does not change. A reply that is itself a keyword is refused (422 reply_is_keyword).
      */
     put: {
       parameters: {
@@ -6896,6 +6911,15 @@ export interface paths {
             "application/json": components["schemas"]["Error"];
           };
         };
+        /** @description Validation findings in details */
+        422: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
         /** @description Over a rate limit; see Retry-After */
         429: {
           headers: {
@@ -6974,6 +6998,153 @@ export interface paths {
         };
       };
     };
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/v1/keyword-replies/in-force": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The keywords and replies in force, and those the registration declared to Twilio
+     * @description Tenant-wide, or for one messaging service. Each reply says where it comes from; `registration` shows the texts registered with the campaign (or toll-free verification), which Twilio does not let change after submission.
+     */
+    get: {
+      parameters: {
+        query?: {
+          messaging_service_id?: string;
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": {
+              messaging_service_id: string | null;
+              /** @description The brand the replies name */
+              brand_name: string | null;
+              /**
+               * @description Who answers the default keywords written exactly (PATCH /v1/messaging/settings)
+               * @enum {string}
+               */
+              default_keywords_answered_by: "twilio" | "subtext";
+              replies: {
+                opt_out: {
+                  text: string;
+                  /**
+                   * @description Where the text comes from: the registration (given or derived at registration), the tenant-wide or the service's configuration, or Subtext's default
+                   * @enum {string}
+                   */
+                  source: "registration" | "tenant" | "service" | "default";
+                };
+                opt_in: {
+                  text: string;
+                  /**
+                   * @description Where the text comes from: the registration (given or derived at registration), the tenant-wide or the service's configuration, or Subtext's default
+                   * @enum {string}
+                   */
+                  source: "registration" | "tenant" | "service" | "default";
+                };
+                help: {
+                  text: string;
+                  /**
+                   * @description Where the text comes from: the registration (given or derived at registration), the tenant-wide or the service's configuration, or Subtext's default
+                   * @enum {string}
+                   */
+                  source: "registration" | "tenant" | "service" | "default";
+                };
+              };
+              keywords: {
+                /** @description Every keyword of the kind, defaults included */
+                opt_out: string[];
+                /** @description Every keyword of the kind, defaults included */
+                opt_in: string[];
+                /** @description Every keyword of the kind, defaults included */
+                help: string[];
+              };
+              /** @description The replies and keyword lists the registration declares to Twilio (fixed once submitted) */
+              registration: {
+                id: string;
+                kind: string;
+                messaging_service_id: string | null;
+                replies: {
+                  opt_out: string | null;
+                  opt_in: string | null;
+                  help: string | null;
+                };
+                keywords: {
+                  opt_out: string[];
+                  opt_in: string[];
+                  help: string[];
+                };
+              } | null;
+              /** @description The kinds whose reply in force is not the text registered with Twilio */
+              differs_from_registration: ("opt_out" | "opt_in" | "help")[];
+            };
+          };
+        };
+        /** @description Malformed request (invalid JSON, wrong types, unknown fields) */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Missing or invalid credentials */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Not allowed for these credentials, or the tenant is suspended */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Not found (or not visible to this tenant) */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Over a rate limit; see Retry-After */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
     options?: never;
     head?: never;
     patch?: never;
@@ -10392,31 +10563,31 @@ export interface components {
       /** @description Whether messages contain phone numbers; must be true if a sample has one. */
       has_embedded_phone: boolean;
       /**
-       * @description Keywords that subscribe when texted to the number: letters and digits only, at most 255 characters joined with commas. Given, `opt_in_message` is required.
+       * @description Keywords that subscribe when texted to the number: letters and digits only, at most 255 characters joined with commas. Absent: Twilio's default keywords of the kind. Given without `opt_in_message`, the reply is derived (below).
        * @example [
        *       "START"
        *     ]
        */
       opt_in_keywords?: string[];
       /**
-       * @description Keywords that unsubscribe when texted to the number: letters and digits only, at most 255 characters joined with commas. Given, `opt_out_message` is required.
+       * @description Keywords that unsubscribe when texted to the number: letters and digits only, at most 255 characters joined with commas. Absent: Twilio's default keywords of the kind. Given without `opt_out_message`, the reply is derived (below).
        * @example [
        *       "STOP"
        *     ]
        */
       opt_out_keywords?: string[];
       /**
-       * @description Keywords that ask for help when texted to the number: letters and digits only, at most 255 characters joined with commas. Given, `help_message` is required.
+       * @description Keywords that ask for help when texted to the number: letters and digits only, at most 255 characters joined with commas. Absent: Twilio's default keywords of the kind. Given without `help_message`, the reply is derived (below).
        * @example [
        *       "HELP"
        *     ]
        */
       help_keywords?: string[];
-      /** @description The auto-reply to an opt-in keyword, 20–320 characters: names the brand, confirms the subscription and says to reply HELP for help and STOP to opt out. */
+      /** @description The auto-reply to an opt-in keyword, 20–320 characters: names the brand, confirms the subscription and says to reply HELP for help and STOP to opt out. Absent: derived from the registration, naming the brand (`brand_name`, or the legal name without its suffix) and, for HELP, the website or e-mail. */
       opt_in_message?: string;
-      /** @description The auto-reply to an opt-out keyword, 20–320 characters. Absent: Twilio's default. */
+      /** @description The auto-reply to an opt-out keyword, 20–320 characters: names the brand and confirms that no more messages will be sent. Absent: derived from the registration, naming the brand (`brand_name`, or the legal name without its suffix) and, for HELP, the website or e-mail. */
       opt_out_message?: string;
-      /** @description The auto-reply to a help keyword, 20–320 characters. Absent: Twilio's default. */
+      /** @description The auto-reply to a help keyword, 20–320 characters: names the brand, where to get help (phone, e-mail or web address) and says to reply STOP to opt out. Absent: derived from the registration, naming the brand (`brand_name`, or the legal name without its suffix) and, for HELP, the website or e-mail. */
       help_message?: string;
       /** @description Whether recipients opt in to the messages (Twilio's `SubscriberOptIn`). */
       subscriber_opt_in?: boolean;
@@ -10472,12 +10643,12 @@ export interface components {
       notification_email: string;
       /** @description Anything else reviewers should know. */
       additional_information?: string;
-      /** @description The message sent when someone opts in, 20–320 characters. */
+      /** @description The message sent when someone opts in, 20–320 characters. Absent: derived from the registration, naming the brand (`brand_name`, or the legal name without its suffix) and, for HELP, the website or e-mail. */
       opt_in_confirmation_message?: string;
-      /** @description The reply to HELP, 20–320 characters. */
+      /** @description The reply to HELP, 20–320 characters: names the brand, where to get help and says to reply STOP to opt out. Absent: derived from the registration, naming the brand (`brand_name`, or the legal name without its suffix) and, for HELP, the website or e-mail. */
       help_message_sample?: string;
       /**
-       * @description Keywords texted to opt in: letters and digits only.
+       * @description Keywords texted to opt in: letters and digits only. Absent: Twilio's default opt-in keywords.
        * @example [
        *       "START"
        *     ]

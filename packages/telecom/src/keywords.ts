@@ -1,11 +1,14 @@
 /**
  * Opt-out / opt-in / help keyword matching for inbound messages.
  *
- * Twilio's rule (Messaging Service default opt-out handling): the whole body, trimmed and
- * case-folded, must be exactly one keyword. We are a little more forgiving about how people
- * type on phones (trailing "." or "!", NBSP, full-width letters from CJK keyboards, zero-width
- * characters pasted in) but never match a keyword inside a sentence: "please stop by at 5"
- * is not an opt-out.
+ * Twilio's rule (its Default Opt-Out, `twilioDefaultKeyword`): the whole body, trimmed of
+ * whitespace and case-insensitive, must be exactly one of its default keywords; "STOP!" and
+ * "STOP PLEASE" are not ("Twilio support for opt-out keywords (SMS STOP filtering)",
+ * https://help.twilio.com/articles/223134027). We are more forgiving about how people type on
+ * phones (trailing "." or "!", NBSP, full-width letters from CJK keyboards, zero-width characters
+ * pasted in; "stop please", "OPT OUT") but never match a keyword inside a sentence: "please stop
+ * by at 5" is not an opt-out. What we match and Twilio does not, Twilio leaves unanswered: the
+ * caller answers it (`needsOwnReply`).
  *
  * Custom keywords extend the defaults, they never replace them: carriers require STOP and its
  * synonyms to work on every US/CA long code and toll-free number.
@@ -60,6 +63,47 @@ export function normalizeKeywordBody(body: string): string {
   return body.normalize("NFKC").replace(INVISIBLE, "").replace(EDGES, "").replace(/\s+/g, " ").toUpperCase();
 }
 
+/**
+ * Politeness around an unambiguous opt-out word ("stop please", "please unsubscribe", "STOP
+ * NOW"). CANCEL, END and QUIT are left out: "cancel please" in answer to an appointment
+ * reminder cancels the appointment.
+ */
+const POLITE = new Set(["PLEASE", "PLS", "PLZ", "NOW", "THANKS", "THANK", "YOU", "THX"]);
+const UNAMBIGUOUS_OPT_OUT = new Set(["STOP", "STOPALL", "UNSUBSCRIBE", "OPTOUT", "REVOKE"]);
+/** Default opt-out keywords people write as two words. */
+const PHRASES: Record<string, string> = { "STOP ALL": "STOPALL", "OPT OUT": "OPTOUT", "OPT-OUT": "OPTOUT" };
+
+/** An opt-out written with politeness or as a phrase, as its keyword; else null. */
+function politeOptOut(word: string): string | null {
+  const phrase = PHRASES[word];
+  if (phrase) return phrase;
+  const words = word.split(" ");
+  const kept = words.filter((w) => !POLITE.has(w.replace(/[\s\p{P}]+/gu, "")));
+  if (kept.length !== 1 || kept.length === words.length) return null;
+  const core = kept[0].replace(/^[\s\p{P}]+|[\s\p{P}]+$/gu, "");
+  const keyword = PHRASES[core] ?? core;
+  return UNAMBIGUOUS_OPT_OUT.has(keyword) ? keyword : null;
+}
+
+/**
+ * The keyword Twilio itself acts on (opt-out list, auto-reply) on US and Canadian long codes
+ * and toll-free numbers: the whole body, trimmed of whitespace, case-insensitive, is one of its
+ * default keywords. Nothing else: no punctuation, no full-width letters, no extra words.
+ */
+export function twilioDefaultKeyword(body: string): KeywordKind | null {
+  const word = body.trim().toUpperCase();
+  return KINDS.find((kind) => DEFAULT_KEYWORDS[kind].includes(word)) ?? null;
+}
+
+/**
+ * Whether a body we matched as a keyword gets no answer from Twilio, so that we must answer it
+ * ourselves for the person to get one: a custom keyword, or a default one written in a way
+ * Twilio's exact rule does not take ("STOP!", "stop please", "Ｈｅｌｐ").
+ */
+export function needsOwnReply(body: string, match: KeywordMatch): boolean {
+  return twilioDefaultKeyword(body) !== match.kind;
+}
+
 export function defaultReply(kind: KeywordKind, brandName?: string): string {
   const text = {
     opt_out:
@@ -94,6 +138,7 @@ export function matchKeyword(
   const languages = Object.keys(config.languages ?? {});
   const hint = options.language && languages.includes(options.language) ? options.language : undefined;
   const order: (string | null)[] = [...(hint ? [hint] : []), null, ...languages.filter((l) => l !== hint)];
+  const polite = politeOptOut(word);
   for (const kind of KINDS) {
     for (const language of order) {
       const list =
@@ -106,6 +151,13 @@ export function matchKeyword(
       }
     }
   }
+  if (polite)
+    return {
+      kind: "opt_out",
+      keyword: polite,
+      language: null,
+      reply: replyFor("opt_out", config, hint ?? null),
+    };
   return null;
 }
 

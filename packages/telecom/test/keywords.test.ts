@@ -5,7 +5,9 @@ import {
   type KeywordConfig,
   keywordsOf,
   matchKeyword,
+  needsOwnReply,
   normalizeKeywordBody,
+  twilioDefaultKeyword,
 } from "@subtext/telecom/keywords";
 
 describe("default keywords", () => {
@@ -43,6 +45,81 @@ describe("default keywords", () => {
     ["a spaced-out keyword", "S T O P"],
   ])("ignores %s", (_name, body) => {
     expect(matchKeyword(body)).toBeNull();
+  });
+});
+
+describe("an opt-out in other words", () => {
+  it.each([
+    ["stop please", "STOP"],
+    ["Please stop!", "STOP"],
+    [" stop please ", "STOP"],
+    ["please, unsubscribe", "UNSUBSCRIBE"],
+    ["STOP NOW", "STOP"],
+    ["stop thank you", "STOP"],
+    ["Stop all", "STOPALL"],
+    ["opt out", "OPTOUT"],
+    ["Opt-out.", "OPTOUT"],
+  ])("takes %j as an opt-out (%s)", (body, keyword) => {
+    expect(matchKeyword(body)).toMatchObject({ kind: "opt_out", keyword });
+  });
+
+  it.each([
+    ["cancel please", "may cancel an appointment"],
+    ["please quit", "QUIT is ambiguous"],
+    ["help please", "only opt-outs are read generously"],
+    ["please please", "no keyword at all"],
+    ["stop stop please", "two keywords"],
+  ])("does not take %j (%s)", (body) => {
+    expect(matchKeyword(body)).toBeNull();
+  });
+
+  it("answers it with the opt-out reply", () => {
+    expect(matchKeyword("stop please", { brand_name: "Acme" })?.reply).toBe(defaultReply("opt_out", "Acme"));
+  });
+});
+
+describe("Twilio's own keyword rule", () => {
+  it.each([
+    ["STOP", "opt_out"],
+    ["stop", "opt_out"],
+    ["  Stop \n", "opt_out"],
+    ["\tunsubscribe", "opt_out"],
+    ["Help", "help"],
+    ["info", "help"],
+    ["start", "opt_in"],
+    ["UNSTOP", "opt_in"],
+  ])("acts on %j (%s)", (body, kind) => {
+    expect(twilioDefaultKeyword(body)).toBe(kind);
+  });
+
+  it.each([
+    "STOP!",
+    "Stop.",
+    " stop please",
+    "ＳＴＯＰ",
+    "ST\u200BOP",
+    '"stop"',
+    "help?",
+    "stop stop",
+    "ARRET",
+  ])("ignores %j", (body) => {
+    expect(twilioDefaultKeyword(body)).toBeNull();
+  });
+
+  it.each([
+    ["STOP", false],
+    [" stop ", false],
+    ["HELP", false],
+    ["STOP!", true],
+    ["Stop.", true],
+    [" stop please", true],
+    ["help?", true],
+    ["ＳＴＡＲＴ", true],
+    ["NOMORE", true],
+  ])("leaves %j to us: %s", (body, ours) => {
+    const match = matchKeyword(body, { keywords: { opt_out: ["NOMORE"] } });
+    expect(match).not.toBeNull();
+    expect(needsOwnReply(body, match!)).toBe(ours);
   });
 });
 

@@ -29,6 +29,7 @@ import { withBudgets } from "./send/send.js";
 import { laneRoutes } from "./routes/lanes.js";
 import { messageRoutes } from "./routes/messages.js";
 import { optOutRoutes } from "./routes/opt-outs.js";
+import { keywordRepliesRoutes } from "./routes/keyword-replies.js";
 import { settingsRoutes } from "./routes/settings.js";
 import { twilioMessagingRoutes } from "./routes/twilio.js";
 import { MessageSchema } from "./view.js";
@@ -221,6 +222,7 @@ export const messagingModule: Module = {
     messageRoutes(services),
     optOutRoutes(services),
     settingsRoutes(services),
+    keywordRepliesRoutes(services),
     laneRoutes(services),
     twilioMessagingRoutes(services),
     whatsappRoutes(services),

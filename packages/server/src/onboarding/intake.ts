@@ -15,6 +15,7 @@ import {
 import { emitRegistrationUpdated } from "./events.js";
 import { RESUBMITS, flowFor } from "./flows/index.js";
 import type { FlowDeps } from "./flows/step.js";
+import { withDeclaredReplies } from "@subtext/telecom/registration/replies";
 import { type ValidationResult, validateRegistration } from "@subtext/telecom/registration/rules";
 import { cancelStepJobs, enqueueStep, nextPending } from "./runner.js";
 import { transition } from "./states.js";
@@ -53,7 +54,12 @@ export function reuseKeys(doc: unknown): ReuseKeys {
   };
 }
 
-/** validateRegistration with the reuse counts of all tenants (excluding one registration). */
+/**
+ * validateRegistration with the reuse counts of all tenants (excluding one registration), on the
+ * document as it will be submitted: with the keyword replies it leaves out derived from the
+ * tenant's data (those are checked too, and always pass). The stored document stays as given,
+ * so an edit of the brand later derives them again.
+ */
 export async function validateDocument(
   q: Queryable,
   doc: unknown,
@@ -63,7 +69,7 @@ export async function validateDocument(
   const counted = keys.reuse_mobile || keys.reuse_email || keys.reuse_address;
   const reuse = counted ? await countReuse(q, keys, excludeId) : undefined;
   if (reuse && !keys.reuse_mobile) delete (reuse as { mobile_phone_number?: number }).mobile_phone_number;
-  return validateRegistration(doc, reuse ? { reuse } : {});
+  return validateRegistration(withDeclaredReplies(doc), reuse ? { reuse } : {});
 }
 
 function refuseInvalid(result: ValidationResult): void {

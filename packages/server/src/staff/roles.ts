@@ -100,6 +100,7 @@ export const ROUTE_ROLES: Readonly<Record<string, Roles>> = {
   "GET /v1/messaging/settings": READERS,
   "PATCH /v1/messaging/settings": BUILDERS,
   "GET /v1/keyword-replies": READERS,
+  "GET /v1/keyword-replies/in-force": READERS,
   "PUT /v1/keyword-replies": BUILDERS,
   "DELETE /v1/keyword-replies": BUILDERS,
   "GET /v1/lanes": READERS,

@@ -210,6 +210,7 @@ describe("opt-out CSV", () => {
       source: "api",
       keyword: null,
       reason: '=HYPERLINK("x"), bad',
+      held_by_twilio: false,
       created_at: new Date("2030-01-01T00:00:00Z"),
     });
     expect(line).toBe(`+14155550100,all,api,,"'=HYPERLINK(""x""), bad",2030-01-01T00:00:00.000Z`);

@@ -307,11 +307,15 @@ const tollFreeBusiness = object(
 const keywords = (what: string, reply: string, example: string) =>
   texts(
     `Keywords that ${what} when texted to the number: letters and digits only, at most ` +
-      `${LIMITS.keywords_joined.max} characters joined with commas. Given, \`${reply}\` is required.`,
+      `${LIMITS.keywords_joined.max} characters joined with commas. Absent: Twilio's default ` +
+      `keywords of the kind. Given without \`${reply}\`, the reply is derived (below).`,
     [example],
   );
-const keywordReply = (what: string) =>
-  text(`The auto-reply to ${what}, ${length(LIMITS.keyword_message)}. Absent: Twilio's default.`);
+const DERIVED =
+  "Absent: derived from the registration, naming the brand (`brand_name`, or the legal name " +
+  "without its suffix) and, for HELP, the website or e-mail.";
+const keywordReply = (what: string, needs: string) =>
+  text(`The auto-reply to ${what}, ${length(LIMITS.keyword_message)}: ${needs}. ${DERIVED}`);
 
 const campaign = object(
   "The 10DLC campaign: what is sent, by whom and why, and how recipients agreed (Twilio's " +
@@ -342,12 +346,18 @@ const campaign = object(
     opt_in_keywords: keywords("subscribe", "opt_in_message", "START"),
     opt_out_keywords: keywords("unsubscribe", "opt_out_message", "STOP"),
     help_keywords: keywords("ask for help", "help_message", "HELP"),
-    opt_in_message: text(
-      `The auto-reply to an opt-in keyword, ${length(LIMITS.keyword_message)}: names the brand, ` +
-        "confirms the subscription and says to reply HELP for help and STOP to opt out.",
+    opt_in_message: keywordReply(
+      "an opt-in keyword",
+      "names the brand, confirms the subscription and says to reply HELP for help and STOP to opt out",
     ),
-    opt_out_message: keywordReply("an opt-out keyword"),
-    help_message: keywordReply("a help keyword"),
+    opt_out_message: keywordReply(
+      "an opt-out keyword",
+      "names the brand and confirms that no more messages will be sent",
+    ),
+    help_message: keywordReply(
+      "a help keyword",
+      "names the brand, where to get help (phone, e-mail or web address) and says to reply STOP to opt out",
+    ),
     subscriber_opt_in: flag("Whether recipients opt in to the messages (Twilio's `SubscriberOptIn`)."),
     age_gated: flag("Whether the content is age-gated (Twilio's `AgeGated`)."),
     direct_lending: flag(
@@ -390,10 +400,16 @@ const tollFree = object(
     ]),
     additional_information: text("Anything else reviewers should know."),
     opt_in_confirmation_message: text(
-      `The message sent when someone opts in, ${length(LIMITS.keyword_message)}.`,
+      `The message sent when someone opts in, ${length(LIMITS.keyword_message)}. ${DERIVED}`,
     ),
-    help_message_sample: text(`The reply to HELP, ${length(LIMITS.keyword_message)}.`),
-    opt_in_keywords: texts("Keywords texted to opt in: letters and digits only.", ["START"]),
+    help_message_sample: text(
+      `The reply to HELP, ${length(LIMITS.keyword_message)}: names the brand, where to get help ` +
+        `and says to reply STOP to opt out. ${DERIVED}`,
+    ),
+    opt_in_keywords: texts(
+      "Keywords texted to opt in: letters and digits only. Absent: Twilio's default opt-in keywords.",
+      ["START"],
+    ),
     privacy_policy_url: text("The public address of the privacy policy.", [
       "https://acmesandwich.com/privacy",
     ]),

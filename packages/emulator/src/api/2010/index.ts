@@ -2,6 +2,7 @@ import type { Router } from "../../http/router.js";
 import type { World } from "../../world.js";
 import { registerCarriers } from "../../control/carriers.js";
 import { registerHandsets } from "../../control/handsets.js";
+import { registerKeywordHandling } from "../../control/keyword-handling.js";
 import { registerMessageControl } from "../../control/messages.js";
 import { registerUsageControl } from "../../control/usage.js";
 import { registerAccounts } from "./accounts/index.js";
@@ -35,6 +36,7 @@ export function registerApi2010(r: Router, world: World) {
   // The control routes of numbers and messaging: handsets, carriers, sent messages, throughput,
   // and the skews of the usage records.
   registerHandsets(r);
+  registerKeywordHandling(r);
   registerCarriers(r);
   registerMessageControl(r);
   registerUsageControl(r);

@@ -3,11 +3,19 @@
  * opt-in recorded with an audit entry), routed to the tenant (`message.received`) and metered.
  *
  * Replies. Twilio itself answers its default keywords (STOP, START, HELP and their synonyms) on
- * US long codes and toll-free numbers, and so does the emulator; answering them too would send
- * the handset two replies. So we answer with TwiML `<Message>` only for the tenant's CUSTOM
- * keywords (which Twilio does not know), and with an empty `<Response/>` otherwise. A custom
- * reply text for a default keyword therefore needs Twilio's Advanced Opt-Out on the service.
- * Twilio retries a webhook with the same MessageSid: the second delivery changes nothing.
+ * US long codes and toll-free numbers, and so does the emulator, but only written its exact way
+ * (the whole body, trimmed, any case); answering those too would send the handset two replies.
+ * We answer, with TwiML `<Message>`, what Twilio leaves unanswered (`needsOwnReply`): the
+ * tenant's custom keywords, and keywords Twilio's rule does not take ("STOP!", "stop please"),
+ * so the person always gets one reply; and every keyword when the tenant has had Twilio's
+ * keyword handling turned off (`default_keywords_answered_by: "subtext"`). The reply is the one
+ * in force (keyword-config.ts: the registration's branded texts, then the tenant's own), sent
+ * from the number written to and metered as an outbound message (Twilio bills it as one).
+ *
+ * Never twice, never in a loop: a retried webhook (same MessageSid) changes nothing and gets an
+ * empty answer; an opt-out is confirmed only when it changed the list (a second "STOP!" gets
+ * nothing, as CTIA wants one confirmation); and a reply is never itself a keyword (the settings
+ * refuse one), so two auto-responders cannot answer each other.
  *
  * Bounds. Twilio never sends a body over 1,600 characters (its Message resource's limit), nor
  * SIDs or addresses over a few dozen. A signed request that does is anomalous: we still answer
@@ -22,9 +30,10 @@ import { newId } from "../../db/ids.js";
 import { emitEvent } from "../../events/emit.js";
 import type { Services } from "../../kernel/services.js";
 import { recordUsage } from "../../usage/record.js";
-import { type KeywordMatch, matchKeyword } from "@subtext/telecom/keywords";
-import { keywordConfigFor, twilioHandles } from "../optouts/keyword-config.js";
-import { optIn, optOut } from "../optouts/store.js";
+import { type KeywordMatch, matchKeyword, needsOwnReply } from "@subtext/telecom/keywords";
+import { keywordConfigFor } from "../optouts/keyword-config.js";
+import { heldByTwilio, optIn, optOut } from "../optouts/store.js";
+import { cachedSettings } from "../settings.js";
 import { MAX_BODY_CHARACTERS, countSegments } from "@subtext/telecom/segments";
 import type { MessageRow } from "../store/messages.js";
 import { messageView } from "../view.js";
@@ -33,6 +42,8 @@ import { type TwilioParams, twilioParam } from "../../http/twilio-webhooks.js";
 export interface InboundResult {
   message: MessageRow | null;
   keyword: KeywordMatch | null;
+  /** Who answers the keyword: Twilio itself, us (the TwiML), or nobody (already confirmed). */
+  answeredBy: "twilio" | "subtext" | null;
   twiml: string;
 }
 
@@ -53,12 +64,14 @@ interface Inbound {
 }
 
 export async function intakeInbound(
-  deps: Pick<Services, "db" | "clock" | "log">,
+  deps: Pick<Services, "db" | "clock" | "log" | "caches">,
   tenantId: string,
   params: TwilioParams,
 ): Promise<InboundResult> {
   const inbound = readInbound(deps, tenantId, params);
-  return inbound ? store(deps, tenantId, inbound) : { message: null, keyword: null, twiml: EMPTY };
+  return inbound
+    ? store(deps, tenantId, inbound)
+    : { message: null, keyword: null, answeredBy: null, twiml: EMPTY };
 }
 
 /** The form's fields, bounded (see the top of this file); null: nothing to store. */
@@ -107,20 +120,22 @@ export function boundedBody(body: string): { text: string; cutFrom?: number } {
 }
 
 async function store(
-  deps: Pick<Services, "db" | "clock">,
+  deps: Pick<Services, "db" | "clock" | "caches">,
   tenantId: string,
   { sid, from, to, serviceSid, media, body }: Inbound,
 ): Promise<InboundResult> {
-  const config = await keywordConfigFor(deps.db, tenantId, serviceSid);
+  const config = await keywordConfigFor(deps.db, tenantId, { serviceSid, to });
   const keyword = matchKeyword(body, config);
-  const reply = keyword && !twilioHandles(keyword.keyword) ? twimlMessage(keyword.reply) : EMPTY;
+  const settings = await cachedSettings(deps, tenantId);
+  const ours =
+    keyword !== null && (settings.default_keywords_answered_by === "subtext" || needsOwnReply(body, keyword));
   const now = deps.clock.now();
   const whatsapp = isWhatsAppAddress(from);
   const channel = whatsapp ? "whatsapp" : media.length > 0 ? "mms" : "sms";
   // WhatsApp and MMS are billed per message; an SMS per segment.
   const segments = channel === "sms" ? countSegments(body).segments : 1;
 
-  const message = await deps.db.tx(async (tx) => {
+  const stored = await deps.db.tx(async (tx) => {
     // The SID is claimed first (message_sids is what keeps one message per SID): a retried
     // delivery finds it taken and inserts nothing.
     const row = await tx.maybeOne<MessageRow>(
@@ -150,19 +165,28 @@ async function store(
     );
     if (!row) return null; // a retried delivery of a message we already have
     await recordWhatsAppInbound(tx, { tenantId, from, to, body, messageSid: sid, at: now });
+    // An opt-out is confirmed once: when it changed the list.
+    let confirm = true;
+    // Twilio acts on the keyword itself (its list, its reply) unless the tenant answers them all.
+    const twilioActs = !ours && settings.default_keywords_answered_by === "twilio";
     // WhatsApp's STOP and START change the channel's opt-in (recordWhatsAppInbound), not the SMS list.
     if (keyword?.kind === "opt_out" && !whatsapp) {
-      await optOut(tx, {
+      const { changed } = await optOut(tx, {
         tenantId,
         phone: from,
         scope: serviceSid ?? to,
         source: "keyword",
         keyword: keyword.keyword,
         actor: "handset",
+        heldByTwilio: twilioActs,
         at: now,
       });
+      confirm = changed;
     } else if (keyword?.kind === "opt_in" && !whatsapp) {
-      // The recipient's own latest word wins: every suppression of this number for the tenant goes.
+      // The recipient's own latest word wins: every suppression of this number for the tenant
+      // goes, except, for an opt-in Twilio did not take ("Start!"), those Twilio holds too: only
+      // an exact START lifts them there, and Twilio would refuse our confirmation anyway.
+      const partial = ours && settings.default_keywords_answered_by === "twilio";
       await optIn(tx, {
         tenantId,
         phone: from,
@@ -170,15 +194,19 @@ async function store(
         source: "keyword",
         keyword: keyword.keyword,
         actor: "handset",
+        keepHeldByTwilio: partial,
         at: now,
       });
+      if (partial) confirm = !(await heldByTwilio(tx, tenantId, from));
     }
+    const reply = keyword && ours && confirm ? keyword.reply : null;
+    const answeredBy = !keyword ? null : !ours ? ("twilio" as const) : reply ? ("subtext" as const) : null;
     await emitEvent(tx, {
       tenantId,
       type: "message.received",
       data: {
         message: messageView(row),
-        keyword: keyword ? { kind: keyword.kind, keyword: keyword.keyword } : null,
+        keyword: keyword ? { kind: keyword.kind, keyword: keyword.keyword, answered_by: answeredBy } : null,
       },
       orderingKey: `inbound:${from}`,
     });
@@ -190,9 +218,28 @@ async function store(
       segments,
       at: now,
     });
-    return row;
+    if (reply) {
+      // Our reply is a message from the tenant's sender that Twilio bills like any other.
+      const replyChannel = whatsapp ? "whatsapp" : "sms";
+      await recordUsage(tx, {
+        tenantId,
+        channel: replyChannel,
+        direction: "outbound",
+        messages: 1,
+        segments: whatsapp ? 1 : countSegments(reply).segments,
+        at: now,
+      });
+    }
+    return { row, reply, answeredBy };
   });
-  return { message, keyword, twiml: reply };
+  // A retried delivery gets no second reply.
+  if (!stored) return { message: null, keyword, answeredBy: null, twiml: EMPTY };
+  return {
+    message: stored.row,
+    keyword,
+    answeredBy: stored.answeredBy,
+    twiml: stored.reply ? twimlMessage(stored.reply) : EMPTY,
+  };
 }
 
 function twimlMessage(text: string): string {

@@ -19,6 +19,8 @@ export interface OptOutRow {
   source: OptOutSource;
   keyword: string | null;
   reason: string | null;
+  /** Twilio holds it too (its own STOP, or a 21610): only an exact START lifts it there. */
+  held_by_twilio: boolean;
   created_at: Date;
 }
 
@@ -44,19 +46,28 @@ export interface OptOutChange {
   reason?: string | null;
   /** Who: `api_key:key_…`, `admin`, `handset`, `twilio`. */
   actor?: string | null;
+  /** Twilio made the same opt-out (default: only for a 21610). */
+  heldByTwilio?: boolean;
   at: Date;
 }
 
-/** Adds to the list (idempotent: an existing entry is kept, and nothing is emitted twice). */
+/**
+ * Adds to the list (idempotent: an existing entry is kept, and nothing is emitted twice; it is
+ * only marked as held by Twilio when Twilio now holds it too).
+ */
 export async function optOut(q: Queryable, c: OptOutChange): Promise<{ changed: boolean; row: OptOutRow }> {
+  const held = c.heldByTwilio ?? c.source === "twilio_21610";
   const inserted = await q.maybeOne<OptOutRow>(
-    `INSERT INTO opt_outs (tenant_id, phone, scope, source, keyword, reason, created_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (tenant_id, phone, scope) DO NOTHING RETURNING *`,
-    [c.tenantId, c.phone, c.scope, c.source, c.keyword ?? null, c.reason ?? null, c.at],
+    `INSERT INTO opt_outs (tenant_id, phone, scope, source, keyword, reason, held_by_twilio, created_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (tenant_id, phone, scope) DO NOTHING RETURNING *`,
+    [c.tenantId, c.phone, c.scope, c.source, c.keyword ?? null, c.reason ?? null, held, c.at],
   );
   if (!inserted) {
     const row = await q.one<OptOutRow>(
-      "SELECT * FROM opt_outs WHERE tenant_id = $1 AND phone = $2 AND scope = $3",
+      held
+        ? `UPDATE opt_outs SET held_by_twilio = true WHERE tenant_id = $1 AND phone = $2 AND scope = $3
+           RETURNING *`
+        : "SELECT * FROM opt_outs WHERE tenant_id = $1 AND phone = $2 AND scope = $3",
       [c.tenantId, c.phone, c.scope],
     );
     return { changed: false, row };
@@ -67,16 +78,18 @@ export async function optOut(q: Queryable, c: OptOutChange): Promise<{ changed: 
 }
 
 /**
- * Removes a number from the list: one scope, or every scope when `scope` is null. Returns the
- * entries removed (each audited).
+ * Removes a number from the list: one scope, or every scope when `scope` is null; with
+ * `keepHeldByTwilio`, not the entries Twilio holds too (an opt-in Twilio did not take cannot lift
+ * those there). Returns the entries removed (each audited).
  */
 export async function optIn(
   q: Queryable,
-  c: Omit<OptOutChange, "scope"> & { scope: string | null },
+  c: Omit<OptOutChange, "scope" | "heldByTwilio"> & { scope: string | null; keepHeldByTwilio?: boolean },
 ): Promise<OptOutRow[]> {
   const { rows } = await q.query<OptOutRow>(
-    `DELETE FROM opt_outs WHERE tenant_id = $1 AND phone = $2 AND ($3::text IS NULL OR scope = $3) RETURNING *`,
-    [c.tenantId, c.phone, c.scope],
+    `DELETE FROM opt_outs WHERE tenant_id = $1 AND phone = $2 AND ($3::text IS NULL OR scope = $3)
+       AND NOT ($4::boolean AND held_by_twilio) RETURNING *`,
+    [c.tenantId, c.phone, c.scope, c.keepHeldByTwilio ?? false],
   );
   for (const row of rows) {
     await audit(q, { ...c, scope: row.scope }, "opt_in");
@@ -119,6 +132,15 @@ async function emitChange(q: Queryable, c: OptOutChange, change: "opted_out" | "
     },
     orderingKey: `optout:${c.phone}`,
   });
+}
+
+/** Whether Twilio blocks sends to the number for some scope of the tenant (as far as we know). */
+export async function heldByTwilio(q: Queryable, tenantId: string, phone: string): Promise<boolean> {
+  const row = await q.maybeOne(
+    "SELECT 1 FROM opt_outs WHERE tenant_id = $1 AND phone = $2 AND held_by_twilio LIMIT 1",
+    [tenantId, phone],
+  );
+  return row !== null;
 }
 
 /** Which (tenant, phone, scope) entries exist among the candidates: the send path's check. */

@@ -7,6 +7,7 @@
  */
 import { twilioCall, twilioError } from "../../twilio/errors.js";
 import type { Campaign } from "@subtext/telecom/registration/document";
+import { withDeclaredReplies } from "@subtext/telecom/registration/replies";
 import { explain } from "../hints.js";
 import { paced } from "./brand.js";
 import { CAMPAIGN_SID, campaignParams } from "./payloads.js";
@@ -70,7 +71,8 @@ export const campaignCreateStep: StepDef = {
     if (deletedAt !== null && ctx.now.getTime() < deletedAt + RECREATE_GAP_MS) {
       return waitUntil(new Date(deletedAt + RECREATE_GAP_MS));
     }
-    const campaign = (ctx.reg.document as { campaign: Campaign }).campaign;
+    // The keyword replies the document leaves out are derived from the tenant's data (branded).
+    const campaign = (withDeclaredReplies(ctx.reg.document) as { campaign: Campaign }).campaign;
     const result = await paced(ctx, async () => {
       try {
         return await usa2p(ctx, client).create(campaignParams(campaign, sidOf(ctx, "brand.register")));

@@ -13,6 +13,7 @@ import type {
   TollFreeBusiness,
   TollFreeDetails,
 } from "@subtext/telecom/registration/document";
+import { withDeclaredReplies } from "@subtext/telecom/registration/replies";
 
 export const POLICY = {
   starter: "RN806dd6cd175f314e1f96a9727ee271f4",
@@ -151,8 +152,12 @@ const BUSINESS_TYPE: Record<string, "PRIVATE_PROFIT" | "PUBLIC_PROFIT" | "NON_PR
   government: "GOVERNMENT",
 };
 
-/** The parameters shared by creating a toll-free verification and editing it. */
-export function tollFreeParams(doc: RegistrationDocument) {
+/**
+ * The parameters shared by creating a toll-free verification and editing it. The opt-in
+ * confirmation, HELP sample and opt-in keywords the document leaves out are derived (branded).
+ */
+export function tollFreeParams(given: RegistrationDocument) {
+  const doc = withDeclaredReplies(given);
   const b = doc.business as TollFreeBusiness;
   const t = (doc as { toll_free: TollFreeDetails }).toll_free;
   const country = (b.tax_id_country ?? b.address.iso_country).toUpperCase();

@@ -121,6 +121,61 @@ function checkOptInMessage(report: Report, message: string | undefined, brands: 
   }
 }
 
+/** A phone number, an e-mail address or a web address: where a recipient can get help. */
+const SUPPORT_CONTACT =
+  /\+?\d[\d\s().-]{6,}\d|[^\s@]+@[^\s@]+\.[a-z]{2,}|\b[a-z0-9-]+(\.[a-z0-9-]+)*\.[a-z]{2,}\b/i;
+
+/**
+ * The reply to HELP (CTIA's handbook, TCR's campaign review): the brand, a way to reach support,
+ * and how to opt out.
+ */
+export function checkHelpMessage(
+  report: Report,
+  path: string,
+  message: string | undefined,
+  brands: readonly string[],
+): void {
+  if (!message) return;
+  const missing = [
+    brands.length > 0 && !namesBrand(message, brands) ? "the brand name" : undefined,
+    SUPPORT_CONTACT.test(message) ? undefined : "a support contact (phone, e-mail or web address)",
+    /\bstop\b/i.test(message) ? undefined : "how to opt out (STOP)",
+  ].filter((m): m is string => m !== undefined);
+  if (missing.length > 0) {
+    report(
+      warning(
+        path,
+        "help_message_incomplete",
+        `The reply to HELP lacks ${missing.join(", ")}.`,
+        'Name the brand, say where to get help and how to opt out, e.g. "Acme: Help at acme.com. Reply STOP to opt out."',
+      ),
+    );
+  }
+}
+
+/** The reply to STOP: the brand, and a confirmation that no more messages will be sent. */
+function checkOptOutMessage(report: Report, message: string | undefined, brands: readonly string[]): void {
+  if (!message) return;
+  const missing = [
+    brands.length > 0 && !namesBrand(message, brands) ? "the brand name" : undefined,
+    /unsubscribed|opted out|no (more|further) (messages|texts)|not (receive|get) (any )?(more|further)/i.test(
+      message,
+    )
+      ? undefined
+      : "a confirmation that no more messages will be sent",
+  ].filter((m): m is string => m !== undefined);
+  if (missing.length > 0) {
+    report(
+      warning(
+        "campaign.opt_out_message",
+        "opt_out_message_incomplete",
+        `The reply to STOP lacks ${missing.join(", ")}.`,
+        'Name the brand and confirm the opt-out, e.g. "Acme: You are unsubscribed and will receive no more messages."',
+      ),
+    );
+  }
+}
+
 export function checkCampaign(
   report: Report,
   kind: RegistrationKind,
@@ -180,6 +235,8 @@ export function checkCampaign(
 
   checkKeywords(report, campaign);
   checkOptInMessage(report, text(campaign.opt_in_message), brandNames);
+  checkOptOutMessage(report, text(campaign.opt_out_message), brandNames);
+  checkHelpMessage(report, "campaign.help_message", text(campaign.help_message), brandNames);
   checkUrl(report, "campaign.privacy_policy_url", campaign.privacy_policy_url);
   checkUrl(report, "campaign.terms_and_conditions_url", campaign.terms_and_conditions_url);
 }

@@ -9,6 +9,7 @@ import {
   TOLL_FREE_OPT_IN_TYPES,
   TOLL_FREE_USE_CASE_CATEGORIES,
 } from "./catalog.js";
+import { checkHelpMessage } from "./campaign.js";
 import { checkEmail, checkUrl } from "./contact.js";
 import { checkSample, checkSamplesTogether } from "./content.js";
 import { checkLength, error, type Report, text, texts } from "./finding.js";
@@ -106,6 +107,7 @@ export function checkTollFree(
   for (const field of ["opt_in_confirmation_message", "help_message_sample"]) {
     checkLength(report, `${P}.${field}`, details[field], LIMITS.keyword_message);
   }
+  checkHelpMessage(report, `${P}.help_message_sample`, text(details.help_message_sample), brandNames);
   texts(details.opt_in_keywords).forEach((keyword, i) => {
     if (!/^[A-Za-z0-9]+$/.test(keyword)) {
       report(

@@ -15,7 +15,7 @@ import {
   sessionSid,
 } from "./collections.js";
 import { createMessage } from "./create.js";
-import { AUTO_REPLIES, type Keyword, classifyKeyword } from "./keywords.js";
+import { AUTO_REPLIES, type Keyword, classifyKeyword, keywordHandling } from "./keywords.js";
 import { optIn, optOut, optOutScope } from "./opt-outs.js";
 import { messagePrice } from "./prices.js";
 import { contentTypeOf } from "./render.js";
@@ -122,7 +122,8 @@ export async function receiveInbound(
       last_inbound_at: now,
     });
   } else {
-    result.keyword = classifyKeyword(body);
+    // Unless Support turned it off for the account, Twilio acts on its keywords first.
+    result.keyword = keywordHandling(world, account.sid) ? classifyKeyword(body) : null;
     const scope = optOutScope(world, number);
     if (result.keyword === "STOP") optOut(world, account.sid, scope, from.e164, body.trim().toUpperCase());
     if (result.keyword === "START") optIn(world, account.sid, scope, from.e164);
