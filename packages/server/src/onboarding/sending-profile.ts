@@ -148,7 +148,7 @@ function campaignOf(r: GateRow): CampaignProfile {
     useCase: r.channel === "toll_free" ? null : r.use_case,
     channel: r.channel,
     ready,
-    deleted: r.deleted_at !== null,
+    deleted: Boolean(r.deleted_at),
     kind: r.kind,
     messagingServiceSid: r.messaging_service_sid ?? undefined,
     senders:
