@@ -6,10 +6,8 @@
 import { emulatorHttpClient } from "subtext-emulator";
 import twilio from "twilio";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { laneRate } from "@subtext/telecom/lanes";
-import { messagingOf } from "../../src/messaging/module.js";
 import { dispatchAll, readyToSend, sentToAtTwilio } from "../support/messaging.js";
-import { driveRegistrations, submitRegistration } from "../support/onboarding.js";
+import { driveRegistrations } from "../support/onboarding.js";
 import { type Stack, startStack } from "./harness.js";
 
 let stack: Stack;
@@ -233,5 +231,29 @@ describe("several campaigns per brand", () => {
       ["MARKETING", "deleted"],
       ["MARKETING", "submitted"],
     ]);
+  });
+
+  it("watches an added campaign daily: a suspension closes its gate only", { timeout: 120_000 }, async () => {
+    await stack.emulator.control("POST", `reviews/${twoFa.messaging_service_sid}/outcome`, {
+      outcome: "suspended",
+    });
+    await stack.emulator.control("POST", "clock/advance", { seconds: 86_400 });
+    stack.clock.advance(86_400_000);
+    await stack.jobs.runDue();
+    const view = (await stack.api("GET", `${base}/campaigns/${twoFa.id}`, { token: t.key })).body;
+    expect(view).toMatchObject({ state: "suspended", campaign_status: "SUSPENDED" });
+    expect(view.failure).toMatchObject({ stage: "campaign", remediable: false });
+    const refused = await stack.api("POST", "/v1/messages", {
+      token: t.key,
+      body: { to: phone(40), body: "Acme Sandwich Company: code", use_case: "2FA" },
+    });
+    expect(refused.status).toBe(403);
+    expect(refused.body.error.code).toBe("registration_suspended");
+    const first = await stack.api("POST", "/v1/messages", {
+      token: t.key,
+      body: { to: phone(41), body: "Acme Sandwich Company: order update" },
+    });
+    expect(first.status).toBe(202);
+    expect((await stack.api("GET", base, { token: t.key })).body.state).toBe("approved");
   });
 });
