@@ -252,6 +252,12 @@ export async function cancelLaneQueue(
        WHERE lane_id = $1 AND tenant_id = $2 AND status IN ('queued', 'scheduled') RETURNING *`,
       [lane.id, lane.tenant_id, now, reason],
     );
+    // Nothing will be due on this lane any more: the dispatcher stops looking at it.
+    await tx.query(
+      `UPDATE lanes SET next_due_at = (SELECT min(not_before) FROM messages WHERE lane_id = $1 AND status = 'queued')
+       WHERE id = $1`,
+      [lane.id],
+    );
     if (rows.length === 0) return 0;
     await addTimeline(
       tx,
