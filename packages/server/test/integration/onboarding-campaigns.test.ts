@@ -211,6 +211,9 @@ describe("several campaigns per brand", () => {
       expect(m.status).toBe("canceled");
     }
     expect(await sentToAtTwilio(stack, phone(20))).toHaveLength(0);
+    const lanes = (await stack.api("GET", "/v1/lanes", { token: t.key })).body.data;
+    const gone = lanes.find((l: any) => l.messaging_service_sid === marketing.messaging_service_sid);
+    expect(gone).toMatchObject({ held_reason: "campaign_deleted", queued: 0 });
     // The other campaigns still send.
     const still = await stack.api("POST", "/v1/messages", {
       token: t.key,
