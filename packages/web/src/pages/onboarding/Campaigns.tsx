@@ -40,6 +40,10 @@ export function Campaigns({
   const path = `/v1/tenants/${tenantId}/registrations/${registration.id}`;
   const campaigns = useAsync((signal) => get(`${path}/campaigns`, { signal, noTenant: true }), [path]);
   const vettings = useAsync((signal) => get(`${path}/vettings`, { signal, noTenant: true }), [path]);
+  // The lanes as they are (overrides included), with their history: a vetting's raise shows there.
+  const lanes = useAsync((signal) => get("/v1/lanes", { signal }), [path]);
+  const laneOf = (sid: string | null) =>
+    (lanes.data?.data ?? []).find((l: any) => l.kind === "10dlc_campaign" && l.messaging_service_sid === sid);
   const list: any[] = campaigns.data?.data ?? [];
   const vets: any[] = vettings.data?.data ?? [];
   const busy = list.some((c) => !SETTLED.has(c.state)) || vets.some((v) => v.state === "in_progress");
@@ -47,6 +51,7 @@ export function Campaigns({
     () => {
       campaigns.reload();
       vettings.reload();
+      lanes.reload();
       if (vets.some((v) => v.state === "in_progress")) onRegistrationChange();
     },
     2000,
@@ -90,9 +95,7 @@ export function Campaigns({
                   </td>
                   <td>{c.numbers[0]?.phone_number ?? "—"}</td>
                   <td className="small">
-                    {c.lane
-                      ? `${c.lane.mps} seg/s · ${humanize(c.lane.rate_kind)}${c.lane.daily_cap ? ` · ${c.lane.daily_cap}/day` : ""}`
-                      : "—"}
+                    <LaneCell planned={c.lane} lane={laneOf(c.messaging_service_sid)} />
                   </td>
                   <td>
                     {!c.first && c.state !== "deleted" && c.state !== "deleting" && (
@@ -135,6 +138,25 @@ export function Campaigns({
       </Card>
       {!soleProprietor && (
         <Vettings path={path} registration={registration} vettings={vets} onChange={vettings.reload} />
+      )}
+    </>
+  );
+}
+
+/** The campaign's lane: its live limits when it exists, and its last change from the registration. */
+function LaneCell({ planned, lane }: { planned: any; lane: any }) {
+  if (!planned) return <>—</>;
+  const mps = lane?.mps ?? planned.mps;
+  const kind = lane?.rate_kind ?? planned.rate_kind;
+  const cap = lane ? lane.daily_cap : planned.daily_cap;
+  const raised = lane?.history?.find((h: any) => h.reason === "registration" && h.previous);
+  return (
+    <>
+      {`${mps} seg/s · ${humanize(kind)}${cap ? ` · ${cap}/day` : ""}`}
+      {raised && (
+        <div className="muted" data-testid="lane-change">
+          was {raised.previous.mps} seg/s ({humanize(raised.previous.rate_kind)}) until {fmtTime(raised.at)}
+        </div>
       )}
     </>
   );
