@@ -152,6 +152,10 @@ describe("the dashboard", { timeout: 120_000 }, () => {
     await driveRegistrations(stack, [{ tenantId, id: regs.body.data[0].id }]);
     await page.getByText("Approved: this tenant can send messages.").waitFor();
     expect(await page.getByTestId("registration-state").textContent()).toBe("Approved");
+    // The brand's campaigns: a sole proprietor's one, approved, and no way to add another.
+    const campaign = page.getByTestId("campaign-SOLE_PROPRIETOR");
+    await campaign.getByText("Approved").waitFor();
+    await page.getByText("A sole proprietor brand has exactly one campaign.").waitFor();
     await shot("07-onboarding-approved");
   });
 

@@ -5480,6 +5480,869 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  "/v1/tenants/{id}/registrations/{rid}/campaigns": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The brand's campaigns: the registration's first one, then the added ones */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+          rid: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": {
+              data: {
+                /**
+                 * @description `cmp_…` for a campaign added to the brand; the registration's id for its first campaign
+                 * @example cmp_01JC0000000000000000000000
+                 */
+                id: string;
+                registration_id: string;
+                /** @description The registration's own campaign (it cannot be deleted) */
+                first: boolean;
+                use_case: string | null;
+                /**
+                 * @description The campaign's flow, as a registration's; deleting/deleted once DELETE was asked
+                 * @enum {string}
+                 */
+                state:
+                  | "submitted"
+                  | "in_progress"
+                  | "in_review"
+                  | "awaiting_otp"
+                  | "approved"
+                  | "failed"
+                  | "suspended"
+                  | "deleting"
+                  | "deleted";
+                current_step: string | null;
+                /** @description The campaign as submitted (a Campaign) */
+                campaign: {
+                  [key: string]: unknown;
+                } | null;
+                messaging_service_sid: string | null;
+                campaign_id: string | null;
+                campaign_status: string | null;
+                numbers: {
+                  phone_number: string;
+                  phone_number_sid: string | null;
+                  attached: boolean;
+                }[];
+                /** @description The campaign's lane (GET /v1/lanes shows it with its usage and history): the throughput table's limits for the brand */
+                lane: {
+                  key: string;
+                  rate_kind: string;
+                  trust_score: number | null;
+                  mps: number;
+                  daily_cap: number | null;
+                  tmobile_daily_cap: number | null;
+                } | null;
+                steps: {
+                  name: string;
+                  stage: string;
+                  status: string;
+                  sid: string | null;
+                  twilio_status: string | null;
+                  attempts: number;
+                  started_at: string | null;
+                  completed_at: string | null;
+                  wait_until: string | null;
+                  error: {
+                    [key: string]: unknown;
+                  } | null;
+                }[];
+                failure: {
+                  [key: string]: unknown;
+                } | null;
+                eta: {
+                  [key: string]: unknown;
+                } | null;
+                /** Format: date-time */
+                created_at: string;
+                approved_at: string | null;
+                deleted_at: string | null;
+              }[];
+              has_more: boolean;
+              next_cursor: string | null;
+            };
+          };
+        };
+        /** @description Malformed request (invalid JSON, wrong types, unknown fields) */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Missing or invalid credentials */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Not allowed for these credentials, or the tenant is suspended */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Not found (or not visible to this tenant) */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Over a rate limit; see Retry-After */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+    put?: never;
+    /**
+     * Add a campaign for another use case to an approved 10DLC brand (its own service and number)
+     * @description Validated by the same rules as a registration's campaign; answers 202 and registers it in the background.
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+          rid: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          "application/json": components["schemas"]["Campaign"];
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        202: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": {
+              /**
+               * @description `cmp_…` for a campaign added to the brand; the registration's id for its first campaign
+               * @example cmp_01JC0000000000000000000000
+               */
+              id: string;
+              registration_id: string;
+              /** @description The registration's own campaign (it cannot be deleted) */
+              first: boolean;
+              use_case: string | null;
+              /**
+               * @description The campaign's flow, as a registration's; deleting/deleted once DELETE was asked
+               * @enum {string}
+               */
+              state:
+                | "submitted"
+                | "in_progress"
+                | "in_review"
+                | "awaiting_otp"
+                | "approved"
+                | "failed"
+                | "suspended"
+                | "deleting"
+                | "deleted";
+              current_step: string | null;
+              /** @description The campaign as submitted (a Campaign) */
+              campaign: {
+                [key: string]: unknown;
+              } | null;
+              messaging_service_sid: string | null;
+              campaign_id: string | null;
+              campaign_status: string | null;
+              numbers: {
+                phone_number: string;
+                phone_number_sid: string | null;
+                attached: boolean;
+              }[];
+              /** @description The campaign's lane (GET /v1/lanes shows it with its usage and history): the throughput table's limits for the brand */
+              lane: {
+                key: string;
+                rate_kind: string;
+                trust_score: number | null;
+                mps: number;
+                daily_cap: number | null;
+                tmobile_daily_cap: number | null;
+              } | null;
+              steps: {
+                name: string;
+                stage: string;
+                status: string;
+                sid: string | null;
+                twilio_status: string | null;
+                attempts: number;
+                started_at: string | null;
+                completed_at: string | null;
+                wait_until: string | null;
+                error: {
+                  [key: string]: unknown;
+                } | null;
+              }[];
+              failure: {
+                [key: string]: unknown;
+              } | null;
+              eta: {
+                [key: string]: unknown;
+              } | null;
+              /** Format: date-time */
+              created_at: string;
+              approved_at: string | null;
+              deleted_at: string | null;
+            };
+          };
+        };
+        /** @description Malformed request (invalid JSON, wrong types, unknown fields) */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Missing or invalid credentials */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Not allowed for these credentials, or the tenant is suspended */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Not found (or not visible to this tenant) */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Conflicts with the resource's state */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Validation findings in details */
+        422: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Over a rate limit; see Retry-After */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/v1/tenants/{id}/registrations/{rid}/campaigns/{cid}": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** A campaign: state, steps, service, numbers and lane */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+          rid: string;
+          cid: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": {
+              /**
+               * @description `cmp_…` for a campaign added to the brand; the registration's id for its first campaign
+               * @example cmp_01JC0000000000000000000000
+               */
+              id: string;
+              registration_id: string;
+              /** @description The registration's own campaign (it cannot be deleted) */
+              first: boolean;
+              use_case: string | null;
+              /**
+               * @description The campaign's flow, as a registration's; deleting/deleted once DELETE was asked
+               * @enum {string}
+               */
+              state:
+                | "submitted"
+                | "in_progress"
+                | "in_review"
+                | "awaiting_otp"
+                | "approved"
+                | "failed"
+                | "suspended"
+                | "deleting"
+                | "deleted";
+              current_step: string | null;
+              /** @description The campaign as submitted (a Campaign) */
+              campaign: {
+                [key: string]: unknown;
+              } | null;
+              messaging_service_sid: string | null;
+              campaign_id: string | null;
+              campaign_status: string | null;
+              numbers: {
+                phone_number: string;
+                phone_number_sid: string | null;
+                attached: boolean;
+              }[];
+              /** @description The campaign's lane (GET /v1/lanes shows it with its usage and history): the throughput table's limits for the brand */
+              lane: {
+                key: string;
+                rate_kind: string;
+                trust_score: number | null;
+                mps: number;
+                daily_cap: number | null;
+                tmobile_daily_cap: number | null;
+              } | null;
+              steps: {
+                name: string;
+                stage: string;
+                status: string;
+                sid: string | null;
+                twilio_status: string | null;
+                attempts: number;
+                started_at: string | null;
+                completed_at: string | null;
+                wait_until: string | null;
+                error: {
+                  [key: string]: unknown;
+                } | null;
+              }[];
+              failure: {
+                [key: string]: unknown;
+              } | null;
+              eta: {
+                [key: string]: unknown;
+              } | null;
+              /** Format: date-time */
+              created_at: string;
+              approved_at: string | null;
+              deleted_at: string | null;
+            };
+          };
+        };
+        /** @description Malformed request (invalid JSON, wrong types, unknown fields) */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Missing or invalid credentials */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Not allowed for these credentials, or the tenant is suspended */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Not found (or not visible to this tenant) */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Over a rate limit; see Retry-After */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    /**
+     * Delete an added campaign: its Usa2p is removed, sends naming it are refused
+     * @description Messages still queued on its lane are canceled (`message.canceled`, reason campaign_deleted). Its Messaging Service and number stay in the subaccount.
+     */
+    delete: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+          rid: string;
+          cid: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        202: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": {
+              /**
+               * @description `cmp_…` for a campaign added to the brand; the registration's id for its first campaign
+               * @example cmp_01JC0000000000000000000000
+               */
+              id: string;
+              registration_id: string;
+              /** @description The registration's own campaign (it cannot be deleted) */
+              first: boolean;
+              use_case: string | null;
+              /**
+               * @description The campaign's flow, as a registration's; deleting/deleted once DELETE was asked
+               * @enum {string}
+               */
+              state:
+                | "submitted"
+                | "in_progress"
+                | "in_review"
+                | "awaiting_otp"
+                | "approved"
+                | "failed"
+                | "suspended"
+                | "deleting"
+                | "deleted";
+              current_step: string | null;
+              /** @description The campaign as submitted (a Campaign) */
+              campaign: {
+                [key: string]: unknown;
+              } | null;
+              messaging_service_sid: string | null;
+              campaign_id: string | null;
+              campaign_status: string | null;
+              numbers: {
+                phone_number: string;
+                phone_number_sid: string | null;
+                attached: boolean;
+              }[];
+              /** @description The campaign's lane (GET /v1/lanes shows it with its usage and history): the throughput table's limits for the brand */
+              lane: {
+                key: string;
+                rate_kind: string;
+                trust_score: number | null;
+                mps: number;
+                daily_cap: number | null;
+                tmobile_daily_cap: number | null;
+              } | null;
+              steps: {
+                name: string;
+                stage: string;
+                status: string;
+                sid: string | null;
+                twilio_status: string | null;
+                attempts: number;
+                started_at: string | null;
+                completed_at: string | null;
+                wait_until: string | null;
+                error: {
+                  [key: string]: unknown;
+                } | null;
+              }[];
+              failure: {
+                [key: string]: unknown;
+              } | null;
+              eta: {
+                [key: string]: unknown;
+              } | null;
+              /** Format: date-time */
+              created_at: string;
+              approved_at: string | null;
+              deleted_at: string | null;
+            };
+          };
+        };
+        /** @description Malformed request (invalid JSON, wrong types, unknown fields) */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Missing or invalid credentials */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Not allowed for these credentials, or the tenant is suspended */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Not found (or not visible to this tenant) */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Conflicts with the resource's state */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Over a rate limit; see Retry-After */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/v1/tenants/{id}/registrations/{rid}/vettings": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The brand's vettings, newest first */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+          rid: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": {
+              data: {
+                /** @example vet_01JC0000000000000000000000 */
+                id: string;
+                registration_id: string;
+                /** @enum {string} */
+                provider: "aegis" | "campaign-verify";
+                /** @enum {string} */
+                state: "in_progress" | "succeeded" | "failed";
+                vetting_token_hint: string | null;
+                vetting_sid: string | null;
+                vetting_status: string | null;
+                vetting_class: string | null;
+                trust_score_before: number | null;
+                trust_score: number | null;
+                kind_before: string;
+                kind_after: string | null;
+                failure: {
+                  [key: string]: unknown;
+                } | null;
+                /** Format: date-time */
+                created_at: string;
+                completed_at: string | null;
+              }[];
+              has_more: boolean;
+              next_cursor: string | null;
+            };
+          };
+        };
+        /** @description Malformed request (invalid JSON, wrong types, unknown fields) */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Missing or invalid credentials */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Not allowed for these credentials, or the tenant is suspended */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Not found (or not visible to this tenant) */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Over a rate limit; see Retry-After */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+    put?: never;
+    /**
+     * Ask for a brand vetting: secondary vetting (aegis, leaves low-volume standard) or a Campaign Verify token
+     * @description Answers 202 with the vetting; registration.updated reports its outcome (the new trust score and kind).
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+          rid: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          "application/json": {
+            /**
+             * @description `aegis`: secondary vetting (a trust score; a low-volume standard brand becomes standard). `campaign-verify`: import a Campaign Verify token (political campaigns)
+             * @enum {string}
+             */
+            provider: "aegis" | "campaign-verify";
+            /**
+             * @description The Campaign Verify token (campaign-verify only)
+             * @example cv|1.0|tcr|10dlc|9975c339-d46f-49b7-a399-EXAMPLE
+             */
+            vetting_token?: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        202: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": {
+              /** @example vet_01JC0000000000000000000000 */
+              id: string;
+              registration_id: string;
+              /** @enum {string} */
+              provider: "aegis" | "campaign-verify";
+              /** @enum {string} */
+              state: "in_progress" | "succeeded" | "failed";
+              vetting_token_hint: string | null;
+              vetting_sid: string | null;
+              vetting_status: string | null;
+              vetting_class: string | null;
+              trust_score_before: number | null;
+              trust_score: number | null;
+              kind_before: string;
+              kind_after: string | null;
+              failure: {
+                [key: string]: unknown;
+              } | null;
+              /** Format: date-time */
+              created_at: string;
+              completed_at: string | null;
+            };
+          };
+        };
+        /** @description Malformed request (invalid JSON, wrong types, unknown fields) */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Missing or invalid credentials */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Not allowed for these credentials, or the tenant is suspended */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Not found (or not visible to this tenant) */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Conflicts with the resource's state */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Validation findings in details */
+        422: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Over a rate limit; see Retry-After */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   "/v1/messages": {
     parameters: {
       query?: never;
@@ -5594,7 +6457,13 @@ export interface paths {
             body?: string;
             /** @description One of the tenant's numbers; default: the messaging service chooses */
             from?: string;
+            /** @description One of the tenant's Messaging Services (a campaign's); default: the first campaign's */
             messaging_service_id?: string;
+            /**
+             * @description The A2P use case of one of the tenant's campaigns (`2FA`, `MARKETING`…): the message goes on that campaign's Messaging Service and lane
+             * @example 2FA
+             */
+            use_case?: string;
             media_urls?: string[];
             /** @description ISO 8601; up to 35 days ahead */
             send_at?: string;
@@ -7209,6 +8078,26 @@ export interface paths {
                   resets_at?: string;
                 };
                 queued?: number;
+                /** @description The latest changes of the lane's limits, newest first (at most 20) */
+                history?: {
+                  /** Format: date-time */
+                  at: string;
+                  /**
+                   * @description created: the lane's first limits; registration: the brand type or trust score changed (a vetting); overrides: an operator's PATCH
+                   * @enum {string}
+                   */
+                  reason: "created" | "registration" | "overrides";
+                  rate_kind: string;
+                  trust_score: number | null;
+                  mps: number;
+                  burst: number;
+                  daily_cap: number | null;
+                  tmobile_daily_cap: number | null;
+                  /** @description The same limits before the change */
+                  previous: {
+                    [key: string]: unknown;
+                  } | null;
+                }[];
               }[];
             };
           };
@@ -7317,6 +8206,26 @@ export interface paths {
                 resets_at?: string;
               };
               queued?: number;
+              /** @description The latest changes of the lane's limits, newest first (at most 20) */
+              history?: {
+                /** Format: date-time */
+                at: string;
+                /**
+                 * @description created: the lane's first limits; registration: the brand type or trust score changed (a vetting); overrides: an operator's PATCH
+                 * @enum {string}
+                 */
+                reason: "created" | "registration" | "overrides";
+                rate_kind: string;
+                trust_score: number | null;
+                mps: number;
+                burst: number;
+                daily_cap: number | null;
+                tmobile_daily_cap: number | null;
+                /** @description The same limits before the change */
+                previous: {
+                  [key: string]: unknown;
+                } | null;
+              }[];
             };
           };
         };
@@ -7432,6 +8341,26 @@ export interface paths {
                 resets_at?: string;
               };
               queued?: number;
+              /** @description The latest changes of the lane's limits, newest first (at most 20) */
+              history?: {
+                /** Format: date-time */
+                at: string;
+                /**
+                 * @description created: the lane's first limits; registration: the brand type or trust score changed (a vetting); overrides: an operator's PATCH
+                 * @enum {string}
+                 */
+                reason: "created" | "registration" | "overrides";
+                rate_kind: string;
+                trust_score: number | null;
+                mps: number;
+                burst: number;
+                daily_cap: number | null;
+                tmobile_daily_cap: number | null;
+                /** @description The same limits before the change */
+                previous: {
+                  [key: string]: unknown;
+                } | null;
+              }[];
             };
           };
         };

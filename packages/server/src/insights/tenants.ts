@@ -138,7 +138,7 @@ export async function tenantTable(q: Queryable, query: TenantQuery, now: Date) {
  * The registration a tenant row shows: the approved one, else the newest. One pass over the
  * registrations (DISTINCT ON) is cheaper than a lookup per tenant when a filter needs them all.
  */
-const PRIMARY_REGISTRATIONS = `SELECT DISTINCT ON (tenant_id) * FROM registrations
+const PRIMARY_REGISTRATIONS = `SELECT DISTINCT ON (tenant_id) * FROM registrations WHERE parent_id IS NULL
   ORDER BY tenant_id, (state = 'approved') DESC, created_at DESC`;
 
 /**
@@ -187,7 +187,7 @@ async function pageRegistrations(q: Queryable, ids: string[]): Promise<Map<strin
   const { rows } = await q.query<RegistrationBrief & { tenant_id: string }>(
     `SELECT DISTINCT ON (tenant_id) tenant_id, id, kind, state, failure, trust_score, created_at,
        brand_submitted_at, campaign_submitted_at, review_started_at
-     FROM registrations WHERE tenant_id = ANY($1)
+     FROM registrations WHERE tenant_id = ANY($1) AND parent_id IS NULL
      ORDER BY tenant_id, (state = 'approved') DESC, created_at DESC`,
     [ids],
   );

@@ -10,14 +10,29 @@ import { registrationEta } from "./timeline.js";
 export async function emitRegistrationUpdated(
   q: Queryable,
   reg: RegistrationRow,
-  extra: { previous_state?: string; event?: string; otp_warning?: string } = {},
+  extra: {
+    previous_state?: string;
+    event?: string;
+    otp_warning?: string;
+    trust_score?: number | null;
+    previous_kind?: string;
+    vetting?: Record<string, unknown>;
+  } = {},
 ): Promise<void> {
   await emitEvent(q, {
     tenantId: reg.tenant_id,
     type: "registration.updated",
-    orderingKey: reg.id,
+    // A brand's registration and its added campaigns share one order.
+    orderingKey: reg.parent_id ?? reg.id,
     data: {
-      registration_id: reg.id,
+      registration_id: reg.parent_id ?? reg.id,
+      // An added campaign's change: which one (`state` is then the campaign's).
+      ...(reg.parent_id
+        ? {
+            campaign_id: reg.id,
+            use_case: (reg.document as { campaign?: { use_case?: string } }).campaign?.use_case ?? null,
+          }
+        : {}),
       kind: reg.kind,
       state: reg.state,
       ...extra,

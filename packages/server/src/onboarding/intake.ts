@@ -72,7 +72,7 @@ export async function validateDocument(
   return validateRegistration(withDeclaredReplies(doc), reuse ? { reuse } : {});
 }
 
-function refuseInvalid(result: ValidationResult): void {
+export function refuseInvalid(result: ValidationResult): void {
   if (result.ok) return;
   const errors = result.findings.filter((f) => f.severity === "error").length;
   throw new SubtextError(
@@ -113,19 +113,41 @@ export async function createRegistration(
     });
   } catch (err) {
     if (!isUniqueViolation(err)) throw err;
-    const existing = await deps.db.maybeOne<{ id: string }>(
-      "SELECT id FROM registrations WHERE tenant_id = $1 AND channel = $2",
+    const existing = await deps.db.maybeOne<{ id: string; state: string; kind: string }>(
+      "SELECT id, state, kind FROM registrations WHERE tenant_id = $1 AND channel = $2 AND parent_id IS NULL",
       [tenant.id, kind === "toll_free" ? "toll_free" : "10dlc"],
     );
     throw new SubtextError(
       "registration_exists",
       409,
-      `Tenant ${tenant.id} already has a ${kind === "toll_free" ? "toll-free" : "10DLC"} registration.`,
-      {
-        hint: `Edit and resubmit ${existing?.id ?? "it"} (PATCH, then POST …/resubmit) instead of starting another one.`,
-      },
+      `Tenant ${tenant.id} already has a ${kind === "toll_free" ? "toll-free" : "10DLC"} registration${existing ? ` (${existing.id}, ${existing.state})` : ""}.`,
+      { hint: existingHint(tenant.id, existing) },
     );
   }
+}
+
+/** What to do instead of a second registration, for the one the tenant has. */
+function existingHint(
+  tenantId: string,
+  existing: { id: string; state: string; kind: string } | null,
+): string {
+  const path = `/v1/tenants/${tenantId}/registrations/${existing?.id ?? "{rid}"}`;
+  if (!existing) return "Read the tenant's registrations (GET /v1/tenants/{id}/registrations).";
+  if (existing.state === "failed")
+    return `Fix it instead: PATCH ${path} with the corrected fields, then POST ${path}/resubmit.`;
+  if (existing.state === "suspended")
+    return "Its brand or campaign is suspended: only Twilio Support lifts it.";
+  if (existing.kind === "toll_free")
+    return `Follow it with GET ${path}; a tenant has one toll-free verification.`;
+  if (existing.kind === "sole_proprietor")
+    return `Follow it with GET ${path}. A sole proprietor brand has exactly one campaign; more use cases need a business with a tax id (a standard brand, on another tenant).`;
+  const upgrade =
+    existing.kind === "low_volume_standard"
+      ? ` To leave low-volume standard, ask for secondary vetting: POST ${path}/vettings {"provider": "aegis"}.`
+      : "";
+  if (existing.state === "approved")
+    return `One brand per tenant: for another use case add a campaign to it, POST ${path}/campaigns.${upgrade}`;
+  return `It is ${existing.state}: follow it with GET ${path}; once approved, campaigns for other use cases are added to it (POST ${path}/campaigns).${upgrade}`;
 }
 
 export async function requireRegistration(
@@ -134,7 +156,7 @@ export async function requireRegistration(
   id: string,
 ): Promise<RegistrationRow> {
   const reg = await findRegistration(q, id);
-  if (!reg || reg.tenant_id !== tenantId) {
+  if (!reg || reg.tenant_id !== tenantId || reg.parent_id !== null) {
     throw new SubtextError("not_found", 404, `No registration with id ${id}.`, {
       hint: "Check the id, and that it belongs to this tenant.",
     });
@@ -162,8 +184,11 @@ export async function patchRegistration(
 ): Promise<RegistrationRow> {
   const reg = await requireRegistration(deps.db, tenantId, id);
   if ("kind" in patch && patch.kind !== reg.kind) {
-    throw new SubtextError("kind_immutable", 422, "A registration's kind cannot change.", {
-      hint: "Remove `kind` from the patch; a different kind needs a new registration.",
+    const upgrade = reg.kind === "low_volume_standard" && patch.kind === "standard";
+    throw new SubtextError("kind_immutable", 422, "A registration's kind cannot change by PATCH.", {
+      hint: upgrade
+        ? `Remove \`kind\` from the patch. A low-volume standard brand becomes standard through secondary vetting: POST /v1/tenants/${tenantId}/registrations/${id}/vettings {"provider": "aegis"}.`
+        : "Remove `kind` from the patch. A low-volume standard brand becomes standard through secondary vetting (POST …/vettings); other kinds are different brands.",
     });
   }
   if (reg.state !== "failed") {

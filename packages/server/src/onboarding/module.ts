@@ -6,12 +6,15 @@
 import type { Module } from "../kernel/module.js";
 import type { Services } from "../kernel/services.js";
 import { explain } from "./hints.js";
+import { CAMPAIGN_DELETE_JOB, type CampaignDeletePayload, runCampaignDelete } from "./campaigns.js";
+import { campaignRoutes } from "./routes/campaigns.js";
 import { onboardingRoutes } from "./routes/registrations.js";
 import { REGISTRATION_SCHEMAS } from "./routes/schemas.js";
 import { OTP_REMINDER_JOB, type OtpReminderPayload, runOtpReminder } from "./otp.js";
 import { STEP_JOB, type StepPayload, failRegistration, runStepJob } from "./runner.js";
 import { isOpen } from "./states.js";
 import { findStep, lockRegistration } from "./store.js";
+import { VETTING_JOB, type VettingPayload, runVetting } from "./vettings.js";
 import { WATCH_JOB, type WatchPayload, runWatch } from "./watch.js";
 
 declare module "../jobs/kinds.js" {
@@ -19,6 +22,8 @@ declare module "../jobs/kinds.js" {
     "onboarding.step": StepPayload;
     "onboarding.otp_reminder": OtpReminderPayload;
     "onboarding.watch": WatchPayload;
+    "onboarding.campaign_delete": CampaignDeletePayload;
+    "onboarding.vetting": VettingPayload;
   }
 }
 
@@ -45,12 +50,22 @@ export function registerOnboardingJobs(services: Services): void {
   });
   services.jobs.register(OTP_REMINDER_JOB, (job) => runOtpReminder(services, job));
   services.jobs.register(WATCH_JOB, (job) => runWatch(services, job));
+  services.jobs.register(CAMPAIGN_DELETE_JOB, {
+    handler: (job) => runCampaignDelete(services, job),
+    maxAttempts: 40,
+    backoff: { baseMs: 2_000, capMs: 30 * 60_000 },
+  });
+  services.jobs.register(VETTING_JOB, {
+    handler: (job) => runVetting(services, job),
+    maxAttempts: 40,
+    backoff: { baseMs: 2_000, capMs: 30 * 60_000 },
+  });
 }
 
 /** Registration (10DLC, sole proprietor, toll-free) as durable workflows. */
 export const onboardingModule: Module = {
   name: "onboarding",
-  routes: (services) => [onboardingRoutes(services)],
+  routes: (services) => [onboardingRoutes(services), campaignRoutes(services)],
   schemas: REGISTRATION_SCHEMAS,
   jobs: registerOnboardingJobs,
 };

@@ -12,7 +12,7 @@ import { SubtextError } from "../kernel/errors.js";
 import { tenantTwilio } from "../tenancy/credentials.js";
 import { findTenant } from "../tenancy/tenants.js";
 import { emitRegistrationUpdated } from "./events.js";
-import { flowFor } from "./flows/index.js";
+import { flowOf } from "./flows/index.js";
 import type { FlowDeps, StepContext, StepDef, StepOutcome } from "./flows/step.js";
 import { explain } from "./hints.js";
 import { type RegistrationEvent, type RegistrationState, TRANSITIONS, isOpen, transition } from "./states.js";
@@ -72,9 +72,9 @@ export function nextPending(
 
 /** Runs the current step now (a status callback arrived, or an OTP was answered). */
 export async function wakeRegistration(q: Queryable, deps: FlowDeps, reg: RegistrationRow): Promise<void> {
-  if (!isOpen(reg.state)) return;
+  if (!isOpen(reg.state) || reg.deleted_at) return;
   const steps = new Map((await listSteps(q, reg.id)).map((s) => [s.name, s]));
-  const current = nextPending(flowFor(reg.kind), steps);
+  const current = nextPending(flowOf(reg), steps);
   if (current) await enqueueStep(q, deps, reg, current.name, deps.clock.now());
 }
 
@@ -85,8 +85,9 @@ export async function runStepJob(
 ): Promise<Snooze | undefined> {
   const { registration_id: id, generation, step: name } = job.payload;
   const reg = await deps.db.maybeOne<RegistrationRow>("SELECT * FROM registrations WHERE id = $1", [id]);
-  if (!reg || reg.generation !== generation || !isOpen(reg.state)) return;
-  const flow = flowFor(reg.kind);
+  // A deleted campaign's flow stops (its deletion bumped the generation too).
+  if (!reg || reg.generation !== generation || !isOpen(reg.state) || reg.deleted_at) return;
+  const flow = flowOf(reg);
   const def = flow.find((s) => s.name === name);
   if (!def) throw new Error(`registration ${id}: no step ${name} in the ${reg.kind} flow`);
   const rows = await listSteps(deps.db, id);

@@ -12,35 +12,77 @@
  */
 import type { Queryable } from "../db/db.js";
 import type { RegistrationKind } from "@subtext/telecom/registration/document";
+import type { RegistrationState } from "./states.js";
 import type { RegistrationRow } from "./store.js";
 import { registrationEta } from "./timeline.js";
+
+type BlockedCode =
+  | "registration_required"
+  | "registration_pending"
+  | "registration_failed"
+  | "registration_suspended"
+  | "campaign_deleted";
+
+export interface BlockedReason {
+  code: BlockedCode;
+  message: string;
+  /** The expected approval date (YYYY-MM-DD), while one can be estimated. */
+  eta?: string;
+  registrationId?: string;
+}
+
+export interface Sender {
+  phoneNumber: string;
+  phoneNumberSid: string;
+  type: "local" | "toll_free";
+}
+
+export interface LaneInfo {
+  id: string;
+  kind: "10dlc_campaign" | "toll_free_number";
+  brandType: "STANDARD" | "SOLE_PROPRIETOR" | "LOW_VOLUME_STANDARD";
+  trustScore: number | null;
+  brandId: string;
+}
+
+/**
+ * One sender channel of the tenant: a 10DLC campaign (the registration's first one, or one added
+ * to its brand) with its Messaging Service, or a toll-free registration. A send that names a
+ * use case or a Messaging Service goes through exactly this one, and its own gate.
+ */
+export interface CampaignProfile {
+  /** The registration row: `reg_…` (the first campaign, or toll-free) or `cmp_…` (an added campaign). */
+  registrationId: string;
+  /** The registration that holds the brand (itself for a first campaign). */
+  brandRegistrationId: string;
+  /** The A2P use case (`2FA`, `MARKETING`…); null for toll-free. */
+  useCase: string | null;
+  channel: "10dlc" | "toll_free";
+  ready: boolean;
+  deleted: boolean;
+  blockedReason?: BlockedReason;
+  kind: RegistrationKind;
+  messagingServiceSid?: string;
+  senders: Sender[];
+  lane?: LaneInfo;
+}
 
 export interface SendingProfile {
   tenantId: string;
   /** 10DLC: brand and campaign approved and the sender attached; toll-free: the number verified. */
   ready: boolean;
   /** Why not, when not ready: the code and message the send API answers with. */
-  blockedReason?: {
-    code: "registration_required" | "registration_pending" | "registration_failed" | "registration_suspended";
-    message: string;
-    /** The expected approval date (YYYY-MM-DD), while one can be estimated. */
-    eta?: string;
-    registrationId?: string;
-  };
+  blockedReason?: BlockedReason;
   /** The registration the profile was read from: the ready one (10DLC before toll-free), else the newest. */
   registrationId?: string;
   kind?: RegistrationKind;
   /** The Messaging Service (MG…) in the tenant's subaccount that the campaign is attached to. */
   messagingServiceSid?: string;
-  senders: { phoneNumber: string; phoneNumberSid: string; type: "local" | "toll_free" }[];
+  senders: Sender[];
   /** Only when ready: what the lane's rate and daily caps follow from. */
-  lane?: {
-    id: string;
-    kind: "10dlc_campaign" | "toll_free_number";
-    brandType: "STANDARD" | "SOLE_PROPRIETOR" | "LOW_VOLUME_STANDARD";
-    trustScore: number | null;
-    brandId: string;
-  };
+  lane?: LaneInfo;
+  /** Every campaign and toll-free registration, ready or not (the default route is the one above). */
+  campaigns: CampaignProfile[];
 }
 
 type GateRow = Pick<
@@ -65,11 +107,20 @@ type GateRow = Pick<
   | "campaign_submitted_at"
   | "review_started_at"
   | "failure"
->;
+  | "parent_id"
+  | "deleted_at"
+> & {
+  /** The campaign's use case (document.campaign.use_case). */
+  use_case: string | null;
+  /** An added campaign: its brand registration's state (the brand columns above are the parent's). */
+  parent_state: RegistrationState | null;
+};
 
 /** Whether a registration row allows sending (pure). */
 export function isReady(r: GateRow): boolean {
   if (r.state !== "approved" || !r.phone_number_sid || !r.phone_number) return false;
+  if (r.deleted_at) return false;
+  if (r.parent_id && r.parent_state !== "approved") return false;
   if (r.channel === "toll_free") return r.tollfree_status === "TWILIO_APPROVED";
   const verified = r.kind !== "sole_proprietor" || r.brand_identity_status === "VERIFIED";
   return (
@@ -81,7 +132,7 @@ export function isReady(r: GateRow): boolean {
   );
 }
 
-const BRAND_TYPE: Record<RegistrationKind, NonNullable<SendingProfile["lane"]>["brandType"]> = {
+const BRAND_TYPE: Record<RegistrationKind, LaneInfo["brandType"]> = {
   sole_proprietor: "SOLE_PROPRIETOR",
   standard: "STANDARD",
   low_volume_standard: "LOW_VOLUME_STANDARD",
@@ -89,13 +140,50 @@ const BRAND_TYPE: Record<RegistrationKind, NonNullable<SendingProfile["lane"]>["
   toll_free: "STANDARD",
 };
 
+function campaignOf(r: GateRow): CampaignProfile {
+  const ready = isReady(r);
+  const c: CampaignProfile = {
+    registrationId: r.id,
+    brandRegistrationId: r.parent_id ?? r.id,
+    useCase: r.channel === "toll_free" ? null : r.use_case,
+    channel: r.channel,
+    ready,
+    deleted: Boolean(r.deleted_at),
+    kind: r.kind,
+    messagingServiceSid: r.messaging_service_sid ?? undefined,
+    senders:
+      r.phone_number && r.phone_number_sid
+        ? [
+            {
+              phoneNumber: r.phone_number,
+              phoneNumberSid: r.phone_number_sid,
+              type: r.channel === "toll_free" ? "toll_free" : "local",
+            },
+          ]
+        : [],
+  };
+  if (ready) {
+    c.lane = {
+      id: r.id,
+      kind: r.channel === "toll_free" ? "toll_free_number" : "10dlc_campaign",
+      brandType: BRAND_TYPE[r.kind],
+      trustScore: r.trust_score,
+      brandId: (r.channel === "toll_free" ? r.tollfree_verification_sid : r.brand_sid) ?? r.id,
+    };
+  } else c.blockedReason = blocked(r);
+  return c;
+}
+
 /** The profile for one tenant from its registrations (pure; exported for tests and callers with rows). */
 export function sendingProfileOf(tenantId: string, rows: GateRow[]): SendingProfile {
-  if (rows.length === 0) {
+  const campaigns = rows.map(campaignOf);
+  const firsts = rows.filter((r) => !r.parent_id);
+  if (firsts.length === 0) {
     return {
       tenantId,
       ready: false,
       senders: [],
+      campaigns,
       blockedReason: {
         code: "registration_required",
         message: "This tenant has no registration: US carriers block unregistered A2P traffic.",
@@ -103,48 +191,46 @@ export function sendingProfileOf(tenantId: string, rows: GateRow[]): SendingProf
     };
   }
   // A ready 10DLC lane first (more throughput), then a ready toll-free one, then the newest.
-  const ready = rows
+  const ready = firsts
     .filter(isReady)
     .sort((a, b) => (a.channel === b.channel ? 0 : a.channel === "10dlc" ? -1 : 1));
-  const chosen = ready[0] ?? [...rows].sort((a, b) => (a.id < b.id ? 1 : -1))[0];
+  const chosen = ready[0] ?? [...firsts].sort((a, b) => (a.id < b.id ? 1 : -1))[0];
+  const c = campaigns[rows.indexOf(chosen)];
   const profile: SendingProfile = {
     tenantId,
     ready: ready.length > 0,
     registrationId: chosen.id,
     kind: chosen.kind,
-    messagingServiceSid: chosen.messaging_service_sid ?? undefined,
-    senders:
-      chosen.phone_number && chosen.phone_number_sid
-        ? [
-            {
-              phoneNumber: chosen.phone_number,
-              phoneNumberSid: chosen.phone_number_sid,
-              type: chosen.channel === "toll_free" ? "toll_free" : "local",
-            },
-          ]
-        : [],
+    messagingServiceSid: c.messagingServiceSid,
+    senders: c.senders,
+    campaigns,
   };
-  if (profile.ready) {
-    profile.lane = {
-      id: chosen.id,
-      kind: chosen.channel === "toll_free" ? "toll_free_number" : "10dlc_campaign",
-      brandType: BRAND_TYPE[chosen.kind],
-      trustScore: chosen.trust_score,
-      brandId:
-        (chosen.channel === "toll_free" ? chosen.tollfree_verification_sid : chosen.brand_sid) ?? chosen.id,
-    };
-    return profile;
-  }
-  profile.blockedReason = blocked(chosen);
+  if (profile.ready) profile.lane = c.lane;
+  else profile.blockedReason = c.blockedReason;
   return profile;
 }
 
-function blocked(r: GateRow): NonNullable<SendingProfile["blockedReason"]> {
+function blocked(r: GateRow): BlockedReason {
   const eta = registrationEta(r)?.latest;
+  const what = r.parent_id ? "Campaign" : "Registration";
+  if (r.deleted_at) {
+    return {
+      code: "campaign_deleted",
+      message: `Campaign ${r.id} (${r.use_case}) was deleted; its Messaging Service sends no more.`,
+      registrationId: r.id,
+    };
+  }
+  if (r.parent_id && r.parent_state !== "approved" && r.state === "approved") {
+    return {
+      code: r.parent_state === "suspended" ? "registration_suspended" : "registration_failed",
+      message: `The brand of campaign ${r.id} (registration ${r.parent_id}) is ${r.parent_state}.`,
+      registrationId: r.parent_id,
+    };
+  }
   if (r.state === "suspended") {
     return {
       code: "registration_suspended",
-      message: `Registration ${r.id} is suspended by Twilio or the carriers; sending stays blocked.`,
+      message: `${what} ${r.id} is suspended by Twilio or the carriers; sending stays blocked.`,
       registrationId: r.id,
     };
   }
@@ -152,7 +238,9 @@ function blocked(r: GateRow): NonNullable<SendingProfile["blockedReason"]> {
     const stage = r.failure?.stage ? ` at the ${r.failure.stage.replace(/_/g, " ")} stage` : "";
     return {
       code: "registration_failed",
-      message: `Registration ${r.id} failed${stage}: fix the data (PATCH) and resubmit it.`,
+      message: r.parent_id
+        ? `Campaign ${r.id} failed${stage}: see its failure reasons; delete it and add it again with the fixes.`
+        : `Registration ${r.id} failed${stage}: fix the data (PATCH) and resubmit it.`,
       registrationId: r.id,
       ...(eta ? { eta } : {}),
     };
@@ -162,19 +250,27 @@ function blocked(r: GateRow): NonNullable<SendingProfile["blockedReason"]> {
     message:
       r.channel === "toll_free"
         ? `Toll-free verification ${r.id} is not approved yet (usually 3–5 business days).`
-        : `10DLC registration ${r.id} is not approved yet (usually 13–20 business days: brand, then campaign).`,
+        : r.parent_id
+          ? `Campaign ${r.id} (${r.use_case}) is not approved yet (usually 10–15 business days).`
+          : `10DLC registration ${r.id} is not approved yet (usually 13–20 business days: brand, then campaign).`,
     registrationId: r.id,
     ...(eta ? { eta } : {}),
   };
 }
 
 export async function getSendingProfile(q: Queryable, tenantId: string): Promise<SendingProfile> {
+  // An added campaign's brand columns (and kind, which a vetting may change) are its parent's.
   const { rows } = await q.query<GateRow>(
-    `SELECT id, kind, channel, state, brand_sid, brand_status, brand_identity_status, trust_score,
-       messaging_service_sid, campaign_status, phone_number_sid, phone_number, sender_attached,
-       tollfree_verification_sid, tollfree_status, created_at, brand_submitted_at, campaign_submitted_at,
-       review_started_at, failure
-     FROM registrations WHERE tenant_id = $1`,
+    `SELECT r.id, COALESCE(p.kind, r.kind) AS kind, r.channel, r.state,
+       COALESCE(p.brand_sid, r.brand_sid) AS brand_sid, COALESCE(p.brand_status, r.brand_status) AS brand_status,
+       COALESCE(p.brand_identity_status, r.brand_identity_status) AS brand_identity_status,
+       CASE WHEN p.id IS NULL THEN r.trust_score ELSE p.trust_score END AS trust_score,
+       r.messaging_service_sid, r.campaign_status, r.phone_number_sid, r.phone_number, r.sender_attached,
+       r.tollfree_verification_sid, r.tollfree_status, r.created_at, r.brand_submitted_at, r.campaign_submitted_at,
+       r.review_started_at, r.failure, r.parent_id, r.deleted_at, r.document->'campaign'->>'use_case' AS use_case,
+       p.state AS parent_state
+     FROM registrations r LEFT JOIN registrations p ON p.id = r.parent_id
+     WHERE r.tenant_id = $1 ORDER BY r.id`,
     [tenantId],
   );
   return sendingProfileOf(tenantId, rows);

@@ -63,6 +63,10 @@ export interface RegistrationRow {
   brand_submitted_at: Date | null;
   review_started_at: Date | null;
   approved_at: Date | null;
+  /** An added campaign: the registration that holds its brand (null for a registration). */
+  parent_id: string | null;
+  /** An added campaign that was deleted (its Usa2p removed). */
+  deleted_at: Date | null;
   created_at: Date;
   updated_at: Date;
 }
@@ -111,6 +115,7 @@ export type RegistrationColumns = Partial<
     | "brand_submitted_at"
     | "review_started_at"
     | "approved_at"
+    | "deleted_at"
   >
 >;
 
@@ -132,12 +137,15 @@ export async function insertRegistration(
     kind: RegistrationKind;
     document: RegistrationDocument;
     reuse: ReuseKeys;
+    /** An added campaign: the registration that holds its brand. */
+    parentId?: string;
   },
   steps: { name: string; stage: string }[],
 ): Promise<RegistrationRow> {
   const row = await q.one<RegistrationRow>(
-    `INSERT INTO registrations (id, tenant_id, kind, channel, state, document, reuse_mobile, reuse_email, reuse_address)
-     VALUES ($1, $2, $3, $4, 'submitted', $5::jsonb, $6, $7, $8) RETURNING *`,
+    `INSERT INTO registrations (id, tenant_id, kind, channel, state, document, reuse_mobile, reuse_email, reuse_address,
+       parent_id)
+     VALUES ($1, $2, $3, $4, 'submitted', $5::jsonb, $6, $7, $8, $9) RETURNING *`,
     [
       r.id,
       r.tenantId,
@@ -147,6 +155,7 @@ export async function insertRegistration(
       r.reuse.reuse_mobile,
       r.reuse.reuse_email,
       r.reuse.reuse_address,
+      r.parentId ?? null,
     ],
   );
   await q.query(
@@ -166,10 +175,20 @@ export function lockRegistration(q: Queryable, id: string): Promise<Registration
   return q.maybeOne<RegistrationRow>("SELECT * FROM registrations WHERE id = $1 FOR UPDATE", [id]);
 }
 
+/** The tenant's registrations (not the campaigns added to them). */
 export async function listRegistrations(q: Queryable, tenantId: string): Promise<RegistrationRow[]> {
   const { rows } = await q.query<RegistrationRow>(
-    "SELECT * FROM registrations WHERE tenant_id = $1 ORDER BY id DESC",
+    "SELECT * FROM registrations WHERE tenant_id = $1 AND parent_id IS NULL ORDER BY id DESC",
     [tenantId],
+  );
+  return rows;
+}
+
+/** The campaigns added to a registration's brand, oldest first (deleted ones included). */
+export async function listAddedCampaigns(q: Queryable, parentId: string): Promise<RegistrationRow[]> {
+  const { rows } = await q.query<RegistrationRow>(
+    "SELECT * FROM registrations WHERE parent_id = $1 ORDER BY id",
+    [parentId],
   );
   return rows;
 }

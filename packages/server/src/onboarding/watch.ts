@@ -55,7 +55,11 @@ interface Finding {
 
 export async function runWatch(deps: FlowDeps, job: JobRow<WatchPayload>): Promise<Snooze | undefined> {
   const reg = await findRegistration(deps.db, job.payload.registration_id);
-  if (reg?.state !== "approved") return;
+  if (reg?.state !== "approved" || reg.deleted_at) return;
+  // An added campaign watches its own campaign and the brand its registration holds.
+  const brandSid = reg.parent_id
+    ? ((await findRegistration(deps.db, reg.parent_id))?.brand_sid ?? null)
+    : reg.brand_sid;
   const tenant = await findTenant(deps.db, reg.tenant_id);
   if (tenant?.status !== "active") return;
   const client = await tenantTwilio(deps, tenant);
@@ -81,14 +85,17 @@ export async function runWatch(deps: FlowDeps, job: JobRow<WatchPayload>): Promi
         },
       };
     }
-  } else if (reg.brand_sid && reg.messaging_service_sid) {
+  } else if (brandSid && reg.messaging_service_sid) {
     const brand = await twilioCall("read a brand", () =>
-      client.messaging.v1.brandRegistrations(reg.brand_sid!).fetch(),
+      client.messaging.v1.brandRegistrations(brandSid).fetch(),
     );
     const usa2p = client.messaging.v1.services(reg.messaging_service_sid).usAppToPerson;
     const [campaign] = await twilioCall("read the campaign", () => usa2p.list({ limit: 1 }));
     const campaignStatus = campaign?.campaignStatus ?? null;
-    const set = { brand_status: brand.status, campaign_status: campaignStatus };
+    // An added campaign keeps no brand columns of its own (its registration's are read).
+    const set = reg.parent_id
+      ? { campaign_status: campaignStatus }
+      : { brand_status: brand.status, campaign_status: campaignStatus };
     if (brand.status === "SUSPENDED" || campaignStatus === "SUSPENDED") {
       const stage = brand.status === "SUSPENDED" ? "brand" : "campaign";
       found = {

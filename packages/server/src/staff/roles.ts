@@ -85,6 +85,12 @@ export const ROUTE_ROLES: Readonly<Record<string, Roles>> = {
   "PATCH /v1/tenants/:id/registrations/:rid": BUILDERS,
   "POST /v1/tenants/:id/registrations/:rid/resubmit": BUILDERS,
   "POST /v1/tenants/:id/registrations/:rid/otp": BUILDERS,
+  "POST /v1/tenants/:id/registrations/:rid/campaigns": BUILDERS,
+  "GET /v1/tenants/:id/registrations/:rid/campaigns": READERS,
+  "GET /v1/tenants/:id/registrations/:rid/campaigns/:cid": READERS,
+  "DELETE /v1/tenants/:id/registrations/:rid/campaigns/:cid": BUILDERS,
+  "POST /v1/tenants/:id/registrations/:rid/vettings": BUILDERS,
+  "GET /v1/tenants/:id/registrations/:rid/vettings": READERS,
 
   "POST /v1/messages": BUILDERS,
   "GET /v1/messages": READERS,

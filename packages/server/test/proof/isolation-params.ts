@@ -37,6 +37,7 @@ export const PATH_PARAMS: Record<string, ParamFixture> = {
   "tenants/{id}": id("tenants", "ten_01JC0000000000000000000000"),
   "api-keys/{key_id}": id("api-keys", "key_01JC0000000000000000000000"),
   "registrations/{rid}": id("registrations", "reg_01JC0000000000000000000000"),
+  "campaigns/{cid}": id("campaigns", "cmp_01JC0000000000000000000000"),
   "webhook-endpoints/{id}": id("webhook-endpoints", "whe_01JC0000000000000000000000"),
   "events/{id}": id("events", "evt_01JC0000000000000000000000"),
   "alert-rules/{id}": id("alert-rules", "alr_01JC0000000000000000000000"),

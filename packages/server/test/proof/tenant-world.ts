@@ -39,6 +39,8 @@ export async function buildTenantWorld(stack: Stack, seed: number, hookUrl: stri
   const ids: Record<string, string> = {
     tenants: tenant.id,
     registrations: registration.id,
+    // A sole proprietor's one campaign is its registration's own (GET …/campaigns/{rid}).
+    campaigns: registration.id,
   };
   const keys = await must(stack, "list keys", "GET", `/v1/tenants/${tenant.id}/api-keys`, admin);
   ids["api-keys"] = keys.data[0].id;

@@ -4,6 +4,7 @@ import { get } from "../lib/api";
 import { KIND_LABELS } from "../lib/format";
 import { useAsync } from "../lib/hooks";
 import { useSession } from "../lib/session";
+import { Campaigns } from "./onboarding/Campaigns";
 import { RegistrationTimeline } from "./onboarding/Timeline";
 import { Wizard } from "./onboarding/Wizard";
 
@@ -73,6 +74,14 @@ export function OnboardingPage() {
       )}
       {current && !starting && (
         <RegistrationTimeline key={current.id} tenantId={tenant.id} registrationId={current.id} />
+      )}
+      {current && !starting && current.kind !== "toll_free" && (
+        <Campaigns
+          key={`campaigns-${current.id}`}
+          tenantId={tenant.id}
+          registration={current}
+          onRegistrationChange={regs.reload}
+        />
       )}
     </>
   );

@@ -14,12 +14,13 @@ import { tenantTwilio } from "../../tenancy/credentials.js";
 import { type TenantRow, cachedTenant } from "../../tenancy/tenants.js";
 import { gcraAvailable } from "@subtext/telecom/lanes";
 import { type MessagingMetrics, messagingMetrics } from "../metrics.js";
-import { sendingProfile } from "../send/gate.js";
+import { laneGate, sendingProfile } from "../send/gate.js";
 import { GroupCommit } from "../send/group-commit.js";
 import { cachedSettings } from "../settings.js";
 import { type CallResult, createAtTwilio } from "./call.js";
 import { type ClaimedMessage, claimLane } from "./claim.js";
-import type { LaneRow } from "../store/lanes.js";
+import { type LaneRow, refreshLaneSpec, specChanged } from "../store/lanes.js";
+import { cancelLaneQueue } from "../store/messages.js";
 import { acquireLanes, holdLane, promoteScheduled, releaseLanes } from "./leases.js";
 import { type CallOutcome, type OutcomePolicy, recordOutcomes } from "./outcomes.js";
 
@@ -117,23 +118,35 @@ export class Dispatcher {
         if (restsUntil > ms) continue;
         this.resting.delete(lane.id);
       }
-      const state = lane.tat_ms === null ? null : { tat: lane.tat_ms };
-      if (gcraAvailable(state, ms, { mps: lane.mps, burst: lane.burst }) === 0) continue;
       // The gate is checked again at dispatch: a registration suspended (or failed) after its
       // messages were accepted holds them, queued, instead of sending traffic carriers now block.
+      // Each lane answers to its own campaign: another campaign of the tenant may be fine.
       if (lane.kind !== "whatsapp_sender") {
-        const profile = await sendingProfile(this.deps, lane.tenant_id);
-        if (!profile.ready) {
-          lane.held_until = await holdLane(
-            db,
-            lane.id,
-            now,
-            profile.blockedReason?.code ?? "registration_required",
-          );
-          lane.held_reason = profile.blockedReason?.code ?? "registration_required";
+        const gate = laneGate(await sendingProfile(this.deps, lane.tenant_id), lane);
+        if (!gate.ready) {
+          // A deleted campaign's queued messages will never go: they are canceled, not held.
+          if (gate.code === "campaign_deleted") await cancelLaneQueue(db, lane, now, gate.code);
+          lane.held_until = await holdLane(db, lane.id, now, gate.code);
+          lane.held_reason = gate.code;
           continue;
         }
+        // The registration changed under the lane (a vetting raised the trust score): new limits
+        // from now on, recorded in the lane's history; the bucket's state carries over.
+        if (specChanged(lane, gate.spec)) {
+          const refreshed = await db.tx((tx) => refreshLaneSpec(tx, lane.id, gate.spec, now));
+          if (refreshed) {
+            lane.mps = refreshed.mps;
+            lane.burst = refreshed.burst;
+            lane.daily_cap = refreshed.daily_cap;
+            lane.tmobile_daily_cap = refreshed.tmobile_daily_cap;
+            lane.rate_kind = refreshed.rate_kind;
+            lane.trust_score = refreshed.trust_score;
+            lane.brand_id = refreshed.brand_id;
+          }
+        }
       }
+      const state = lane.tat_ms === null ? null : { tat: lane.tat_ms };
+      if (gcraAvailable(state, ms, { mps: lane.mps, burst: lane.burst }) === 0) continue;
       const settings = await cachedSettings(this.deps, lane.tenant_id);
       const result = await claimLane(db, {
         laneId: lane.id,

@@ -11,6 +11,7 @@ import {
   type LaneRow,
   ensureLane,
   findLane,
+  laneHistory,
   listLanes,
   updateLaneOverrides,
 } from "../store/lanes.js";
@@ -44,6 +45,26 @@ const LaneSchema = Type.Object({
     }),
   ),
   queued: Type.Optional(Type.Integer()),
+  history: Type.Optional(
+    Type.Array(
+      Type.Object({
+        at: Type.String({ format: "date-time" }),
+        reason: Type.Enum(["created", "registration", "overrides"], {
+          type: "string",
+          description:
+            "created: the lane's first limits; registration: the brand type or trust score changed (a vetting); overrides: an operator's PATCH",
+        }),
+        rate_kind: Type.String(),
+        trust_score: Nullable(Type.Integer()),
+        mps: Type.Number(),
+        burst: Type.Integer(),
+        daily_cap: Nullable(Type.Integer()),
+        tmobile_daily_cap: Nullable(Type.Integer()),
+        previous: Nullable(OpenObject({ description: "The same limits before the change" })),
+      }),
+      { description: "The latest changes of the lane's limits, newest first (at most 20)" },
+    ),
+  ),
 });
 
 async function laneView(services: Services, l: LaneRow) {
@@ -81,6 +102,7 @@ async function laneView(services: Services, l: LaneRow) {
       resets_at: window.resets_at.toISOString(),
     },
     queued: queued.n,
+    history: await laneHistory(services.db, l.id),
   };
 }
 

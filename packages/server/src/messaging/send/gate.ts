@@ -3,11 +3,15 @@
  * says so (`getSendingProfile`, owned by onboarding); the profile also names the messaging
  * service, the senders and the brand, from which the lane and its limits follow.
  */
-import { type SendingProfile, getSendingProfile } from "../../onboarding/sending-profile.js";
+import {
+  type CampaignProfile,
+  type SendingProfile,
+  getSendingProfile,
+} from "../../onboarding/sending-profile.js";
 import { SubtextError } from "../../kernel/errors.js";
 import type { Services } from "../../kernel/services.js";
 import type { LaneKind } from "@subtext/telecom/lanes";
-import type { LaneSpec } from "../store/lanes.js";
+import type { LaneRow, LaneSpec } from "../store/lanes.js";
 import { ALL_SENDERS } from "../optouts/store.js";
 import type { ValidSend } from "./validate.js";
 
@@ -42,16 +46,34 @@ export function sendingProfile(
   );
 }
 
-export function gateError(profile: SendingProfile): SubtextError {
+/** What one send goes through: the tenant's default campaign, or the one the send names. */
+type Target = Pick<
+  SendingProfile,
+  | "tenantId"
+  | "ready"
+  | "blockedReason"
+  | "registrationId"
+  | "kind"
+  | "messagingServiceSid"
+  | "senders"
+  | "lane"
+>;
+
+export function gateError(profile: Pick<Target, "blockedReason" | "registrationId">): SubtextError {
   const reason = profile.blockedReason;
   const code = reason?.code ?? "registration_required";
-  const status = code === "registration_pending" || code === "registration_failed" ? 409 : 403;
+  const status =
+    code === "registration_pending" || code === "registration_failed" || code === "campaign_deleted"
+      ? 409
+      : 403;
   const eta = reason?.eta ? ` Expected approval: ${reason.eta}.` : "";
   const hints: Record<string, string> = {
     registration_required: "Register the tenant first: POST /v1/tenants/{id}/registrations.",
     registration_pending: `The registration is under review; sending opens when it is approved.${eta}`,
     registration_failed: "The registration failed: see its failure reasons, fix the data and resubmit.",
     registration_suspended: "The registration is suspended by the carriers or Twilio; contact support.",
+    campaign_deleted:
+      "Send with another use case or Messaging Service (GET /v1/tenants/{id}/registrations/{rid}/campaigns lists them).",
   };
   return new SubtextError(code, status, reason?.message ?? "This tenant cannot send messages yet.", {
     hint: hints[code] ?? hints.registration_required,
@@ -61,7 +83,7 @@ export function gateError(profile: SendingProfile): SubtextError {
   });
 }
 
-function rateKindOf(profile: SendingProfile): LaneKind {
+function rateKindOf(profile: Pick<Target, "kind" | "lane">): LaneKind {
   if (profile.kind === "toll_free") return "toll_free";
   if (
     profile.kind === "sole_proprietor" ||
@@ -80,13 +102,53 @@ function rateKindOf(profile: SendingProfile): LaneKind {
   }
 }
 
-/** The route of a valid message for a ready profile, or the reason it cannot go. */
-export function routeFor(
+const asTarget = (profile: SendingProfile, c: CampaignProfile): Target => ({
+  ...c,
+  tenantId: profile.tenantId,
+});
+
+function unknownUseCase(profile: SendingProfile, useCase: string): SubtextError {
+  const known = profile.campaigns.filter((c) => c.useCase && !c.deleted).map((c) => c.useCase);
+  return new SubtextError("unknown_use_case", 422, `This tenant has no ${useCase} campaign.`, {
+    hint: known.length
+      ? `Use one of ${known.join(", ")}, or add a ${useCase} campaign (POST /v1/tenants/{id}/registrations/{rid}/campaigns).`
+      : `Add a ${useCase} campaign first (POST /v1/tenants/{id}/registrations/{rid}/campaigns).`,
+    details: [{ path: "/use_case", code: "unknown_use_case" }],
+  });
+}
+
+/**
+ * The campaign a send goes through: the one whose use case or Messaging Service it names (a
+ * live one before a deleted one), the one that owns its `from` number, or the default.
+ */
+function targetOf(
   profile: SendingProfile,
-  send: Pick<ValidSend, "from" | "messagingServiceId">,
-): Route {
-  if (!profile.ready) throw gateError(profile);
-  if (send.messagingServiceId && send.messagingServiceId !== profile.messagingServiceSid) {
+  send: Pick<ValidSend, "from" | "messagingServiceId" | "useCase">,
+): Target {
+  const live = (list: CampaignProfile[]) => list.find((c) => !c.deleted) ?? list[0];
+  if (send.useCase) {
+    const c = live(profile.campaigns.filter((c) => c.channel === "10dlc" && c.useCase === send.useCase));
+    if (!c) {
+      if (!profile.ready && profile.campaigns.length === 0) throw gateError(profile);
+      throw unknownUseCase(profile, send.useCase);
+    }
+    if (send.messagingServiceId && send.messagingServiceId !== c.messagingServiceSid) {
+      throw new SubtextError(
+        "use_case_service_mismatch",
+        422,
+        `${send.messagingServiceId} is not the Messaging Service of the ${send.useCase} campaign.`,
+        {
+          hint: "Name the campaign once: use_case or messaging_service_id.",
+          details: [{ path: "/messaging_service_id", code: "use_case_service_mismatch" }],
+        },
+      );
+    }
+    return asTarget(profile, c);
+  }
+  if (send.messagingServiceId) {
+    const c = live(profile.campaigns.filter((c) => c.messagingServiceSid === send.messagingServiceId));
+    if (c) return asTarget(profile, c);
+    if (!profile.ready) throw gateError(profile);
     throw new SubtextError(
       "unknown_messaging_service",
       422,
@@ -97,18 +159,32 @@ export function routeFor(
       },
     );
   }
-  const sender = send.from ? profile.senders.find((s) => s.phoneNumber === send.from) : undefined;
-  if (send.from && !sender) {
-    throw new SubtextError(
-      "unknown_sender",
-      422,
-      `${send.from} is not one of this tenant's registered senders.`,
-      {
-        hint: "Omit from to let the messaging service choose, or use one of the tenant's numbers.",
-        details: [{ path: "/from", code: "unknown_sender", twilio_code: 21606 }],
-        twilio_code: 21606,
-      },
+  if (send.from && !profile.senders.some((s) => s.phoneNumber === send.from)) {
+    const owner = profile.campaigns.find(
+      (c) => !c.deleted && c.senders.some((s) => s.phoneNumber === send.from),
     );
+    if (owner) return asTarget(profile, owner);
+  }
+  return profile;
+}
+
+/** The route of a valid message for a ready profile, or the reason it cannot go. */
+export function routeFor(
+  profile: SendingProfile,
+  send: Pick<ValidSend, "from" | "messagingServiceId" | "useCase">,
+): Route {
+  return routeTarget(targetOf(profile, send), send.from);
+}
+
+function routeTarget(profile: Target, from: string | null): Route {
+  if (!profile.ready) throw gateError(profile);
+  const sender = from ? profile.senders.find((s) => s.phoneNumber === from) : undefined;
+  if (from && !sender) {
+    throw new SubtextError("unknown_sender", 422, `${from} is not one of this tenant's registered senders.`, {
+      hint: "Omit from to let the messaging service choose, or use one of the tenant's numbers.",
+      details: [{ path: "/from", code: "unknown_sender", twilio_code: 21606 }],
+      twilio_code: 21606,
+    });
   }
   const mg = profile.messagingServiceSid ?? null;
   const rateKind = rateKindOf(profile);
@@ -150,8 +226,8 @@ export function routeFor(
       sender: null,
     },
     messagingServiceSid: mg,
-    from: send.from,
-    scopes: send.from ? [...scopes, send.from] : scopes,
+    from,
+    scopes: from ? [...scopes, from] : scopes,
   };
 }
 
@@ -190,12 +266,40 @@ function notReady(): SubtextError {
   );
 }
 
-/** The lanes a ready profile sends on (one per toll-free number, or the campaign's). */
+/** The lanes a profile's ready campaigns send on (one per toll-free number, or each campaign's). */
 export function profileLanes(profile: SendingProfile): LaneSpec[] {
-  if (!profile.ready) return [];
-  const blank = { from: null, messagingServiceId: null };
-  if (rateKindOf(profile) !== "toll_free") return [routeFor(profile, blank).lane];
-  return profile.senders
-    .filter((s) => s.type === "toll_free")
-    .map((s) => routeFor(profile, { ...blank, from: s.phoneNumber }).lane);
+  const lanes: LaneSpec[] = [];
+  for (const c of profile.campaigns) {
+    if (!c.ready) continue;
+    const target = asTarget(profile, c);
+    if (rateKindOf(target) !== "toll_free") lanes.push(routeTarget(target, null).lane);
+    else
+      for (const s of c.senders.filter((s) => s.type === "toll_free"))
+        lanes.push(routeTarget(target, s.phoneNumber).lane);
+  }
+  return lanes;
+}
+
+/**
+ * The dispatcher's look at a lane before claiming from it: the gate of the campaign (or toll-free
+ * registration) the lane belongs to, and the spec its limits follow from now. A registration
+ * that changed since the lane was made (a vetting raised the trust score, the brand left
+ * low-volume standard) gives a spec that differs from the lane row.
+ */
+export function laneGate(
+  profile: SendingProfile,
+  lane: Pick<LaneRow, "kind" | "messaging_service_sid" | "sender">,
+): { ready: true; spec: LaneSpec } | { ready: false; code: string } {
+  const c =
+    lane.kind === "toll_free_number"
+      ? profile.campaigns.find(
+          (c) => c.channel === "toll_free" && c.senders.some((s) => s.phoneNumber === lane.sender),
+        )
+      : profile.campaigns.find(
+          (c) => c.channel === "10dlc" && c.messagingServiceSid === lane.messaging_service_sid,
+        );
+  if (!c) return { ready: false, code: profile.blockedReason?.code ?? "registration_required" };
+  if (!c.ready) return { ready: false, code: c.blockedReason?.code ?? "registration_required" };
+  const route = routeTarget(asTarget(profile, c), lane.kind === "toll_free_number" ? lane.sender : null);
+  return { ready: true, spec: route.lane };
 }

@@ -19,7 +19,20 @@ export const SendInput = Type.Object(
         description: "One of the tenant's numbers; default: the messaging service chooses",
       }),
     ),
-    messaging_service_id: Type.Optional(Type.String({ pattern: "^MG[0-9a-fA-F]{32}$" })),
+    messaging_service_id: Type.Optional(
+      Type.String({
+        pattern: "^MG[0-9a-fA-F]{32}$",
+        description: "One of the tenant's Messaging Services (a campaign's); default: the first campaign's",
+      }),
+    ),
+    use_case: Type.Optional(
+      Type.String({
+        pattern: "^[A-Z0-9_]{2,40}$",
+        description:
+          "The A2P use case of one of the tenant's campaigns (`2FA`, `MARKETING`…): the message goes on that campaign's Messaging Service and lane",
+        examples: ["2FA"],
+      }),
+    ),
     media_urls: Type.Optional(Type.Array(Type.String({ maxLength: 2048 }), { maxItems: 50 })),
     send_at: Type.Optional(Type.String({ maxLength: 64, description: "ISO 8601; up to 35 days ahead" })),
     idempotency_key: Type.Optional(Type.String({ minLength: 1, maxLength: 255 })),

@@ -22,6 +22,8 @@ export interface ValidSend {
   body: string;
   from: string | null;
   messagingServiceId: string | null;
+  /** The campaign's use case the send names (`2FA`…), or null. */
+  useCase: string | null;
   mediaUrls: string[];
   channel: "sms" | "mms" | "whatsapp";
   sendAt: Date | null;
@@ -151,6 +153,7 @@ export function validateSend(input: SendInput, now: Date): Validation {
       body,
       from,
       messagingServiceId: input.messaging_service_id ?? null,
+      useCase: input.use_case ?? null,
       mediaUrls: media,
       channel: whatsapp ? "whatsapp" : media.length > 0 ? "mms" : "sms",
       sendAt,

@@ -87,7 +87,10 @@ export function effectiveRate(
  * The lane row for a spec, created or brought up to date once per process (then cached in the
  * runtime's cache: a lane's id never changes, and a changed spec is a new signature).
  */
-export async function ensureLane(deps: Pick<Services, "db" | "caches">, spec: LaneSpec): Promise<string> {
+export async function ensureLane(
+  deps: Pick<Services, "db" | "caches" | "clock">,
+  spec: LaneSpec,
+): Promise<string> {
   const signature = JSON.stringify(spec);
   const known = deps.caches.space<string>("lane-ids", { ttlMs: 3_600_000 });
   const cached = known.get(signature);
@@ -99,60 +102,160 @@ export async function ensureLane(deps: Pick<Services, "db" | "caches">, spec: La
   ]);
   if (!row) {
     const rate = effectiveRate(spec.rateKind, spec.trustScore, {});
-    row = await q.maybeOne<LaneRow>(
-      `INSERT INTO lanes (id, tenant_id, key, kind, rate_kind, brand_id, trust_score, messaging_service_sid, sender,
-         mps, burst, daily_cap, tmobile_daily_cap)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
-       ON CONFLICT (tenant_id, key) DO NOTHING RETURNING *`,
-      [
-        newId("lane"),
-        spec.tenantId,
-        spec.key,
-        spec.kind,
-        spec.rateKind,
-        spec.brandId,
-        spec.trustScore,
-        spec.messagingServiceSid,
-        spec.sender,
-        rate.mps,
-        rate.burst,
-        rate.daily_cap,
-        rate.tmobile_daily_cap,
-      ],
-    );
+    const now = deps.clock.now();
+    row = await deps.db.tx(async (tx) => {
+      const inserted = await tx.maybeOne<LaneRow>(
+        `INSERT INTO lanes (id, tenant_id, key, kind, rate_kind, brand_id, trust_score, messaging_service_sid, sender,
+           mps, burst, daily_cap, tmobile_daily_cap)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+         ON CONFLICT (tenant_id, key) DO NOTHING RETURNING *`,
+        [
+          newId("lane"),
+          spec.tenantId,
+          spec.key,
+          spec.kind,
+          spec.rateKind,
+          spec.brandId,
+          spec.trustScore,
+          spec.messagingServiceSid,
+          spec.sender,
+          rate.mps,
+          rate.burst,
+          rate.daily_cap,
+          rate.tmobile_daily_cap,
+        ],
+      );
+      if (inserted) await recordLaneChange(tx, inserted, "created", null, now);
+      return inserted;
+    });
     row ??= await q.one<LaneRow>("SELECT * FROM lanes WHERE tenant_id = $1 AND key = $2", [
       spec.tenantId,
       spec.key,
     ]);
-  } else if (
+  } else if (specChanged(row, spec)) {
+    const id = row.id;
+    await deps.db.tx((tx) => refreshLaneSpec(tx, id, spec, deps.clock.now()));
+  }
+  known.set(signature, row.id);
+  return row.id;
+}
+
+/** Whether the registration says something else than the lane row (brand type, trust score…). */
+export function specChanged(row: LaneRow, spec: LaneSpec): boolean {
+  return (
     row.rate_kind !== spec.rateKind ||
     row.trust_score !== spec.trustScore ||
     row.brand_id !== spec.brandId ||
     row.messaging_service_sid !== spec.messagingServiceSid ||
     row.sender !== spec.sender
-  ) {
-    // The registration changed (a trust score arrived, a brand was re-vetted): new base limits.
-    const rate = effectiveRate(spec.rateKind, spec.trustScore, row.overrides);
-    await q.query(
-      `UPDATE lanes SET rate_kind = $2, trust_score = $3, brand_id = $4, messaging_service_sid = $5, sender = $6,
-         mps = $7, burst = $8, daily_cap = $9, tmobile_daily_cap = $10, updated_at = now()
-       WHERE id = $1`,
-      [
-        row.id,
-        spec.rateKind,
-        spec.trustScore,
-        spec.brandId,
-        spec.messagingServiceSid,
-        spec.sender,
-        rate.mps,
-        rate.burst,
-        rate.daily_cap,
-        rate.tmobile_daily_cap,
-      ],
-    );
-  }
-  known.set(signature, row.id);
-  return row.id;
+  );
+}
+
+/**
+ * The registration changed (a trust score arrived, a brand was vetted and left low-volume
+ * standard): new base limits from the table, under the lane's row lock, recorded in its
+ * history. The token bucket (tat_ms) is kept: what was already sent stays paced as it was, and
+ * the next claim spaces messages at the new rate. Returns the lane, or null if nothing changed.
+ */
+export async function refreshLaneSpec(
+  q: Queryable,
+  laneId: string,
+  spec: LaneSpec,
+  now: Date,
+): Promise<LaneRow | null> {
+  const row = await q.maybeOne<LaneRow>("SELECT * FROM lanes WHERE id = $1 FOR UPDATE", [laneId]);
+  if (!row || !specChanged(row, spec)) return null;
+  const rate = effectiveRate(spec.rateKind, spec.trustScore, row.overrides);
+  const updated = await q.one<LaneRow>(
+    `UPDATE lanes SET rate_kind = $2, trust_score = $3, brand_id = $4, messaging_service_sid = $5, sender = $6,
+       mps = $7, burst = $8, daily_cap = $9, tmobile_daily_cap = $10, updated_at = $11,
+       -- Higher caps may end a cap's hold: look at the lane again now.
+       held_until = CASE WHEN held_reason IN ('daily_cap', 'tmobile_daily_cap') THEN NULL ELSE held_until END,
+       held_reason = CASE WHEN held_reason IN ('daily_cap', 'tmobile_daily_cap') THEN NULL ELSE held_reason END
+     WHERE id = $1 RETURNING *`,
+    [
+      row.id,
+      spec.rateKind,
+      spec.trustScore,
+      spec.brandId,
+      spec.messagingServiceSid,
+      spec.sender,
+      rate.mps,
+      rate.burst,
+      rate.daily_cap,
+      rate.tmobile_daily_cap,
+      now,
+    ],
+  );
+  await recordLaneChange(q, updated, "registration", row, now);
+  return updated;
+}
+
+export interface LaneChange {
+  at: string;
+  reason: "created" | "registration" | "overrides";
+  rate_kind: string;
+  trust_score: number | null;
+  mps: number;
+  burst: number;
+  daily_cap: number | null;
+  tmobile_daily_cap: number | null;
+  previous: {
+    rate_kind: string;
+    trust_score: number | null;
+    mps: number;
+    burst: number;
+    daily_cap: number | null;
+    tmobile_daily_cap: number | null;
+  } | null;
+}
+
+async function recordLaneChange(
+  q: Queryable,
+  lane: LaneRow,
+  reason: LaneChange["reason"],
+  before: LaneRow | null,
+  now: Date,
+): Promise<void> {
+  const previous = before
+    ? {
+        rate_kind: before.rate_kind,
+        trust_score: before.trust_score,
+        mps: before.mps,
+        burst: before.burst,
+        daily_cap: before.daily_cap,
+        tmobile_daily_cap: before.tmobile_daily_cap,
+      }
+    : null;
+  await q.query(
+    `INSERT INTO lane_changes (id, lane_id, tenant_id, at, reason, rate_kind, trust_score, mps, burst, daily_cap,
+       tmobile_daily_cap, previous)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12::jsonb)`,
+    [
+      newId("lch"),
+      lane.id,
+      lane.tenant_id,
+      now,
+      reason,
+      lane.rate_kind,
+      lane.trust_score,
+      lane.mps,
+      lane.burst,
+      lane.daily_cap,
+      lane.tmobile_daily_cap,
+      previous ? JSON.stringify(previous) : null,
+    ],
+  );
+}
+
+/** The lane's latest changes, newest first. */
+export async function laneHistory(q: Queryable, laneId: string, limit = 20): Promise<LaneChange[]> {
+  const { rows } = await q.query<Omit<LaneChange, "at"> & { at: Date }>(
+    `SELECT at, reason, rate_kind, trust_score, mps, burst, daily_cap, tmobile_daily_cap, previous
+     FROM lane_changes WHERE lane_id = $1 ORDER BY at DESC, id DESC LIMIT $2`,
+    [laneId, limit],
+  );
+  return rows.map((r) => ({ ...r, at: r.at.toISOString() }));
 }
 
 export function findLane(q: Queryable, id: string): Promise<LaneRow | null> {
@@ -190,11 +293,13 @@ export async function updateLaneOverrides(
      WHERE lane_id = $1 AND status = 'queued' AND held_reason IN ('daily_cap', 'tmobile_daily_cap')`,
     [id, now],
   );
-  return q.one<LaneRow>(
+  const updated = await q.one<LaneRow>(
     `UPDATE lanes SET overrides = $2::jsonb, mps = $3, burst = $4, daily_cap = $5, tmobile_daily_cap = $6,
        -- New limits may end a hold (a cap raised): look at the lane again now.
        held_until = NULL, held_reason = NULL, next_due_at = LEAST(COALESCE(next_due_at, $7), $7), updated_at = $7
      WHERE id = $1 RETURNING *`,
     [id, JSON.stringify(overrides), rate.mps, rate.burst, rate.daily_cap, rate.tmobile_daily_cap, now],
   );
+  await recordLaneChange(q, updated, "overrides", row, now);
+  return updated;
 }

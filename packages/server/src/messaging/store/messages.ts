@@ -236,6 +236,51 @@ export async function cancelMessage(
   });
 }
 
+/**
+ * Cancels every message still waiting on a lane that will never send again (its campaign was
+ * deleted): status `canceled` with the reason in the timeline and in `message.canceled`.
+ */
+export async function cancelLaneQueue(
+  db: Db,
+  lane: { id: string; tenant_id: string },
+  now: Date,
+  reason: string,
+): Promise<number> {
+  return db.tx(async (tx) => {
+    const { rows } = await tx.query<MessageRow>(
+      `UPDATE messages SET status = 'canceled', updated_at = $3, completed_at = $3, held_reason = $4
+       WHERE lane_id = $1 AND tenant_id = $2 AND status IN ('queued', 'scheduled') RETURNING *`,
+      [lane.id, lane.tenant_id, now, reason],
+    );
+    // Nothing will be due on this lane any more: the dispatcher stops looking at it.
+    await tx.query(
+      `UPDATE lanes SET next_due_at = (SELECT min(not_before) FROM messages WHERE lane_id = $1 AND status = 'queued')
+       WHERE id = $1`,
+      [lane.id],
+    );
+    if (rows.length === 0) return 0;
+    await addTimeline(
+      tx,
+      rows.map((row) => ({
+        messageId: row.id,
+        kind: "status",
+        name: "canceled",
+        at: now,
+        data: { source: "system", reason },
+      })),
+    );
+    for (const row of rows) {
+      await emitEvent(tx, {
+        tenantId: row.tenant_id,
+        type: "message.canceled",
+        data: { message: messageView(row), reason },
+        orderingKey: row.id,
+      });
+    }
+    return rows.length;
+  });
+}
+
 /** Lowers each lane's next-due hint so the dispatcher looks at it again by `due`. */
 export async function markLanesDue(q: Queryable, due: { laneId: string; at: Date }[]): Promise<void> {
   if (due.length === 0) return;

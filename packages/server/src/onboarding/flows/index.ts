@@ -6,6 +6,8 @@
  * The messaging service and the number are prepared while the brand is in review.
  */
 import type { RegistrationKind } from "@subtext/telecom/registration/document";
+import type { RegistrationRow } from "../store.js";
+import { brandLinkStep } from "./added-campaign.js";
 import { brandApprovalStep, brandRegisterStep, brandSettleStep } from "./brand.js";
 import { campaignApprovalStep, campaignCreateStep, campaignSettleStep } from "./campaign.js";
 import {
@@ -165,6 +167,14 @@ const FLOWS: Record<RegistrationKind, StepDef[]> = {
 
 export function flowFor(kind: RegistrationKind): StepDef[] {
   return FLOWS[kind];
+}
+
+/** A campaign added to a brand: linked to the brand, then its own service, number and campaign. */
+export const ADDED_CAMPAIGN: StepDef[] = [brandLinkStep, ...sender, ...campaign];
+
+/** The flow of a registration row: its kind's, or an added campaign's. */
+export function flowOf(reg: Pick<RegistrationRow, "kind" | "parent_id">): StepDef[] {
+  return reg.parent_id ? ADDED_CAMPAIGN : FLOWS[reg.kind];
 }
 
 /**
