@@ -22,6 +22,7 @@ import { newId } from "../../db/ids.js";
 import { emitEvent } from "../../events/emit.js";
 import type { Services } from "../../kernel/services.js";
 import { recordUsage } from "../../usage/record.js";
+import { meterInboundReplies } from "./reply-usage.js";
 import { type KeywordMatch, matchKeyword } from "@subtext/telecom/keywords";
 import { keywordConfigFor, twilioHandles } from "../optouts/keyword-config.js";
 import { optIn, optOut } from "../optouts/store.js";
@@ -50,6 +51,8 @@ interface Inbound {
   serviceSid: string | null;
   media: string[];
   body: string;
+  /** Set by Twilio when it handled (and answered) a STOP, START or HELP keyword. */
+  optOutType: string | null;
 }
 
 export async function intakeInbound(
@@ -91,7 +94,8 @@ function readInbound(deps: Pick<Services, "log">, tenantId: string, params: Twil
       `inbound body over ${MAX_BODY_CHARACTERS} characters truncated`,
     );
   }
-  return { sid, from, to, serviceSid, media, body: body.text };
+  const optOutType = twilioParam(params, "OptOutType")?.slice(0, MAX_SID_OR_ADDRESS) || null;
+  return { sid, from, to, serviceSid, media, body: body.text, optOutType };
 }
 
 /**
@@ -109,11 +113,12 @@ export function boundedBody(body: string): { text: string; cutFrom?: number } {
 async function store(
   deps: Pick<Services, "db" | "clock">,
   tenantId: string,
-  { sid, from, to, serviceSid, media, body }: Inbound,
+  { sid, from, to, serviceSid, media, body, optOutType }: Inbound,
 ): Promise<InboundResult> {
   const config = await keywordConfigFor(deps.db, tenantId, serviceSid);
   const keyword = matchKeyword(body, config);
-  const reply = keyword && !twilioHandles(keyword.keyword) ? twimlMessage(keyword.reply) : EMPTY;
+  const replyText = keyword && !twilioHandles(keyword.keyword) ? keyword.reply : null;
+  const reply = replyText === null ? EMPTY : twimlMessage(replyText);
   const now = deps.clock.now();
   const whatsapp = isWhatsAppAddress(from);
   const channel = whatsapp ? "whatsapp" : media.length > 0 ? "mms" : "sms";
@@ -188,6 +193,15 @@ async function store(
       direction: "inbound",
       messages: 1,
       segments,
+      at: now,
+    });
+    // What Twilio sends back on its own (its keyword auto-reply, our TwiML reply) it bills too.
+    await meterInboundReplies(tx, {
+      tenantId,
+      optOutType,
+      twimlReply: replyText,
+      viaService: serviceSid !== null,
+      whatsapp,
       at: now,
     });
     return row;
