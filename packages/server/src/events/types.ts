@@ -20,6 +20,7 @@ export const EVENT_TYPES = [
   "recording.completed",
   "transcription.completed",
   "alert.triggered",
+  "usage.drift",
   "endpoint.disabled",
 ] as const;
 

@@ -1,5 +1,6 @@
 import type { Services } from "../kernel/services.js";
 import { EVALUATE_ALERTS, evaluateAlertsJob } from "./alerts/evaluate.js";
+import { registerDriftJob } from "./drift.js";
 
 declare module "../jobs/kinds.js" {
   interface JobPayloads {
@@ -13,4 +14,5 @@ export function registerUsageJobs(services: Services): void {
     handler: () => evaluateAlertsJob(services),
     leaseMs: 5 * 60_000,
   });
+  registerDriftJob(services);
 }

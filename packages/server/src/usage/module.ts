@@ -1,13 +1,23 @@
 import type { Module } from "../kernel/module.js";
+import { ensureDriftJob } from "./drift.js";
+import { UsageDriftSchema } from "./drift-view.js";
 import { registerUsageJobs } from "./jobs.js";
 import { AlertRuleSchema, AlertSchema, alertRoutes } from "./routes/alerts.js";
 import { billingRoutes } from "./routes/billing.js";
+import { driftRoutes } from "./routes/drift.js";
 import { UsageRowSchema, usageRoutes } from "./routes/usage.js";
 
-/** Usage metering, prices, billing statements and alerts. */
+/** Usage metering, prices, billing statements, alerts and the drift report. */
 export const usageModule: Module = {
   name: "usage",
-  routes: (services) => [usageRoutes(services), billingRoutes(services), alertRoutes(services)],
-  schemas: [UsageRowSchema, AlertRuleSchema, AlertSchema],
+  routes: (services) => [
+    usageRoutes(services),
+    billingRoutes(services),
+    alertRoutes(services),
+    driftRoutes(services),
+  ],
+  schemas: [UsageRowSchema, AlertRuleSchema, AlertSchema, UsageDriftSchema],
   jobs: registerUsageJobs,
+  // Worker processes make sure the daily drift check exists.
+  loops: (services) => [{ start: () => ensureDriftJob(services), stop: async () => {}, wake: () => {} }],
 };
