@@ -6,6 +6,7 @@ import { get, qs } from "../lib/api";
 import { fmtInt, fmtUsd } from "../lib/format";
 import { useAsync } from "../lib/hooks";
 import { useSession } from "../lib/session";
+import { UsageDrift } from "./usage/Drift";
 
 const CHANNEL_COLORS: Record<string, string> = {
   sms: "#2f5bd3",
@@ -124,6 +125,7 @@ export function UsagePage() {
           </>
         )}
       </Card>
+      <UsageDrift tenantId={tenant?.id} />
       {!tenant && byTenant.data && (
         <Card title="By tenant">
           <ResultTable
