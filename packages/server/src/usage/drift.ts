@@ -129,6 +129,12 @@ async function checkTenant(deps: Deps, tenant: TenantRow, from: string, to: stri
   const twilio = await twilioUsage(deps, tenant, from, to);
   const now = deps.clock.now();
   return deps.db.tx(async (tx) => {
+    // One check of a tenant at a time (the daily job and the operator's may meet): the second
+    // finds the first's differences open instead of opening them again.
+    await tx.query(
+      "SELECT pg_advisory_xact_lock(hashtext('subtext.usage-drift.' || current_schema() || $1::text))",
+      [tenant.id],
+    );
     const ours = await subtextUsage(tx, tenant.id, from, to);
     const open = new Map(
       (await openDrift(tx, tenant.id, from, to)).map((r) => [keyOf(r.day, r.category), r]),
