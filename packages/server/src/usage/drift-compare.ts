@@ -58,6 +58,7 @@ export function compareUsage(subtext: Side, twilio: Side): Comparison {
   const ours = toMicros(subtext.amount);
   const theirs = toMicros(twilio.amount);
   const gap = ours > theirs ? ours - theirs : theirs - ours;
+  // biome-ignore lint/complexity/useMathMinMax: bigints (Math.max takes numbers)
   const larger = ours > theirs ? ours : theirs;
   if (gap > toMicros(PRICE_TOLERANCE.minUsd) && gap * 100n > larger * BigInt(PRICE_TOLERANCE.percent))
     reasons.push("price");
@@ -104,4 +105,23 @@ export function isDay(value: string): boolean {
   if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) return false;
   const t = Date.parse(`${value}T00:00:00Z`);
   return !Number.isNaN(t) && new Date(t).toISOString().slice(0, 10) === value;
+}
+
+/** Days before today the daily check covers: yesterday and the six before it. */
+export const LOOKBACK_DAYS = 7;
+/** The hour (UTC) of the daily check: Twilio's records of the day before have settled by then. */
+export const DRIFT_HOUR_UTC = 4;
+
+/** The daily window: the LOOKBACK_DAYS days before today (UTC), yesterday last. */
+export function defaultWindow(now: Date): { from: string; to: string } {
+  const today = now.toISOString().slice(0, 10);
+  return { from: addDays(today, -LOOKBACK_DAYS), to: addDays(today, -1) };
+}
+
+/** The next daily run after `now`. */
+export function nextRun(now: Date): Date {
+  const at = new Date(now);
+  at.setUTCHours(DRIFT_HOUR_UTC, 0, 0, 0);
+  if (at <= now) at.setUTCDate(at.getUTCDate() + 1);
+  return at;
 }

@@ -19,9 +19,10 @@ import {
   DRIFT_CATEGORIES,
   type DriftCategory,
   type Side,
-  addDays,
   compareUsage,
   daysBetween,
+  defaultWindow,
+  nextRun,
   twilioAmount,
   twilioCount,
 } from "./drift-compare.js";
@@ -38,10 +39,6 @@ import { fromMicros, toMicros } from "./prices.js";
 import { decimal } from "./report.js";
 
 export const DRIFT_JOB = "usage.drift";
-/** Days before today the daily check covers: yesterday and the six before it. */
-export const LOOKBACK_DAYS = 7;
-/** The hour (UTC) of the daily check: Twilio's records of the day before have settled by then. */
-export const DRIFT_HOUR_UTC = 4;
 /** Tenants checked at once (each is four requests to Twilio). */
 const CONCURRENCY = 4;
 
@@ -63,20 +60,6 @@ export interface DriftCheckResult {
   /** Open differences in the range after the check (new and persisting). */
   open: number;
   failed: { tenant_id: string; error: string }[];
-}
-
-/** The daily window ending yesterday (UTC). */
-export function defaultWindow(now: Date): { from: string; to: string } {
-  const today = now.toISOString().slice(0, 10);
-  return { from: addDays(today, -LOOKBACK_DAYS), to: addDays(today, -1) };
-}
-
-/** The next daily run after `now`. */
-export function nextRun(now: Date): Date {
-  const at = new Date(now);
-  at.setUTCHours(DRIFT_HOUR_UTC, 0, 0, 0);
-  if (at <= now) at.setUTCDate(at.getUTCDate() + 1);
-  return at;
 }
 
 /** Compares the days from..to (inclusive) for one tenant, or every tenant with a subaccount. */

@@ -5,8 +5,8 @@ import { type Routes, idParam, responses } from "../../http/schemas.js";
 import { SubtextError } from "../../kernel/errors.js";
 import { Defaulted, Type } from "../../kernel/schema.js";
 import type { Services } from "../../kernel/services.js";
-import { checkDrift, defaultWindow } from "../drift.js";
-import { DRIFT_CATEGORY_NAMES, isDay } from "../drift-compare.js";
+import { checkDrift } from "../drift.js";
+import { DRIFT_CATEGORY_NAMES, defaultWindow, isDay } from "../drift-compare.js";
 import { listDrift } from "../drift-store.js";
 import { driftView } from "../drift-view.js";
 
