@@ -253,7 +253,8 @@ async function twilioUsage(deps: Deps, tenant: TenantRow, from: string, to: stri
       if (r.category !== c.category || day < from || day > to) continue;
       const key = keyOf(day, c.category);
       const seen = out.get(key);
-      const count = twilioCount(r.count);
+      // `usage` is the quantity Twilio bills (segments for SMS, messages for MMS); `count` if absent.
+      const count = twilioCount(r.usage ?? r.count);
       const amount = twilioAmount(r.price);
       out.set(
         key,
