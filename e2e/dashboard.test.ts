@@ -205,6 +205,11 @@ describe("the dashboard", { timeout: 120_000 }, () => {
     await page.getByRole("link", { name: "Usage & billing" }).click();
     await page.getByRole("heading", { name: "Monthly statement" }).waitFor();
     await page.locator("table").first().getByText("sms").first().waitFor();
+    // The drift report: compared with Twilio's usage records, the bill agrees.
+    await page.getByRole("heading", { name: "Drift: Subtext vs Twilio" }).waitFor();
+    await page.getByRole("button", { name: "Check now" }).click();
+    await page.getByText(/Checked 1 tenant from .* 0 new, 0 resolved, 0 open/).waitFor();
+    await page.getByText("No differences: what Subtext metered is what Twilio billed.").waitFor();
     await shot("12-usage");
     await page.getByRole("link", { name: "Settings" }).click();
     await page.getByRole("heading", { name: "API keys" }).waitFor();

@@ -1673,6 +1673,7 @@ export interface paths {
                 | "transcription.completed"
                 | "alert.triggered"
                 | "usage.budget_reached"
+                | "usage.drift"
                 | "endpoint.disabled";
               /** Format: date-time */
               created_at: string;
@@ -2965,6 +2966,231 @@ export interface paths {
     };
     put?: never;
     post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/v1/usage/drift": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Differences between Subtext's metered usage and Twilio's usage records, per tenant, UTC day and category, newest first
+     * @description A tenant key sees its own; the admin every tenant's, or one with `tenant_id`. `state`, `category` and the inclusive days `from`/`to` filter. Empty when the bills agree.
+     */
+    get: {
+      parameters: {
+        query?: {
+          state?: "open" | "resolved";
+          /**
+           * @description A ten_… id
+           * @example ten_01JC0000000000000000000000
+           */
+          tenant_id?: string;
+          category?: "sms-outbound" | "sms-inbound" | "mms-outbound" | "mms-inbound";
+          /** @example 2030-01-31 */
+          from?: string;
+          /** @example 2030-01-31 */
+          to?: string;
+          /** @description next_cursor of the previous page */
+          cursor?: string;
+          limit?: number;
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": {
+              data: components["schemas"]["UsageDrift"][];
+              has_more: boolean;
+              next_cursor: string | null;
+            };
+          };
+        };
+        /** @description Malformed request (invalid JSON, wrong types, unknown fields) */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Missing or invalid credentials */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Not allowed for these credentials, or the tenant is suspended */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Not found (or not visible to this tenant) */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Validation findings in details */
+        422: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Over a rate limit; see Retry-After */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/v1/usage/drift/check": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Compare usage with Twilio's now (the daily job does it for the last 7 days)
+     * @description For every tenant with a subaccount, or `tenant_id`, over the inclusive UTC days `from`–`to` (default: the 7 days before today; at most 92 days, not after today). New differences are opened (one `usage.drift` event each), gone ones resolved. A tenant whose records could not be read is listed in `failed`.
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          "application/json": {
+            /**
+             * @description A ten_… id
+             * @example ten_01JC0000000000000000000000
+             */
+            tenant_id?: string;
+            /** @example 2030-01-31 */
+            from?: string;
+            /** @example 2030-01-31 */
+            to?: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": {
+              from: string;
+              to: string;
+              /** @description Tenants compared */
+              tenants: number;
+              /** @description Ids of the differences found now */
+              opened: string[];
+              /** @description Ids of the differences gone now */
+              resolved: string[];
+              /** @description Open differences in the range after the check */
+              open: number;
+              failed: {
+                tenant_id: string;
+                error: string;
+              }[];
+            };
+          };
+        };
+        /** @description Malformed request (invalid JSON, wrong types, unknown fields) */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Missing or invalid credentials */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Not allowed for these credentials, or the tenant is suspended */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Not found (or not visible to this tenant) */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Validation findings in details */
+        422: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
     delete?: never;
     options?: never;
     head?: never;
@@ -6476,6 +6702,11 @@ export interface paths {
             channel?: "sms" | "mms" | "whatsapp";
             /** @description Replace look-alike Unicode with GSM-7 (fewer segments) */
             smart_encoding?: boolean;
+            /**
+             * @description Seconds (1–36,000) Twilio may keep the message in its queue before giving up (30036); default: Twilio's 36,000
+             * @example 600
+             */
+            validity_period?: number;
             content_sid?: string;
             content_variables?: {
               [key: string]: string;
@@ -11036,6 +11267,7 @@ export interface components {
         | "transcription.completed"
         | "alert.triggered"
         | "usage.budget_reached"
+        | "usage.drift"
         | "endpoint.disabled";
       /** Format: date-time */
       created_at: string;
@@ -11187,6 +11419,70 @@ export interface components {
       };
       /** Format: date-time */
       updated_at: string | null;
+    };
+    UsageDrift: {
+      /** @example udr_01JC0000000000000000000000 */
+      id: string;
+      /** @enum {string} */
+      object: "usage_drift";
+      tenant_id: string;
+      /**
+       * @description The UTC day, YYYY-MM-DD
+       * @example 2030-01-31
+       */
+      day: string;
+      /**
+       * @description Twilio's usage category
+       * @enum {string}
+       */
+      category: "sms-outbound" | "sms-inbound" | "mms-outbound" | "mms-inbound";
+      /**
+       * @description What both counts are in: segments for SMS, messages for MMS
+       * @enum {string}
+       */
+      unit: "segments" | "messages";
+      subtext: {
+        /** @description What Subtext metered */
+        count: number;
+        /**
+         * @description USD, Subtext's metered cost (its price table)
+         * @example 0.0158
+         */
+        cost: string;
+      };
+      twilio: {
+        /** @description What Twilio's usage record says */
+        count: number;
+        /**
+         * @description USD, Twilio's price
+         * @example 0.0158
+         */
+        price: string;
+      };
+      difference: {
+        /** @description Subtext minus Twilio */
+        count: number;
+        /**
+         * @description USD, Subtext's cost minus Twilio's price
+         * @example 0.0158
+         */
+        price: string;
+      };
+      /** @description What differs: the count, the price beyond the tolerance, or both (a resolved row keeps the last difference found) */
+      reasons: ("count" | "price")[];
+      /** @enum {string} */
+      state: "open" | "resolved";
+      /** Format: date-time */
+      detected_at: string;
+      /**
+       * Format: date-time
+       * @description The last check that compared it
+       */
+      checked_at: string;
+      /** Format: date-time */
+      resolved_at: string | null;
+      /** @description The usage.drift event that announced it */
+      event_id: string | null;
     };
     StaffUser: {
       /** @example stf_01JC0000000000000000000000 */
@@ -11638,6 +11934,8 @@ export interface components {
         /** @description Segments smart encoding saves (when applied), or would save (when not) */
         segments_saved?: number;
       };
+      /** @description Seconds Twilio may keep it queued (ValidityPeriod), as asked; null: Twilio's default */
+      validity_period?: number | null;
       price_estimate?: {
         /**
          * @description USD, a decimal string: two to six decimals, trailing zeros beyond two dropped

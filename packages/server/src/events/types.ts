@@ -21,6 +21,7 @@ export const EVENT_TYPES = [
   "transcription.completed",
   "alert.triggered",
   "usage.budget_reached",
+  "usage.drift",
   "endpoint.disabled",
 ] as const;
 

@@ -22,6 +22,7 @@ export function messageView(m: MessageRow) {
     segments: m.segments,
     encoding: m.encoding,
     smart_encoding: { applied: m.smart_encoded, segments_saved: m.segments_saved },
+    validity_period: m.validity_period ?? null,
     // Canonical text whatever produced the row: the estimate as computed ("0.0083") and as
     // PostgreSQL's numeric(14, 6) reads it back ("0.008300") must not differ.
     price_estimate:
@@ -108,6 +109,13 @@ export const MessageSchema = Type.Object(
           }),
         ),
       }),
+    ),
+    validity_period: Type.Optional(
+      Nullable(
+        Type.Integer({
+          description: "Seconds Twilio may keep it queued (ValidityPeriod), as asked; null: Twilio's default",
+        }),
+      ),
     ),
     price_estimate: Type.Optional(
       Nullable(

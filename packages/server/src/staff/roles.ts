@@ -64,6 +64,8 @@ export const ROUTE_ROLES: Readonly<Record<string, Roles>> = {
   "POST /v1/alert-rules": ALERTING,
   "DELETE /v1/alert-rules/:id": ALERTING,
   "GET /v1/alerts": EVERYONE,
+  "GET /v1/usage/drift": EVERYONE,
+  "POST /v1/usage/drift/check": MONEY,
   "GET /v1/insights/overview": EVERYONE,
   "GET /v1/insights/tenants": EVERYONE,
 

@@ -1,6 +1,7 @@
 import type { Services } from "../kernel/services.js";
 import { EVALUATE_ALERTS, evaluateAlertsJob } from "./alerts/evaluate.js";
 import { RECOUNT_BUDGET, recountBudget } from "./budget/recount.js";
+import { registerDriftJob } from "./drift.js";
 
 declare module "../jobs/kinds.js" {
   interface JobPayloads {
@@ -15,4 +16,5 @@ export function registerUsageJobs(services: Services): void {
     leaseMs: 5 * 60_000,
   });
   services.jobs.register(RECOUNT_BUDGET, { handler: (job) => recountBudget(services, job.payload) });
+  registerDriftJob(services);
 }

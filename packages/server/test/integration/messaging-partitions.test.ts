@@ -351,6 +351,7 @@ describe("a database from before partitioning", () => {
     expect(report.applied).toEqual([
       "0060_month_partitions",
       "0205_messages_by_month",
+      "0214_validity_period",
       "0302_events_by_month",
     ]);
 
@@ -387,7 +388,7 @@ describe("a database from before partitioning", () => {
 
 /**
  * The messaging and events tables as they were before 0060/0205/0302 (0200, 0203, 0204, 0300,
- * 0301), holding the same rows, with those migrations forgotten.
+ * 0301), holding the same rows, with those migrations (and the later 0214) forgotten.
  */
 async function downgradeToUnpartitioned(db: Db): Promise<void> {
   await db.tx(async (tx) => {
@@ -400,7 +401,10 @@ async function downgradeToUnpartitioned(db: Db): Promise<void> {
       DROP FUNCTION subtext_claim_message_sid(), subtext_month_partition(text, text, text, date),
         subtext_id_month(text), subtext_ulid_time(timestamptz);
       DELETE FROM schema_migrations
-        WHERE name IN ('0060_month_partitions', '0205_messages_by_month', '0302_events_by_month');
+        WHERE name IN ('0060_month_partitions', '0205_messages_by_month', '0214_validity_period',
+          '0302_events_by_month');
+      -- Later columns of messages, added again by their migrations.
+      ALTER TABLE hold_messages DROP COLUMN validity_period;
 
       CREATE TABLE messages (
         id text PRIMARY KEY, tenant_id text NOT NULL REFERENCES tenants (id),

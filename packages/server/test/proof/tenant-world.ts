@@ -1,8 +1,8 @@
 /**
  * A tenant with one real resource of every kind the API serves (a sent message, an opt-out,
  * a webhook endpoint and its events, an alert rule, a verification, WhatsApp sender, template
- * and opt-in, an IVR flow and a call, a lane, a registration, a staff user, a key), made
- * through the public API on the integration harness. The isolation and bad-input proofs aim
+ * and opt-in, an IVR flow and a call, a lane, a registration, a staff user, a key, a usage
+ * drift), made through the public API on the integration harness. The isolation and bad-input proofs aim
  * their requests at these ids.
  */
 import { randomBytes } from "node:crypto";
@@ -117,6 +117,24 @@ export async function buildTenantWorld(stack: Stack, seed: number, hookUrl: stri
   // Let Twilio finish what it started (the call rings and ends, the message is delivered) and
   // its callbacks land, so the world stands still while the proofs compare snapshots.
   await settle(stack, key, ids);
+
+  // A difference between its usage and Twilio's bill: Twilio (the emulator) bills one segment
+  // more today, and the operator's check opens it.
+  const today = stack.clock.now().toISOString().slice(0, 10);
+  const { subaccount_sid } = await must(stack, "tenant", "GET", `/v1/tenants/${tenant.id}`, admin);
+  await stack.emulator.control("POST", "usage/skews", {
+    account_sid: subaccount_sid,
+    date: today,
+    category: "sms-outbound",
+    add_count: 1,
+  });
+  const check = await must(stack, "drift check", "POST", "/v1/usage/drift/check", admin, {
+    tenant_id: tenant.id,
+    from: today,
+    to: today,
+  });
+  if (check.opened.length !== 1) throw new Error(`no usage drift opened: ${JSON.stringify(check)}`);
+  ids["usage-drift"] = check.opened[0];
 
   return {
     tenantId: tenant.id,

@@ -7,6 +7,7 @@ import { fmtInt, fmtUsd } from "../lib/format";
 import { useAsync } from "../lib/hooks";
 import { useSession } from "../lib/session";
 import { BudgetCard } from "./usage/Budget";
+import { UsageDrift } from "./usage/Drift";
 
 const CHANNEL_COLORS: Record<string, string> = {
   sms: "#2f5bd3",
@@ -125,6 +126,7 @@ export function UsagePage() {
           </>
         )}
       </Card>
+      <UsageDrift tenantId={tenant?.id} />
       {!tenant && byTenant.data && (
         <Card title="By tenant">
           <ResultTable

@@ -34,6 +34,7 @@ import { type KeywordMatch, matchKeyword, needsOwnReply } from "@subtext/telecom
 import { keywordConfigFor } from "../optouts/keyword-config.js";
 import { heldByTwilio, optIn, optOut } from "../optouts/store.js";
 import { cachedSettings } from "../settings.js";
+import { meterInboundReplies } from "./reply-usage.js";
 import { MAX_BODY_CHARACTERS, countSegments } from "@subtext/telecom/segments";
 import type { MessageRow } from "../store/messages.js";
 import { messageView } from "../view.js";
@@ -61,6 +62,8 @@ interface Inbound {
   serviceSid: string | null;
   media: string[];
   body: string;
+  /** Set by Twilio when it handled (and answered) a STOP, START or HELP keyword. */
+  optOutType: string | null;
 }
 
 export async function intakeInbound(
@@ -104,7 +107,8 @@ function readInbound(deps: Pick<Services, "log">, tenantId: string, params: Twil
       `inbound body over ${MAX_BODY_CHARACTERS} characters truncated`,
     );
   }
-  return { sid, from, to, serviceSid, media, body: body.text };
+  const optOutType = twilioParam(params, "OptOutType")?.slice(0, MAX_SID_OR_ADDRESS) || null;
+  return { sid, from, to, serviceSid, media, body: body.text, optOutType };
 }
 
 /**
@@ -122,7 +126,7 @@ export function boundedBody(body: string): { text: string; cutFrom?: number } {
 async function store(
   deps: Pick<Services, "db" | "clock" | "caches">,
   tenantId: string,
-  { sid, from, to, serviceSid, media, body }: Inbound,
+  { sid, from, to, serviceSid, media, body, optOutType }: Inbound,
 ): Promise<InboundResult> {
   const config = await keywordConfigFor(deps.db, tenantId, { serviceSid, to });
   const keyword = matchKeyword(body, config);
@@ -218,18 +222,15 @@ async function store(
       segments,
       at: now,
     });
-    if (reply) {
-      // Our reply is a message from the tenant's sender that Twilio bills like any other.
-      const replyChannel = whatsapp ? "whatsapp" : "sms";
-      await recordUsage(tx, {
-        tenantId,
-        channel: replyChannel,
-        direction: "outbound",
-        messages: 1,
-        segments: whatsapp ? 1 : countSegments(reply).segments,
-        at: now,
-      });
-    }
+    // What Twilio sends back on its own (its keyword auto-reply, our TwiML reply) it bills too.
+    await meterInboundReplies(tx, {
+      tenantId,
+      optOutType,
+      twimlReply: reply,
+      viaService: serviceSid !== null,
+      whatsapp,
+      at: now,
+    });
     return { row, reply, answeredBy };
   });
   // A retried delivery gets no second reply.

@@ -39,7 +39,10 @@ export async function createAtTwilio(
     params.contentSid = m.content_sid;
     if (m.content_variables) params.contentVariables = JSON.stringify(m.content_variables);
   }
-  if (m.smart_encoded) params.smartEncoded = true;
+  // Always said, never left to the Messaging Service's setting (on by default): what Twilio
+  // bills must be the segments we counted, estimated and meter.
+  if (m.channel !== "whatsapp") params.smartEncoded = m.smart_encoded;
+  if (m.validity_period !== null) params.validityPeriod = m.validity_period;
   if (opts.publicUrl)
     params.statusCallback = statusCallbackUrl(opts.publicUrl, m.tenant_id, m.id, Date.now());
 

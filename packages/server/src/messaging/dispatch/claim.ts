@@ -22,7 +22,10 @@ export interface ClaimedMessage {
   media_urls: string[];
   content_sid: string | null;
   content_variables: Record<string, string> | null;
+  channel: string;
   smart_encoded: boolean;
+  /** Seconds Twilio may keep the message queued (ValidityPeriod); null: Twilio's default. */
+  validity_period: number | null;
   segments: number;
   attempts: number;
   attemptId: string;
@@ -79,7 +82,7 @@ export async function claimLane(
     const limit = mayHold ? room + 50 : room;
     const { rows: candidates } = await tx.query<Candidate>(
       `SELECT id, tenant_id, lane_id, to_number, from_number, messaging_service_sid, body, media_urls, content_sid,
-         content_variables, smart_encoded, segments, attempts
+         content_variables, channel, smart_encoded, validity_period, segments, attempts
        FROM messages WHERE lane_id = $1 AND status = 'queued' AND not_before <= $2
        ORDER BY id LIMIT $3 FOR UPDATE SKIP LOCKED`,
       [lane.id, now, limit],

@@ -41,6 +41,13 @@ export const SendInput = Type.Object(
     smart_encoding: Type.Optional(
       Type.Boolean({ description: "Replace look-alike Unicode with GSM-7 (fewer segments)" }),
     ),
+    validity_period: Type.Optional(
+      Type.Integer({
+        description:
+          "Seconds (1–36,000) Twilio may keep the message in its queue before giving up (30036); default: Twilio's 36,000",
+        examples: [600],
+      }),
+    ),
     content_sid: Type.Optional(Type.String({ pattern: "^HX[0-9a-fA-F]{32}$" })),
     content_variables: Type.Optional(Dictionary(Type.String())),
   },

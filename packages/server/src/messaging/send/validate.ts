@@ -36,6 +36,8 @@ export interface ValidSend {
   smartEncoded: boolean;
   /** Segments smart encoding saves per message (applied, or available when it is off). */
   segmentsSaved: number;
+  /** Twilio's ValidityPeriod in seconds; null: Twilio's default. */
+  validityPeriod: number | null;
   idempotencyKey: string | null;
   requestHash: string | null;
 }
@@ -48,6 +50,8 @@ export const MAX_METADATA_BYTES = 4096;
 export const MAX_SCHEDULE_MS = 35 * 86_400_000;
 /** A send_at this far in the past is a mistake rather than clock skew. */
 const PAST_TOLERANCE_MS = 60_000;
+/** Twilio's bounds for ValidityPeriod, in seconds (https://www.twilio.com/docs/messaging/api/message-resource). */
+export const VALIDITY_PERIOD = { min: 1, max: 36_000 } as const;
 const URL = /^https?:\/\/[^\s/$.?#][^\s]*$/i;
 
 /** A WhatsApp send: `channel: "whatsapp"`, or a `whatsapp:` recipient. */
@@ -140,6 +144,14 @@ export function validateSend(input: SendInput, now: Date): Validation {
       message: `metadata may be at most ${MAX_METADATA_BYTES} bytes of JSON.`,
     });
   }
+  const validity = input.validity_period;
+  if (validity !== undefined && (validity < VALIDITY_PERIOD.min || validity > VALIDITY_PERIOD.max)) {
+    findings.push({
+      path: "/validity_period",
+      code: "invalid_validity_period",
+      message: `validity_period is seconds from ${VALIDITY_PERIOD.min} to ${VALIDITY_PERIOD.max}; got ${validity}.`,
+    });
+  }
   if (findings.length > 0 || !to.ok) return { ok: false, findings };
 
   // A WhatsApp message is one message whatever its length: lanes count it as one.
@@ -162,6 +174,7 @@ export function validateSend(input: SendInput, now: Date): Validation {
       contentVariables: input.content_variables ?? null,
       ...counted,
       characters,
+      validityPeriod: validity ?? null,
       idempotencyKey: input.idempotency_key ?? null,
       // Only a keyed request is ever compared with another.
       requestHash: input.idempotency_key === undefined ? null : requestHash(input),

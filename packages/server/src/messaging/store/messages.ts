@@ -23,6 +23,8 @@ export interface MessageRow {
   encoding: string;
   smart_encoded: boolean;
   segments_saved: number;
+  /** Twilio's ValidityPeriod asked for (seconds); null: Twilio's default. */
+  validity_period: number | null;
   price_estimate: string | null;
   metadata: Record<string, unknown> | null;
   idempotency_key: string | null;
@@ -62,6 +64,7 @@ export interface NewMessage {
   encoding: string;
   smartEncoded: boolean;
   segmentsSaved: number;
+  validityPeriod: number | null;
   priceEstimate: string | null;
   metadata: Record<string, unknown> | null;
   idempotencyKey: string | null;
@@ -87,10 +90,10 @@ export async function insertMessages(q: Queryable, rows: NewMessage[]): Promise<
        SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
          $8::text[], $9::text[], $10::text[], $11::int[], $12::text[], $13::boolean[], $14::int[],
          $15::text[], $16::text[], $17::text[], $18::text[], $19::timestamptz[], $20::timestamptz[],
-         $21::timestamptz[], $22::text[], $23::text[])
+         $21::timestamptz[], $22::text[], $23::text[], $24::int[])
          AS u(id, tenant_id, lane_id, channel, status, to_number, from_number, mg, body, media, segments,
            encoding, smart, saved, price, metadata, ikey, rhash, send_at, not_before, created_at,
-           content_sid, content_variables)),
+           content_sid, content_variables, validity)),
      claimed AS (
        INSERT INTO message_idempotency_keys (tenant_id, idempotency_key, message_id)
        SELECT tenant_id, ikey, id FROM u WHERE ikey IS NOT NULL
@@ -99,11 +102,11 @@ export async function insertMessages(q: Queryable, rows: NewMessage[]): Promise<
      INSERT INTO messages (id, tenant_id, lane_id, direction, channel, status, to_number, from_number,
        messaging_service_sid, body, media_urls, segments, encoding, smart_encoded, segments_saved,
        price_estimate, metadata, idempotency_key, request_hash, send_at, not_before, created_at, updated_at,
-       content_sid, content_variables)
+       content_sid, content_variables, validity_period)
      SELECT u.id, u.tenant_id, u.lane_id, 'outbound', u.channel, u.status, u.to_number, u.from_number,
        u.mg, u.body, u.media::jsonb, u.segments, u.encoding, u.smart, u.saved,
        u.price::numeric, u.metadata::jsonb, u.ikey, u.rhash, u.send_at, u.not_before, u.created_at, u.created_at,
-       u.content_sid, u.content_variables::jsonb
+       u.content_sid, u.content_variables::jsonb, u.validity
      FROM u WHERE u.ikey IS NULL OR u.id IN (SELECT message_id FROM claimed)
      RETURNING id`,
     [
@@ -130,6 +133,7 @@ export async function insertMessages(q: Queryable, rows: NewMessage[]): Promise<
       col((r) => r.createdAt.toISOString()),
       col((r) => r.contentSid),
       col((r) => (r.contentVariables === null ? null : JSON.stringify(r.contentVariables))),
+      col((r) => r.validityPeriod),
     ],
   );
   return new Set(inserted.map((r) => r.id));
