@@ -6569,6 +6569,980 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  "/v1/numbers/available": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Numbers for sale that fit a search (area code, region, pattern, capabilities) */
+    get: {
+      parameters: {
+        query: {
+          /** @description ISO country (default US) */
+          country?: string;
+          type?: "local" | "mobile" | "toll_free";
+          /** @example 415 */
+          area_code?: string;
+          /**
+           * @description State or province (`CA`)
+           * @example CA
+           */
+          region?: string;
+          /** @description A pattern: digits, letters and `*` */
+          contains?: string;
+          /** @description Only numbers that can send and receive SMS */
+          sms?: boolean;
+          /** @description Only numbers that can send MMS */
+          mms?: boolean;
+          /** @description Only numbers that can take calls */
+          voice?: boolean;
+          limit: number;
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": {
+              data: {
+                phone_number: string;
+                locality: string | null;
+                region: string | null;
+                postal_code: string | null;
+                capabilities: {
+                  sms: boolean;
+                  mms: boolean;
+                  voice: boolean;
+                };
+              }[];
+            };
+          };
+        };
+        /** @description Malformed request (invalid JSON, wrong types, unknown fields) */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Missing or invalid credentials */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Not allowed for these credentials, or the tenant is suspended */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Over a rate limit; see Retry-After */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/v1/numbers": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The tenant's numbers, oldest first */
+    get: {
+      parameters: {
+        query: {
+          messaging_service_id?: string;
+          include_released: boolean;
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": {
+              data: {
+                /** @example num_01JC0000000000000000000000 */
+                id: string;
+                /** @description Null until a purchase that searched has bought one */
+                phone_number: string | null;
+                phone_number_sid: string | null;
+                country: string;
+                /** @enum {string} */
+                type: "local" | "mobile" | "toll_free";
+                capabilities: {
+                  sms: boolean;
+                  mms: boolean;
+                  voice: boolean;
+                } | null;
+                /**
+                 * @description `buying` while a retryable failure left the purchase to a job
+                 * @enum {string}
+                 */
+                state: "buying" | "active" | "released" | "failed";
+                /** @description The sender pool it is in (none: voice only) */
+                messaging_service_id: string | null;
+                /** @description The campaign it sends for, or the toll-free registration that verifies it */
+                registration_id: string | null;
+                /** @description A toll-free number's own verification (throughput is granted per number) */
+                toll_free_verification: {
+                  sid: string | null;
+                  status: string | null;
+                } | null;
+                failure: {
+                  code: string;
+                  message: string;
+                  twilio_code: number | null;
+                } | null;
+                /** Format: date-time */
+                created_at: string;
+                /** Format: date-time */
+                released_at: string | null;
+              }[];
+              has_more: boolean;
+              next_cursor: string | null;
+            };
+          };
+        };
+        /** @description Malformed request (invalid JSON, wrong types, unknown fields) */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Missing or invalid credentials */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Not allowed for these credentials, or the tenant is suspended */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Over a rate limit; see Retry-After */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+    put?: never;
+    /**
+     * Buy a number into the tenant's subaccount and attach it to one of its Messaging Services
+     * @description Answers 201 once Twilio sold it, 202 while a retryable failure leaves the purchase to a job (state `buying`). A toll-free number is then verified on its own with the toll-free registration's data.
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          "application/json": {
+            /** @description Buy exactly this number (from GET /v1/numbers/available) */
+            phone_number?: string;
+            /** @description ISO country (default US) */
+            country?: string;
+            /** @enum {string} */
+            type?: "local" | "mobile" | "toll_free";
+            /** @example 415 */
+            area_code?: string;
+            /**
+             * @description State or province (`CA`)
+             * @example CA
+             */
+            region?: string;
+            /** @description A pattern: digits, letters and `*` */
+            contains?: string;
+            capabilities?: {
+              /** @description Only numbers that can send and receive SMS */
+              sms?: boolean;
+              /** @description Only numbers that can send MMS */
+              mms?: boolean;
+              /** @description Only numbers that can take calls */
+              voice?: boolean;
+            };
+            messaging_service_id?: string | null;
+            /** @description Attach to this campaign's Messaging Service */
+            use_case?: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        201: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": {
+              /** @example num_01JC0000000000000000000000 */
+              id: string;
+              /** @description Null until a purchase that searched has bought one */
+              phone_number: string | null;
+              phone_number_sid: string | null;
+              country: string;
+              /** @enum {string} */
+              type: "local" | "mobile" | "toll_free";
+              capabilities: {
+                sms: boolean;
+                mms: boolean;
+                voice: boolean;
+              } | null;
+              /**
+               * @description `buying` while a retryable failure left the purchase to a job
+               * @enum {string}
+               */
+              state: "buying" | "active" | "released" | "failed";
+              /** @description The sender pool it is in (none: voice only) */
+              messaging_service_id: string | null;
+              /** @description The campaign it sends for, or the toll-free registration that verifies it */
+              registration_id: string | null;
+              /** @description A toll-free number's own verification (throughput is granted per number) */
+              toll_free_verification: {
+                sid: string | null;
+                status: string | null;
+              } | null;
+              failure: {
+                code: string;
+                message: string;
+                twilio_code: number | null;
+              } | null;
+              /** Format: date-time */
+              created_at: string;
+              /** Format: date-time */
+              released_at: string | null;
+            };
+          };
+        };
+        /** @description Default Response */
+        202: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": {
+              /** @example num_01JC0000000000000000000000 */
+              id: string;
+              /** @description Null until a purchase that searched has bought one */
+              phone_number: string | null;
+              phone_number_sid: string | null;
+              country: string;
+              /** @enum {string} */
+              type: "local" | "mobile" | "toll_free";
+              capabilities: {
+                sms: boolean;
+                mms: boolean;
+                voice: boolean;
+              } | null;
+              /**
+               * @description `buying` while a retryable failure left the purchase to a job
+               * @enum {string}
+               */
+              state: "buying" | "active" | "released" | "failed";
+              /** @description The sender pool it is in (none: voice only) */
+              messaging_service_id: string | null;
+              /** @description The campaign it sends for, or the toll-free registration that verifies it */
+              registration_id: string | null;
+              /** @description A toll-free number's own verification (throughput is granted per number) */
+              toll_free_verification: {
+                sid: string | null;
+                status: string | null;
+              } | null;
+              failure: {
+                code: string;
+                message: string;
+                twilio_code: number | null;
+              } | null;
+              /** Format: date-time */
+              created_at: string;
+              /** Format: date-time */
+              released_at: string | null;
+            };
+          };
+        };
+        /** @description Malformed request (invalid JSON, wrong types, unknown fields) */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Missing or invalid credentials */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Not allowed for these credentials, or the tenant is suspended */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Conflicts with the resource's state */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Validation findings in details */
+        422: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Over a rate limit; see Retry-After */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Error */
+        502: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description A dependency (database, Twilio) is unavailable; retry */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/v1/numbers/{id}": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** A number */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": {
+              /** @example num_01JC0000000000000000000000 */
+              id: string;
+              /** @description Null until a purchase that searched has bought one */
+              phone_number: string | null;
+              phone_number_sid: string | null;
+              country: string;
+              /** @enum {string} */
+              type: "local" | "mobile" | "toll_free";
+              capabilities: {
+                sms: boolean;
+                mms: boolean;
+                voice: boolean;
+              } | null;
+              /**
+               * @description `buying` while a retryable failure left the purchase to a job
+               * @enum {string}
+               */
+              state: "buying" | "active" | "released" | "failed";
+              /** @description The sender pool it is in (none: voice only) */
+              messaging_service_id: string | null;
+              /** @description The campaign it sends for, or the toll-free registration that verifies it */
+              registration_id: string | null;
+              /** @description A toll-free number's own verification (throughput is granted per number) */
+              toll_free_verification: {
+                sid: string | null;
+                status: string | null;
+              } | null;
+              failure: {
+                code: string;
+                message: string;
+                twilio_code: number | null;
+              } | null;
+              /** Format: date-time */
+              created_at: string;
+              /** Format: date-time */
+              released_at: string | null;
+            };
+          };
+        };
+        /** @description Malformed request (invalid JSON, wrong types, unknown fields) */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Missing or invalid credentials */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Not allowed for these credentials, or the tenant is suspended */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Not found (or not visible to this tenant) */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Over a rate limit; see Retry-After */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    /** Release a number (refused for a live campaign's last number unless force=true) */
+    delete: {
+      parameters: {
+        query?: {
+          /** @description Take away a live campaign's last number anyway */
+          force?: boolean;
+        };
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": {
+              /** @example num_01JC0000000000000000000000 */
+              id: string;
+              /** @description Null until a purchase that searched has bought one */
+              phone_number: string | null;
+              phone_number_sid: string | null;
+              country: string;
+              /** @enum {string} */
+              type: "local" | "mobile" | "toll_free";
+              capabilities: {
+                sms: boolean;
+                mms: boolean;
+                voice: boolean;
+              } | null;
+              /**
+               * @description `buying` while a retryable failure left the purchase to a job
+               * @enum {string}
+               */
+              state: "buying" | "active" | "released" | "failed";
+              /** @description The sender pool it is in (none: voice only) */
+              messaging_service_id: string | null;
+              /** @description The campaign it sends for, or the toll-free registration that verifies it */
+              registration_id: string | null;
+              /** @description A toll-free number's own verification (throughput is granted per number) */
+              toll_free_verification: {
+                sid: string | null;
+                status: string | null;
+              } | null;
+              failure: {
+                code: string;
+                message: string;
+                twilio_code: number | null;
+              } | null;
+              /** Format: date-time */
+              created_at: string;
+              /** Format: date-time */
+              released_at: string | null;
+            };
+          };
+        };
+        /** @description Malformed request (invalid JSON, wrong types, unknown fields) */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Missing or invalid credentials */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Not allowed for these credentials, or the tenant is suspended */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Not found (or not visible to this tenant) */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Conflicts with the resource's state */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Over a rate limit; see Retry-After */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+    options?: never;
+    head?: never;
+    /** Move a number to another of the tenant's Messaging Services (null: out of every service) */
+    patch: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          "application/json": {
+            messaging_service_id: string | null;
+            /**
+             * @description Take away a live campaign's last number anyway
+             * @default false
+             */
+            force?: boolean;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": {
+              /** @example num_01JC0000000000000000000000 */
+              id: string;
+              /** @description Null until a purchase that searched has bought one */
+              phone_number: string | null;
+              phone_number_sid: string | null;
+              country: string;
+              /** @enum {string} */
+              type: "local" | "mobile" | "toll_free";
+              capabilities: {
+                sms: boolean;
+                mms: boolean;
+                voice: boolean;
+              } | null;
+              /**
+               * @description `buying` while a retryable failure left the purchase to a job
+               * @enum {string}
+               */
+              state: "buying" | "active" | "released" | "failed";
+              /** @description The sender pool it is in (none: voice only) */
+              messaging_service_id: string | null;
+              /** @description The campaign it sends for, or the toll-free registration that verifies it */
+              registration_id: string | null;
+              /** @description A toll-free number's own verification (throughput is granted per number) */
+              toll_free_verification: {
+                sid: string | null;
+                status: string | null;
+              } | null;
+              failure: {
+                code: string;
+                message: string;
+                twilio_code: number | null;
+              } | null;
+              /** Format: date-time */
+              created_at: string;
+              /** Format: date-time */
+              released_at: string | null;
+            };
+          };
+        };
+        /** @description Malformed request (invalid JSON, wrong types, unknown fields) */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Missing or invalid credentials */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Not allowed for these credentials, or the tenant is suspended */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Not found (or not visible to this tenant) */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Conflicts with the resource's state */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Validation findings in details */
+        422: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Over a rate limit; see Retry-After */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+    trace?: never;
+  };
+  "/v1/messaging-services": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The tenant's Messaging Services (sender pools), with their numbers and pool settings */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": {
+              data: {
+                /** @description The Messaging Service (MG…) */
+                id: string;
+                registration_id: string;
+                /** @enum {string} */
+                channel: "10dlc" | "toll_free";
+                use_case: string | null;
+                /** @description Its campaign is approved and not deleted */
+                live: boolean;
+                /** @description The phone numbers in its sender pool */
+                numbers: string[];
+                /** @description A recipient keeps getting messages from the same number */
+                sticky_sender: boolean;
+                /** @description Prefer a number with the recipient's area code */
+                area_code_geomatch: boolean;
+              }[];
+              has_more: boolean;
+              next_cursor: string | null;
+            };
+          };
+        };
+        /** @description Missing or invalid credentials */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Not allowed for these credentials, or the tenant is suspended */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Over a rate limit; see Retry-After */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/v1/messaging-services/{id}": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    /** Change a sender pool's settings: sticky sender, area-code geomatch */
+    patch: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          "application/json": {
+            sticky_sender?: boolean;
+            area_code_geomatch?: boolean;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": {
+              id: string;
+              sticky_sender: boolean;
+              area_code_geomatch: boolean;
+            };
+          };
+        };
+        /** @description Malformed request (invalid JSON, wrong types, unknown fields) */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Missing or invalid credentials */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Not allowed for these credentials, or the tenant is suspended */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Not found (or not visible to this tenant) */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Over a rate limit; see Retry-After */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+    trace?: never;
+  };
   "/v1/messages": {
     parameters: {
       query?: never;

@@ -36,6 +36,7 @@ import {
   stepsOf,
   updateRegistration,
 } from "./store.js";
+import { type NumberRow, listNumbers } from "./numbers/store.js";
 import { registrationEta } from "./timeline.js";
 import { stepView } from "./view.js";
 import { succeededVetting } from "./vettings.js";
@@ -219,7 +220,12 @@ export async function runCampaignDelete(deps: FlowDeps, job: JobRow<CampaignDele
 export type CampaignState = RegistrationRow["state"] | "deleting" | "deleted";
 
 /** A campaign as the API shows it: the first one (the registration's) or an added one. */
-export function campaignView(row: RegistrationRow, steps: StepRow[], parent: RegistrationRow) {
+export function campaignView(
+  row: RegistrationRow,
+  steps: StepRow[],
+  parent: RegistrationRow,
+  numbers: NumberRow[],
+) {
   const state: CampaignState = row.deleted_at
     ? row.campaign_status === "DELETED"
       ? "deleted"
@@ -240,15 +246,7 @@ export function campaignView(row: RegistrationRow, steps: StepRow[], parent: Reg
     messaging_service_sid: row.messaging_service_sid,
     campaign_id: row.campaign_id,
     campaign_status: row.campaign_status,
-    numbers: row.phone_number
-      ? [
-          {
-            phone_number: row.phone_number,
-            phone_number_sid: row.phone_number_sid,
-            attached: row.sender_attached,
-          },
-        ]
-      : [],
+    numbers: numbersOf(row, numbers),
     lane: row.messaging_service_sid
       ? {
           key: `campaign:${row.messaging_service_sid}`,
@@ -268,6 +266,32 @@ export function campaignView(row: RegistrationRow, steps: StepRow[], parent: Reg
   };
 }
 
+/**
+ * A campaign's numbers: those in its Messaging Service (its flow's and any bought for it since),
+ * and the one its flow bought while it is not attached yet.
+ */
+function numbersOf(row: RegistrationRow, numbers: NumberRow[]) {
+  const pool = numbers.filter(
+    (n) =>
+      n.state === "active" &&
+      row.messaging_service_sid &&
+      n.messaging_service_sid === row.messaging_service_sid,
+  );
+  const list = pool.map((n) => ({
+    phone_number: n.phone_number!,
+    phone_number_sid: n.phone_number_sid,
+    attached: true,
+  }));
+  if (
+    row.phone_number &&
+    !row.sender_attached &&
+    !pool.some((n) => n.phone_number_sid === row.phone_number_sid)
+  ) {
+    list.unshift({ phone_number: row.phone_number, phone_number_sid: row.phone_number_sid, attached: false });
+  }
+  return list;
+}
+
 /** Every campaign of a registration: its first one, then the added ones (deleted ones too). */
 export async function listCampaignViews(q: Queryable, parent: RegistrationRow) {
   const added = await listAddedCampaigns(q, parent.id);
@@ -275,11 +299,12 @@ export async function listCampaignViews(q: Queryable, parent: RegistrationRow) {
     q,
     added.map((r) => r.id),
   );
-  return [parent, ...added].map((r) => campaignView(r, steps.get(r.id) ?? [], parent));
+  const numbers = await listNumbers(q, parent.tenant_id);
+  return [parent, ...added].map((r) => campaignView(r, steps.get(r.id) ?? [], parent, numbers));
 }
 
 export async function loadCampaignView(q: Queryable, row: RegistrationRow) {
   const parent = row.parent_id ? (await findRegistration(q, row.parent_id))! : row;
   const steps = row.parent_id ? ((await stepsOf(q, [row.id])).get(row.id) ?? []) : [];
-  return campaignView(row, steps, parent);
+  return campaignView(row, steps, parent, await listNumbers(q, row.tenant_id));
 }

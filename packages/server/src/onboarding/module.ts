@@ -7,7 +7,14 @@ import type { Module } from "../kernel/module.js";
 import type { Services } from "../kernel/services.js";
 import { explain } from "./hints.js";
 import { CAMPAIGN_DELETE_JOB, type CampaignDeletePayload, runCampaignDelete } from "./campaigns.js";
+import { NUMBER_BUY_JOB, type NumberBuyPayload, runNumberBuy } from "./numbers/numbers.js";
+import {
+  NUMBER_VERIFICATION_JOB,
+  type NumberVerificationPayload,
+  runNumberVerification,
+} from "./numbers/toll-free.js";
 import { campaignRoutes } from "./routes/campaigns.js";
+import { numberRoutes } from "./routes/numbers.js";
 import { onboardingRoutes } from "./routes/registrations.js";
 import { REGISTRATION_SCHEMAS } from "./routes/schemas.js";
 import { OTP_REMINDER_JOB, type OtpReminderPayload, runOtpReminder } from "./otp.js";
@@ -24,6 +31,8 @@ declare module "../jobs/kinds.js" {
     "onboarding.watch": WatchPayload;
     "onboarding.campaign_delete": CampaignDeletePayload;
     "onboarding.vetting": VettingPayload;
+    "onboarding.number_buy": NumberBuyPayload;
+    "onboarding.number_verification": NumberVerificationPayload;
   }
 }
 
@@ -55,6 +64,16 @@ export function registerOnboardingJobs(services: Services): void {
     maxAttempts: 40,
     backoff: { baseMs: 2_000, capMs: 30 * 60_000 },
   });
+  services.jobs.register(NUMBER_BUY_JOB, {
+    handler: (job) => runNumberBuy(services, job),
+    maxAttempts: 40,
+    backoff: { baseMs: 2_000, capMs: 30 * 60_000 },
+  });
+  services.jobs.register(NUMBER_VERIFICATION_JOB, {
+    handler: (job) => runNumberVerification(services, job),
+    maxAttempts: 40,
+    backoff: { baseMs: 2_000, capMs: 30 * 60_000 },
+  });
   services.jobs.register(VETTING_JOB, {
     handler: (job) => runVetting(services, job),
     maxAttempts: 40,
@@ -65,7 +84,7 @@ export function registerOnboardingJobs(services: Services): void {
 /** Registration (10DLC, sole proprietor, toll-free) as durable workflows. */
 export const onboardingModule: Module = {
   name: "onboarding",
-  routes: (services) => [onboardingRoutes(services), campaignRoutes(services)],
+  routes: (services) => [onboardingRoutes(services), campaignRoutes(services), numberRoutes(services)],
   schemas: REGISTRATION_SCHEMAS,
   jobs: registerOnboardingJobs,
 };

@@ -5,6 +5,7 @@
  * state transition, `registration.updated`, and the next step's job — so a crash at any point
  * leaves either the old state (the job runs again; the step converges) or the new one.
  */
+import { recordRegistrationNumber } from "./numbers/store.js";
 import type { Queryable, Tx } from "../db/db.js";
 import type { JobContext, Snooze } from "../jobs/runner.js";
 import { type JobRow, cancelJobsByPrefix } from "../jobs/queue.js";
@@ -173,7 +174,10 @@ async function apply(
         sid: outcome.sid,
         ...(outcome.data ? { data: outcome.data } : {}),
       });
-      if (outcome.set) await updateRegistration(tx, id, outcome.set);
+      if (outcome.set) {
+        const updated = await updateRegistration(tx, id, outcome.set);
+        await recordRegistrationNumber(tx, updated, outcome.set, now, outcome.capabilities);
+      }
     }
     return;
   }
@@ -189,6 +193,7 @@ async function apply(
     last_error: null,
   });
   let current = outcome.set ? await updateRegistration(tx, id, outcome.set) : reg;
+  if (outcome.set) await recordRegistrationNumber(tx, current, outcome.set, now, outcome.capabilities);
   if (!isOpen(reg.state)) return;
 
   if (outcome.type === "fail" || outcome.type === "suspend") {

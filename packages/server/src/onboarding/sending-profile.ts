@@ -14,6 +14,7 @@ import type { Queryable } from "../db/db.js";
 import type { RegistrationKind } from "@subtext/telecom/registration/document";
 import type { RegistrationState } from "./states.js";
 import type { RegistrationRow } from "./store.js";
+import { type NumberRow, liveNumbers } from "./numbers/store.js";
 import { registrationEta } from "./timeline.js";
 
 type BlockedCode =
@@ -21,7 +22,8 @@ type BlockedCode =
   | "registration_pending"
   | "registration_failed"
   | "registration_suspended"
-  | "campaign_deleted";
+  | "campaign_deleted"
+  | "no_sender";
 
 export interface BlockedReason {
   code: BlockedCode;
@@ -140,8 +142,45 @@ const BRAND_TYPE: Record<RegistrationKind, LaneInfo["brandType"]> = {
   toll_free: "STANDARD",
 };
 
-function campaignOf(r: GateRow): CampaignProfile {
-  const ready = isReady(r);
+/** A number of the tenant in use (numbers/store.ts `liveNumbers`). */
+export type GateNumber = Pick<
+  NumberRow,
+  | "phone_number"
+  | "phone_number_sid"
+  | "type"
+  | "messaging_service_sid"
+  | "registration_id"
+  | "tollfree_status"
+>;
+
+/**
+ * A campaign's senders: the numbers in its Messaging Service; a toll-free registration's, its
+ * toll-free numbers whose own verification Twilio approved (throughput is granted per number).
+ */
+function sendersOf(r: GateRow, numbers: GateNumber[]): Sender[] {
+  const mine = numbers.filter((n) =>
+    r.channel === "toll_free"
+      ? n.type === "toll_free" &&
+        n.registration_id === r.id &&
+        n.tollfree_status === "TWILIO_APPROVED" &&
+        (r.messaging_service_sid === null || n.messaging_service_sid === r.messaging_service_sid)
+      : n.type !== "toll_free" &&
+        r.messaging_service_sid !== null &&
+        n.messaging_service_sid === r.messaging_service_sid,
+  );
+  return mine
+    .filter((n) => n.phone_number && n.phone_number_sid)
+    .map((n) => ({
+      phoneNumber: n.phone_number!,
+      phoneNumberSid: n.phone_number_sid!,
+      type: n.type === "toll_free" ? "toll_free" : "local",
+    }));
+}
+
+function campaignOf(r: GateRow, numbers: GateNumber[]): CampaignProfile {
+  const senders = sendersOf(r, numbers);
+  // Approved, but every number released or moved away: nothing to send from.
+  const ready = isReady(r) && senders.length > 0;
   const c: CampaignProfile = {
     registrationId: r.id,
     brandRegistrationId: r.parent_id ?? r.id,
@@ -151,16 +190,7 @@ function campaignOf(r: GateRow): CampaignProfile {
     deleted: Boolean(r.deleted_at),
     kind: r.kind,
     messagingServiceSid: r.messaging_service_sid ?? undefined,
-    senders:
-      r.phone_number && r.phone_number_sid
-        ? [
-            {
-              phoneNumber: r.phone_number,
-              phoneNumberSid: r.phone_number_sid,
-              type: r.channel === "toll_free" ? "toll_free" : "local",
-            },
-          ]
-        : [],
+    senders,
   };
   if (ready) {
     c.lane = {
@@ -170,13 +200,13 @@ function campaignOf(r: GateRow): CampaignProfile {
       trustScore: r.trust_score,
       brandId: (r.channel === "toll_free" ? r.tollfree_verification_sid : r.brand_sid) ?? r.id,
     };
-  } else c.blockedReason = blocked(r);
+  } else c.blockedReason = isReady(r) ? noSender(r) : blocked(r);
   return c;
 }
 
 /** The profile for one tenant from its registrations (pure; exported for tests and callers with rows). */
-export function sendingProfileOf(tenantId: string, rows: GateRow[]): SendingProfile {
-  const campaigns = rows.map(campaignOf);
+export function sendingProfileOf(tenantId: string, rows: GateRow[], numbers: GateNumber[]): SendingProfile {
+  const campaigns = rows.map((r) => campaignOf(r, numbers));
   const firsts = rows.filter((r) => !r.parent_id);
   if (firsts.length === 0) {
     return {
@@ -192,7 +222,7 @@ export function sendingProfileOf(tenantId: string, rows: GateRow[]): SendingProf
   }
   // A ready 10DLC lane first (more throughput), then a ready toll-free one, then the newest.
   const ready = firsts
-    .filter(isReady)
+    .filter((r) => campaigns[rows.indexOf(r)].ready)
     .sort((a, b) => (a.channel === b.channel ? 0 : a.channel === "10dlc" ? -1 : 1));
   const chosen = ready[0] ?? [...firsts].sort((a, b) => (a.id < b.id ? 1 : -1))[0];
   const c = campaigns[rows.indexOf(chosen)];
@@ -208,6 +238,14 @@ export function sendingProfileOf(tenantId: string, rows: GateRow[]): SendingProf
   if (profile.ready) profile.lane = c.lane;
   else profile.blockedReason = c.blockedReason;
   return profile;
+}
+
+function noSender(r: GateRow): BlockedReason {
+  return {
+    code: "no_sender",
+    message: `${r.parent_id ? "Campaign" : "Registration"} ${r.id} is approved but has no number to send from: its numbers were released or moved.`,
+    registrationId: r.id,
+  };
 }
 
 function blocked(r: GateRow): BlockedReason {
@@ -273,5 +311,5 @@ export async function getSendingProfile(q: Queryable, tenantId: string): Promise
      WHERE r.tenant_id = $1 ORDER BY r.id`,
     [tenantId],
   );
-  return sendingProfileOf(tenantId, rows);
+  return sendingProfileOf(tenantId, rows, await liveNumbers(q, tenantId));
 }

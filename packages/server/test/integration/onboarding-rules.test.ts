@@ -74,6 +74,15 @@ const approved10dlc = {
   failure: null,
 };
 
+const number10dlc = {
+  phone_number: "+14155550100",
+  phone_number_sid: "PN1",
+  type: "local" as const,
+  messaging_service_sid: "MG1",
+  registration_id: "reg_A",
+  tollfree_status: null as string | null,
+};
+
 describe("the gate", () => {
   it.each([
     ["everything approved and attached", {}, true],
@@ -106,7 +115,19 @@ describe("the gate", () => {
       tollfree_status: "TWILIO_APPROVED",
       tollfree_verification_sid: "HH1",
     };
-    const profile = sendingProfileOf("ten_1", [tf as never, approved10dlc as never]);
+    const numbers = [
+      { ...number10dlc },
+      {
+        ...number10dlc,
+        phone_number: "+18885550100",
+        phone_number_sid: "PN2",
+        type: "toll_free" as const,
+        messaging_service_sid: "MG2",
+        registration_id: "reg_B",
+        tollfree_status: "TWILIO_APPROVED",
+      },
+    ];
+    const profile = sendingProfileOf("ten_1", [tf as never, approved10dlc as never], numbers);
     expect(profile.lane).toEqual({
       id: "reg_A",
       kind: "10dlc_campaign",
@@ -116,10 +137,50 @@ describe("the gate", () => {
     });
   });
 
+  it("sends from the numbers in the campaign's service, and closes when none is left", () => {
+    const second = { ...number10dlc, phone_number: "+14155550101", phone_number_sid: "PN3" };
+    const elsewhere = {
+      ...second,
+      phone_number: "+14155550102",
+      phone_number_sid: "PN4",
+      messaging_service_sid: null,
+    };
+    const open = sendingProfileOf("ten_1", [approved10dlc as never], [number10dlc, second, elsewhere]);
+    expect(open.ready).toBe(true);
+    expect(open.senders.map((s) => s.phoneNumberSid)).toEqual(["PN1", "PN3"]);
+    const none = sendingProfileOf("ten_1", [approved10dlc as never], [elsewhere]);
+    expect(none.ready).toBe(false);
+    expect(none.blockedReason).toMatchObject({ code: "no_sender", registrationId: "reg_A" });
+  });
+
+  it("gives a toll-free registration the numbers whose own verification Twilio approved", () => {
+    const tf = {
+      ...approved10dlc,
+      kind: "toll_free",
+      channel: "toll_free",
+      tollfree_status: "TWILIO_APPROVED",
+    };
+    const tfNumber = (sid: string, status: string) => ({
+      ...number10dlc,
+      phone_number: `+1888555${sid.slice(2).padStart(4, "0")}`,
+      phone_number_sid: sid,
+      type: "toll_free" as const,
+      tollfree_status: status,
+    });
+    const profile = sendingProfileOf(
+      "ten_1",
+      [tf as never],
+      [tfNumber("PN1", "TWILIO_APPROVED"), tfNumber("PN2", "IN_REVIEW"), tfNumber("PN3", "TWILIO_APPROVED")],
+    );
+    expect(profile.senders.map((s) => s.phoneNumberSid)).toEqual(["PN1", "PN3"]);
+  });
+
   it("tells why it is closed", () => {
-    const failed = sendingProfileOf("ten_1", [
-      { ...approved10dlc, state: "failed", failure: { stage: "campaign" } } as never,
-    ]);
+    const failed = sendingProfileOf(
+      "ten_1",
+      [{ ...approved10dlc, state: "failed", failure: { stage: "campaign" } } as never],
+      [number10dlc],
+    );
     expect(failed.blockedReason).toMatchObject({ code: "registration_failed", registrationId: "reg_A" });
     expect(failed.blockedReason?.message).toContain("campaign stage");
   });

@@ -63,7 +63,10 @@ export function gateError(profile: Pick<Target, "blockedReason" | "registrationI
   const reason = profile.blockedReason;
   const code = reason?.code ?? "registration_required";
   const status =
-    code === "registration_pending" || code === "registration_failed" || code === "campaign_deleted"
+    code === "registration_pending" ||
+    code === "registration_failed" ||
+    code === "campaign_deleted" ||
+    code === "no_sender"
       ? 409
       : 403;
   const eta = reason?.eta ? ` Expected approval: ${reason.eta}.` : "";
@@ -72,6 +75,7 @@ export function gateError(profile: Pick<Target, "blockedReason" | "registrationI
     registration_pending: `The registration is under review; sending opens when it is approved.${eta}`,
     registration_failed: "The registration failed: see its failure reasons, fix the data and resubmit.",
     registration_suspended: "The registration is suspended by the carriers or Twilio; contact support.",
+    no_sender: "Buy a number for it (POST /v1/numbers with its messaging_service_id or use_case).",
     campaign_deleted:
       "Send with another use case or Messaging Service (GET /v1/tenants/{id}/registrations/{rid}/campaigns lists them).",
   };
@@ -298,6 +302,8 @@ export function laneGate(
       : profile.campaigns.find(
           (c) => c.channel === "10dlc" && c.messagingServiceSid === lane.messaging_service_sid,
         );
+  // A toll-free number released or moved out of the registration's service sends no more.
+  if (!c && lane.kind === "toll_free_number") return { ready: false, code: "no_sender" };
   if (!c) return { ready: false, code: profile.blockedReason?.code ?? "registration_required" };
   if (!c.ready) return { ready: false, code: c.blockedReason?.code ?? "registration_required" };
   const route = routeTarget(asTarget(profile, c), lane.kind === "toll_free_number" ? lane.sender : null);

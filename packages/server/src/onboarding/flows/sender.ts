@@ -4,6 +4,7 @@
  * number attached to the service. A sole proprietor campaign takes exactly one 10DLC number
  * (sole proprietor walkthrough, part 4); toll-free verification is per number.
  */
+import { capabilitiesOf } from "../numbers/twilio.js";
 import { SubtextError } from "../../kernel/errors.js";
 import { twilioCall, twilioError } from "../../twilio/errors.js";
 import type { TollFreeDetails } from "@subtext/telecom/registration/document";
@@ -89,6 +90,7 @@ export const numberBuyStep: StepDef = {
         return done({
           sid: found.sid,
           set: { phone_number_sid: found.sid, phone_number: found.phoneNumber },
+          capabilities: capabilitiesOf(found.capabilities),
         });
     }
     // Tenants onboarding at once see the same numbers for sale: start at a random one, and
@@ -108,6 +110,7 @@ export const numberBuyStep: StepDef = {
           sid: bought.sid,
           twilioStatus: "in-use",
           set: { phone_number_sid: bought.sid, phone_number: bought.phoneNumber },
+          capabilities: capabilitiesOf(bought.capabilities),
         });
       } catch (err) {
         const code = (err as { code?: number }).code;

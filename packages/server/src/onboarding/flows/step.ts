@@ -6,6 +6,7 @@
  * exists — by the SID it stored, or by a deterministic FriendlyName — and changes only what the
  * document says differently.
  */
+import type { Capabilities } from "../numbers/store.js";
 import type { Services } from "../../kernel/services.js";
 import type { TenantRow } from "../../tenancy/tenants.js";
 import type { TwilioClient } from "../../twilio/gateway.js";
@@ -39,6 +40,8 @@ interface Effects {
   data?: Record<string, unknown>;
   set?: RegistrationColumns;
   event?: RegistrationEvent;
+  /** The number the step bought can do this (kept on the tenant's numbers). */
+  capabilities?: Capabilities;
 }
 
 export type StepOutcome =
