@@ -150,6 +150,7 @@ export const BUNDLE_REQUIREMENTS: readonly BundleRequirement[] = [
     review_time: TYPICAL_REVIEW,
     source: regulatory("es"),
     confidence: "low",
+    note: "Our expectation from other EU countries, not a reading of Spain's regulation: read the Regulation resource.",
   },
   {
     country: "AU",
@@ -201,6 +202,7 @@ export const BUNDLE_REQUIREMENTS: readonly BundleRequirement[] = [
     review_time: TYPICAL_REVIEW,
     source: regulatory("br"),
     confidence: "low",
+    note: "Our expectation (a CNPJ and a local address), not a reading of Brazil's regulation: read the Regulation resource.",
   },
   {
     country: "MX",

@@ -224,7 +224,12 @@ export const SENDER_OPTIONS: Readonly<Record<string, CountrySenderOptions>> = {
   ES: {
     country: "ES",
     name: "Spain",
-    two_way: { supported: true, source: sms("es"), confidence: "low" },
+    two_way: {
+      supported: true,
+      source: sms("es"),
+      confidence: "low",
+      note: "From a secondary summary of Twilio's page; we could not read the page itself in full.",
+    },
     alphanumeric: {
       status: "allowed",
       source: sms("es"),
@@ -238,6 +243,7 @@ export const SENDER_OPTIONS: Readonly<Record<string, CountrySenderOptions>> = {
       bundle_required: true,
       source: regulatory("es"),
       confidence: "low",
+      note: "Spanish mobiles need a bundle as far as we could tell; whether carriers take A2P from them is unconfirmed.",
     },
     short_code: {
       available: true,
@@ -278,7 +284,12 @@ export const SENDER_OPTIONS: Readonly<Record<string, CountrySenderOptions>> = {
   BR: {
     country: "BR",
     name: "Brazil",
-    two_way: { supported: true, source: sms("br"), confidence: "low" },
+    two_way: {
+      supported: true,
+      source: sms("br"),
+      confidence: "low",
+      note: "From a secondary summary of Twilio's page; we could not read the page itself in full.",
+    },
     alphanumeric: {
       status: "registration_required",
       registration: "pre-registration with the Brazilian carriers through Twilio",
