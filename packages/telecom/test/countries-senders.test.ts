@@ -116,15 +116,15 @@ describe("senderPlanFor", () => {
     [
       "GB, an ID and a UK mobile: the ID, replies to the mobile",
       "GB",
-      [long("+447700900123", "GB"), alpha()],
+      [long("+447400123456", "GB"), alpha()],
       {},
       { kind: "alphanumeric" },
-      "+447700900123",
+      "+447400123456",
     ],
     [
       "GB, replies needed: the mobile",
       "GB",
-      [alpha(), long("+447700900123", "GB")],
+      [alpha(), long("+447400123456", "GB")],
       { two_way: true },
       { kind: "long_code" },
       null,
@@ -194,7 +194,7 @@ describe("senderPlanFor", () => {
     [
       "DE, a UK mobile",
       "DE",
-      [long("+447700900123", "GB")],
+      [long("+447400123456", "GB")],
       {},
       /mobile number in Germany, bought with an approved regulatory bundle/,
     ],

@@ -110,7 +110,7 @@ export function quietHoursFor(
   purpose: MessagePurpose = "marketing",
 ): CountryQuietHours {
   const parsed = parsePhone(e164.replace(/^whatsapp:/, ""));
-  if (!parsed.ok) return { ok: false, code: "phone_invalid", message: parsed.message };
+  if (!parsed.ok) return { ok: false, code: parsed.code, message: parsed.message };
   const { country, zones, basis } = recipientZones(parsed.phone.e164);
   const rule = sendingHoursFor(country, purpose);
   // A country whose zone we do not know: UTC rather than nothing, and said in zone_basis.
