@@ -173,7 +173,7 @@ describe("senderPlanFor", () => {
   });
 
   it.each([
-    ["US, an ID only", "US", [alpha()], {}, /toll-free number in United States/],
+    ["US, an ID only", "US", [alpha()], {}, /toll-free number in the United States/],
     ["AU, an unregistered ID", "AU", [alpha(["GB"])], {}, /ACMA SMS Sender ID Register/],
     [
       "FR, a French mobile only",
@@ -182,13 +182,7 @@ describe("senderPlanFor", () => {
       {},
       /carriers do not accept business traffic/,
     ],
-    [
-      "MX, a Mexican mobile only",
-      "MX",
-      [long("+5215512345678", "MX")],
-      {},
-      /Register a short code in Mexico/,
-    ],
+    ["MX, a Mexican mobile only", "MX", [long("+5215512345678", "MX")], {}, /Set up a short code in Mexico/],
     ["IN, nothing", "IN", [], {}, /DLT portal/],
     ["GB, replies needed, an ID only", "GB", [alpha()], { two_way: true }, /cannot receive replies/],
     [

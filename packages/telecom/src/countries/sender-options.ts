@@ -321,7 +321,8 @@ export const SENDER_OPTIONS: Readonly<Record<string, CountrySenderOptions>> = {
     two_way: { supported: false, source: sms("in"), confidence: "high" },
     alphanumeric: {
       status: "registration_required",
-      registration: "the operators' DLT portal (entity, header and templates), then Twilio's sender ID form",
+      registration:
+        "the operators' DLT portal for the entity, header and templates, then Twilio's sender ID form",
       source: "https://help.twilio.com/articles/21162166457755",
       confidence: "low",
       note: "Twilio's India SMS page says pre-registered IDs are not supported and traffic goes through ILDO routes with a random 5NNNN sender; its help article describes DLT registration. We require registration: the stricter reading.",

@@ -82,10 +82,16 @@ function alphanumericFor(
   return undefined;
 }
 
+/** "the United States", "France": the name as it reads after "in". */
+function placeName(options: CountrySenderOptions): string {
+  return ["US", "GB"].includes(options.country) ? `the ${options.name}` : options.name;
+}
+
 /** What a tenant could set up to reach the country, in the order the plan would use it. */
 export function registrationOptions(options: CountrySenderOptions): string[] {
   const out: string[] = [];
-  const { alphanumeric, short_code, long_code, toll_free, name } = options;
+  const { alphanumeric, short_code, long_code, toll_free } = options;
+  const name = placeName(options);
   if (alphanumeric.status === "allowed")
     out.push(`an alphanumeric sender ID (no registration needed in ${name})`);
   if (alphanumeric.status === "registration_required") {
@@ -201,7 +207,7 @@ export function senderPlanFor(
   if (planOptions.two_way && alphanumericFor(options, tenantSenders)) {
     why.push("alphanumeric sender IDs cannot receive replies");
   }
-  const lead = `No sender of this tenant can reach ${options.name} (${country})`;
+  const lead = `No sender of this tenant can reach ${placeName(options)} (${country})`;
   return {
     ok: false,
     country,
@@ -209,8 +215,8 @@ export function senderPlanFor(
     message:
       `${lead}${why.length ? `: ${why.join("; ")}` : ""}. ` +
       (register.length
-        ? `Register ${register.join(", or ")}.`
-        : `Twilio offers no sender for this kind of traffic to ${options.name}.`),
+        ? `Set up ${register.join(", or ")}.`
+        : `Twilio offers no sender for this kind of traffic to ${placeName(options)}.`),
     register,
   };
 }
