@@ -8,6 +8,7 @@ import { Concurrency, createHttpServer } from "./http/server.js";
 import { Router } from "./http/router.js";
 import { registerLookups } from "./lookups/v2/index.js";
 import { registerMessaging } from "./messaging/v1/index.js";
+import { registerNumbers } from "./numbers/v2/index.js";
 import { registerTrustHub } from "./trusthub/v1/index.js";
 import { registerVerify } from "./verify/v2/index.js";
 import { World } from "./world.js";
@@ -60,6 +61,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     registerVerify,
     registerContent,
     registerLookups,
+    registerNumbers,
   ]) {
     register(router, world);
   }
