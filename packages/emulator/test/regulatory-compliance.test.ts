@@ -443,3 +443,27 @@ describe("numbers abroad", () => {
     expect(ok).toMatchObject({ bundleSid: bundle.sid, addressRequirements: "local" });
   });
 });
+
+describe("forcing a regulatory review", () => {
+  it("the control API approves or rejects a regulatory bundle at once", async () => {
+    const t = await tenant("Forced");
+    const { bundle } = await draftBundle(t, {
+      isoCountry: "AU",
+      numberType: "mobile",
+      endUserType: "business",
+      endUser: ACME,
+      documents: [],
+    });
+    expect(
+      await em.control("POST", `reviews/${bundle.sid}/outcome`, {
+        outcome: "rejected",
+        reason: "Missing page",
+      }),
+    ).toMatchObject({
+      resource: "regulatory_bundle",
+      status: "twilio-rejected",
+    });
+    await em.control("POST", `reviews/${bundle.sid}/outcome`, { outcome: "approved" });
+    expect((await rc(t).bundles(bundle.sid).fetch()).status).toBe("twilio-approved");
+  });
+});
