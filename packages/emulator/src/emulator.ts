@@ -1,6 +1,7 @@
 import { type AddressInfo, isIPv6 } from "node:net";
 import { createAccount } from "./api/2010/accounts/index.js";
 import { ACCOUNTS, type Account } from "./api/2010/accounts/model.js";
+import { registerAccountsV1 } from "./accounts/v1/index.js";
 import { registerApi2010 } from "./api/2010/index.js";
 import { registerContent } from "./content/v1/index.js";
 import { registerControl } from "./control/routes.js";
@@ -8,6 +9,8 @@ import { Concurrency, createHttpServer } from "./http/server.js";
 import { Router } from "./http/router.js";
 import { registerLookups } from "./lookups/v2/index.js";
 import { registerMessaging } from "./messaging/v1/index.js";
+import { registerNumbers } from "./numbers/v2/index.js";
+import { registerPricing } from "./pricing/v1/index.js";
 import { registerTrustHub } from "./trusthub/v1/index.js";
 import { registerVerify } from "./verify/v2/index.js";
 import { World } from "./world.js";
@@ -60,6 +63,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     registerVerify,
     registerContent,
     registerLookups,
+    registerNumbers,
+    registerPricing,
+    registerAccountsV1,
   ]) {
     register(router, world);
   }

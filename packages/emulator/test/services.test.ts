@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { type SenderCandidate, chooseSender } from "../src/api/2010/messages/sender.js";
+import { gbLocalBundle } from "./regulatory-fixtures.js";
 import { twilioError, useEmulator } from "./setup.js";
 
 const em = useEmulator();
@@ -86,8 +87,14 @@ describe("messaging services", () => {
     );
     expect(taken).toMatchObject({ status: 400, code: 21712 });
 
+    // A UK landline (it cannot text), bought as UK rules want: with an approved bundle and a UK address.
+    const { bundleSid, addressSid } = await gbLocalBundle(em, { client });
     const [landline] = await client.availablePhoneNumbers("GB").local.list({ limit: 1 });
-    const uk = await client.incomingPhoneNumbers.create({ phoneNumber: landline.phoneNumber });
+    const uk = await client.incomingPhoneNumbers.create({
+      phoneNumber: landline.phoneNumber,
+      bundleSid,
+      addressSid,
+    });
     const mute = await twilioError(
       client.messaging.v1.services(second.sid).phoneNumbers.create({ phoneNumberSid: uk.sid }),
     );

@@ -15,6 +15,8 @@ import {
 import { setTollfreeOutcome } from "../messaging/v1/tollfree/verifications/review.js";
 import { CAMPAIGNS, type Campaign } from "../messaging/v1/services/compliance/usa2p/model.js";
 import { setCampaignOutcome } from "../messaging/v1/services/compliance/usa2p/review.js";
+import { approveRcBundle, rejectRcBundle } from "../numbers/v2/regulatory-compliance/bundles/review.js";
+import { RC_BUNDLES, type RcBundle } from "../numbers/v2/regulatory-compliance/model.js";
 import { approveBundle, rejectBundle } from "../trusthub/v1/bundles/review.js";
 import { BUNDLES, type Bundle } from "../trusthub/v1/model.js";
 import type { World } from "../world.js";
@@ -41,6 +43,18 @@ function forceBundle(world: World, b: Bundle, f: Forced) {
           { code: f.error_code ?? 18601, reason: f.reason ?? "Rejected by Trust Hub review." },
         ]);
   return { resource: "bundle", status: done.status };
+}
+
+/** A regulatory bundle (numbers v2) forced approved or rejected, from whatever status it has. */
+function forceRegulatoryBundle(world: World, b: RcBundle, f: Forced) {
+  if (f.outcome === "suspended" || f.outcome === "failed") throw unsupported("regulatory bundle", f.outcome);
+  const done =
+    f.outcome === "approved"
+      ? approveRcBundle(world, b)
+      : rejectRcBundle(world, b, [
+          { code: f.error_code ?? 18001, reason: f.reason ?? "Rejected by regulatory review." },
+        ]);
+  return { resource: "regulatory_bundle", status: done.status };
 }
 
 /** A forced approval makes the brand usable at once; for a sole proprietor, that includes the OTP. */
@@ -91,6 +105,8 @@ export function forceOutcome(world: World, sid: string, f: Forced) {
   const prefix = sid.slice(0, 2);
   const bundle = prefix === "BU" ? world.store.get<Bundle>(BUNDLES, sid) : undefined;
   if (bundle) return forceBundle(world, bundle, f);
+  const regulatory = prefix === "BU" ? world.store.get<RcBundle>(RC_BUNDLES, sid) : undefined;
+  if (regulatory) return forceRegulatoryBundle(world, regulatory, f);
   const brand = prefix === "BN" ? world.store.get<Brand>(BRANDS, sid) : undefined;
   if (brand) return forceBrand(world, brand, f);
   const campaign = prefix === "MG" ? world.store.get<Campaign>(CAMPAIGNS, sid) : undefined;

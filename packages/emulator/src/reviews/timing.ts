@@ -28,6 +28,10 @@ export const TIMINGS = {
   "tollfree.submit": { seconds: [5, 5], realistic: { minutes: [30, 120] } },
   /** The toll-free decision, counted from submission. */
   tollfree: { seconds: [30, 30], realistic: { businessDays: [3, 5] } },
+  /** A submitted Regulatory Compliance bundle leaves pending-review for in-review. */
+  "regulatory.submit": { seconds: [2, 2], realistic: { minutes: [30, 120] } },
+  /** The regulatory bundle decision, counted from submission. */
+  regulatory: { seconds: [10, 20], realistic: { businessDays: [1, 3] } },
 } satisfies Record<string, { seconds: [number, number]; realistic: Realistic }>;
 
 export type ReviewStage = keyof typeof TIMINGS;

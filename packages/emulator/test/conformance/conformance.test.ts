@@ -8,6 +8,7 @@ import { channelWalks } from "./walks/channels.js";
 import { messageWalks } from "./walks/messages.js";
 import { messagingWalks } from "./walks/messaging.js";
 import { numberWalks } from "./walks/numbers.js";
+import { senderWalks } from "./walks/senders.js";
 import { trustHubWalks } from "./walks/trusthub.js";
 import { usageWalks } from "./walks/usage.js";
 import { voiceWalks } from "./walks/voice.js";
@@ -23,6 +24,7 @@ export const OPERATIONS: Walk[] = [
   ...numberWalks,
   ...messageWalks,
   ...messagingWalks,
+  ...senderWalks,
   ...trustHubWalks,
   ...channelWalks,
   ...voiceWalks,

@@ -8,6 +8,10 @@ const COUNTRIES: Record<string, { name: string; types: Record<string, NumberType
   US: { name: "United States", types: { Local: "local", TollFree: "toll_free" } },
   CA: { name: "Canada", types: { Local: "local", TollFree: "toll_free" } },
   GB: { name: "United Kingdom", types: { Local: "local", Mobile: "mobile", TollFree: "toll_free" } },
+  DE: { name: "Germany", types: { Local: "local" } },
+  AU: { name: "Australia", types: { Local: "local", Mobile: "mobile" } },
+  BR: { name: "Brazil", types: { Local: "local" } },
+  IN: { name: "India", types: { Local: "local" } },
 };
 const SUBRESOURCE = { Local: "local", TollFree: "toll_free", Mobile: "mobile" } as Record<string, string>;
 
@@ -32,7 +36,7 @@ function renderAvailable(e164: string) {
     friendly_name: friendlyNameOf(e164),
     phone_number: e164,
     lata: area?.lata ?? null,
-    locality: area?.locality ?? null,
+    locality: area?.locality ?? facts.locality ?? null,
     rate_center: area ? area.locality.toUpperCase().replace(/\s+/g, " ") : null,
     latitude: area?.lat ?? null,
     longitude: area?.lon ?? null,

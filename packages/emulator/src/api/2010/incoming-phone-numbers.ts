@@ -18,6 +18,7 @@ import {
 } from "./messages/collections.js";
 import { MAGIC_PURCHASE } from "./messages/magic.js";
 import { indexOf, numberByE164, remove } from "./messages/state.js";
+import { requireCompliance } from "../../numbers/v2/regulatory-compliance/purchase.js";
 
 const SUBPATHS: [string, NumberType][] = [
   ["Local", "local"],
@@ -136,6 +137,7 @@ function numberToBuy(world: World, input: Params, only: NumberType | null): stri
 
 export function buyNumber(world: World, account: Account, e164: string, input: Params): PhoneNumberDoc {
   const facts = numberFacts(e164)!;
+  requireCompliance(world, account.sid, { e164, ...facts }, input.str("BundleSid"), input.str("AddressSid"));
   const now = world.clock.now();
   const doc = world.store.put<PhoneNumberDoc>(INCOMING_PHONE_NUMBERS, {
     sid: newSid("PN"),

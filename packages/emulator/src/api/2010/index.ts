@@ -4,6 +4,7 @@ import { registerCarriers } from "../../control/carriers.js";
 import { registerHandsets } from "../../control/handsets.js";
 import { registerKeywordHandling } from "../../control/keyword-handling.js";
 import { registerMessageControl } from "../../control/messages.js";
+import { registerSenderControl } from "../../control/senders.js";
 import { registerUsageControl } from "../../control/usage.js";
 import { registerAccounts } from "./accounts/index.js";
 import { registerAddresses } from "./addresses.js";
@@ -14,6 +15,7 @@ import { registerKeys } from "./keys.js";
 import { registerMessages } from "./messages/index.js";
 import { registerRecordingRoutes } from "./recordings/index.js";
 import { registerSigningKeys } from "./signing-keys.js";
+import { registerShortCodes } from "./sms/short-codes.js";
 import { registerTranscriptionRoutes } from "./transcriptions.js";
 import { registerUsageRecords } from "./usage/records/index.js";
 
@@ -28,6 +30,7 @@ export function registerApi2010(r: Router, world: World) {
   registerAddresses(r);
   registerAvailablePhoneNumbers(r);
   registerIncomingPhoneNumbers(r);
+  registerShortCodes(r);
   registerMessages(r, world);
   registerCalls(r, world);
   registerRecordingRoutes(r);
@@ -38,6 +41,7 @@ export function registerApi2010(r: Router, world: World) {
   registerHandsets(r);
   registerKeywordHandling(r);
   registerCarriers(r);
+  registerSenderControl(r);
   registerMessageControl(r);
   registerUsageControl(r);
 }

@@ -14,6 +14,13 @@ export const CARRIERS = "carriers";
 export const WHATSAPP_SESSIONS = "whatsapp_sessions";
 export const STICKY_SENDERS = "sticky_senders";
 export const MESSAGING_SETTINGS = "messaging_settings";
+/** Short codes provisioned into accounts (the control API), and the services they serve. */
+export const SHORT_CODES = "short_codes";
+export const SERVICE_SHORT_CODES = "service_short_codes";
+/** A Messaging Service's alphanumeric sender ID (at most one per service). */
+export const SERVICE_ALPHA_SENDERS = "service_alpha_senders";
+/** Alphanumeric sender IDs registered for a country that requires registration (the control API). */
+export const ALPHA_REGISTRATIONS = "alpha_sender_registrations";
 /** Written by other areas, read here. */
 export const CONTENTS = "contents";
 export const USA2P = "usa2p";
@@ -85,6 +92,49 @@ export interface ServiceDoc {
   use_inbound_webhook_on_number: boolean;
   date_created: number;
   date_updated: number;
+}
+
+/** A short code of an account (SC…); provisioned by the control API, as Twilio's are after carrier review. */
+export interface ShortCodeDoc {
+  sid: string;
+  account_sid: string;
+  short_code: string;
+  iso_country: string;
+  friendly_name: string;
+  api_version: string;
+  sms_url: string | null;
+  sms_method: HttpMethod;
+  sms_fallback_url: string | null;
+  sms_fallback_method: HttpMethod;
+  date_created: number;
+  date_updated: number;
+}
+
+/** A short code in a service, keyed by the short code's SC sid (one service per short code). */
+export interface ServiceShortCodeDoc {
+  sid: string;
+  service_sid: string;
+  account_sid: string;
+  date_created: number;
+  date_updated: number;
+}
+
+export interface ServiceAlphaSenderDoc {
+  sid: string;
+  service_sid: string;
+  account_sid: string;
+  alpha_sender: string;
+  date_created: number;
+  date_updated: number;
+}
+
+/** Keyed `<account_sid>|<ISO country>|<ALPHA SENDER in upper case>`. */
+export interface AlphaRegistrationDoc {
+  sid: string;
+  account_sid: string;
+  iso_country: string;
+  alpha_sender: string;
+  date_created: number;
 }
 
 /** One number in one service's sender pool, keyed by the number's PN sid. */

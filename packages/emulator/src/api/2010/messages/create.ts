@@ -1,8 +1,11 @@
+import { refuseDisabledCountry } from "../../../accounts/v1/messaging/geo-permissions.js";
+import { countryOfNumber } from "../../../core/countries.js";
 import { TwilioError } from "../../../core/errors.js";
 import type { Params } from "../../../core/form.js";
 import { newSid } from "../../../core/sid.js";
 import type { World } from "../../../world.js";
 import type { Account } from "../accounts/model.js";
+import { alphaFrom, serviceHasAlpha } from "./alpha-senders.js";
 import { type ChannelAddress, parseAddress } from "./channel.js";
 import {
   CARRIERS,
@@ -20,6 +23,7 @@ import { MAGIC_SENDER, magicFromError, magicToError } from "./magic.js";
 import { isOptedOut, optOutScope } from "./opt-outs.js";
 import { contentTypeOf } from "./render.js";
 import { segmentsOf } from "./segments.js";
+import { serviceHasShortCodes, shortCodeFrom } from "./short-codes.js";
 import { indexOf, numberByE164, poolOf, push } from "./state.js";
 import { MAX_BACKLOG_MS, backlogMs } from "./throughput.js";
 
@@ -90,7 +94,9 @@ export function createMessage(world: World, account: Account, req: SendRequest):
   if (req.statusCallback && !/^https?:\/\/\S+$/i.test(req.statusCallback))
     throw error(21609, `Invalid StatusCallback URL: ${req.statusCallback}`);
 
-  const from = req.from ? senderFor(world, account, req.from) : null;
+  // An alphanumeric sender ID or a short code as From: SMS only, checked against the destination.
+  const special = req.from ? specialSender(world, account, req.from, req.to) : null;
+  const from = req.from && !special ? senderFor(world, account, req.from) : null;
   const to = parseAddress(req.to);
   if (!to) throw error(21211, `Invalid 'To' Phone Number: ${req.to}`);
   if (from && from.address.channel !== to.channel)
@@ -98,13 +104,23 @@ export function createMessage(world: World, account: Account, req: SendRequest):
   const magic = magicToError(to.e164);
   if (magic) throw magic;
   if (from && from.address.e164 === to.e164) throw error(21266, "'To' and 'From' number cannot be the same");
-  if (service && !from && poolOf(world, service.sid).length === 0)
+  if (to.channel === "sms" && !req.exempt)
+    refuseDisabledCountry(world, account.sid, countryOfNumber(to.e164), to.e164);
+  if (
+    service &&
+    !from &&
+    !special &&
+    poolOf(world, service.sid).length === 0 &&
+    !serviceHasAlpha(world, service.sid) &&
+    !serviceHasShortCodes(world, service.sid)
+  )
     throw error(21704, "The Messaging Service contains no phone numbers");
   if (to.channel === "sms") {
     const scopes = [
       service?.sid ?? null,
       from?.number?.phone_number ?? null,
       from?.number ? optOutScope(world, from.number) : null,
+      special,
     ];
     if (!req.exempt && isOptedOut(world, account.sid, scopes, to.e164))
       throw error(21610, "Attempt to send to unsubscribed recipient");
@@ -122,7 +138,8 @@ export function createMessage(world: World, account: Account, req: SendRequest):
       ? segmentsOf(body, smart)
       : { segments: 1, encoding: "GSM-7" as const };
   const direct = !service && sendAt === null;
-  if (direct && from && backlogMs(world, from.address.address) > MAX_BACKLOG_MS)
+  const senderKey = special ?? from?.address.address;
+  if (direct && senderKey && backlogMs(world, senderKey) > MAX_BACKLOG_MS)
     throw error(21611, "This 'From' number has exceeded the maximum number of queued messages");
 
   const now = world.clock.now();
@@ -132,7 +149,7 @@ export function createMessage(world: World, account: Account, req: SendRequest):
     account_sid: account.sid,
     direction: req.direction,
     channel: to.channel,
-    from: from?.address.address ?? null,
+    from: special ?? from?.address.address ?? null,
     to: to.address,
     body,
     status,
@@ -197,6 +214,27 @@ function senderFor(
       `The 'From' phone number provided (${address.e164}) is not a valid message-capable Twilio phone number for this destination/account`,
     );
   return { address, number };
+}
+
+/**
+ * A From that is not a phone number: an alphanumeric sender ID (21612 where the destination does
+ * not take it) or one of the account's short codes (21606 outside its country). Null otherwise.
+ */
+function specialSender(
+  world: World,
+  account: Account,
+  raw: string,
+  rawTo: string | undefined,
+): string | null {
+  const trimmed = raw.trim();
+  if (parseAddress(trimmed) || /^whatsapp:/i.test(trimmed)) return null;
+  const to = parseAddress(rawTo);
+  if (!to || to.channel !== "sms") return null;
+  return (
+    alphaFrom(world, account.sid, trimmed, to.e164) ??
+    shortCodeFrom(world, account.sid, trimmed, to.e164)?.short_code ??
+    null
+  );
 }
 
 /** ScheduleType=fixed + SendAt: only through a Messaging Service, 15 minutes to 35 days ahead. */

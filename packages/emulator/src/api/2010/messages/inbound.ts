@@ -17,7 +17,7 @@ import {
 import { createMessage } from "./create.js";
 import { AUTO_REPLIES, type Keyword, classifyKeyword, keywordHandling } from "./keywords.js";
 import { optIn, optOut, optOutScope } from "./opt-outs.js";
-import { messagePrice } from "./prices.js";
+import { inboundPrice } from "./prices.js";
 import { contentTypeOf } from "./render.js";
 import { segmentsOf } from "./segments.js";
 import { indexOf, numberByE164, push, serviceOfNumber } from "./state.js";
@@ -74,7 +74,7 @@ export async function receiveInbound(
     encoding: "GSM-7",
     media,
     // Received messages are billed too, SMS per segment (prices.ts).
-    price: messagePrice({ channel: to.channel, media, segments }, number.type),
+    price: inboundPrice({ channel: to.channel, media, segments }, number.type, number.iso_country),
     price_unit: "USD",
     error_code: null,
     error_message: null,

@@ -1,7 +1,9 @@
 import { createHash } from "node:crypto";
+import { isAlphaSender } from "../../../core/countries.js";
 import type { World } from "../../../world.js";
 import { ACCOUNTS, type Account } from "../accounts/model.js";
 import { meterMessage } from "../usage/records/model.js";
+import { serviceAlpha, serviceHasAlpha } from "./alpha-senders.js";
 import { bareNumber } from "./channel.js";
 import {
   CARRIERS,
@@ -16,9 +18,10 @@ import {
 } from "./collections.js";
 import { complianceBlock, whatsappBlock } from "./gate.js";
 import { isOptedOut, optOutScope } from "./opt-outs.js";
-import { messagePrice } from "./prices.js";
+import { type SenderKind, outboundPrice } from "./prices.js";
 import { ERROR_MESSAGES } from "./render.js";
 import { pickSender } from "./sender.js";
+import { serviceShortCode } from "./short-codes.js";
 import { indexOf, numberByE164, push } from "./state.js";
 import { MAX_BACKLOG_MS, backlogMs, mpsOf, nextSlot, reserveSlot } from "./throughput.js";
 
@@ -92,14 +95,26 @@ export function fail(world: World, msg: MessageDoc, code: number) {
 function assign(world: World, msg: MessageDoc) {
   if (msg.status !== "accepted") return;
   let sender: PhoneNumberDoc | undefined;
-  let from = msg.from;
+  let from: string | null = msg.from;
   if (from) sender = numberByE164(world, bareNumber(from));
   else {
     const service = world.store.get<ServiceDoc>(SERVICES, msg.messaging_service_sid ?? "");
-    const chosen = service && pickSender(world, service, msg.to, msg.channel, msg.media.length > 0);
-    if (!chosen) return fail(world, msg, 21704);
-    sender = chosen;
-    from = msg.channel === "whatsapp" ? `whatsapp:${chosen.phone_number}` : chosen.phone_number;
+    // Twilio's order: a short code of the recipient's country, the alphanumeric sender where the
+    // country takes it (SMS without media), then a number of the pool.
+    const sms = msg.channel === "sms";
+    const to = bareNumber(msg.to);
+    const code = service && sms ? serviceShortCode(world, service.sid, to) : null;
+    const alpha =
+      service && sms && !code && msg.media.length === 0
+        ? serviceAlpha(world, service.sid, msg.account_sid, to)
+        : null;
+    if (code || alpha) from = code?.short_code ?? alpha!;
+    else {
+      const chosen = service && pickSender(world, service, msg.to, msg.channel, msg.media.length > 0);
+      if (!chosen) return fail(world, msg, service && serviceHasAlpha(world, service.sid) ? 21612 : 21704);
+      sender = chosen;
+      from = msg.channel === "whatsapp" ? `whatsapp:${chosen.phone_number}` : chosen.phone_number;
+    }
   }
   const scopes = sender ? [sender.phone_number, optOutScope(world, sender)] : [];
   if (!msg.exempt && msg.channel === "sms" && isOptedOut(world, msg.account_sid, scopes, bareNumber(msg.to)))
@@ -148,13 +163,21 @@ function handOff(world: World, msg: MessageDoc) {
     : undefined;
   const sent = move(world, msg, "sent", {
     date_sent: world.clock.now(),
-    price: messagePrice(msg, sender?.type ?? null),
+    price: outboundPrice(msg, senderKindOf(msg, sender)),
     price_unit: "USD",
   });
   if (!sent) return;
   // Billed from here on, whatever the delivery receipt says: the account's usage records count it.
   meterMessage(world, sent, sender?.type ?? null);
   world.scheduler.after(HOP_MS.dlr, "message.dlr", { sid: msg.sid });
+}
+
+/** What sent the message, for its price: the number, else a short code or an alphanumeric ID. */
+function senderKindOf(msg: MessageDoc, sender: PhoneNumberDoc | undefined): SenderKind | null {
+  if (sender) return sender.type;
+  if (msg.from && isAlphaSender(msg.from)) return "alphanumeric";
+  if (msg.from && /^\d{3,8}$/.test(msg.from)) return "shortcode";
+  return null;
 }
 
 /** The delivery receipt: delivered (then read, on WhatsApp) or undelivered. */

@@ -10,12 +10,107 @@ import { numberByE164 } from "./state.js";
  */
 /** Where a number lives: what the emulator can tell from the digits alone. */
 export interface NumberFacts {
-  iso_country: "US" | "CA" | "GB";
+  iso_country: string;
   type: NumberType;
   capabilities: Capabilities;
-  address_requirements: "none" | "any";
+  address_requirements: "none" | "any" | "local";
   area?: AreaCode;
+  /** The city of a local number outside North America (where a locality rule wants its address). */
+  locality?: string;
 }
+
+/**
+ * Numbers sold outside North America and the UK: one entry per country and type, with the
+ * national prefixes the emulator sells from (plausible ranges, in the city named), the number's
+ * national length, what it can do, and its address requirement (Twilio's `address_requirements`).
+ * Any number of the pattern is a number of that type; buying one may need a regulatory bundle
+ * (numbers/v2/regulatory-compliance/catalog.ts).
+ */
+interface AbroadRange {
+  iso: string;
+  cc: string;
+  type: NumberType;
+  pattern: RegExp;
+  length: number;
+  prefixes: { national: string; locality?: string }[];
+  capabilities: Capabilities;
+  address_requirements: "any" | "local";
+}
+
+const VOICE_ONLY: Capabilities = { voice: true, sms: false, mms: false, fax: false };
+const SMS_VOICE: Capabilities = { voice: true, sms: true, mms: false, fax: false };
+
+const ABROAD: AbroadRange[] = [
+  {
+    iso: "DE",
+    cc: "+49",
+    type: "local",
+    pattern: /^\+49(30|89)\d{8}$/,
+    length: 10,
+    prefixes: [
+      { national: "3090182", locality: "Berlin" },
+      { national: "8912099", locality: "Munich" },
+    ],
+    capabilities: VOICE_ONLY,
+    address_requirements: "local",
+  },
+  {
+    iso: "AU",
+    cc: "+61",
+    type: "mobile",
+    pattern: /^\+614\d{8}$/,
+    length: 9,
+    // ACMA's numbers reserved for fiction (0491 570 xxx).
+    prefixes: [{ national: "491570" }, { national: "491571" }],
+    capabilities: SMS_VOICE,
+    address_requirements: "any",
+  },
+  {
+    iso: "AU",
+    cc: "+61",
+    type: "local",
+    pattern: /^\+61[2378]\d{8}$/,
+    length: 9,
+    prefixes: [
+      { national: "25550", locality: "Sydney" },
+      { national: "37010", locality: "Melbourne" },
+    ],
+    capabilities: VOICE_ONLY,
+    address_requirements: "local",
+  },
+  {
+    iso: "BR",
+    cc: "+55",
+    type: "local",
+    pattern: /^\+55[1-9]{2}[2-5]\d{7}$/,
+    length: 10,
+    prefixes: [
+      { national: "113090", locality: "Sao Paulo" },
+      { national: "213090", locality: "Rio de Janeiro" },
+    ],
+    capabilities: VOICE_ONLY,
+    address_requirements: "local",
+  },
+  {
+    iso: "IN",
+    cc: "+91",
+    type: "local",
+    pattern: /^\+91(80|22|11)\d{8}$/,
+    length: 10,
+    prefixes: [
+      { national: "804719", locality: "Bengaluru" },
+      { national: "224719", locality: "Mumbai" },
+    ],
+    capabilities: VOICE_ONLY,
+    address_requirements: "local",
+  },
+];
+
+/** The countries and number types on sale abroad (AvailablePhoneNumbers lists them). */
+export const ABROAD_TYPES: { iso: string; type: NumberType }[] = ABROAD.map((a) => ({
+  iso: a.iso,
+  type: a.type,
+}));
 
 interface AreaCode {
   npa: string;
@@ -106,6 +201,17 @@ export function numberFacts(e164: string): NumberFacts | null {
       capabilities: { voice: true, sms: false, mms: false, fax: false },
       address_requirements: "any",
     };
+  const abroad = ABROAD.find((a) => a.pattern.test(e164));
+  if (abroad) {
+    const national = e164.slice(abroad.cc.length);
+    return {
+      iso_country: abroad.iso,
+      type: abroad.type,
+      capabilities: { ...abroad.capabilities },
+      address_requirements: abroad.address_requirements,
+      locality: abroad.prefixes.find((p) => national.startsWith(p.national.slice(0, 2)))?.locality,
+    };
+  }
   return null;
 }
 
@@ -165,6 +271,12 @@ function prefixesFor(search: Search): Prefix[] {
     const gb = { local: ["2079460", "1614960"], mobile: ["7700900"], toll_free: ["8081570"] }[type];
     return gb.map((national) => ({ cc: "+44", national, length: 10 }));
   }
+  const abroad = ABROAD.find((a) => a.iso === country && a.type === type);
+  if (abroad)
+    return abroad.prefixes
+      .filter((p) => !search.inLocality || p.locality?.toLowerCase() === search.inLocality.toLowerCase())
+      .map((p) => ({ cc: abroad.cc, national: p.national, length: abroad.length }));
+  if (country !== "US" && country !== "CA") return [];
   if (type === "toll_free") {
     const codes = search.areaCode ? TOLL_FREE.filter((c) => c === search.areaCode) : TOLL_FREE;
     return codes.map((npa) => ({ cc: "+1", national: npa, length: 10 }));

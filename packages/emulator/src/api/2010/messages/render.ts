@@ -70,6 +70,7 @@ export function contentTypeOf(url: string): string {
 /** Error descriptions for `error_message` and the control API (paraphrasing Twilio's error pages). */
 export const ERROR_MESSAGES: Record<number, string> = {
   21610: "Attempt to send to unsubscribed recipient",
+  21612: "The 'To' phone number is not currently reachable via SMS from this sender",
   21704: "The Messaging Service contains no phone numbers",
   30001: "Queue overflow",
   30003: "Unreachable destination handset",

@@ -1,6 +1,8 @@
 import {
   SERVICES,
+  SERVICE_ALPHA_SENDERS,
   SERVICE_PHONE_NUMBERS,
+  SERVICE_SHORT_CODES,
   type ServiceDoc,
   USA2P,
 } from "../../../api/2010/messages/collections.js";
@@ -15,7 +17,9 @@ import type { World } from "../../../world.js";
 import { MESSAGING } from "../host.js";
 import { registerUsa2p } from "./compliance/usa2p/index.js";
 import { serviceOf } from "./model.js";
+import { registerServiceAlphaSenders } from "./alpha-senders.js";
 import { registerServicePhoneNumbers } from "./phone-numbers.js";
+import { registerServiceShortCodes } from "./short-codes.js";
 import { registerServiceUsecases } from "./usecases.js";
 
 const USECASES = ["notifications", "marketing", "verification", "discussion", "poll", "undeclared"];
@@ -173,6 +177,12 @@ function registerServiceRoutes(r: Router) {
     const index = indexOf(world);
     for (const pn of index.pools.get(doc.sid) ?? []) world.store.delete(SERVICE_PHONE_NUMBERS, pn);
     index.pools.delete(doc.sid);
+    for (const collection of [SERVICE_SHORT_CODES, SERVICE_ALPHA_SENDERS])
+      for (const e of world.store.list<{ sid: string; service_sid: string }>(
+        collection,
+        (e) => e.service_sid === doc.sid,
+      ))
+        world.store.delete(collection, e.sid);
     world.store.delete(SERVICES, doc.sid);
     return { status: 204 };
   });
@@ -182,5 +192,7 @@ function registerServiceRoutes(r: Router) {
 export function registerServices(r: Router, world: World) {
   registerServiceRoutes(r);
   registerServicePhoneNumbers(r);
+  registerServiceShortCodes(r);
+  registerServiceAlphaSenders(r);
   registerUsa2p(r, world);
 }
