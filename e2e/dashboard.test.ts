@@ -269,6 +269,44 @@ describe("the dashboard", { timeout: 120_000 }, () => {
     await shot("15c-keyword-replies");
   });
 
+  it("buys a number for calls (a sole proprietor campaign keeps its one number), turns on geomatch, and releases it", async () => {
+    await page.getByRole("link", { name: "Numbers" }).click();
+    await page.getByRole("heading", { name: "Buy a number" }).waitFor();
+    const pool = page.getByTestId("pool-SOLE_PROPRIETOR");
+    await pool.waitFor();
+    await page.locator("#buy-area-code").fill("212");
+    await page.locator("#buy-pool").selectOption({ label: "Sole proprietor" });
+    await page.getByRole("button", { name: "Search" }).click();
+    const first = page.getByTestId("available").locator("li").first();
+    const number = (await first.locator("strong").textContent())!;
+    expect(number.startsWith("+1212")).toBe(true);
+    await first.getByRole("button", { name: "Buy" }).click();
+    await page.getByText("Twilio allows it exactly one number", { exact: false }).waitFor();
+    await page.locator("#buy-pool").selectOption({ label: "None (calls only)" });
+    await first.getByRole("button", { name: "Buy" }).click();
+    await page.getByText(`Bought ${number}.`).waitFor();
+    await page.getByTestId(`number-${number}`).waitFor();
+    const listed = await stack.api("GET", "/v1/numbers", asTenant());
+    const bought = listed.body.data.find((n: any) => n.phone_number === number);
+    expect(bought).toMatchObject({ state: "active", type: "local", messaging_service_id: null });
+
+    await pool.getByLabel("Area code geomatch for SOLE_PROPRIETOR").check();
+    await expect
+      .poll(
+        async () =>
+          (await stack.api("GET", "/v1/messaging-services", asTenant())).body.data[0].area_code_geomatch,
+      )
+      .toBe(true);
+    await shot("15d-numbers");
+
+    page.once("dialog", (d) => d.accept());
+    await page.getByTestId(`number-${number}`).getByRole("button", { name: "Release" }).click();
+    await expect
+      .poll(async () => (await stack.api("GET", `/v1/numbers/${bought.id}`, asTenant())).body.state)
+      .toBe("released");
+    await page.getByTestId(`number-${number}`).waitFor({ state: "detached" });
+  });
+
   it("registers a WhatsApp sender, creates a template the emulator's review approves, and shows the window a contact opened", async () => {
     const regs = await stack.api("GET", `/v1/tenants/${tenantId}/registrations`);
     const number: string = regs.body.data[0].resources.phone_number;

@@ -7,6 +7,7 @@ import { InsightsPage } from "./pages/Insights";
 import { LoginPage } from "./pages/Login";
 import { MessageDetailPage } from "./pages/MessageDetail";
 import { MessagesPage } from "./pages/Messages";
+import { NumbersPage } from "./pages/Numbers";
 import { OnboardingPage } from "./pages/Onboarding";
 import { SettingsPage } from "./pages/Settings";
 import { StaffPage } from "./pages/Staff";
@@ -22,6 +23,7 @@ const ROUTES: [string, (p: Record<string, string>) => ReactNode][] = [
   ["/tenants", () => <TenantsPage />],
   ["/onboarding", () => <OnboardingPage />],
   ["/messages", () => <MessagesPage />],
+  ["/numbers", () => <NumbersPage />],
   ["/messages/:id", (p) => <MessageDetailPage id={p.id} />],
   ["/whatsapp", () => <WhatsAppPage />],
   ["/verify", () => <VerifyPage />],

@@ -12,6 +12,7 @@ const NAV: [
   ["/tenants", "Tenants", (p) => !p.customer],
   ["/onboarding", "Onboarding", () => true],
   ["/messages", "Messages", () => true],
+  ["/numbers", "Numbers", (p) => p.read_content],
   // Their routes hold phone numbers and configuration: the roles that may read content.
   ["/whatsapp", "WhatsApp", (p) => p.read_content],
   ["/verify", "Verify", (p) => p.read_content],

@@ -63,6 +63,7 @@ export interface TenantService {
   useCase: string | null;
   /** The campaign is approved and not deleted: its numbers are its senders. */
   live: boolean;
+  kind: string;
 }
 
 export async function tenantServices(q: Queryable, tenantId: string): Promise<TenantService[]> {
@@ -73,8 +74,9 @@ export async function tenantServices(q: Queryable, tenantId: string): Promise<Te
     use_case: string | null;
     state: string;
     deleted_at: Date | null;
+    kind: string;
   }>(
-    `SELECT id, messaging_service_sid, channel, document->'campaign'->>'use_case' AS use_case, state, deleted_at
+    `SELECT id, messaging_service_sid, channel, document->'campaign'->>'use_case' AS use_case, state, deleted_at, kind
      FROM registrations WHERE tenant_id = $1 AND messaging_service_sid IS NOT NULL ORDER BY id`,
     [tenantId],
   );
@@ -84,6 +86,7 @@ export async function tenantServices(q: Queryable, tenantId: string): Promise<Te
     channel: r.channel,
     useCase: r.channel === "10dlc" ? r.use_case : null,
     live: r.state === "approved" && !r.deleted_at,
+    kind: r.kind,
   }));
 }
 
@@ -145,6 +148,25 @@ function assertFits(service: TenantService | null, type: NumberType, path: strin
   );
 }
 
+/** A sole proprietor campaign sends from exactly one 10DLC number (docs/twilio-facts.md). */
+async function assertRoomFor(q: Queryable, service: TenantService | null): Promise<void> {
+  if (service?.kind !== "sole_proprietor") return;
+  const held = await q.one<{ n: number }>(
+    "SELECT count(*)::int AS n FROM numbers WHERE messaging_service_sid = $1 AND state IN ('buying', 'active')",
+    [service.sid],
+  );
+  if (held.n === 0) return;
+  throw new SubtextError(
+    "sole_proprietor_one_number",
+    409,
+    `${service.sid} is a sole proprietor campaign's service: Twilio allows it exactly one number, and it has one.`,
+    {
+      hint: "Buy the number without a service (for calls), or register as low-volume standard or standard for several numbers.",
+      details: [{ path: "/messaging_service_id", code: "sole_proprietor_one_number" }],
+    },
+  );
+}
+
 function countryOf(input: Pick<SearchInput, "country">): string {
   return (input.country ?? "US").toUpperCase();
 }
@@ -178,6 +200,7 @@ export async function buyNumber(deps: FlowDeps, tenant: TenantRow, input: BuyInp
   // sends from that registration's service unless told otherwise (null: no service).
   const tollFree = type === "toll_free" ? services.find((s) => s.channel === "toll_free") : undefined;
   const service = named ?? (input.messaging_service_id === undefined ? (tollFree ?? null) : null);
+  await assertRoomFor(deps.db, service);
   const registrationId =
     type === "toll_free"
       ? (tollFree?.registrationId ?? (await tollFreeRegistrationId(deps.db, tenant.id)))
@@ -405,6 +428,7 @@ export async function moveNumber(
   const services = await tenantServices(deps.db, tenant.id);
   const target = serviceFor(services, { messaging_service_id: change.messaging_service_id });
   assertFits(target, row.type, "/messaging_service_id");
+  await assertRoomFor(deps.db, target);
   await assertNotLastSender(deps.db, row, change.force ?? false, "moving");
   const client = await tenantTwilio(deps, tenant);
   // Twilio keeps a number in one service at a time: out of the old pool, then into the new.

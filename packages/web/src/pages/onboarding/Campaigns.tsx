@@ -93,7 +93,7 @@ export function Campaigns({
                   <td>
                     <code className="small">{c.messaging_service_sid ?? "—"}</code>
                   </td>
-                  <td>{c.numbers[0]?.phone_number ?? "—"}</td>
+                  <td>{c.numbers.map((n: any) => n.phone_number).join(", ") || "—"}</td>
                   <td className="small">
                     <LaneCell planned={c.lane} lane={laneOf(c.messaging_service_sid)} />
                   </td>
