@@ -5,11 +5,9 @@
  * with SIGKILL. A runtime in this process then finishes the work on a ManualClock. The
  * subaccount ends up with exactly what the same work without crashes creates — none twice.
  */
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openPglite } from "../../src/db/pglite.js";
 import { ManualClock } from "../../src/jobs/clock.js";
-import { type Deployment, deploy, inProcess, onboardTenants } from "../proof/deployment.js";
+import { type Deployment, deploy, expireLeases, inProcess, onboardTenants } from "../proof/deployment.js";
 import { type OnboardingStack, driveRegistrations } from "../support/onboarding.js";
 
 const NOT_RESOURCES = new Set(["messages", "accounts", "keys", "messaging_settings"]);
@@ -139,7 +137,7 @@ describe("kill -9 while adding a campaign and vetting the brand", () => {
       await acting;
       kills.push(`${point}: ${hit ? "inside the call" : "not reached"}`);
       await d.emu("DELETE", "faults");
-      await expireLeases(proc.child.pid);
+      await expireLeases(d, proc.child.pid);
     };
     let cid = "";
     await killInside("/IncomingPhoneNumbers.json", async () => {
@@ -185,17 +183,4 @@ describe("kill -9 while adding a campaign and vetting the brand", () => {
 async function emulatorClock(ahead = 0): Promise<ManualClock> {
   const { now } = await d.emu<{ now: string }>("GET", "clock");
   return new ManualClock(Date.parse(now) + ahead);
-}
-
-/** Expires the leases a dead process held (its pid is in its worker id). */
-async function expireLeases(pid?: number): Promise<void> {
-  const held = pid === undefined ? "locked_by IS NOT NULL" : `locked_by LIKE '%:${pid}:%'`;
-  const sql = `UPDATE jobs SET locked_until = now() - interval '1 second' WHERE ${held}`;
-  if (d.testDb) return void (await d.testDb.db.query(sql));
-  const db = await openPglite(join(d.dataDir, "pglite"));
-  try {
-    await db.query(sql);
-  } finally {
-    await db.close();
-  }
 }

@@ -5,11 +5,16 @@
  * the purchase's job: it finds the number bought under the row's friendly name, attaches it to
  * the campaign's service and records it. Twilio ends up with one number more, not two.
  */
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openPglite } from "../../src/db/pglite.js";
 import { ManualClock } from "../../src/jobs/clock.js";
-import { type Deployment, type ReadyTenant, deploy, inProcess, onboardTenants } from "../proof/deployment.js";
+import {
+  type Deployment,
+  type ReadyTenant,
+  deploy,
+  expireLeases,
+  inProcess,
+  onboardTenants,
+} from "../proof/deployment.js";
 
 let d: Deployment;
 let t: ReadyTenant;
@@ -61,7 +66,7 @@ describe("kill -9 inside a number purchase", () => {
     await d.emu("DELETE", "faults");
     // Twilio sold the number; Subtext never heard back.
     expect(count("incoming_phone_numbers", sub)).toBe(numbersBefore + 1);
-    await expireLeases(proc.child.pid);
+    await expireLeases(d, proc.child.pid);
 
     // The job is due a minute after the request: a runtime two minutes ahead runs it.
     const { now } = await d.emu<{ now: string }>("GET", "clock");
@@ -86,16 +91,3 @@ describe("kill -9 inside a number purchase", () => {
     }
   });
 });
-
-/** Expires the leases a dead process held (its pid is in its worker id). */
-async function expireLeases(pid?: number): Promise<void> {
-  const held = pid === undefined ? "locked_by IS NOT NULL" : `locked_by LIKE '%:${pid}:%'`;
-  const sql = `UPDATE jobs SET locked_until = now() - interval '1 second' WHERE ${held}`;
-  if (d.testDb) return void (await d.testDb.db.query(sql));
-  const db = await openPglite(join(d.dataDir, "pglite"));
-  try {
-    await db.query(sql);
-  } finally {
-    await db.close();
-  }
-}

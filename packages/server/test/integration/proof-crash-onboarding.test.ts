@@ -6,13 +6,11 @@
  * time). Every tenant reaches ready-to-send, and each subaccount holds exactly the Twilio
  * resources that a crash-free onboarding of the same kind creates — none twice.
  */
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openPglite } from "../../src/db/pglite.js";
 import { ManualClock } from "../../src/jobs/clock.js";
 import type { RegistrationKind } from "@subtext/telecom/registration/document";
 import { driveRegistrations, sampleRegistration } from "../support/onboarding.js";
-import { type Deployment, deploy, inProcess, onboardTenants } from "../proof/deployment.js";
+import { type Deployment, deploy, expireLeases, inProcess, onboardTenants } from "../proof/deployment.js";
 import { ENGINE } from "./harness.js";
 
 const KINDS: RegistrationKind[] = ["sole_proprietor", "standard", "toll_free"];
@@ -106,12 +104,12 @@ describe("kill -9 in the middle of onboarding flows", () => {
       await d.emu("POST", "faults", { kind: "latency", method: "POST", rate: 0.5, latency_ms: 250 });
       // The dead process held its jobs' leases for minutes: expire them (what time would do).
       // Only its own: the living keep renewing theirs.
-      await expireLeases(victim.child.pid);
+      await expireLeases(d, victim.child.pid);
       await d.start(role, `${role}-r${k + 1}`);
     }
     await new Promise((r) => setTimeout(r, Math.random() * 1_500));
     await Promise.all(d.procs.map((p) => p.kill9()));
-    await expireLeases();
+    await expireLeases(d);
 
     // The rest of each flow in this process, with time moved instead of waited for.
     await d.emu("DELETE", "faults");
@@ -138,17 +136,3 @@ describe("kill -9 in the middle of onboarding flows", () => {
     expect(failures, failures.join("\n")).toEqual([]);
   });
 });
-
-/** Expires the leases a dead process held (its pid is in its worker id), or all of them. */
-async function expireLeases(pid?: number): Promise<void> {
-  const held = pid === undefined ? "locked_by IS NOT NULL" : `locked_by LIKE '%:${pid}:%'`;
-  const sql = `UPDATE jobs SET locked_until = now() - interval '1 second' WHERE ${held}`;
-  if (d.testDb) return void (await d.testDb.db.query(sql));
-  // PGlite: nobody holds the data dir between the kill and the restart.
-  const db = await openPglite(join(d.dataDir, "pglite"));
-  try {
-    await db.query(sql);
-  } finally {
-    await db.close();
-  }
-}

@@ -224,3 +224,17 @@ export async function onboardTenants(
     await local.close();
   }
 }
+
+/** Expires the leases a dead process held (its pid is in its worker id), or all of them. */
+export async function expireLeases(d: Deployment, pid?: number): Promise<void> {
+  const held = pid === undefined ? "locked_by IS NOT NULL" : `locked_by LIKE '%:${pid}:%'`;
+  const sql = `UPDATE jobs SET locked_until = now() - interval '1 second' WHERE ${held}`;
+  if (d.testDb) return void (await d.testDb.db.query(sql));
+  // PGlite: nobody holds the data dir between the kill and the restart.
+  const db = await openPglite(join(d.dataDir, "pglite"));
+  try {
+    await db.query(sql);
+  } finally {
+    await db.close();
+  }
+}
