@@ -7543,6 +7543,819 @@ export interface paths {
     };
     trace?: never;
   };
+  "/v1/alpha-senders": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The tenant's alphanumeric sender IDs, with their state per country */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": {
+              data: {
+                /** @example alpha_01JC0000000000000000000000 */
+                id: string;
+                /** @example Sleepwell */
+                alpha_sender_id: string;
+                /** @description The Messaging Service of the tenant's subaccount that holds this ID */
+                messaging_service_id: string | null;
+                countries: {
+                  country: string;
+                  /**
+                   * @description `active`: sends now (the country takes IDs unregistered, or the registration was approved); `registration_pending`: the country requires registration and the carriers have not approved it
+                   * @enum {string}
+                   */
+                  status: "active" | "registration_pending" | "registration_rejected";
+                  /** @description What registration the country requires */
+                  registration: string | null;
+                  /** @description Why a registration was rejected */
+                  reason: string | null;
+                }[];
+                /** @description Always true: nobody can reply to an alphanumeric sender ID */
+                one_way: boolean;
+                /** @description The tenant's number that takes replies and STOP for this ID */
+                fallback_number: string | null;
+                /** @description How replies and opt-outs reach the tenant */
+                replies: string;
+                /** Format: date-time */
+                created_at: string;
+                /** Format: date-time */
+                deleted_at: string | null;
+              }[];
+              has_more: boolean;
+            };
+          };
+        };
+        /** @description Missing or invalid credentials */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Not allowed for these credentials, or the tenant is suspended */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Over a rate limit; see Retry-After */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+    put?: never;
+    /**
+     * Set up an alphanumeric sender ID for some countries
+     * @description Per country: active at once where the country takes IDs without registration, `registration_pending` where it requires one, refused (422 `alpha_sender_not_supported`) where it takes none. The ID is one-way: replies and STOP go to `fallback_number`, which marketing messages must name.
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          "application/json": {
+            /**
+             * @description 1 to 11 of A-Z a-z 0-9 space + - _ &, not only digits
+             * @example Sleepwell
+             */
+            alpha_sender_id: string;
+            countries: string[];
+            /** @description One of the tenant's numbers: it takes the replies and STOP this ID cannot */
+            fallback_number?: string | null;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        201: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": {
+              /** @example alpha_01JC0000000000000000000000 */
+              id: string;
+              /** @example Sleepwell */
+              alpha_sender_id: string;
+              /** @description The Messaging Service of the tenant's subaccount that holds this ID */
+              messaging_service_id: string | null;
+              countries: {
+                country: string;
+                /**
+                 * @description `active`: sends now (the country takes IDs unregistered, or the registration was approved); `registration_pending`: the country requires registration and the carriers have not approved it
+                 * @enum {string}
+                 */
+                status: "active" | "registration_pending" | "registration_rejected";
+                /** @description What registration the country requires */
+                registration: string | null;
+                /** @description Why a registration was rejected */
+                reason: string | null;
+              }[];
+              /** @description Always true: nobody can reply to an alphanumeric sender ID */
+              one_way: boolean;
+              /** @description The tenant's number that takes replies and STOP for this ID */
+              fallback_number: string | null;
+              /** @description How replies and opt-outs reach the tenant */
+              replies: string;
+              /** Format: date-time */
+              created_at: string;
+              /** Format: date-time */
+              deleted_at: string | null;
+            };
+          };
+        };
+        /** @description Malformed request (invalid JSON, wrong types, unknown fields) */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Missing or invalid credentials */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Not allowed for these credentials, or the tenant is suspended */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Conflicts with the resource's state */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Validation findings in details */
+        422: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Over a rate limit; see Retry-After */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Error */
+        502: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description A dependency (database, Twilio) is unavailable; retry */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/v1/alpha-senders/{id}": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** An alphanumeric sender ID */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": {
+              /** @example alpha_01JC0000000000000000000000 */
+              id: string;
+              /** @example Sleepwell */
+              alpha_sender_id: string;
+              /** @description The Messaging Service of the tenant's subaccount that holds this ID */
+              messaging_service_id: string | null;
+              countries: {
+                country: string;
+                /**
+                 * @description `active`: sends now (the country takes IDs unregistered, or the registration was approved); `registration_pending`: the country requires registration and the carriers have not approved it
+                 * @enum {string}
+                 */
+                status: "active" | "registration_pending" | "registration_rejected";
+                /** @description What registration the country requires */
+                registration: string | null;
+                /** @description Why a registration was rejected */
+                reason: string | null;
+              }[];
+              /** @description Always true: nobody can reply to an alphanumeric sender ID */
+              one_way: boolean;
+              /** @description The tenant's number that takes replies and STOP for this ID */
+              fallback_number: string | null;
+              /** @description How replies and opt-outs reach the tenant */
+              replies: string;
+              /** Format: date-time */
+              created_at: string;
+              /** Format: date-time */
+              deleted_at: string | null;
+            };
+          };
+        };
+        /** @description Malformed request (invalid JSON, wrong types, unknown fields) */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Missing or invalid credentials */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Not allowed for these credentials, or the tenant is suspended */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Not found (or not visible to this tenant) */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Over a rate limit; see Retry-After */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    /** Remove an alphanumeric sender ID (its Messaging Service is deleted; its queued messages are held) */
+    delete: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": {
+              /** @example alpha_01JC0000000000000000000000 */
+              id: string;
+              /** @example Sleepwell */
+              alpha_sender_id: string;
+              /** @description The Messaging Service of the tenant's subaccount that holds this ID */
+              messaging_service_id: string | null;
+              countries: {
+                country: string;
+                /**
+                 * @description `active`: sends now (the country takes IDs unregistered, or the registration was approved); `registration_pending`: the country requires registration and the carriers have not approved it
+                 * @enum {string}
+                 */
+                status: "active" | "registration_pending" | "registration_rejected";
+                /** @description What registration the country requires */
+                registration: string | null;
+                /** @description Why a registration was rejected */
+                reason: string | null;
+              }[];
+              /** @description Always true: nobody can reply to an alphanumeric sender ID */
+              one_way: boolean;
+              /** @description The tenant's number that takes replies and STOP for this ID */
+              fallback_number: string | null;
+              /** @description How replies and opt-outs reach the tenant */
+              replies: string;
+              /** Format: date-time */
+              created_at: string;
+              /** Format: date-time */
+              deleted_at: string | null;
+            };
+          };
+        };
+        /** @description Malformed request (invalid JSON, wrong types, unknown fields) */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Missing or invalid credentials */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Not allowed for these credentials, or the tenant is suspended */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Not found (or not visible to this tenant) */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Over a rate limit; see Retry-After */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Error */
+        502: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description A dependency (database, Twilio) is unavailable; retry */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/v1/alpha-senders/{id}/registrations": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Record the carriers' answer to a sender ID registration (operator only)
+     * @description Twilio reviews sender ID registrations through a form and tells the account owner; the operator records the answer here. `approved` makes the country active.
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          "application/json": {
+            /**
+             * @description ISO 3166-1 alpha-2
+             * @example GB
+             */
+            country: string;
+            /** @enum {string} */
+            status: "approved" | "rejected";
+            reason?: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": {
+              /** @example alpha_01JC0000000000000000000000 */
+              id: string;
+              /** @example Sleepwell */
+              alpha_sender_id: string;
+              /** @description The Messaging Service of the tenant's subaccount that holds this ID */
+              messaging_service_id: string | null;
+              countries: {
+                country: string;
+                /**
+                 * @description `active`: sends now (the country takes IDs unregistered, or the registration was approved); `registration_pending`: the country requires registration and the carriers have not approved it
+                 * @enum {string}
+                 */
+                status: "active" | "registration_pending" | "registration_rejected";
+                /** @description What registration the country requires */
+                registration: string | null;
+                /** @description Why a registration was rejected */
+                reason: string | null;
+              }[];
+              /** @description Always true: nobody can reply to an alphanumeric sender ID */
+              one_way: boolean;
+              /** @description The tenant's number that takes replies and STOP for this ID */
+              fallback_number: string | null;
+              /** @description How replies and opt-outs reach the tenant */
+              replies: string;
+              /** Format: date-time */
+              created_at: string;
+              /** Format: date-time */
+              deleted_at: string | null;
+            };
+          };
+        };
+        /** @description Malformed request (invalid JSON, wrong types, unknown fields) */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Missing or invalid credentials */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Not allowed for these credentials, or the tenant is suspended */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Not found (or not visible to this tenant) */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Over a rate limit; see Retry-After */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/v1/tenants/{id}/countries": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The countries the tenant sends to (its messaging geo permissions) */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": {
+              /** @description The countries the tenant declared */
+              countries: string[];
+              /** @description Where it may send: the declared countries and the US and Canada */
+              permitted: string[];
+              /** @description The subaccount's geo permissions were set to match */
+              synced: boolean;
+              /** Format: date-time */
+              updated_at: string | null;
+              /** @description What Twilio answered for each country it was asked to change */
+              geo_permissions?: {
+                country: string;
+                enabled: boolean;
+                /** @description Twilio's refusal (30649: a high-risk country, set in the Console) */
+                error_code: number | null;
+              }[];
+            };
+          };
+        };
+        /** @description Malformed request (invalid JSON, wrong types, unknown fields) */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Missing or invalid credentials */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Not allowed for these credentials, or the tenant is suspended */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Not found (or not visible to this tenant) */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Over a rate limit; see Retry-After */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+    /**
+     * Declare the countries the tenant sends to; sets the subaccount's geo permissions to match
+     * @description Twilio's messaging geo permissions of the tenant's subaccount become exactly these countries plus the US and Canada; a send elsewhere is refused with 403 `country_not_permitted`.
+     */
+    put: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          "application/json": {
+            countries: string[];
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": {
+              /** @description The countries the tenant declared */
+              countries: string[];
+              /** @description Where it may send: the declared countries and the US and Canada */
+              permitted: string[];
+              /** @description The subaccount's geo permissions were set to match */
+              synced: boolean;
+              /** Format: date-time */
+              updated_at: string | null;
+              /** @description What Twilio answered for each country it was asked to change */
+              geo_permissions?: {
+                country: string;
+                enabled: boolean;
+                /** @description Twilio's refusal (30649: a high-risk country, set in the Console) */
+                error_code: number | null;
+              }[];
+            };
+          };
+        };
+        /** @description Malformed request (invalid JSON, wrong types, unknown fields) */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Missing or invalid credentials */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Not allowed for these credentials, or the tenant is suspended */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Not found (or not visible to this tenant) */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Conflicts with the resource's state */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Validation findings in details */
+        422: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Over a rate limit; see Retry-After */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Error */
+        502: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description A dependency (database, Twilio) is unavailable; retry */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   "/v1/messages": {
     parameters: {
       query?: never;
@@ -7664,6 +8477,13 @@ export interface paths {
              * @example 2FA
              */
             use_case?: string;
+            /**
+             * @description What the message is, for the destination country's rules (sending hours, opt-out wording, blocked content). Default: from use_case (2FA: otp; MARKETING or MIXED: marketing; another: transactional), else marketing
+             * @enum {string}
+             */
+            purpose?: "marketing" | "transactional" | "otp";
+            /** @description India: the DLT template the body is registered as (required from a DLT-registered sender ID) */
+            dlt_template_id?: string;
             media_urls?: string[];
             /** @description ISO 8601; up to 35 days ahead */
             send_at?: string;
@@ -9254,7 +10074,7 @@ export interface paths {
                 id: string;
                 tenant_id: string;
                 /** @enum {string} */
-                kind: "10dlc_campaign" | "toll_free_number" | "whatsapp_sender";
+                kind: "10dlc_campaign" | "toll_free_number" | "whatsapp_sender" | "intl_sender";
                 /** @description The row of the brand-type table the limits come from */
                 rate_kind?: string;
                 brand_id?: string | null;
@@ -9382,7 +10202,7 @@ export interface paths {
               id: string;
               tenant_id: string;
               /** @enum {string} */
-              kind: "10dlc_campaign" | "toll_free_number" | "whatsapp_sender";
+              kind: "10dlc_campaign" | "toll_free_number" | "whatsapp_sender" | "intl_sender";
               /** @description The row of the brand-type table the limits come from */
               rate_kind?: string;
               brand_id?: string | null;
@@ -9517,7 +10337,7 @@ export interface paths {
               id: string;
               tenant_id: string;
               /** @enum {string} */
-              kind: "10dlc_campaign" | "toll_free_number" | "whatsapp_sender";
+              kind: "10dlc_campaign" | "toll_free_number" | "whatsapp_sender" | "intl_sender";
               /** @description The row of the brand-type table the limits come from */
               rate_kind?: string;
               brand_id?: string | null;

@@ -7,6 +7,11 @@
  *   campaign, 1,000/day to T-Mobile and 3,000/day in total; low-volume standard ~3.75 MPS, 2,000
  *   and 6,000; standard 12–225 MPS by trust score, T-Mobile 2,000+ by trust score, no total cap;
  *   toll-free ~3 MPS per number. Short codes: 100 MPS per number.
+ * - International senders (an alphanumeric sender ID, or a number outside the US and Canada): 10
+ *   segments per second per sender by default, no daily caps (Twilio, "Can I increase message
+ *   throughput (MPS) for an Alphanumeric Sender ID?",
+ *   support.twilio.com/hc/en-us/articles/360057082693; we apply the same default to long codes
+ *   abroad, whose published rates vary by country).
  * - WhatsApp: 80 messages per second per sender by default (Meta, WhatsApp Cloud API
  *   "Throughput"; Twilio passes it through). No carrier caps: Meta limits the number of
  *   distinct users a business may start conversations with per day instead, which Twilio enforces.
@@ -26,7 +31,8 @@ export type LaneKind =
   | "standard"
   | "toll_free"
   | "short_code"
-  | "whatsapp";
+  | "whatsapp"
+  | "international";
 
 export interface LaneRate {
   kind: LaneKind;
@@ -82,6 +88,7 @@ const FIXED: Record<Exclude<LaneKind, "standard">, Omit<LaneRate, "kind">> = {
   toll_free: { mps: 3, per: "number", tmobile_daily_cap: null, daily_cap: null },
   short_code: { mps: 100, per: "number", tmobile_daily_cap: null, daily_cap: null },
   whatsapp: { mps: 80, per: "number", tmobile_daily_cap: null, daily_cap: null },
+  international: { mps: 10, per: "number", tmobile_daily_cap: null, daily_cap: null },
 };
 
 /** The rate of a lane; `overrides` win (Twilio's reported limits, or an operator's setting). */

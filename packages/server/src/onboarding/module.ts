@@ -14,6 +14,7 @@ import {
   runNumberVerification,
 } from "./numbers/toll-free.js";
 import { campaignRoutes } from "./routes/campaigns.js";
+import { internationalRoutes } from "./routes/international.js";
 import { numberRoutes } from "./routes/numbers.js";
 import { onboardingRoutes } from "./routes/registrations.js";
 import { REGISTRATION_SCHEMAS } from "./routes/schemas.js";
@@ -84,7 +85,12 @@ export function registerOnboardingJobs(services: Services): void {
 /** Registration (10DLC, sole proprietor, toll-free) as durable workflows. */
 export const onboardingModule: Module = {
   name: "onboarding",
-  routes: (services) => [onboardingRoutes(services), campaignRoutes(services), numberRoutes(services)],
+  routes: (services) => [
+    onboardingRoutes(services),
+    campaignRoutes(services),
+    numberRoutes(services),
+    internationalRoutes(services),
+  ],
   schemas: REGISTRATION_SCHEMAS,
   jobs: registerOnboardingJobs,
 };

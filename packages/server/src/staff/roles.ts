@@ -99,6 +99,13 @@ export const ROUTE_ROLES: Readonly<Record<string, Roles>> = {
   "GET /v1/numbers/:id": READERS,
   "PATCH /v1/numbers/:id": BUILDERS,
   "DELETE /v1/numbers/:id": BUILDERS,
+  "POST /v1/alpha-senders": BUILDERS,
+  "GET /v1/alpha-senders": READERS,
+  "GET /v1/alpha-senders/:id": READERS,
+  "DELETE /v1/alpha-senders/:id": BUILDERS,
+  "POST /v1/alpha-senders/:id/registrations": OPERATORS,
+  "GET /v1/tenants/:id/countries": READERS,
+  "PUT /v1/tenants/:id/countries": BUILDERS,
   "GET /v1/messaging-services": READERS,
   "PATCH /v1/messaging-services/:id": BUILDERS,
 

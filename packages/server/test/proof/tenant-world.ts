@@ -106,6 +106,12 @@ export async function buildTenantWorld(stack: Stack, seed: number, hookUrl: stri
   ids.numbers = numbers.data[0].id;
   ids["messaging-services"] = numbers.data[0].messaging_service_id;
 
+  const alpha = await must(stack, "alpha sender", "POST", "/v1/alpha-senders", key, {
+    alpha_sender_id: `Pr${tag.replace(/[^A-Za-z0-9]/g, "").slice(-8)}`,
+    countries: ["GB", "IN"],
+  });
+  ids["alpha-senders"] = alpha.id;
+
   const lanes = await must(stack, "lanes", "GET", "/v1/lanes", key);
   ids.lanes = lanes.data[0].id;
 

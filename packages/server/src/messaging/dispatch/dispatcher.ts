@@ -15,6 +15,7 @@ import { type TenantRow, cachedTenant } from "../../tenancy/tenants.js";
 import { gcraAvailable } from "@subtext/telecom/lanes";
 import { type MessagingMetrics, messagingMetrics } from "../metrics.js";
 import { laneGate, sendingProfile } from "../send/gate.js";
+import { cachedInternationalSenders, intlLaneGate } from "../send/international.js";
 import { GroupCommit } from "../send/group-commit.js";
 import { cachedSettings } from "../settings.js";
 import { type CallResult, createAtTwilio } from "./call.js";
@@ -122,7 +123,10 @@ export class Dispatcher {
       // messages were accepted holds them, queued, instead of sending traffic carriers now block.
       // Each lane answers to its own campaign: another campaign of the tenant may be fine.
       if (lane.kind !== "whatsapp_sender") {
-        const gate = laneGate(await sendingProfile(this.deps, lane.tenant_id), lane);
+        const gate =
+          lane.kind === "intl_sender"
+            ? intlLaneGate(await cachedInternationalSenders(this.deps, lane.tenant_id), lane)
+            : laneGate(await sendingProfile(this.deps, lane.tenant_id), lane);
         if (!gate.ready) {
           // A deleted campaign's queued messages will never go: they are canceled, not held.
           if (gate.code === "campaign_deleted") await cancelLaneQueue(db, lane, now, gate.code);

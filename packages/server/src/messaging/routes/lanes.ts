@@ -19,7 +19,9 @@ import {
 const LaneSchema = Type.Object({
   id: Type.String(),
   tenant_id: Type.String(),
-  kind: Type.Enum(["10dlc_campaign", "toll_free_number", "whatsapp_sender"], { type: "string" }),
+  kind: Type.Enum(["10dlc_campaign", "toll_free_number", "whatsapp_sender", "intl_sender"], {
+    type: "string",
+  }),
   rate_kind: Type.Optional(
     Type.String({ description: "The row of the brand-type table the limits come from" }),
   ),

@@ -33,6 +33,21 @@ export const SendInput = Type.Object(
         examples: ["2FA"],
       }),
     ),
+    purpose: Type.Optional(
+      Type.Enum(["marketing", "transactional", "otp"], {
+        type: "string",
+        description:
+          "What the message is, for the destination country's rules (sending hours, opt-out wording, blocked content). Default: from use_case (2FA: otp; MARKETING or MIXED: marketing; another: transactional), else marketing",
+      }),
+    ),
+    dlt_template_id: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 64,
+        description:
+          "India: the DLT template the body is registered as (required from a DLT-registered sender ID)",
+      }),
+    ),
     media_urls: Type.Optional(Type.Array(Type.String({ maxLength: 2048 }), { maxItems: 50 })),
     send_at: Type.Optional(Type.String({ maxLength: 64, description: "ISO 8601; up to 35 days ahead" })),
     idempotency_key: Type.Optional(Type.String({ minLength: 1, maxLength: 255 })),

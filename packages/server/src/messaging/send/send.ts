@@ -15,10 +15,11 @@ import type { MessageRow } from "../store/messages.js";
 import { type Outcome, type Submission, acceptMany } from "./accept.js";
 import type { GroupCommit } from "./group-commit.js";
 import { type Route, routeFor, sendingProfile, whatsappRoute } from "./gate.js";
+import { abroadCountry, abroadSubmission } from "./international.js";
 import type { SendInput } from "./input.js";
 import { type Finding, type ValidSend, isWhatsAppSend, validateSend } from "./validate.js";
 
-type Deps = Pick<Services, "db" | "clock" | "caches">;
+type Deps = Pick<Services, "db" | "clock" | "caches" | "twilio">;
 
 export const MAX_BATCH = 10_000;
 /**
@@ -66,9 +67,17 @@ async function submission(
   whatsapp: WhatsAppSender | null,
 ): Promise<Submission> {
   let route: Route;
+  let abroadPrice: string | null | undefined;
+  const country = whatsapp ? null : abroadCountry(send);
   if (whatsapp) {
     route = whatsappRoute(tenant.id, whatsapp);
     send = { ...send, from: whatsapp.from };
+  } else if (country) {
+    // Abroad: the tenant's sender for the country, its rules and its prices; no US registration.
+    const abroad = await abroadSubmission(deps, tenant, send, country);
+    route = abroad.route;
+    send = abroad.send;
+    abroadPrice = abroad.priceEstimate;
   } else route = routeFor(await sendingProfile(deps, tenant.id), send);
   const laneId = await ensureLane(deps, route.lane);
   const now = deps.clock.now();
@@ -79,7 +88,10 @@ async function submission(
     send,
     route,
     laneId,
-    priceEstimate: estimatePrice(send.channel, send.segments, { table: await cachedPriceTable(deps) }),
+    priceEstimate:
+      abroadPrice !== undefined
+        ? abroadPrice
+        : estimatePrice(send.channel, send.segments, { table: await cachedPriceTable(deps) }),
     now,
     // Carrier lookups serve the T-Mobile cap of SMS lanes.
     lookupCarrier: !whatsapp && (await cachedSettings(deps, tenant.id)).carrier_lookup,
@@ -174,7 +186,11 @@ export async function sendBatch(
     } catch (err) {
       if (!(err instanceof SubtextError)) throw err;
       // The gate is the same for every item: a closed gate refuses the whole batch.
-      if (err.status === 403 || (err.status === 409 && err.code.startsWith("registration_"))) throw err;
+      // (A country outside the tenant's geo permissions refuses only the items bound there.)
+      const closed =
+        (err.status === 403 && err.code !== "country_not_permitted") ||
+        (err.status === 409 && err.code.startsWith("registration_"));
+      if (closed) throw err;
       results.push({ index, ok: false, error: err });
     }
   }

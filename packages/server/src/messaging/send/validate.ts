@@ -24,6 +24,10 @@ export interface ValidSend {
   messagingServiceId: string | null;
   /** The campaign's use case the send names (`2FA`…), or null. */
   useCase: string | null;
+  /** What the message is, for a destination country's rules; null: derived (international.ts). */
+  purpose: "marketing" | "transactional" | "otp" | null;
+  /** India's DLT template id, when given. */
+  dltTemplateId: string | null;
   mediaUrls: string[];
   channel: "sms" | "mms" | "whatsapp";
   sendAt: Date | null;
@@ -166,6 +170,8 @@ export function validateSend(input: SendInput, now: Date): Validation {
       from,
       messagingServiceId: input.messaging_service_id ?? null,
       useCase: input.use_case ?? null,
+      purpose: input.purpose ?? null,
+      dltTemplateId: input.dlt_template_id ?? null,
       mediaUrls: media,
       channel: whatsapp ? "whatsapp" : media.length > 0 ? "mms" : "sms",
       sendAt,
