@@ -307,6 +307,30 @@ describe("the dashboard", { timeout: 120_000 }, () => {
     await page.getByTestId(`number-${number}`).waitFor({ state: "detached" });
   });
 
+  it("declares the countries the customer sends to, and adds an alphanumeric sender ID for them", async () => {
+    await page.getByRole("link", { name: "Onboarding" }).click();
+    const abroad = page.locator("#abroad");
+    await abroad.getByRole("heading", { name: "Sending abroad" }).waitFor();
+    await abroad.getByLabel("United Kingdom").check();
+    await abroad.getByLabel("India").check();
+    await abroad.getByRole("button", { name: "Save countries" }).click();
+    await abroad.getByText("Saved: Twilio sends to", { exact: false }).waitFor();
+    await abroad.getByTestId("country-GB").getByText("Alphanumeric ID: allowed").waitFor();
+    const countries = await stack.api("GET", `/v1/tenants/${tenantId}/countries`);
+    expect(countries.body.countries.sort()).toEqual(["GB", "IN"]);
+
+    await abroad.getByLabel("Sender ID (up to 11 letters and digits)").fill("JaneBakes");
+    const form = abroad.locator("form.inline-form");
+    await form.getByLabel("United Kingdom").check();
+    await form.getByLabel("India").check();
+    await abroad.getByRole("button", { name: "Add sender ID" }).click();
+    const row = abroad.getByTestId("alpha-JaneBakes");
+    await row.getByText("Active").waitFor();
+    await row.getByText("Registration pending").waitFor();
+    await abroad.getByText("Registration is required in IN", { exact: false }).waitFor();
+    await shot("15e-sending-abroad");
+  });
+
   it("registers a WhatsApp sender, creates a template the emulator's review approves, and shows the window a contact opened", async () => {
     const regs = await stack.api("GET", `/v1/tenants/${tenantId}/registrations`);
     const number: string = regs.body.data[0].resources.phone_number;

@@ -5,6 +5,7 @@ import { KIND_LABELS } from "../lib/format";
 import { useAsync } from "../lib/hooks";
 import { useSession } from "../lib/session";
 import { Campaigns } from "./onboarding/Campaigns";
+import { International } from "./onboarding/International";
 import { RegistrationTimeline } from "./onboarding/Timeline";
 import { Wizard } from "./onboarding/Wizard";
 
@@ -83,6 +84,9 @@ export function OnboardingPage() {
           onRegistrationChange={regs.reload}
         />
       )}
+      <section id="abroad" aria-label="Sending abroad">
+        <International key={`abroad-${tenant.id}`} tenantId={tenant.id} />
+      </section>
     </>
   );
 }

@@ -213,6 +213,18 @@ function PathQuestions({ onChoose }: { onChoose: (k: Kind) => void }) {
           Recommend
         </button>
       </form>
+      <p className="muted small">
+        Recipients outside the US and Canada? Those registrations are different (alphanumeric sender IDs,
+        numbers abroad with a regulatory bundle, short codes):{" "}
+        <button
+          type="button"
+          className="link"
+          onClick={() => document.getElementById("abroad")?.scrollIntoView({ behavior: "smooth" })}
+        >
+          set up sending abroad
+        </button>
+        .
+      </p>
       <ErrorBanner error={error} />
       {rec && (
         <div className="recommendation" aria-live="polite">
