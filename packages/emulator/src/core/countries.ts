@@ -25,7 +25,8 @@ export const COUNTRIES: Record<string, Country> = Object.fromEntries(
       ["CA", "Canada", "unsupported"],
       ["GB", "United Kingdom", "allowed"],
       ["DE", "Germany", "allowed"],
-      ["AU", "Australia", "allowed"],
+      // The ACMA SMS Sender ID Register: unregistered IDs arrive as "Unverified" from 1 July 2026.
+      ["AU", "Australia", "registration"],
       ["BR", "Brazil", "unsupported"],
       ["IN", "India", "registration"],
       ["FR", "France", "allowed"],
