@@ -13,6 +13,11 @@ import {
   type NumberVerificationPayload,
   runNumberVerification,
 } from "./numbers/toll-free.js";
+import {
+  GEO_PERMISSIONS_JOB,
+  type GeoPermissionsPayload,
+  runGeoPermissions,
+} from "./international/countries.js";
 import { campaignRoutes } from "./routes/campaigns.js";
 import { internationalRoutes } from "./routes/international.js";
 import { numberRoutes } from "./routes/numbers.js";
@@ -34,6 +39,7 @@ declare module "../jobs/kinds.js" {
     "onboarding.vetting": VettingPayload;
     "onboarding.number_buy": NumberBuyPayload;
     "onboarding.number_verification": NumberVerificationPayload;
+    "onboarding.geo_permissions": GeoPermissionsPayload;
   }
 }
 
@@ -72,6 +78,11 @@ export function registerOnboardingJobs(services: Services): void {
   });
   services.jobs.register(NUMBER_VERIFICATION_JOB, {
     handler: (job) => runNumberVerification(services, job),
+    maxAttempts: 40,
+    backoff: { baseMs: 2_000, capMs: 30 * 60_000 },
+  });
+  services.jobs.register(GEO_PERMISSIONS_JOB, {
+    handler: (job) => runGeoPermissions(services, job),
     maxAttempts: 40,
     backoff: { baseMs: 2_000, capMs: 30 * 60_000 },
   });

@@ -96,6 +96,43 @@ describe("sending abroad", () => {
     expect(got.body.countries).toEqual(["DE", "GB", "IN"]);
   });
 
+  it("keeps a declaration Twilio could not take, and its job sets the geo permissions later", async () => {
+    await stack.emulator.control("POST", "faults", {
+      kind: "status",
+      status: 503,
+      path: "/Messaging/GeoPermissions",
+      method: "PATCH",
+      count: 1,
+    });
+    const put = await stack.api("PUT", `/v1/tenants/${tenant.id}/countries`, {
+      token: key,
+      body: { countries: ["DE", "GB", "IN", "FR"] },
+    });
+    expect(put.status).toBe(503);
+    const stored = await stack.api("GET", `/v1/tenants/${tenant.id}/countries`, { token: key });
+    expect(stored.body).toMatchObject({ countries: ["DE", "FR", "GB", "IN"], synced: false });
+    const client = await subaccountClient(tenant.subaccount_sid);
+    const before = await client.accounts.v1.messagingGeopermissions.fetch();
+    expect((before.permissions as any[]).find((p) => p.country_code === "FR").enabled).toBe(false);
+
+    await stack.emulator.control("DELETE", "faults");
+    await stack.emulator.control("POST", "clock/advance", { seconds: 120 });
+    stack.clock.advance(120_000);
+    await stack.jobs.runDue();
+    const after = await client.accounts.v1.messagingGeopermissions.fetch();
+    expect((after.permissions as any[]).find((p) => p.country_code === "FR").enabled).toBe(true);
+    expect((await stack.api("GET", `/v1/tenants/${tenant.id}/countries`, { token: key })).body.synced).toBe(
+      true,
+    );
+
+    // Back to what the tests below expect.
+    const reset = await stack.api("PUT", `/v1/tenants/${tenant.id}/countries`, {
+      token: key,
+      body: { countries: ["DE", "GB", "IN"] },
+    });
+    expect(reset.status).toBe(200);
+  });
+
   it("refuses a send abroad without a sender for the country, saying what to register", async () => {
     const res = await send({ to: GB, body: "Your order shipped.", purpose: "transactional" });
     expect(res.body.error).toMatchObject({ code: "sender_required_for_country" });

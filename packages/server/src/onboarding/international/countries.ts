@@ -10,11 +10,20 @@ import type { Queryable } from "../../db/db.js";
 import { SubtextError } from "../../kernel/errors.js";
 import type { Services } from "../../kernel/services.js";
 import { tenantTwilio } from "../../tenancy/credentials.js";
-import type { TenantRow } from "../../tenancy/tenants.js";
+import { type JobRow, cancelJob } from "../../jobs/queue.js";
+import { type TenantRow, findTenant } from "../../tenancy/tenants.js";
 import { twilioCall } from "../../twilio/errors.js";
 import { senderOptionsFor } from "@subtext/telecom/countries";
 
-type Deps = Pick<Services, "db" | "clock" | "vault" | "caches" | "twilio">;
+type Deps = Pick<Services, "db" | "clock" | "vault" | "caches" | "twilio" | "jobs">;
+
+export const GEO_PERMISSIONS_JOB = "onboarding.geo_permissions";
+
+export interface GeoPermissionsPayload {
+  tenant_id: string;
+}
+
+const jobKey = (tenantId: string) => `${GEO_PERMISSIONS_JOB}:${tenantId}`;
 
 /** Always enabled: Subtext's US registration paths send there. */
 export const HOME_COUNTRIES = ["US", "CA"] as const;
@@ -62,8 +71,8 @@ function normalized(countries: string[]): string[] {
 
 /**
  * Declares the tenant's countries and sets the subaccount's geo permissions to match. The
- * declaration is stored first (unsynced), so a Twilio failure leaves a row that says so and a
- * retry of the same request finishes the job.
+ * declaration is stored first (unsynced) with a job, so a Twilio failure (or a crash) leaves a
+ * row that says so and the job, retried with backoff, finishes the sync.
  */
 export async function setCountries(
   deps: Deps,
@@ -71,14 +80,43 @@ export async function setCountries(
   countries: string[],
 ): Promise<DeclaredCountries & { geo_permissions: GeoPermissionResult[] }> {
   const declared = normalized(countries);
-  const client = await tenantTwilio(deps, tenant);
   const now = deps.clock.now();
-  await deps.db.query(
-    `INSERT INTO tenant_countries (tenant_id, countries, synced, updated_at) VALUES ($1, $2, false, $3)
-     ON CONFLICT (tenant_id) DO UPDATE SET countries = EXCLUDED.countries, synced = false, updated_at = EXCLUDED.updated_at`,
-    [tenant.id, JSON.stringify(declared), now],
-  );
+  await deps.db.tx(async (tx) => {
+    await tx.query(
+      `INSERT INTO tenant_countries (tenant_id, countries, synced, updated_at) VALUES ($1, $2, false, $3)
+       ON CONFLICT (tenant_id) DO UPDATE SET countries = EXCLUDED.countries, synced = false, updated_at = EXCLUDED.updated_at`,
+      [tenant.id, JSON.stringify(declared), now],
+    );
+    await deps.jobs.enqueue(
+      tx,
+      GEO_PERMISSIONS_JOB,
+      { tenant_id: tenant.id },
+      { key: jobKey(tenant.id), runAt: new Date(now.getTime() + 60_000) },
+    );
+  });
   deps.caches.changed("sending-profile", tenant.id);
+  const geo = await syncGeoPermissions(deps, tenant, declared);
+  await deps.db.tx((tx) => cancelJob(tx, jobKey(tenant.id)));
+  return { countries: declared, synced: true, updated_at: now, geo_permissions: geo };
+}
+
+/** The job: the last declaration, mirrored on the subaccount (a no-op once synced). */
+export async function runGeoPermissions(deps: Deps, job: JobRow<GeoPermissionsPayload>): Promise<void> {
+  const row = await deps.db.maybeOne<{ countries: string[]; synced: boolean }>(
+    "SELECT countries, synced FROM tenant_countries WHERE tenant_id = $1",
+    [job.payload.tenant_id],
+  );
+  const tenant = await findTenant(deps.db, job.payload.tenant_id);
+  if (!row || row.synced || !tenant) return;
+  await syncGeoPermissions(deps, tenant, row.countries);
+}
+
+async function syncGeoPermissions(
+  deps: Deps,
+  tenant: TenantRow,
+  declared: string[],
+): Promise<GeoPermissionResult[]> {
+  const client = await tenantTwilio(deps, tenant);
   const wanted = permittedCountries(declared);
   const current = await twilioCall("read the messaging geo permissions", () =>
     client.accounts.v1.messagingGeopermissions.fetch(),
@@ -110,6 +148,10 @@ export async function setCountries(
       });
     }
   }
-  await deps.db.query("UPDATE tenant_countries SET synced = true WHERE tenant_id = $1", [tenant.id]);
-  return { countries: declared, synced: true, updated_at: now, geo_permissions: results };
+  // Synced only if no newer declaration came meanwhile.
+  await deps.db.query(
+    "UPDATE tenant_countries SET synced = true WHERE tenant_id = $1 AND countries = $2::jsonb",
+    [tenant.id, JSON.stringify(declared)],
+  );
+  return results;
 }
