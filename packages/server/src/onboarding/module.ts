@@ -5,6 +5,7 @@
  */
 import type { Module } from "../kernel/module.js";
 import type { Services } from "../kernel/services.js";
+import { BUNDLE_JOB, type BundlePayload, runBundle } from "./bundles/bundles.js";
 import { explain } from "./hints.js";
 import { CAMPAIGN_DELETE_JOB, type CampaignDeletePayload, runCampaignDelete } from "./campaigns.js";
 import { NUMBER_BUY_JOB, type NumberBuyPayload, runNumberBuy } from "./numbers/numbers.js";
@@ -13,6 +14,7 @@ import {
   type NumberVerificationPayload,
   runNumberVerification,
 } from "./numbers/toll-free.js";
+import { bundleRoutes } from "./routes/bundles.js";
 import { campaignRoutes } from "./routes/campaigns.js";
 import { numberRoutes } from "./routes/numbers.js";
 import { onboardingRoutes } from "./routes/registrations.js";
@@ -33,6 +35,7 @@ declare module "../jobs/kinds.js" {
     "onboarding.vetting": VettingPayload;
     "onboarding.number_buy": NumberBuyPayload;
     "onboarding.number_verification": NumberVerificationPayload;
+    "onboarding.bundle": BundlePayload;
   }
 }
 
@@ -74,6 +77,11 @@ export function registerOnboardingJobs(services: Services): void {
     maxAttempts: 40,
     backoff: { baseMs: 2_000, capMs: 30 * 60_000 },
   });
+  services.jobs.register(BUNDLE_JOB, {
+    handler: (job) => runBundle(services, job),
+    maxAttempts: 40,
+    backoff: { baseMs: 2_000, capMs: 30 * 60_000 },
+  });
   services.jobs.register(VETTING_JOB, {
     handler: (job) => runVetting(services, job),
     maxAttempts: 40,
@@ -84,7 +92,12 @@ export function registerOnboardingJobs(services: Services): void {
 /** Registration (10DLC, sole proprietor, toll-free) as durable workflows. */
 export const onboardingModule: Module = {
   name: "onboarding",
-  routes: (services) => [onboardingRoutes(services), campaignRoutes(services), numberRoutes(services)],
+  routes: (services) => [
+    onboardingRoutes(services),
+    campaignRoutes(services),
+    numberRoutes(services),
+    bundleRoutes(services),
+  ],
   schemas: REGISTRATION_SCHEMAS,
   jobs: registerOnboardingJobs,
 };

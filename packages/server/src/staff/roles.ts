@@ -99,6 +99,12 @@ export const ROUTE_ROLES: Readonly<Record<string, Roles>> = {
   "GET /v1/numbers/:id": READERS,
   "PATCH /v1/numbers/:id": BUILDERS,
   "DELETE /v1/numbers/:id": BUILDERS,
+  "GET /v1/regulations": READERS,
+  "POST /v1/tenants/:id/bundles": BUILDERS,
+  "GET /v1/tenants/:id/bundles": READERS,
+  "GET /v1/tenants/:id/bundles/:bid": READERS,
+  "PATCH /v1/tenants/:id/bundles/:bid": BUILDERS,
+  "POST /v1/tenants/:id/bundles/:bid/resubmit": BUILDERS,
   "GET /v1/messaging-services": READERS,
   "PATCH /v1/messaging-services/:id": BUILDERS,
 
