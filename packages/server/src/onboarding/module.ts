@@ -5,7 +5,7 @@
  */
 import type { Module } from "../kernel/module.js";
 import type { Services } from "../kernel/services.js";
-import { BUNDLE_JOB, type BundlePayload, runBundle } from "./bundles/bundles.js";
+import { BUNDLE_JOB, type BundlePayload, failStuckBundle, runBundle } from "./bundles/bundles.js";
 import { explain } from "./hints.js";
 import { CAMPAIGN_DELETE_JOB, type CampaignDeletePayload, runCampaignDelete } from "./campaigns.js";
 import { NUMBER_BUY_JOB, type NumberBuyPayload, runNumberBuy } from "./numbers/numbers.js";
@@ -81,6 +81,7 @@ export function registerOnboardingJobs(services: Services): void {
     handler: (job) => runBundle(services, job),
     maxAttempts: 40,
     backoff: { baseMs: 2_000, capMs: 30 * 60_000 },
+    onDead: (job, error) => failStuckBundle(services, job.payload.bundle_id, error),
   });
   services.jobs.register(VETTING_JOB, {
     handler: (job) => runVetting(services, job),

@@ -360,6 +360,13 @@ describe("regulatory bundles", () => {
       [approved.end_user_sid, ...approved.document_sids].sort(),
     );
 
+    const events = (await stack.api("GET", "/v1/events?type=bundle.updated", { token: t.key })).body.data;
+    const states = events.filter((e: any) => e.data.bundle_id === approved.id).map((e: any) => e.data.state);
+    expect(states).toEqual(expect.arrayContaining(["submitted", "rejected", "approved"]));
+    expect(
+      events.find((e: any) => e.data.bundle_id === approved.id && e.data.state === "rejected").data.failure,
+    ).toMatchObject({ reasons: [expect.objectContaining({ code: "document_rejected" })] });
+
     const bought = await buyIn("DE", "local", "Berlin");
     expect(bought.status).toBe(201);
     expect(bought.body.phone_number).toMatch(/^\+4930/);

@@ -514,6 +514,18 @@ async function bundleFailureReason(client: TwilioClient, sid: string): Promise<s
   return body?.failure_reason ?? null;
 }
 
+/** The job gave up (a day of failed retries): the bundle is rejected so it can be resubmitted. */
+export async function failStuckBundle(deps: FlowDeps, id: string, error: unknown): Promise<void> {
+  const b = await findBundle(deps.db, id);
+  if (!b || (b.state !== "submitted" && b.state !== "in_review")) return;
+  const message = error instanceof Error ? error.message : String(error);
+  await transition(deps, b, "rejected", {
+    failure: {
+      reasons: [{ code: "bundle_stuck", message, document: null, requirement: null, twilio_code: null }],
+    },
+  });
+}
+
 /** The job: build and submit (finding what a crashed attempt made), then follow the review. */
 export async function runBundle(deps: FlowDeps, job: JobRow<BundlePayload>): Promise<Snooze | undefined> {
   let b = await findBundle(deps.db, job.payload.bundle_id);
