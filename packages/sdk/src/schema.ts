@@ -1666,6 +1666,7 @@ export interface paths {
                 | "message.received"
                 | "optout.changed"
                 | "registration.updated"
+                | "bundle.updated"
                 | "verification.approved"
                 | "verification.failed"
                 | "call.completed"
@@ -8356,6 +8357,920 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  "/v1/regulations": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** What a regulatory bundle needs for numbers of a country and type, from Twilio's regulations */
+    get: {
+      parameters: {
+        query: {
+          /**
+           * @description ISO country
+           * @example DE
+           */
+          country: string;
+          number_type: "local" | "mobile" | "toll_free";
+          end_user_type: "business" | "individual";
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": {
+              country: string;
+              /** @enum {string} */
+              number_type: "local" | "mobile" | "toll_free";
+              /** @enum {string} */
+              end_user_type: "business" | "individual";
+              /** @description False: these numbers need no regulatory bundle */
+              bundle_required: boolean;
+              /** @description Twilio's Regulation (RN…) */
+              regulation_sid: string | null;
+              regulation_name: string | null;
+              end_user: {
+                type: string;
+                name: string;
+                fields: {
+                  name: string;
+                  label: string;
+                  description: string | null;
+                }[];
+              } | null;
+              documents: {
+                requirement: string;
+                name: string;
+                description: string | null;
+                accepted: {
+                  type: string;
+                  name: string;
+                  fields: {
+                    name: string;
+                    label: string;
+                    description: string | null;
+                  }[];
+                }[];
+              }[];
+              address: {
+                required: boolean;
+                /**
+                 * @description `locality`: in the city of the numbers to buy
+                 * @enum {string}
+                 */
+                where: "none" | "any" | "country" | "locality";
+              };
+              review_time: {
+                min_days: number;
+                max_days: number;
+              };
+            };
+          };
+        };
+        /** @description Malformed request (invalid JSON, wrong types, unknown fields) */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Missing or invalid credentials */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Not allowed for these credentials, or the tenant is suspended */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Validation findings in details */
+        422: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Over a rate limit; see Retry-After */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Error */
+        502: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description A dependency (database, Twilio) is unavailable; retry */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/v1/tenants/{id}/bundles": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The tenant's regulatory bundles, oldest first */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": {
+              data: {
+                /** @example bnd_01JC0000000000000000000000 */
+                id: string;
+                country: string;
+                /** @enum {string} */
+                number_type: "local" | "mobile" | "toll_free";
+                /** @enum {string} */
+                end_user_type: "business" | "individual";
+                /**
+                 * @description submitted → in_review → approved | rejected (edit, then resubmit)
+                 * @enum {string}
+                 */
+                state: "submitted" | "in_review" | "approved" | "rejected";
+                regulation_sid: string;
+                /** @description Twilio's Bundle (BU…) */
+                bundle_sid: string | null;
+                twilio_status: string | null;
+                address_sid: string | null;
+                end_user_sid: string | null;
+                document_sids: string[];
+                /** @description 1, then one more per edit after a rejection */
+                submission: number;
+                failure: {
+                  reasons: {
+                    code: string;
+                    message: string;
+                    /** @description The index of the rejected document */
+                    document: number | null;
+                    requirement: string | null;
+                    twilio_code: number | null;
+                  }[];
+                } | null;
+                /** Format: date-time */
+                created_at: string;
+                /** Format: date-time */
+                updated_at: string;
+                /** Format: date-time */
+                submitted_at: string | null;
+                /** Format: date-time */
+                completed_at: string | null;
+              }[];
+              has_more: boolean;
+              next_cursor: string | null;
+            };
+          };
+        };
+        /** @description Malformed request (invalid JSON, wrong types, unknown fields) */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Missing or invalid credentials */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Not allowed for these credentials, or the tenant is suspended */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Not found (or not visible to this tenant) */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Over a rate limit; see Retry-After */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+    put?: never;
+    /**
+     * Submit a regulatory bundle (validated against Twilio's regulation first)
+     * @description Answers 202 with the bundle; follow it with GET or the bundle.updated webhook. Twilio reviews in 1–3 business days.
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          "application/json": {
+            /**
+             * @description ISO country
+             * @example DE
+             */
+            country: string;
+            /** @enum {string} */
+            number_type: "local" | "mobile" | "toll_free";
+            /** @enum {string} */
+            end_user_type: "business" | "individual";
+            /**
+             * Format: email
+             * @description Where Twilio writes about the review
+             */
+            email: string;
+            /** @description The end user's fields, as the regulation names them */
+            end_user: {
+              [key: string]: string | string[];
+            };
+            documents: {
+              /**
+               * @description A supporting document type the regulation accepts
+               * @example commercial_registrar_excerpt
+               */
+              type: string;
+              /** @description A label shown to the reviewer */
+              name?: string;
+              attributes: {
+                [key: string]: string | string[];
+              };
+            }[];
+            address?: {
+              customer_name: string;
+              street: string;
+              street_secondary?: string;
+              city: string;
+              region: string;
+              postal_code: string;
+              /**
+               * @description ISO country
+               * @example DE
+               */
+              iso_country: string;
+            };
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        202: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": {
+              /** @example bnd_01JC0000000000000000000000 */
+              id: string;
+              country: string;
+              /** @enum {string} */
+              number_type: "local" | "mobile" | "toll_free";
+              /** @enum {string} */
+              end_user_type: "business" | "individual";
+              /**
+               * @description submitted → in_review → approved | rejected (edit, then resubmit)
+               * @enum {string}
+               */
+              state: "submitted" | "in_review" | "approved" | "rejected";
+              regulation_sid: string;
+              /** @description Twilio's Bundle (BU…) */
+              bundle_sid: string | null;
+              twilio_status: string | null;
+              address_sid: string | null;
+              end_user_sid: string | null;
+              document_sids: string[];
+              /** @description 1, then one more per edit after a rejection */
+              submission: number;
+              failure: {
+                reasons: {
+                  code: string;
+                  message: string;
+                  /** @description The index of the rejected document */
+                  document: number | null;
+                  requirement: string | null;
+                  twilio_code: number | null;
+                }[];
+              } | null;
+              /** Format: date-time */
+              created_at: string;
+              /** Format: date-time */
+              updated_at: string;
+              /** Format: date-time */
+              submitted_at: string | null;
+              /** Format: date-time */
+              completed_at: string | null;
+            };
+          };
+        };
+        /** @description Malformed request (invalid JSON, wrong types, unknown fields) */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Missing or invalid credentials */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Not allowed for these credentials, or the tenant is suspended */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Not found (or not visible to this tenant) */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Conflicts with the resource's state */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Validation findings in details */
+        422: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Over a rate limit; see Retry-After */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Error */
+        502: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description A dependency (database, Twilio) is unavailable; retry */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/v1/tenants/{id}/bundles/{bid}": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** A regulatory bundle: state, Twilio SIDs, rejection reasons */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+          bid: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": {
+              /** @example bnd_01JC0000000000000000000000 */
+              id: string;
+              country: string;
+              /** @enum {string} */
+              number_type: "local" | "mobile" | "toll_free";
+              /** @enum {string} */
+              end_user_type: "business" | "individual";
+              /**
+               * @description submitted → in_review → approved | rejected (edit, then resubmit)
+               * @enum {string}
+               */
+              state: "submitted" | "in_review" | "approved" | "rejected";
+              regulation_sid: string;
+              /** @description Twilio's Bundle (BU…) */
+              bundle_sid: string | null;
+              twilio_status: string | null;
+              address_sid: string | null;
+              end_user_sid: string | null;
+              document_sids: string[];
+              /** @description 1, then one more per edit after a rejection */
+              submission: number;
+              failure: {
+                reasons: {
+                  code: string;
+                  message: string;
+                  /** @description The index of the rejected document */
+                  document: number | null;
+                  requirement: string | null;
+                  twilio_code: number | null;
+                }[];
+              } | null;
+              /** Format: date-time */
+              created_at: string;
+              /** Format: date-time */
+              updated_at: string;
+              /** Format: date-time */
+              submitted_at: string | null;
+              /** Format: date-time */
+              completed_at: string | null;
+            };
+          };
+        };
+        /** @description Malformed request (invalid JSON, wrong types, unknown fields) */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Missing or invalid credentials */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Not allowed for these credentials, or the tenant is suspended */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Not found (or not visible to this tenant) */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Over a rate limit; see Retry-After */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    /** Replace a rejected bundle's end user, documents or address (validated again); then resubmit */
+    patch: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+          bid: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          "application/json": {
+            /**
+             * Format: email
+             * @description Where Twilio writes about the review
+             */
+            email?: string;
+            /** @description The end user's fields, as the regulation names them */
+            end_user?: {
+              [key: string]: string | string[];
+            };
+            documents?: {
+              /**
+               * @description A supporting document type the regulation accepts
+               * @example commercial_registrar_excerpt
+               */
+              type: string;
+              /** @description A label shown to the reviewer */
+              name?: string;
+              attributes: {
+                [key: string]: string | string[];
+              };
+            }[];
+            address?: {
+              customer_name: string;
+              street: string;
+              street_secondary?: string;
+              city: string;
+              region: string;
+              postal_code: string;
+              /**
+               * @description ISO country
+               * @example DE
+               */
+              iso_country: string;
+            } | null;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": {
+              /** @example bnd_01JC0000000000000000000000 */
+              id: string;
+              country: string;
+              /** @enum {string} */
+              number_type: "local" | "mobile" | "toll_free";
+              /** @enum {string} */
+              end_user_type: "business" | "individual";
+              /**
+               * @description submitted → in_review → approved | rejected (edit, then resubmit)
+               * @enum {string}
+               */
+              state: "submitted" | "in_review" | "approved" | "rejected";
+              regulation_sid: string;
+              /** @description Twilio's Bundle (BU…) */
+              bundle_sid: string | null;
+              twilio_status: string | null;
+              address_sid: string | null;
+              end_user_sid: string | null;
+              document_sids: string[];
+              /** @description 1, then one more per edit after a rejection */
+              submission: number;
+              failure: {
+                reasons: {
+                  code: string;
+                  message: string;
+                  /** @description The index of the rejected document */
+                  document: number | null;
+                  requirement: string | null;
+                  twilio_code: number | null;
+                }[];
+              } | null;
+              /** Format: date-time */
+              created_at: string;
+              /** Format: date-time */
+              updated_at: string;
+              /** Format: date-time */
+              submitted_at: string | null;
+              /** Format: date-time */
+              completed_at: string | null;
+            };
+          };
+        };
+        /** @description Malformed request (invalid JSON, wrong types, unknown fields) */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Missing or invalid credentials */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Not allowed for these credentials, or the tenant is suspended */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Not found (or not visible to this tenant) */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Conflicts with the resource's state */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Validation findings in details */
+        422: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Over a rate limit; see Retry-After */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Error */
+        502: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description A dependency (database, Twilio) is unavailable; retry */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+    trace?: never;
+  };
+  "/v1/tenants/{id}/bundles/{bid}/resubmit": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Submit a rejected bundle again: its items are replaced at Twilio and reviewed again */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+          bid: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        202: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": {
+              /** @example bnd_01JC0000000000000000000000 */
+              id: string;
+              country: string;
+              /** @enum {string} */
+              number_type: "local" | "mobile" | "toll_free";
+              /** @enum {string} */
+              end_user_type: "business" | "individual";
+              /**
+               * @description submitted → in_review → approved | rejected (edit, then resubmit)
+               * @enum {string}
+               */
+              state: "submitted" | "in_review" | "approved" | "rejected";
+              regulation_sid: string;
+              /** @description Twilio's Bundle (BU…) */
+              bundle_sid: string | null;
+              twilio_status: string | null;
+              address_sid: string | null;
+              end_user_sid: string | null;
+              document_sids: string[];
+              /** @description 1, then one more per edit after a rejection */
+              submission: number;
+              failure: {
+                reasons: {
+                  code: string;
+                  message: string;
+                  /** @description The index of the rejected document */
+                  document: number | null;
+                  requirement: string | null;
+                  twilio_code: number | null;
+                }[];
+              } | null;
+              /** Format: date-time */
+              created_at: string;
+              /** Format: date-time */
+              updated_at: string;
+              /** Format: date-time */
+              submitted_at: string | null;
+              /** Format: date-time */
+              completed_at: string | null;
+            };
+          };
+        };
+        /** @description Malformed request (invalid JSON, wrong types, unknown fields) */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Missing or invalid credentials */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Not allowed for these credentials, or the tenant is suspended */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Not found (or not visible to this tenant) */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Conflicts with the resource's state */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Over a rate limit; see Retry-After */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   "/v1/messages": {
     parameters: {
       query?: never;
@@ -13054,6 +13969,7 @@ export interface components {
         | "message.received"
         | "optout.changed"
         | "registration.updated"
+        | "bundle.updated"
         | "verification.approved"
         | "verification.failed"
         | "call.completed"

@@ -14,6 +14,7 @@ export const EVENT_TYPES = [
   "message.received",
   "optout.changed",
   "registration.updated",
+  "bundle.updated",
   "verification.approved",
   "verification.failed",
   "call.completed",

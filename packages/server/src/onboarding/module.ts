@@ -5,6 +5,7 @@
  */
 import type { Module } from "../kernel/module.js";
 import type { Services } from "../kernel/services.js";
+import { BUNDLE_JOB, type BundlePayload, failStuckBundle, runBundle } from "./bundles/bundles.js";
 import { explain } from "./hints.js";
 import { CAMPAIGN_DELETE_JOB, type CampaignDeletePayload, runCampaignDelete } from "./campaigns.js";
 import { NUMBER_BUY_JOB, type NumberBuyPayload, runNumberBuy } from "./numbers/numbers.js";
@@ -18,6 +19,7 @@ import {
   type GeoPermissionsPayload,
   runGeoPermissions,
 } from "./international/countries.js";
+import { bundleRoutes } from "./routes/bundles.js";
 import { campaignRoutes } from "./routes/campaigns.js";
 import { internationalRoutes } from "./routes/international.js";
 import { numberRoutes } from "./routes/numbers.js";
@@ -40,6 +42,7 @@ declare module "../jobs/kinds.js" {
     "onboarding.number_buy": NumberBuyPayload;
     "onboarding.number_verification": NumberVerificationPayload;
     "onboarding.geo_permissions": GeoPermissionsPayload;
+    "onboarding.bundle": BundlePayload;
   }
 }
 
@@ -86,6 +89,12 @@ export function registerOnboardingJobs(services: Services): void {
     maxAttempts: 40,
     backoff: { baseMs: 2_000, capMs: 30 * 60_000 },
   });
+  services.jobs.register(BUNDLE_JOB, {
+    handler: (job) => runBundle(services, job),
+    maxAttempts: 40,
+    backoff: { baseMs: 2_000, capMs: 30 * 60_000 },
+    onDead: (job, error) => failStuckBundle(services, job.payload.bundle_id, error),
+  });
   services.jobs.register(VETTING_JOB, {
     handler: (job) => runVetting(services, job),
     maxAttempts: 40,
@@ -101,6 +110,7 @@ export const onboardingModule: Module = {
     campaignRoutes(services),
     numberRoutes(services),
     internationalRoutes(services),
+    bundleRoutes(services),
   ],
   schemas: REGISTRATION_SCHEMAS,
   jobs: registerOnboardingJobs,

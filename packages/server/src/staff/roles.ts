@@ -106,6 +106,12 @@ export const ROUTE_ROLES: Readonly<Record<string, Roles>> = {
   "POST /v1/alpha-senders/:id/registrations": OPERATORS,
   "GET /v1/tenants/:id/countries": READERS,
   "PUT /v1/tenants/:id/countries": BUILDERS,
+  "GET /v1/regulations": READERS,
+  "POST /v1/tenants/:id/bundles": BUILDERS,
+  "GET /v1/tenants/:id/bundles": READERS,
+  "GET /v1/tenants/:id/bundles/:bid": READERS,
+  "PATCH /v1/tenants/:id/bundles/:bid": BUILDERS,
+  "POST /v1/tenants/:id/bundles/:bid/resubmit": BUILDERS,
   "GET /v1/messaging-services": READERS,
   "PATCH /v1/messaging-services/:id": BUILDERS,
 

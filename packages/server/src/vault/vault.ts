@@ -38,6 +38,11 @@ export class Vault {
     return id;
   }
 
+  /** Deletes a secret nobody refers to any more (a replaced document); gone already is fine. */
+  async forget(q: Queryable, id: string): Promise<void> {
+    await q.query("DELETE FROM secrets WHERE id = $1", [id]);
+  }
+
   async read(q: Queryable, id: string): Promise<string> {
     const row = await q.maybeOne<{ ciphertext: string }>("SELECT ciphertext FROM secrets WHERE id = $1", [
       id,

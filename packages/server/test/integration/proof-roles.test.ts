@@ -10,7 +10,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RouteAccess } from "../../src/http/access.js";
 import { ROUTE_ROLES, STAFF_ROLES, type StaffRole, rolesFor } from "../../src/staff/roles.js";
-import { fixtureFor } from "../proof/isolation-params.js";
+import { QUERIES, fixtureFor } from "../proof/isolation-params.js";
 import { customerSession, operatorSession } from "../proof/staff-session.js";
 import { type TenantWorld, buildTenantWorld } from "../proof/tenant-world.js";
 import { type Stack, startStack } from "./harness.js";
@@ -57,7 +57,8 @@ describe("staff roles, route by route", () => {
     const failures: string[] = [];
     for (const route of guarded) {
       const read = route.method === "GET";
-      const path = fill(route.url, read);
+      const query = read ? QUERIES[`${route.method} ${route.url}`] : undefined;
+      const path = fill(route.url, read) + (query ? `?${query}` : "");
       for (const s of sessions) {
         const res = await stack.api(route.method, path, {
           token: s.token,

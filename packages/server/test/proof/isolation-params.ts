@@ -51,6 +51,7 @@ export const PATH_PARAMS: Record<string, ParamFixture> = {
   "calls/{id}": id("calls", "call_01JC0000000000000000000000"),
   "numbers/{id}": id("numbers", "num_01JC0000000000000000000000"),
   "alpha-senders/{id}": id("alpha-senders", "alpha_01JC0000000000000000000000"),
+  "bundles/{bid}": id("bundles", "bnd_01JC0000000000000000000000"),
   "messaging-services/{id}": id("messaging-services", `MG${"0".repeat(32)}`),
   "opt-outs/{phone}": value("opt-outs"),
   "opt-ins/{phone}": value("opt-ins"),
@@ -61,6 +62,11 @@ export const PATH_PARAMS: Record<string, ParamFixture> = {
 export function fixtureFor(template: string, param: string): ParamFixture | undefined {
   return PATH_PARAMS[`${collectionOf(template, param)}/{${param}}`];
 }
+
+/** Query strings for reads that need one (a required filter): the proofs' reads send it. */
+export const QUERIES: Record<string, string> = {
+  "GET /v1/regulations": "country=GB&number_type=mobile&end_user_type=individual",
+};
 
 /**
  * Request bodies for routes whose handler checks the body's meaning before it looks the

@@ -1,7 +1,7 @@
 /**
  * A tenant with one real resource of every kind the API serves (a sent message, an opt-out,
  * a webhook endpoint and its events, an alert rule, a verification, WhatsApp sender, template
- * and opt-in, an IVR flow and a call, a lane, a number and its Messaging Service, a registration, a staff user, a key, a usage
+ * and opt-in, an IVR flow and a call, a lane, a number and its Messaging Service, a regulatory bundle, a registration, a staff user, a key, a usage
  * drift), made through the public API on the integration harness. The isolation and bad-input proofs aim
  * their requests at these ids.
  */
@@ -111,6 +111,33 @@ export async function buildTenantWorld(stack: Stack, seed: number, hookUrl: stri
     countries: ["GB", "IN"],
   });
   ids["alpha-senders"] = alpha.id;
+  const bundle = await must(stack, "regulatory bundle", "POST", `/v1/tenants/${tenant.id}/bundles`, key, {
+    country: "GB",
+    number_type: "mobile",
+    end_user_type: "individual",
+    email: `${tag}@example.com`,
+    end_user: { first_name: "Ada", last_name: tag },
+    documents: [
+      {
+        type: "passport",
+        attributes: {
+          first_name: "Ada",
+          last_name: tag,
+          document_number: tag,
+          expiration_date: "2099-01-01",
+        },
+      },
+    ],
+    address: {
+      customer_name: `Ada ${tag}`,
+      street: "1 Example Street",
+      city: "London",
+      region: "London",
+      postal_code: "SW1A 1AA",
+      iso_country: "GB",
+    },
+  });
+  ids.bundles = bundle.id;
 
   const lanes = await must(stack, "lanes", "GET", "/v1/lanes", key);
   ids.lanes = lanes.data[0].id;
@@ -127,6 +154,13 @@ export async function buildTenantWorld(stack: Stack, seed: number, hookUrl: stri
   // Let Twilio finish what it started (the call rings and ends, the message is delivered) and
   // its callbacks land, so the world stands still while the proofs compare snapshots.
   await settle(stack, key, ids);
+  // The bundle's review is over at Twilio: let its job see it, so the bundle stands still too.
+  for (let round = 0; round < 10; round++) {
+    const b = await must(stack, "bundle", "GET", `/v1/tenants/${tenant.id}/bundles/${ids.bundles}`, key);
+    if (b.state === "approved") break;
+    await stack.clock.advance(60_000);
+    await stack.jobs.runDue();
+  }
 
   // A difference between its usage and Twilio's bill: Twilio (the emulator) bills one segment
   // more today, and the operator's check opens it.

@@ -17,6 +17,8 @@ import { tenantTwilio } from "../../tenancy/credentials.js";
 import { type TenantRow, findTenant } from "../../tenancy/tenants.js";
 import type { TwilioClient } from "../../twilio/gateway.js";
 import { isE164 } from "@subtext/telecom/phone";
+import { approvedBundle } from "../bundles/bundles.js";
+import { bundleNeeded } from "../bundles/regulations.js";
 import type { FlowDeps } from "../flows/step.js";
 import {
   type Capabilities,
@@ -205,7 +207,9 @@ export async function buyNumber(deps: FlowDeps, tenant: TenantRow, input: BuyInp
     type === "toll_free"
       ? (tollFree?.registrationId ?? (await tollFreeRegistrationId(deps.db, tenant.id)))
       : (service?.registrationId ?? null);
+  const compliance = await bundleFor(deps, tenant, countryOf(input), type);
   const request: NumberRequest = {
+    ...compliance,
     ...(input.phone_number ? { phone_number: input.phone_number } : {}),
     ...(input.area_code ? { area_code: input.area_code } : {}),
     ...(input.region ? { region: input.region } : {}),
@@ -267,6 +271,36 @@ export async function buyNumber(deps: FlowDeps, tenant: TenantRow, input: BuyInp
     throw withHint(e);
   }
   return (await findNumber(deps.db, row.id))!;
+}
+
+/**
+ * A number abroad whose country and type have a Twilio regulation is bought with the tenant's
+ * approved bundle for them (and the bundle's address); without one, nothing is asked of Twilio.
+ */
+async function bundleFor(
+  deps: FlowDeps,
+  tenant: TenantRow,
+  country: string,
+  type: NumberType,
+): Promise<Pick<NumberRequest, "bundle_sid" | "address_sid">> {
+  if (!(await bundleNeeded(deps, tenant, country, type))) return {};
+  const bundle = await approvedBundle(deps.db, tenant.id, country, type);
+  if (bundle?.bundle_sid) {
+    return {
+      bundle_sid: bundle.bundle_sid,
+      ...(bundle.address_sid ? { address_sid: bundle.address_sid } : {}),
+    };
+  }
+  const kind = type.replace("_", "-");
+  throw new SubtextError(
+    "bundle_required",
+    409,
+    `Buying a ${kind} number in ${country} needs an approved regulatory bundle for ${country} ${kind} numbers, and this tenant has none.`,
+    {
+      hint: `Submit one with POST /v1/tenants/${tenant.id}/bundles (country ${country}, number_type ${type}); GET /v1/regulations?country=${country}&number_type=${type}&end_user_type=business (or individual) lists what it needs. Twilio reviews bundles in 1–3 business days.`,
+      details: [{ path: "/country", code: "bundle_required", country, number_type: type }],
+    },
+  );
 }
 
 const buyJobKey = (id: string) => `${NUMBER_BUY_JOB}:${id}`;
@@ -363,7 +397,10 @@ async function buyOne(client: TwilioClient, row: NumberRow, name: string) {
   // Tenants buying at once see the same numbers: start at a random one, take the next when taken.
   const start = Math.floor(Math.random() * candidates.length);
   for (let i = 0; i < Math.min(candidates.length, 5); i++) {
-    const bought = await purchase(client, candidates[(start + i) % candidates.length], name);
+    const bought = await purchase(client, candidates[(start + i) % candidates.length], name, {
+      bundleSid: request.bundle_sid,
+      addressSid: request.address_sid,
+    });
     if (bought) return bought;
   }
   if (request.phone_number) {

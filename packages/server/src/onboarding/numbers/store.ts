@@ -22,6 +22,9 @@ export interface NumberRequest {
   region?: string;
   contains?: string;
   capabilities?: Partial<Capabilities>;
+  /** The approved regulatory bundle (BU…) and its address (AD…) a number abroad is bought with. */
+  bundle_sid?: string;
+  address_sid?: string;
 }
 
 export interface NumberRow {

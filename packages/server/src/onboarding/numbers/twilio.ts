@@ -92,14 +92,25 @@ export async function findBought(client: TwilioClient, friendlyName: string): Pr
   return found ? owned(found) : null;
 }
 
-/** Buys one number; null when someone else bought it first (21422) or it is not for sale (21421). */
+/**
+ * Buys one number; null when someone else bought it first (21422) or it is not for sale (21421).
+ * A number abroad carries its regulatory bundle and address (21649 / 21631 without them).
+ */
 export async function purchase(
   client: TwilioClient,
   phoneNumber: string,
   friendlyName: string,
+  compliance: { bundleSid?: string; addressSid?: string } = {},
 ): Promise<Owned | null> {
   try {
-    return owned(await client.incomingPhoneNumbers.create({ phoneNumber, friendlyName }));
+    return owned(
+      await client.incomingPhoneNumbers.create({
+        phoneNumber,
+        friendlyName,
+        ...(compliance.bundleSid ? { bundleSid: compliance.bundleSid } : {}),
+        ...(compliance.addressSid ? { addressSid: compliance.addressSid } : {}),
+      }),
+    );
   } catch (err) {
     const code = (err as { code?: number }).code;
     if (code === 21422 || code === 21421) return null;
