@@ -10,6 +10,7 @@
 import { emulatorHttpClient } from "subtext-emulator";
 import twilio from "twilio";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { dispatchAll, sentToAtTwilio } from "../support/messaging.js";
 import { type Stack, startStack } from "./harness.js";
 
 let stack: Stack;
@@ -410,6 +411,52 @@ describe("regulatory bundles", () => {
     const bought = await buyIn("AU", "mobile");
     expect(bought.status).toBe(201);
     expect(bought.body.phone_number).toMatch(/^\+614/);
+  });
+
+  it("sends to GB and AU from the number bought there, at each country's price; a landline is no sender", async () => {
+    await stack.emulator.control("PUT", "throughput", { per_number_mps: 10_000 });
+    const declared = await stack.api("PUT", `/v1/tenants/${t.tenant.id}/countries`, {
+      token: t.key,
+      body: { countries: ["GB", "DE", "AU"] },
+    });
+    expect(declared.status).toBe(200);
+    const numbers = (await stack.api("GET", "/v1/numbers", { token: t.key })).body.data;
+    const numberIn = (country: string) => numbers.find((n: any) => n.country === country).phone_number;
+    // The Berlin number takes calls only (German landlines send no SMS): nothing sends to DE yet.
+    expect(numbers.find((n: any) => n.country === "DE").capabilities.sms).toBe(false);
+    const de = await stack.api("POST", "/v1/messages", {
+      token: t.key,
+      body: { to: "+4915123456789", body: "Your order has shipped.", purpose: "transactional" },
+    });
+    expect(de.status).toBe(422);
+    expect(de.body.error.code).toBe("sender_required_for_country");
+    const sends = [
+      { to: "+447400123456", country: "GB" },
+      { to: "+61412345678", country: "AU" },
+    ];
+    const estimates: Record<string, string> = {};
+    for (const s of sends) {
+      const res = await stack.api("POST", "/v1/messages", {
+        token: t.key,
+        body: { to: s.to, body: "Your order has shipped.", purpose: "transactional" },
+      });
+      expect(res.status, JSON.stringify(res.body)).toBe(202);
+      estimates[s.country] = res.body.price_estimate.amount;
+    }
+    // Each country has its own price: none is the US table's.
+    expect(new Set(Object.values(estimates)).size).toBe(2);
+    expect(Object.values(estimates)).not.toContain("0.0079");
+    await dispatchAll(stack);
+    // Twilio charges once the carrier takes the message.
+    await stack.emulator.control("POST", "clock/advance", { seconds: 10 });
+    const client = await subaccountClient(t.tenant.subaccount_sid);
+    for (const s of sends) {
+      const [sent] = await sentToAtTwilio(stack, s.to);
+      expect(sent.from, s.country).toBe(numberIn(s.country));
+      // What Twilio (the emulator) charges is what Subtext estimated.
+      const charged = await client.messages(sent.sid).fetch();
+      expect(Math.abs(Number(charged.price)), s.country).toBeCloseTo(Number(estimates[s.country]), 4);
+    }
   });
 
   it("lists the tenant's bundles and hides them from other tenants", async () => {

@@ -2,7 +2,8 @@
  * What the send path needs to reach a country outside the US and Canada: the tenant's declared
  * countries, its alphanumeric sender IDs with their state per country, and its numbers with
  * their country. Read in three small queries; messaging caches it per tenant (a change to any
- * of these tables announces `sending-profile` for the tenant).
+ * of these tables announces `sending-profile` for the tenant). A number that cannot send SMS (a
+ * German landline) is no sender.
  */
 import type { Queryable } from "../../db/db.js";
 
@@ -56,7 +57,8 @@ export async function internationalSenders(q: Queryable, tenantId: string): Prom
     messaging_service_sid: string | null;
   }>(
     `SELECT phone_number, country, type, messaging_service_sid FROM numbers
-     WHERE tenant_id = $1 AND state = 'active' AND phone_number IS NOT NULL ORDER BY created_at, id`,
+     WHERE tenant_id = $1 AND state = 'active' AND phone_number IS NOT NULL
+       AND COALESCE((capabilities->>'sms')::boolean, true) ORDER BY created_at, id`,
     [tenantId],
   );
   return {
