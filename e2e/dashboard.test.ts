@@ -331,6 +331,48 @@ describe("the dashboard", { timeout: 120_000 }, () => {
     await shot("15e-sending-abroad");
   });
 
+  it("submits a GB bundle through a form built from Twilio's requirements, and shows it approved", async () => {
+    const abroad = page.locator("#abroad");
+    const form = abroad.locator("form", { has: page.getByRole("heading", { name: "New bundle" }) });
+    await form.locator("#bundle-country").selectOption("GB");
+    await form.locator("#bundle-type").selectOption("mobile");
+    await form.locator("#bundle-end-user").selectOption("individual");
+    await form.getByTestId("regulation").waitFor();
+    await form.locator("#bundle-email").fill("jane@janesbakery.example");
+    const fill = async (selector: string, value: string) => {
+      if (await form.locator(selector).count()) await form.locator(selector).fill(value);
+    };
+    await fill("#end-user-first_name", "Jane");
+    await fill("#end-user-last_name", "Doe");
+    await fill("#doc-0-first_name", "Jane");
+    await fill("#doc-0-last_name", "Doe");
+    await fill("#doc-0-document_number", "123456789");
+    await fill("#doc-0-expiration_date", "2031-01-01");
+    await fill("#address-customer_name", "Jane Doe");
+    await fill("#address-street", "1 Bakery Lane");
+    await fill("#address-city", "London");
+    await fill("#address-region", "London");
+    await fill("#address-postal_code", "SW1A 1AA");
+    await form.getByRole("button", { name: "Submit the bundle" }).click();
+    await form.getByText("Submitted: Twilio reviews it", { exact: false }).waitFor();
+    const row = abroad.getByTestId("bundle-GB");
+    await row.waitFor();
+    const [bundle] = (await stack.api("GET", `/v1/tenants/${tenantId}/bundles`)).body.data;
+    // The review takes 10–20 s of the emulator's time: both clocks move, the job polls.
+    for (
+      let i = 0;
+      i < 20 &&
+      (await stack.api("GET", `/v1/tenants/${tenantId}/bundles/${bundle.id}`)).body.state !== "approved";
+      i++
+    ) {
+      await stack.emulator.control("POST", "clock/advance", { seconds: 60 });
+      stack.clock.advance(60_000);
+      await stack.jobs.runDue();
+    }
+    await row.getByText("Approved").waitFor();
+    await shot("15f-bundles");
+  });
+
   it("registers a WhatsApp sender, creates a template the emulator's review approves, and shows the window a contact opened", async () => {
     const regs = await stack.api("GET", `/v1/tenants/${tenantId}/registrations`);
     const number: string = regs.body.data[0].resources.phone_number;

@@ -1,10 +1,11 @@
 import { SENDER_OPTIONS, senderOptionsFor } from "@subtext/telecom/countries/sender-options";
-import { type ReactNode, useState } from "react";
+import { useState } from "react";
 import { Badge, Card, ErrorBanner, Notice, TextInput } from "../../components/ui";
 import { del, get, post, put } from "../../lib/api";
 import { humanize } from "../../lib/format";
 import { useSubmission } from "../../lib/forms";
 import { useAsync } from "../../lib/hooks";
+import { Bundles } from "./Bundles";
 
 /** The countries the country data knows, US and Canada (always permitted) aside. */
 const ABROAD = Object.values(SENDER_OPTIONS)
@@ -19,10 +20,10 @@ const ALPHA: Record<string, string> = {
 
 /**
  * Sending abroad: the countries the tenant serves (its geo permissions at Twilio), what each
- * country offers as a sender, and the alphanumeric sender IDs; other paths (regulatory bundles
- * for local numbers, short codes) come as children.
+ * country offers as a sender, the alphanumeric sender IDs, and the regulatory bundles that numbers
+ * in other countries need.
  */
-export function International({ tenantId, children }: { tenantId: string; children?: ReactNode }) {
+export function International({ tenantId }: { tenantId: string }) {
   const countries = useAsync(
     (signal) => get(`/v1/tenants/${tenantId}/countries`, { signal, noTenant: true }),
     [tenantId],
@@ -74,7 +75,10 @@ export function International({ tenantId, children }: { tenantId: string; childr
         )}
       </Card>
       <AlphaSenders declared={declared} />
-      {children}
+      <Bundles
+        tenantId={tenantId}
+        countries={declared.filter((iso) => senderOptionsFor(iso)?.long_code.bundle_required)}
+      />
     </>
   );
 }
