@@ -371,6 +371,25 @@ describe("the dashboard", { timeout: 120_000 }, () => {
     }
     await row.getByText("Approved").waitFor();
     await shot("15f-bundles");
+
+    // The approved bundle buys a GB mobile number on the numbers page.
+    await page.getByRole("link", { name: "Numbers" }).click();
+    await page.locator("#buy-country").selectOption("GB");
+    await page.locator("#buy-type").selectOption("mobile");
+    await page.locator("#buy-area-code").fill("");
+    await page.locator("#buy-pool").selectOption({ label: "None (calls only)" });
+    await page.getByRole("button", { name: "Search" }).click();
+    const first = page.getByTestId("available").locator("li").first();
+    const number = (await first.locator("strong").textContent())!;
+    expect(number.startsWith("+447")).toBe(true);
+    await first.getByRole("button", { name: "Buy" }).click();
+    await page.getByText(`Bought ${number}.`).waitFor();
+    const listed = await stack.api("GET", "/v1/numbers", asTenant());
+    expect(listed.body.data.find((n: any) => n.phone_number === number)).toMatchObject({
+      country: "GB",
+      type: "mobile",
+      state: "active",
+    });
   });
 
   it("registers a WhatsApp sender, creates a template the emulator's review approves, and shows the window a contact opened", async () => {

@@ -191,6 +191,17 @@ function NumbersAndPools({ canWrite }: { canWrite: boolean }) {
   );
 }
 
+/** Where numbers can be bought; outside the US and Canada, with an approved regulatory bundle. */
+const COUNTRIES: [string, string][] = [
+  ["US", "United States"],
+  ["CA", "Canada"],
+  ["GB", "United Kingdom"],
+  ["DE", "Germany"],
+  ["AU", "Australia"],
+  ["BR", "Brazil"],
+  ["IN", "India"],
+];
+
 /** A sender pool by its campaign's use case ("Sole proprietor", "2fa"…), or toll-free. */
 const poolLabel = (p: { use_case: string | null }) =>
   p.use_case ? humanize(p.use_case.toLowerCase()) : "Toll-free";
@@ -233,7 +244,8 @@ function PoolRow({ pool, canWrite, onChange }: { pool: any; canWrite: boolean; o
 }
 
 function BuyNumber({ pools, onBought }: { pools: any[]; onBought: () => void }) {
-  const [q, setQ] = useState({ type: "local", area_code: "", contains: "", pool: "" });
+  const [q, setQ] = useState({ country: "US", type: "local", area_code: "", contains: "", pool: "" });
+  const home = q.country === "US" || q.country === "CA";
   const search = useSubmission<any>();
   const buy = useSubmission<any>();
   const set = (k: keyof typeof q) => (v: string) => setQ({ ...q, [k]: v });
@@ -247,8 +259,9 @@ function BuyNumber({ pools, onBought }: { pools: any[]; onBought: () => void }) 
           search.submit(() =>
             get(
               `/v1/numbers/available${qs({
+                country: q.country,
                 type: q.type,
-                area_code: q.area_code || undefined,
+                area_code: (home && q.area_code) || undefined,
                 contains: q.contains || undefined,
                 sms: true,
                 limit: 10,
@@ -258,9 +271,20 @@ function BuyNumber({ pools, onBought }: { pools: any[]; onBought: () => void }) 
         }}
       >
         <div className="field">
+          <label htmlFor="buy-country">Country</label>
+          <select id="buy-country" value={q.country} onChange={(e) => set("country")(e.target.value)}>
+            {COUNTRIES.map(([iso, name]) => (
+              <option key={iso} value={iso}>
+                {name}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div className="field">
           <label htmlFor="buy-type">Type</label>
           <select id="buy-type" value={q.type} onChange={(e) => set("type")(e.target.value)}>
             <option value="local">Local</option>
+            <option value="mobile">Mobile</option>
             <option value="toll_free">Toll-free</option>
           </select>
         </div>
@@ -315,6 +339,7 @@ function BuyNumber({ pools, onBought }: { pools: any[]; onBought: () => void }) 
                     () =>
                       post("/v1/numbers", {
                         phone_number: n.phone_number,
+                        country: q.country,
                         type: q.type,
                         ...(q.pool ? { messaging_service_id: q.pool } : {}),
                       }),
