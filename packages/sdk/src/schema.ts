@@ -2686,7 +2686,7 @@ export interface paths {
     put?: never;
     /**
      * Create an alert rule (tenant key: for itself; admin: for one tenant, or global with no tenant_id)
-     * @description `delivery_rate_below`: delivered/finished outbound messages over the window, in percent. `error_code_spike`: failed messages with one error code (or any) over the window. `daily_cap_usage`: percent of a lane's daily cap (total or T-Mobile) used today (Pacific day). `spend_above`: metered cost in USD, and `messages_above`: outbound messages metered, over the current UTC day or calendar month (`period`).
+     * @description `delivery_rate_below`: delivered/finished outbound messages over the window, in percent. `error_code_spike`: failed messages with one error code (or any) over the window. `daily_cap_usage`: percent of a lane's daily cap (total or T-Mobile) used today (Pacific day). `spend_above`: metered cost in USD, and `messages_above`: outbound messages metered, over the current UTC day or calendar month (`period`). `pumping_suspected`: outbound messages and Verify starts per destination prefix (`prefix_digits`, default 6) over the last `window_minutes` (default 60) against the `baseline_minutes` before them (default 10080); a prefix with at least `min_messages` (default 20) recent messages is flagged when it had no baseline traffic or reached `threshold` (the spike ratio, e.g. 5) times what the baseline predicts; high-risk prefixes (satellite, international networks, premium rate) use `high_risk_threshold` (default 2) and `high_risk_min_messages` (default 5).
      */
     post: {
       parameters: {
@@ -2705,8 +2705,9 @@ export interface paths {
               | "error_code_spike"
               | "daily_cap_usage"
               | "spend_above"
-              | "messages_above";
-            /** @description A percentage (0–100); for error_code_spike a count of failures; for spend_above USD; for messages_above a count of messages */
+              | "messages_above"
+              | "pumping_suspected";
+            /** @description A percentage (0–100); for error_code_spike a count of failures; for spend_above USD; for messages_above a count of messages; for pumping_suspected the spike ratio (recent traffic ÷ what the baseline predicts, e.g. 5) */
             threshold: number;
             window_minutes?: number;
             min_messages?: number;
@@ -2717,6 +2718,14 @@ export interface paths {
              * @enum {string|null}
              */
             period?: "day" | "month" | null;
+            /** @description pumping_suspected: the baseline window, just before the recent one (default 10080, a week) */
+            baseline_minutes?: number | null;
+            /** @description pumping_suspected: the spike ratio for high-risk prefixes (default 2) */
+            high_risk_threshold?: number | null;
+            /** @description pumping_suspected: the least recent traffic a high-risk prefix needs (default 5) */
+            high_risk_min_messages?: number | null;
+            /** @description pumping_suspected: digits of a number (country code included) that make its prefix (default 6) */
+            prefix_digits?: number | null;
             description?: string | null;
           };
         };
@@ -12307,7 +12316,13 @@ export interface components {
       /** @description null: applies to every tenant */
       tenant_id?: string | null;
       /** @enum {string} */
-      kind: "delivery_rate_below" | "error_code_spike" | "daily_cap_usage" | "spend_above" | "messages_above";
+      kind:
+        | "delivery_rate_below"
+        | "error_code_spike"
+        | "daily_cap_usage"
+        | "spend_above"
+        | "messages_above"
+        | "pumping_suspected";
       threshold: number;
       window_minutes: number;
       min_messages?: number;
@@ -12317,6 +12332,14 @@ export interface components {
        * @enum {string|null}
        */
       period?: "day" | "month" | null;
+      /** @description pumping_suspected: the baseline window before the recent one */
+      baseline_minutes?: number | null;
+      /** @description pumping_suspected: the spike ratio for high-risk prefixes */
+      high_risk_threshold?: number | null;
+      /** @description pumping_suspected: the least recent traffic a high-risk prefix needs */
+      high_risk_min_messages?: number | null;
+      /** @description pumping_suspected: digits (country code included) in a prefix */
+      prefix_digits?: number | null;
       description?: string | null;
       enabled: boolean;
       /** Format: date-time */
