@@ -11183,6 +11183,15 @@ export interface paths {
                   window_seconds?: number;
                 };
               };
+              country_caps?: {
+                window_seconds?: number;
+                /** @description The countries the tenant serves and their caps (0 refuses); in a change, null removes a country */
+                countries?: {
+                  [key: string]: number | null;
+                };
+                other_countries?: number;
+                high_risk?: number;
+              };
               fallback?: {
                 enabled?: boolean;
                 after_seconds?: number;
@@ -11264,6 +11273,15 @@ export interface paths {
                 window_seconds?: number;
               };
             };
+            country_caps?: {
+              window_seconds?: number;
+              /** @description The countries the tenant serves and their caps (0 refuses); in a change, null removes a country */
+              countries?: {
+                [key: string]: number | null;
+              };
+              other_countries?: number;
+              high_risk?: number;
+            };
             fallback?: {
               enabled?: boolean;
               after_seconds?: number;
@@ -11294,6 +11312,15 @@ export interface paths {
                   max?: number;
                   window_seconds?: number;
                 };
+              };
+              country_caps?: {
+                window_seconds?: number;
+                /** @description The countries the tenant serves and their caps (0 refuses); in a change, null removes a country */
+                countries?: {
+                  [key: string]: number | null;
+                };
+                other_countries?: number;
+                high_risk?: number;
               };
               fallback?: {
                 enabled?: boolean;
