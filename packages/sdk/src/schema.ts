@@ -7552,6 +7552,384 @@ export interface paths {
     };
     trace?: never;
   };
+  "/v1/tenants/{id}/short-codes": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The tenant's short code applications */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": {
+              data?: components["schemas"]["ShortCode"][];
+            };
+          };
+        };
+        /** @description Malformed request (invalid JSON, wrong types, unknown fields) */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Missing or invalid credentials */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Not allowed for these credentials, or the tenant is suspended */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Not found (or not visible to this tenant) */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Over a rate limit; see Retry-After */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+    put?: never;
+    /**
+     * Apply for a short code (tracked through carrier review until it is live)
+     * @description Twilio has no API to apply: the application is kept here (`submitted`) and followed until the approved short code appears in the tenant's subaccount, which then joins the Messaging Service; GET /v1/lanes shows its lane (kind short_code).
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          "application/json": {
+            /** @description ISO 3166-1 alpha-2; default US */
+            country?: string;
+            /** @description What the short code sends, to whom and why (e.g. order notifications and 2FA codes) */
+            use_case: string;
+            /** @description Messages as they will be sent, with the brand's name and opt-out wording */
+            message_samples: string[];
+            /** @description How recipients opt in (web form, keyword, checkout), with a URL or screenshot location */
+            opt_in_flow: string;
+            expected_monthly_volume: number;
+            help_message?: string;
+            opt_out_message?: string;
+            /** @description The Messaging Service it joins once live; default the tenant's first campaign's */
+            messaging_service_id?: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        201: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["ShortCode"];
+          };
+        };
+        /** @description Malformed request (invalid JSON, wrong types, unknown fields) */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Missing or invalid credentials */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Not allowed for these credentials, or the tenant is suspended */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Not found (or not visible to this tenant) */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Validation findings in details */
+        422: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Over a rate limit; see Retry-After */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/v1/tenants/{id}/short-codes/{scid}": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** A short code application */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+          scid: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["ShortCode"];
+          };
+        };
+        /** @description Malformed request (invalid JSON, wrong types, unknown fields) */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Missing or invalid credentials */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Not allowed for these credentials, or the tenant is suspended */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Not found (or not visible to this tenant) */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Over a rate limit; see Retry-After */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/v1/tenants/{id}/short-codes/{scid}/review": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** The operator records the carriers' review: in review, rejected, or live with the short code's SID */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+          scid: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          "application/json": {
+            /** @enum {string} */
+            state: "in_carrier_review" | "live" | "rejected";
+            /** @description live: the approved short code's SID in the tenant's subaccount */
+            short_code_sid?: string;
+            reason?: string | null;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["ShortCode"];
+          };
+        };
+        /** @description Malformed request (invalid JSON, wrong types, unknown fields) */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Missing or invalid credentials */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Not allowed for these credentials, or the tenant is suspended */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Not found (or not visible to this tenant) */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Conflicts with the resource's state */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Validation findings in details */
+        422: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Over a rate limit; see Retry-After */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   "/v1/messages": {
     parameters: {
       query?: never;
@@ -9263,7 +9641,7 @@ export interface paths {
                 id: string;
                 tenant_id: string;
                 /** @enum {string} */
-                kind: "10dlc_campaign" | "toll_free_number" | "whatsapp_sender";
+                kind: "10dlc_campaign" | "toll_free_number" | "whatsapp_sender" | "short_code";
                 /** @description The row of the brand-type table the limits come from */
                 rate_kind?: string;
                 brand_id?: string | null;
@@ -9391,7 +9769,7 @@ export interface paths {
               id: string;
               tenant_id: string;
               /** @enum {string} */
-              kind: "10dlc_campaign" | "toll_free_number" | "whatsapp_sender";
+              kind: "10dlc_campaign" | "toll_free_number" | "whatsapp_sender" | "short_code";
               /** @description The row of the brand-type table the limits come from */
               rate_kind?: string;
               brand_id?: string | null;
@@ -9526,7 +9904,7 @@ export interface paths {
               id: string;
               tenant_id: string;
               /** @enum {string} */
-              kind: "10dlc_campaign" | "toll_free_number" | "whatsapp_sender";
+              kind: "10dlc_campaign" | "toll_free_number" | "whatsapp_sender" | "short_code";
               /** @description The row of the brand-type table the limits come from */
               rate_kind?: string;
               brand_id?: string | null;
@@ -12922,6 +13300,31 @@ export interface components {
        * @example +18885550123
        */
       phone_number?: string;
+    };
+    ShortCode: {
+      /** @example shc_01JC0000000000000000000000 */
+      id: string;
+      tenant_id: string;
+      /** @enum {string} */
+      state: "submitted" | "in_carrier_review" | "live" | "rejected";
+      country: string;
+      application: {
+        [key: string]: unknown;
+      };
+      /** @description The Messaging Service it joins (has joined, once live) */
+      messaging_service_id: string;
+      /** @description The short code's digits, once provisioned */
+      short_code: string | null;
+      short_code_sid: string | null;
+      failure: {
+        [key: string]: unknown;
+      } | null;
+      /** Format: date-time */
+      created_at: string;
+      /** Format: date-time */
+      review_started_at: string | null;
+      /** Format: date-time */
+      live_at: string | null;
     };
     Message: {
       /** @example msg_01JC0000000000000000000000 */

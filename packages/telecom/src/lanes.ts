@@ -7,6 +7,9 @@
  *   campaign, 1,000/day to T-Mobile and 3,000/day in total; low-volume standard ~3.75 MPS, 2,000
  *   and 6,000; standard 12–225 MPS by trust score, T-Mobile 2,000+ by trust score, no total cap;
  *   toll-free ~3 MPS per number. Short codes: 100 MPS per number.
+ * - Short codes: 100 MPS per short code by default (all US short codes, and CA and UK short
+ *   codes since December 2016; more is bought from Twilio): Twilio, "Understanding Twilio Rate
+ *   Limits and Message Queues" (help.twilio.com/articles/115002943027).
  * - WhatsApp: 80 messages per second per sender by default (Meta, WhatsApp Cloud API
  *   "Throughput"; Twilio passes it through). No carrier caps: Meta limits the number of
  *   distinct users a business may start conversations with per day instead, which Twilio enforces.

@@ -15,6 +15,8 @@ import {
 } from "./numbers/toll-free.js";
 import { campaignRoutes } from "./routes/campaigns.js";
 import { numberRoutes } from "./routes/numbers.js";
+import { SHORT_CODE_SCHEMAS, shortCodeRoutes } from "./routes/short-codes.js";
+import { SHORT_CODE_JOB, type ShortCodePayload, runShortCodeJob } from "./shortcodes/short-codes.js";
 import { onboardingRoutes } from "./routes/registrations.js";
 import { REGISTRATION_SCHEMAS } from "./routes/schemas.js";
 import { OTP_REMINDER_JOB, type OtpReminderPayload, runOtpReminder } from "./otp.js";
@@ -33,6 +35,7 @@ declare module "../jobs/kinds.js" {
     "onboarding.vetting": VettingPayload;
     "onboarding.number_buy": NumberBuyPayload;
     "onboarding.number_verification": NumberVerificationPayload;
+    "onboarding.short_code": ShortCodePayload;
   }
 }
 
@@ -74,6 +77,11 @@ export function registerOnboardingJobs(services: Services): void {
     maxAttempts: 40,
     backoff: { baseMs: 2_000, capMs: 30 * 60_000 },
   });
+  services.jobs.register(SHORT_CODE_JOB, {
+    handler: (job) => runShortCodeJob(services, job),
+    maxAttempts: 40,
+    backoff: { baseMs: 2_000, capMs: 30 * 60_000 },
+  });
   services.jobs.register(VETTING_JOB, {
     handler: (job) => runVetting(services, job),
     maxAttempts: 40,
@@ -84,7 +92,12 @@ export function registerOnboardingJobs(services: Services): void {
 /** Registration (10DLC, sole proprietor, toll-free) as durable workflows. */
 export const onboardingModule: Module = {
   name: "onboarding",
-  routes: (services) => [onboardingRoutes(services), campaignRoutes(services), numberRoutes(services)],
-  schemas: REGISTRATION_SCHEMAS,
+  routes: (services) => [
+    onboardingRoutes(services),
+    campaignRoutes(services),
+    numberRoutes(services),
+    shortCodeRoutes(services),
+  ],
+  schemas: [...REGISTRATION_SCHEMAS, ...SHORT_CODE_SCHEMAS],
   jobs: registerOnboardingJobs,
 };
