@@ -2687,7 +2687,7 @@ export interface paths {
     put?: never;
     /**
      * Create an alert rule (tenant key: for itself; admin: for one tenant, or global with no tenant_id)
-     * @description `delivery_rate_below`: delivered/finished outbound messages over the window, in percent. `error_code_spike`: failed messages with one error code (or any) over the window. `daily_cap_usage`: percent of a lane's daily cap (total or T-Mobile) used today (Pacific day). `spend_above`: metered cost in USD, and `messages_above`: outbound messages metered, over the current UTC day or calendar month (`period`).
+     * @description `delivery_rate_below`: delivered/finished outbound messages over the window, in percent. `error_code_spike`: failed messages with one error code (or any) over the window. `daily_cap_usage`: percent of a lane's daily cap (total or T-Mobile) used today (Pacific day). `spend_above`: metered cost in USD, and `messages_above`: outbound messages metered, over the current UTC day or calendar month (`period`). `pumping_suspected`: outbound messages and Verify starts per destination prefix (`prefix_digits`, default 6) over the last `window_minutes` (default 60) against the `baseline_minutes` before them (default 10080); a prefix with at least `min_messages` (default 20) recent messages is flagged when it had no baseline traffic or reached `threshold` (the spike ratio, e.g. 5) times what the baseline predicts; high-risk prefixes (satellite, international networks, premium rate) use `high_risk_threshold` (default 2) and `high_risk_min_messages` (default 5).
      */
     post: {
       parameters: {
@@ -2706,8 +2706,9 @@ export interface paths {
               | "error_code_spike"
               | "daily_cap_usage"
               | "spend_above"
-              | "messages_above";
-            /** @description A percentage (0–100); for error_code_spike a count of failures; for spend_above USD; for messages_above a count of messages */
+              | "messages_above"
+              | "pumping_suspected";
+            /** @description A percentage (0–100); for error_code_spike a count of failures; for spend_above USD; for messages_above a count of messages; for pumping_suspected the spike ratio (recent traffic ÷ what the baseline predicts, e.g. 5) */
             threshold: number;
             window_minutes?: number;
             min_messages?: number;
@@ -2718,6 +2719,14 @@ export interface paths {
              * @enum {string|null}
              */
             period?: "day" | "month" | null;
+            /** @description pumping_suspected: the baseline window, just before the recent one (default 10080, a week) */
+            baseline_minutes?: number | null;
+            /** @description pumping_suspected: the spike ratio for high-risk prefixes (default 2) */
+            high_risk_threshold?: number | null;
+            /** @description pumping_suspected: the least recent traffic a high-risk prefix needs (default 5) */
+            high_risk_min_messages?: number | null;
+            /** @description pumping_suspected: digits of a number (country code included) that make its prefix (default 6) */
+            prefix_digits?: number | null;
             description?: string | null;
           };
         };
@@ -9271,6 +9280,384 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  "/v1/tenants/{id}/short-codes": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The tenant's short code applications */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": {
+              data?: components["schemas"]["ShortCode"][];
+            };
+          };
+        };
+        /** @description Malformed request (invalid JSON, wrong types, unknown fields) */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Missing or invalid credentials */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Not allowed for these credentials, or the tenant is suspended */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Not found (or not visible to this tenant) */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Over a rate limit; see Retry-After */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+    put?: never;
+    /**
+     * Apply for a short code (tracked through carrier review until it is live)
+     * @description Twilio has no API to apply: the application is kept here (`submitted`) and followed until the approved short code appears in the tenant's subaccount, which then joins the Messaging Service; GET /v1/lanes shows its lane (kind short_code).
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          "application/json": {
+            /** @description ISO 3166-1 alpha-2; default US */
+            country?: string;
+            /** @description What the short code sends, to whom and why (e.g. order notifications and 2FA codes) */
+            use_case: string;
+            /** @description Messages as they will be sent, with the brand's name and opt-out wording */
+            message_samples: string[];
+            /** @description How recipients opt in (web form, keyword, checkout), with a URL or screenshot location */
+            opt_in_flow: string;
+            expected_monthly_volume: number;
+            help_message?: string;
+            opt_out_message?: string;
+            /** @description The Messaging Service it joins once live; default the tenant's first campaign's */
+            messaging_service_id?: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        201: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["ShortCode"];
+          };
+        };
+        /** @description Malformed request (invalid JSON, wrong types, unknown fields) */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Missing or invalid credentials */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Not allowed for these credentials, or the tenant is suspended */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Not found (or not visible to this tenant) */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Validation findings in details */
+        422: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Over a rate limit; see Retry-After */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/v1/tenants/{id}/short-codes/{scid}": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** A short code application */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+          scid: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["ShortCode"];
+          };
+        };
+        /** @description Malformed request (invalid JSON, wrong types, unknown fields) */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Missing or invalid credentials */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Not allowed for these credentials, or the tenant is suspended */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Not found (or not visible to this tenant) */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Over a rate limit; see Retry-After */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/v1/tenants/{id}/short-codes/{scid}/review": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** The operator records the carriers' review: in review, rejected, or live with the short code's SID */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+          scid: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          "application/json": {
+            /** @enum {string} */
+            state: "in_carrier_review" | "live" | "rejected";
+            /** @description live: the approved short code's SID in the tenant's subaccount */
+            short_code_sid?: string;
+            reason?: string | null;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["ShortCode"];
+          };
+        };
+        /** @description Malformed request (invalid JSON, wrong types, unknown fields) */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Missing or invalid credentials */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Not allowed for these credentials, or the tenant is suspended */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Not found (or not visible to this tenant) */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Conflicts with the resource's state */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Validation findings in details */
+        422: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Over a rate limit; see Retry-After */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   "/v1/messages": {
     parameters: {
       query?: never;
@@ -10989,7 +11376,12 @@ export interface paths {
                 id: string;
                 tenant_id: string;
                 /** @enum {string} */
-                kind: "10dlc_campaign" | "toll_free_number" | "whatsapp_sender" | "intl_sender";
+                kind:
+                  | "10dlc_campaign"
+                  | "toll_free_number"
+                  | "whatsapp_sender"
+                  | "intl_sender"
+                  | "short_code";
                 /** @description The row of the brand-type table the limits come from */
                 rate_kind?: string;
                 brand_id?: string | null;
@@ -11117,7 +11509,7 @@ export interface paths {
               id: string;
               tenant_id: string;
               /** @enum {string} */
-              kind: "10dlc_campaign" | "toll_free_number" | "whatsapp_sender" | "intl_sender";
+              kind: "10dlc_campaign" | "toll_free_number" | "whatsapp_sender" | "intl_sender" | "short_code";
               /** @description The row of the brand-type table the limits come from */
               rate_kind?: string;
               brand_id?: string | null;
@@ -11252,7 +11644,7 @@ export interface paths {
               id: string;
               tenant_id: string;
               /** @enum {string} */
-              kind: "10dlc_campaign" | "toll_free_number" | "whatsapp_sender" | "intl_sender";
+              kind: "10dlc_campaign" | "toll_free_number" | "whatsapp_sender" | "intl_sender" | "short_code";
               /** @description The row of the brand-type table the limits come from */
               rate_kind?: string;
               brand_id?: string | null;
@@ -12909,6 +13301,15 @@ export interface paths {
                   window_seconds?: number;
                 };
               };
+              country_caps?: {
+                window_seconds?: number;
+                /** @description The countries the tenant serves and their caps (0 refuses); in a change, null removes a country */
+                countries?: {
+                  [key: string]: number | null;
+                };
+                other_countries?: number;
+                high_risk?: number;
+              };
               fallback?: {
                 enabled?: boolean;
                 after_seconds?: number;
@@ -12990,6 +13391,15 @@ export interface paths {
                 window_seconds?: number;
               };
             };
+            country_caps?: {
+              window_seconds?: number;
+              /** @description The countries the tenant serves and their caps (0 refuses); in a change, null removes a country */
+              countries?: {
+                [key: string]: number | null;
+              };
+              other_countries?: number;
+              high_risk?: number;
+            };
             fallback?: {
               enabled?: boolean;
               after_seconds?: number;
@@ -13020,6 +13430,15 @@ export interface paths {
                   max?: number;
                   window_seconds?: number;
                 };
+              };
+              country_caps?: {
+                window_seconds?: number;
+                /** @description The countries the tenant serves and their caps (0 refuses); in a change, null removes a country */
+                countries?: {
+                  [key: string]: number | null;
+                };
+                other_countries?: number;
+                high_risk?: number;
               };
               fallback?: {
                 enabled?: boolean;
@@ -14043,7 +14462,13 @@ export interface components {
       /** @description null: applies to every tenant */
       tenant_id?: string | null;
       /** @enum {string} */
-      kind: "delivery_rate_below" | "error_code_spike" | "daily_cap_usage" | "spend_above" | "messages_above";
+      kind:
+        | "delivery_rate_below"
+        | "error_code_spike"
+        | "daily_cap_usage"
+        | "spend_above"
+        | "messages_above"
+        | "pumping_suspected";
       threshold: number;
       window_minutes: number;
       min_messages?: number;
@@ -14053,6 +14478,14 @@ export interface components {
        * @enum {string|null}
        */
       period?: "day" | "month" | null;
+      /** @description pumping_suspected: the baseline window before the recent one */
+      baseline_minutes?: number | null;
+      /** @description pumping_suspected: the spike ratio for high-risk prefixes */
+      high_risk_threshold?: number | null;
+      /** @description pumping_suspected: the least recent traffic a high-risk prefix needs */
+      high_risk_min_messages?: number | null;
+      /** @description pumping_suspected: digits (country code included) in a prefix */
+      prefix_digits?: number | null;
       description?: string | null;
       enabled: boolean;
       /** Format: date-time */
@@ -14608,6 +15041,31 @@ export interface components {
        * @example +18885550123
        */
       phone_number?: string;
+    };
+    ShortCode: {
+      /** @example shc_01JC0000000000000000000000 */
+      id: string;
+      tenant_id: string;
+      /** @enum {string} */
+      state: "submitted" | "in_carrier_review" | "live" | "rejected";
+      country: string;
+      application: {
+        [key: string]: unknown;
+      };
+      /** @description The Messaging Service it joins (has joined, once live) */
+      messaging_service_id: string;
+      /** @description The short code's digits, once provisioned */
+      short_code: string | null;
+      short_code_sid: string | null;
+      failure: {
+        [key: string]: unknown;
+      } | null;
+      /** Format: date-time */
+      created_at: string;
+      /** Format: date-time */
+      review_started_at: string | null;
+      /** Format: date-time */
+      live_at: string | null;
     };
     Message: {
       /** @example msg_01JC0000000000000000000000 */

@@ -12,6 +12,9 @@
  *   throughput (MPS) for an Alphanumeric Sender ID?",
  *   support.twilio.com/hc/en-us/articles/360057082693; we apply the same default to long codes
  *   abroad, whose published rates vary by country).
+ * - Short codes: 100 MPS per short code by default (all US short codes, and CA and UK short
+ *   codes since December 2016; more is bought from Twilio): Twilio, "Understanding Twilio Rate
+ *   Limits and Message Queues" (help.twilio.com/articles/115002943027).
  * - WhatsApp: 80 messages per second per sender by default (Meta, WhatsApp Cloud API
  *   "Throughput"; Twilio passes it through). No carrier caps: Meta limits the number of
  *   distinct users a business may start conversations with per day instead, which Twilio enforces.

@@ -23,6 +23,8 @@ import { bundleRoutes } from "./routes/bundles.js";
 import { campaignRoutes } from "./routes/campaigns.js";
 import { internationalRoutes } from "./routes/international.js";
 import { numberRoutes } from "./routes/numbers.js";
+import { SHORT_CODE_SCHEMAS, shortCodeRoutes } from "./routes/short-codes.js";
+import { SHORT_CODE_JOB, type ShortCodePayload, runShortCodeJob } from "./shortcodes/short-codes.js";
 import { onboardingRoutes } from "./routes/registrations.js";
 import { REGISTRATION_SCHEMAS } from "./routes/schemas.js";
 import { OTP_REMINDER_JOB, type OtpReminderPayload, runOtpReminder } from "./otp.js";
@@ -43,6 +45,7 @@ declare module "../jobs/kinds.js" {
     "onboarding.number_verification": NumberVerificationPayload;
     "onboarding.geo_permissions": GeoPermissionsPayload;
     "onboarding.bundle": BundlePayload;
+    "onboarding.short_code": ShortCodePayload;
   }
 }
 
@@ -95,6 +98,11 @@ export function registerOnboardingJobs(services: Services): void {
     backoff: { baseMs: 2_000, capMs: 30 * 60_000 },
     onDead: (job, error) => failStuckBundle(services, job.payload.bundle_id, error),
   });
+  services.jobs.register(SHORT_CODE_JOB, {
+    handler: (job) => runShortCodeJob(services, job),
+    maxAttempts: 40,
+    backoff: { baseMs: 2_000, capMs: 30 * 60_000 },
+  });
   services.jobs.register(VETTING_JOB, {
     handler: (job) => runVetting(services, job),
     maxAttempts: 40,
@@ -111,7 +119,8 @@ export const onboardingModule: Module = {
     numberRoutes(services),
     internationalRoutes(services),
     bundleRoutes(services),
+    shortCodeRoutes(services),
   ],
-  schemas: REGISTRATION_SCHEMAS,
+  schemas: [...REGISTRATION_SCHEMAS, ...SHORT_CODE_SCHEMAS],
   jobs: registerOnboardingJobs,
 };

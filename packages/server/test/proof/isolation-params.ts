@@ -52,6 +52,7 @@ export const PATH_PARAMS: Record<string, ParamFixture> = {
   "numbers/{id}": id("numbers", "num_01JC0000000000000000000000"),
   "alpha-senders/{id}": id("alpha-senders", "alpha_01JC0000000000000000000000"),
   "bundles/{bid}": id("bundles", "bnd_01JC0000000000000000000000"),
+  "short-codes/{scid}": id("short-codes", "shc_01JC0000000000000000000000"),
   "messaging-services/{id}": id("messaging-services", `MG${"0".repeat(32)}`),
   "opt-outs/{phone}": value("opt-outs"),
   "opt-ins/{phone}": value("opt-ins"),
@@ -86,6 +87,7 @@ export const BODIES: Record<string, (owner: TenantWorld) => unknown> = {
   "PUT /v1/tenants/{id}/countries": () => ({ countries: ["GB"] }),
   "PATCH /v1/messaging-services/{id}": () => ({ sticky_sender: false }),
   "PATCH /v1/tenants/{id}": () => ({ status: "suspended" }),
+  "POST /v1/tenants/{id}/short-codes/{scid}/review": () => ({ state: "in_carrier_review" }),
   "PUT /v1/tenants/{id}/billing": () => ({ markup_percent: "99" }),
   "PATCH /v1/staff/users/{id}": () => ({ disabled: true }),
 };

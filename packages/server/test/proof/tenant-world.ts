@@ -1,7 +1,8 @@
 /**
  * A tenant with one real resource of every kind the API serves (a sent message, an opt-out,
  * a webhook endpoint and its events, an alert rule, a verification, WhatsApp sender, template
- * and opt-in, an IVR flow and a call, a lane, a number and its Messaging Service, a regulatory bundle, a registration, a staff user, a key, a usage
+ * and opt-in, an IVR flow and a call, a lane, a number and its Messaging Service, a regulatory bundle,
+ * a short code application, a registration, a staff user, a key, a usage
  * drift), made through the public API on the integration harness. The isolation and bad-input proofs aim
  * their requests at these ids.
  */
@@ -138,6 +139,13 @@ export async function buildTenantWorld(stack: Stack, seed: number, hookUrl: stri
     },
   });
   ids.bundles = bundle.id;
+  const shortCode = await must(stack, "short code", "POST", `/v1/tenants/${tenant.id}/short-codes`, key, {
+    use_case: `Order notifications ${tag}`,
+    message_samples: [`Order ${tag} shipped. Reply STOP to opt out.`],
+    opt_in_flow: "A box ticked at checkout",
+    expected_monthly_volume: 1000,
+  });
+  ids["short-codes"] = shortCode.id;
 
   const lanes = await must(stack, "lanes", "GET", "/v1/lanes", key);
   ids.lanes = lanes.data[0].id;

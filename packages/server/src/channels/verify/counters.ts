@@ -6,6 +6,8 @@ export interface LimitCheck {
   scope: LimitScope;
   key: string;
   limit: Limit;
+  /** scope "country": the country (or high-risk prefix) capped. */
+  country?: string;
 }
 
 /**
@@ -55,9 +57,46 @@ const WHAT: Record<LimitScope, string> = {
   destination: "this destination",
   tenant: "this tenant",
   ip: "this client IP",
+  country: "this country",
 };
 
+/**
+ * A country's cap reached (or 0: the country refused). Tenants raise it, or declare the country,
+ * with PUT /v1/verify/settings.
+ */
+export function countryCapError(country: string, limit: Limit, retryAfter: number | null): SubtextError {
+  const { max, window_seconds } = limit;
+  const iso = /^[A-Z]{2}$/.test(country);
+  const change = iso
+    ? `{"country_caps": {"countries": {"${country}": <cap>}}}`
+    : `{"country_caps": {"high_risk": <cap>}}`;
+  return new SubtextError(
+    "verify_country_cap",
+    429,
+    max === 0
+      ? `Verifications to ${country} are switched off for this tenant.`
+      : `Too many verifications to ${country}: at most ${max} per ${window_seconds} seconds.`,
+    {
+      hint:
+        (retryAfter === null ? "" : `Retry after ${retryAfter} seconds, or raise the cap. `) +
+        `A sudden flow of verifications to one country is how SMS pumping shows; if this traffic is yours, set the cap with PUT /v1/verify/settings ${change}.`,
+      ...(retryAfter === null ? {} : { headers: { "retry-after": String(retryAfter) } }),
+      details: [
+        {
+          scope: "country",
+          country,
+          max,
+          window_seconds,
+          ...(retryAfter === null ? {} : { retry_after_seconds: retryAfter }),
+        },
+      ],
+      retryable: retryAfter !== null,
+    },
+  );
+}
+
 function limitError(check: LimitCheck, retryAfter: number): SubtextError {
+  if (check.scope === "country") return countryCapError(check.country ?? "?", check.limit, retryAfter);
   const { max, window_seconds } = check.limit;
   return new SubtextError(
     "verification_rate_limited",

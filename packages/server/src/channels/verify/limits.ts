@@ -8,17 +8,35 @@
  * tenant and per client IP, before anything reaches Twilio, as Twilio recommends
  * (https://www.twilio.com/docs/verify/api/programmable-rate-limits).
  */
-import { type Static, Type } from "../../kernel/schema.js";
+import { Nullable, type Static, Type } from "../../kernel/schema.js";
 
 export interface Limit {
   max: number;
   window_seconds: number;
 }
 
-export type LimitScope = "destination" | "tenant" | "ip";
+export type LimitScope = "destination" | "tenant" | "ip" | "country";
+
+/**
+ * Caps on verifications started per destination country, per tenant, over a sliding window
+ * (a day by default): pumping spreads over many numbers of a few countries, so a country the
+ * tenant serves gets its declared cap, any other a low one, and numbers on high-risk ranges
+ * (satellite, international networks, premium rate: `HIGH_RISK_PREFIXES` of
+ * @subtext/telecom/countries) or with no country their own, refused by default.
+ */
+export interface CountryCaps {
+  window_seconds: number;
+  /** The countries the tenant serves (ISO 3166-1 alpha-2) and their caps; 0 refuses. */
+  countries: Record<string, number>;
+  /** The cap for each country not listed. */
+  other_countries: number;
+  /** The cap for each high-risk prefix or number with no country. */
+  high_risk: number;
+}
 
 export interface VerifySettings {
   limits: { per_destination: Limit; per_tenant: Limit; per_ip: Limit };
+  country_caps: CountryCaps;
   /** SMS first; if the code is not checked within `after_seconds` (or SMS cannot go), a call. */
   fallback: { enabled: boolean; after_seconds: number; channel: "call" };
 }
@@ -28,6 +46,12 @@ export const DEFAULT_VERIFY_SETTINGS: VerifySettings = Object.freeze({
     per_destination: { max: 5, window_seconds: 600 },
     per_tenant: { max: 1000, window_seconds: 3600 },
     per_ip: { max: 20, window_seconds: 3600 },
+  },
+  country_caps: {
+    window_seconds: 86_400,
+    countries: { US: 1000, CA: 1000 },
+    other_countries: 20,
+    high_risk: 0,
   },
   fallback: { enabled: true, after_seconds: 60, channel: "call" },
 }) as VerifySettings;
@@ -52,6 +76,27 @@ export const VerifySettingsPatch = Type.Object(
           per_destination: Type.Optional(limitPatch),
           per_tenant: Type.Optional(limitPatch),
           per_ip: Type.Optional(limitPatch),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    country_caps: Type.Optional(
+      Type.Object(
+        {
+          window_seconds: Type.Optional(Type.Integer({ minimum: 3600, maximum: 604_800 })),
+          countries: Type.Optional(
+            Type.Record(
+              Type.String({ pattern: "^[A-Z]{2}$" }),
+              Nullable(Type.Integer({ minimum: 0, maximum: 1_000_000 })),
+              {
+                additionalProperties: false,
+                description:
+                  "The countries the tenant serves and their caps (0 refuses); in a change, null removes a country",
+              },
+            ),
+          ),
+          other_countries: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000 })),
+          high_risk: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000 })),
         },
         { additionalProperties: false },
       ),
@@ -87,12 +132,41 @@ export function mergeSettings(
       per_tenant: limit(base.limits.per_tenant, patch?.limits?.per_tenant),
       per_ip: limit(base.limits.per_ip, patch?.limits?.per_ip),
     },
+    country_caps: mergeCaps(base.country_caps, patch?.country_caps),
     fallback: {
       enabled: patch?.fallback?.enabled ?? base.fallback.enabled,
       after_seconds: patch?.fallback?.after_seconds ?? base.fallback.after_seconds,
       channel: "call",
     },
   };
+}
+
+function mergeCaps(base: CountryCaps, patch: VerifySettingsPatch["country_caps"]): CountryCaps {
+  const countries = { ...base.countries };
+  for (const [iso, cap] of Object.entries(patch?.countries ?? {})) {
+    if (cap === null || cap === undefined) delete countries[iso];
+    else countries[iso] = cap;
+  }
+  return {
+    window_seconds: patch?.window_seconds ?? base.window_seconds,
+    countries: Object.fromEntries(Object.entries(countries).sort(([a], [b]) => (a < b ? -1 : 1))),
+    other_countries: patch?.other_countries ?? base.other_countries,
+    high_risk: patch?.high_risk ?? base.high_risk,
+  };
+}
+
+/** The cap that applies to a destination: its country's, or the high-risk one. */
+export function countryCapFor(
+  caps: CountryCaps,
+  destination: { country: string | null; highRiskPrefix: string | null },
+): { key: string; cap: number; kind: "declared" | "other" | "high_risk" } {
+  if (destination.highRiskPrefix || !destination.country) {
+    return { key: destination.highRiskPrefix ?? "unknown", cap: caps.high_risk, kind: "high_risk" };
+  }
+  const declared = caps.countries[destination.country];
+  return declared === undefined
+    ? { key: destination.country, cap: caps.other_countries, kind: "other" }
+    : { key: destination.country, cap: declared, kind: "declared" };
 }
 
 /**

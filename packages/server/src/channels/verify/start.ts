@@ -5,10 +5,11 @@ import { tenantTwilio } from "../../tenancy/credentials.js";
 import type { TenantRow } from "../../tenancy/tenants.js";
 import type { SubtextError } from "../../kernel/errors.js";
 import type { Services } from "../../kernel/services.js";
-import { type LimitCheck, consumeLimits } from "./counters.js";
+import { HIGH_RISK_PREFIXES, countryOf } from "@subtext/telecom/countries";
+import { type LimitCheck, consumeLimits, countryCapError } from "./counters.js";
 import { normalizeDestination } from "./destination.js";
 import { twilioCodeOf, verifyError } from "./errors.js";
-import type { VerifySettings } from "./limits.js";
+import { type VerifySettings, countryCapFor } from "./limits.js";
 import { verifyServiceSid } from "./service.js";
 import { PRUNE_EVERY_MS, VERIFY_EXPIRE, VERIFY_FALLBACK, VERIFY_PRUNE } from "./kinds.js";
 import { verifySettings } from "./settings.js";
@@ -48,7 +49,22 @@ export function limitChecks(
     { scope: "tenant", key: `tenant:${tenantId}`, limit: s.limits.per_tenant },
   ];
   if (ip) checks.push({ scope: "ip", key: `ip:${tenantId}:${ip}`, limit: s.limits.per_ip });
+  const country = countryCheck(tenantId, to, s);
+  if (country) checks.push(country);
   return checks;
+}
+
+/**
+ * The per-country cap on a phone destination (none for e-mail). A cap of 0 refuses at once,
+ * counting nothing.
+ */
+function countryCheck(tenantId: string, to: string, s: VerifySettings): LimitCheck | null {
+  if (!to.startsWith("+")) return null;
+  const highRisk = HIGH_RISK_PREFIXES.find((p) => to.startsWith(p.prefix))?.prefix ?? null;
+  const cap = countryCapFor(s.country_caps, { country: countryOf(to), highRiskPrefix: highRisk });
+  const limit = { max: cap.cap, window_seconds: s.country_caps.window_seconds };
+  if (cap.cap === 0) throw countryCapError(cap.key, limit, null);
+  return { scope: "country", key: `country:${tenantId}:${cap.key}`, limit, country: cap.key };
 }
 
 /**

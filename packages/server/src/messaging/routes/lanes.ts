@@ -5,10 +5,12 @@ import { notFound } from "../../kernel/errors.js";
 import { Nullable, OpenObject, Type } from "../../kernel/schema.js";
 import type { Services } from "../../kernel/services.js";
 import { dailyWindow } from "@subtext/telecom/lanes";
+import { liveShortCodes } from "../../onboarding/shortcodes/short-codes.js";
 import { profileLanes, sendingProfile } from "../send/gate.js";
 import {
   LaneOverridesChange,
   type LaneRow,
+  type LaneSpec,
   ensureLane,
   findLane,
   laneHistory,
@@ -16,10 +18,24 @@ import {
   updateLaneOverrides,
 } from "../store/lanes.js";
 
+/** Throughput is granted per short code: each live one is a lane of its own (100 MPS by default). */
+async function shortCodeLanes(services: Pick<Services, "db">, tenantId: string): Promise<LaneSpec[]> {
+  return (await liveShortCodes(services.db, tenantId)).map((c) => ({
+    tenantId,
+    key: `short_code:${c.short_code_sid}`,
+    kind: "short_code",
+    rateKind: "short_code",
+    brandId: null,
+    trustScore: null,
+    messagingServiceSid: c.messaging_service_sid,
+    sender: c.short_code,
+  }));
+}
+
 const LaneSchema = Type.Object({
   id: Type.String(),
   tenant_id: Type.String(),
-  kind: Type.Enum(["10dlc_campaign", "toll_free_number", "whatsapp_sender", "intl_sender"], {
+  kind: Type.Enum(["10dlc_campaign", "toll_free_number", "whatsapp_sender", "intl_sender", "short_code"], {
     type: "string",
   }),
   rate_kind: Type.Optional(
@@ -144,6 +160,7 @@ export function laneRoutes(services: Services): Routes {
           // A ready tenant's lanes exist before its first message, so they can be tuned first.
           const profile = await sendingProfile(services, tenantId);
           for (const spec of profileLanes(profile)) await ensureLane(services, spec);
+          for (const spec of await shortCodeLanes(services, tenantId)) await ensureLane(services, spec);
         }
         const lanes = await listLanes(services.db, tenantId);
         return { data: await Promise.all(lanes.map((l) => laneView(services, l))) };

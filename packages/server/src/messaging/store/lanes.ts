@@ -4,7 +4,12 @@ import { newId } from "../../db/ids.js";
 import { Nullable, type Static, Type } from "../../kernel/schema.js";
 import { type LaneKind, type LaneRate, laneRate } from "@subtext/telecom/lanes";
 
-export type LaneType = "10dlc_campaign" | "toll_free_number" | "whatsapp_sender" | "intl_sender";
+export type LaneType =
+  | "10dlc_campaign"
+  | "toll_free_number"
+  | "whatsapp_sender"
+  | "intl_sender"
+  | "short_code";
 
 /** Operator settings that win over the brand-type table (PATCH /v1/lanes/{id}). */
 export interface LaneOverrides {

@@ -5,7 +5,8 @@ import type { Snooze } from "../../jobs/runner.js";
 import { dailyWindow } from "@subtext/telecom/lanes";
 import type { Services } from "../../kernel/services.js";
 import { decimal } from "../report.js";
-import { type AlertRule, type Measurement, decide } from "./rules.js";
+import { countryOf, pumpingFlags } from "@subtext/telecom/countries";
+import { type AlertRule, type Measurement, PUMPING_DEFAULTS, decide } from "./rules.js";
 
 export const EVALUATE_ALERTS = "alerts.evaluate";
 /** How often rules are checked while any is enabled. */
@@ -30,7 +31,8 @@ export async function evaluateAlerts(
   const { db, clock } = deps;
   const now = clock.now();
   const { rows: rules } = await db.query<AlertRule>(
-    `SELECT id, tenant_id, kind, threshold::float8 AS threshold, window_minutes, min_messages, error_code, period
+    `SELECT id, tenant_id, kind, threshold::float8 AS threshold, window_minutes, min_messages, error_code, period,
+       baseline_minutes, high_risk_threshold::float8 AS high_risk_threshold, high_risk_min_messages, prefix_digits
      FROM alert_rules WHERE enabled AND deleted_at IS NULL ORDER BY id`,
   );
   const triggered: string[] = [];
@@ -126,6 +128,8 @@ async function measure(q: Queryable, rule: AlertRule, now: Date): Promise<Map<st
       [since, now, rule.tenant_id, rule.error_code],
     );
     for (const r of rows) out.set(r.tenant_id, { kind: rule.kind, errorCode: r.error_code, count: r.count });
+  } else if (rule.kind === "pumping_suspected") {
+    return measurePumping(q, rule, now);
   } else if (rule.kind === "spend_above" || rule.kind === "messages_above") {
     // The metered usage (usage_daily: what Twilio bills, priced when metered) of the UTC day or
     // calendar month so far; messages are the outbound ones of the messaging channels.
@@ -177,6 +181,77 @@ async function measure(q: Queryable, rule: AlertRule, now: Date): Promise<Map<st
         }
       }
     }
+  }
+  return out;
+}
+
+/**
+ * Outbound traffic per destination prefix: messages created (whatever became of them: a refused
+ * or failed attempt still says where the traffic goes) and Verify lifecycles started to a phone
+ * number, over the baseline window and the recent window just after it. Only tenants with
+ * recent traffic are measured.
+ */
+async function measurePumping(q: Queryable, rule: AlertRule, now: Date): Promise<Map<string, Measurement>> {
+  const recentMinutes = rule.window_minutes;
+  const baselineMinutes = rule.baseline_minutes ?? PUMPING_DEFAULTS.baseline_minutes;
+  const digits = rule.prefix_digits ?? PUMPING_DEFAULTS.prefix_digits;
+  const recentStart = new Date(now.getTime() - recentMinutes * 60_000);
+  const baselineStart = new Date(recentStart.getTime() - baselineMinutes * 60_000);
+  const { rows } = await q.query<{
+    tenant_id: string;
+    prefix: string;
+    sample: string;
+    baseline: number;
+    recent: number;
+  }>(
+    `WITH traffic AS (
+       SELECT tenant_id, to_number AS address, created_at FROM messages
+       WHERE direction = 'outbound' AND created_at > $1 AND created_at <= $3
+         AND ($4::text IS NULL OR tenant_id = $4)
+       UNION ALL
+       SELECT tenant_id, to_address, created_at FROM verifications
+       WHERE channel <> 'email' AND created_at > $1 AND created_at <= $3
+         AND ($4::text IS NULL OR tenant_id = $4)
+     ), active AS (SELECT DISTINCT tenant_id FROM traffic WHERE created_at > $2)
+     SELECT t.tenant_id, '+' || left(regexp_replace(t.address, '\\D', '', 'g'), $5) AS prefix, min(t.address) AS sample,
+       (count(*) FILTER (WHERE t.created_at <= $2))::int8 AS baseline,
+       (count(*) FILTER (WHERE t.created_at > $2))::int8 AS recent
+     FROM traffic t JOIN active a USING (tenant_id)
+     GROUP BY 1, 2`,
+    [baselineStart, recentStart, now, rule.tenant_id, digits],
+  );
+  const byTenant = new Map<string, { baseline: Record<string, number>; recent: Record<string, number> }>();
+  const samples = new Map<string, string>();
+  for (const r of rows) {
+    const w = byTenant.get(r.tenant_id) ?? { baseline: {}, recent: {} };
+    byTenant.set(r.tenant_id, w);
+    if (r.baseline > 0) w.baseline[r.prefix] = Number(r.baseline);
+    if (r.recent > 0) w.recent[r.prefix] = Number(r.recent);
+    samples.set(r.prefix, r.sample);
+  }
+  const out = new Map<string, Measurement>();
+  for (const [tenantId, w] of byTenant) {
+    const flags = pumpingFlags(
+      {
+        baseline: w.baseline,
+        baseline_hours: baselineMinutes / 60,
+        recent: w.recent,
+        recent_hours: recentMinutes / 60,
+      },
+      {
+        thresholds: {
+          spike_ratio: rule.threshold,
+          min_recent: rule.min_messages,
+          high_risk_spike_ratio: rule.high_risk_threshold ?? PUMPING_DEFAULTS.high_risk_threshold,
+          high_risk_min_recent: rule.high_risk_min_messages ?? PUMPING_DEFAULTS.high_risk_min_messages,
+        },
+      },
+    );
+    out.set(tenantId, {
+      kind: "pumping_suspected",
+      flags: flags.map((f) => ({ ...f, country: countryOf(samples.get(f.prefix) ?? f.prefix) })),
+      prefixes: Object.keys(w.recent).length,
+    });
   }
   return out;
 }

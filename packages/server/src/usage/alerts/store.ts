@@ -13,10 +13,12 @@ import {
   type AlertPeriod,
   MAX_RULE_COUNT,
   PERIOD_KINDS,
+  PUMPING_DEFAULTS,
 } from "./rules.js";
 
 const RULE_COLUMNS = `id, tenant_id, kind, threshold::text AS threshold, window_minutes, min_messages, error_code,
-  period, description, enabled, created_at`;
+  period, baseline_minutes, high_risk_threshold::float8 AS high_risk_threshold, high_risk_min_messages, prefix_digits,
+  description, enabled, created_at`;
 
 export interface AlertRuleRow {
   id: string;
@@ -27,6 +29,10 @@ export interface AlertRuleRow {
   min_messages: number;
   error_code: number | null;
   period: AlertPeriod | null;
+  baseline_minutes: number | null;
+  high_risk_threshold: number | null;
+  high_risk_min_messages: number | null;
+  prefix_digits: number | null;
   description: string | null;
   enabled: boolean;
   created_at: Date;
@@ -43,7 +49,7 @@ export const AlertRuleInput = Type.Object({
     minimum: 0,
     maximum: MAX_RULE_COUNT,
     description:
-      "A percentage (0–100); for error_code_spike a count of failures; for spend_above USD; for messages_above a count of messages",
+      "A percentage (0–100); for error_code_spike a count of failures; for spend_above USD; for messages_above a count of messages; for pumping_suspected the spike ratio (recent traffic ÷ what the baseline predicts, e.g. 5)",
   }),
   window_minutes: Type.Optional(Type.Integer({ minimum: 5, maximum: 10080 })),
   min_messages: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_RULE_COUNT })),
@@ -64,9 +70,52 @@ export const AlertRuleInput = Type.Object({
       }),
     ),
   ),
+  baseline_minutes: Type.Optional(
+    Nullable(
+      Type.Integer({
+        minimum: 60,
+        maximum: 43200,
+        description: `pumping_suspected: the baseline window, just before the recent one (default ${PUMPING_DEFAULTS.baseline_minutes}, a week)`,
+      }),
+    ),
+  ),
+  high_risk_threshold: Type.Optional(
+    Nullable(
+      Type.Number({
+        minimum: 1,
+        maximum: MAX_RULE_COUNT,
+        description: `pumping_suspected: the spike ratio for high-risk prefixes (default ${PUMPING_DEFAULTS.high_risk_threshold})`,
+      }),
+    ),
+  ),
+  high_risk_min_messages: Type.Optional(
+    Nullable(
+      Type.Integer({
+        minimum: 1,
+        maximum: MAX_RULE_COUNT,
+        description: `pumping_suspected: the least recent traffic a high-risk prefix needs (default ${PUMPING_DEFAULTS.high_risk_min_messages})`,
+      }),
+    ),
+  ),
+  prefix_digits: Type.Optional(
+    Nullable(
+      Type.Integer({
+        minimum: 2,
+        maximum: 8,
+        description: `pumping_suspected: digits of a number (country code included) that make its prefix (default ${PUMPING_DEFAULTS.prefix_digits})`,
+      }),
+    ),
+  ),
   description: Type.Optional(Nullable(Type.String({ maxLength: 500 }))),
 });
 export type AlertRuleInput = Static<typeof AlertRuleInput>;
+
+const PUMPING_FIELDS = [
+  "baseline_minutes",
+  "high_risk_threshold",
+  "high_risk_min_messages",
+  "prefix_digits",
+] as const;
 
 export function validateRule(input: AlertRuleInput): void {
   const percent = input.kind === "delivery_rate_below" || input.kind === "daily_cap_usage";
@@ -91,6 +140,24 @@ export function validateRule(input: AlertRuleInput): void {
         details: [{ path: "/threshold", code: "not_an_integer", message: "Use a whole number." }],
       },
     );
+  }
+  if (input.kind === "pumping_suspected" && input.threshold < 1) {
+    throw new SubtextError(
+      "invalid_alert_rule",
+      422,
+      "A pumping_suspected threshold is a spike ratio of at least 1.",
+      { details: [{ path: "/threshold", code: "out_of_range", message: "Use 1 or more (default 5)." }] },
+    );
+  }
+  if (input.kind !== "pumping_suspected") {
+    for (const field of PUMPING_FIELDS) {
+      if (input[field] == null) continue;
+      throw new SubtextError("invalid_alert_rule", 422, `${field} only applies to pumping_suspected rules.`, {
+        details: [
+          { path: `/${field}`, code: "not_applicable", message: "Remove it, or use kind pumping_suspected." },
+        ],
+      });
+    }
   }
   if (input.period != null && !PERIOD_KINDS.includes(input.kind)) {
     throw new SubtextError(
@@ -119,9 +186,11 @@ export async function createRule(
   tenantId: string | null,
   input: AlertRuleInput,
 ): Promise<AlertRuleRow> {
+  const pumping = input.kind === "pumping_suspected";
   const row = await q.one<AlertRuleRow>(
-    `INSERT INTO alert_rules (id, tenant_id, kind, threshold, window_minutes, min_messages, error_code, description, period)
-     VALUES ($1, $2, $3, $4, COALESCE($5, 60), COALESCE($6, 20), $7, $8, $9)
+    `INSERT INTO alert_rules (id, tenant_id, kind, threshold, window_minutes, min_messages, error_code, description, period,
+       baseline_minutes, high_risk_threshold, high_risk_min_messages, prefix_digits)
+     VALUES ($1, $2, $3, $4, COALESCE($5, 60), COALESCE($6, 20), $7, $8, $9, $10, $11, $12, $13)
      RETURNING ${RULE_COLUMNS}`,
     [
       newId("alr"),
@@ -133,6 +202,10 @@ export async function createRule(
       input.error_code ?? null,
       input.description ?? null,
       PERIOD_KINDS.includes(input.kind) ? (input.period ?? "day") : null,
+      pumping ? (input.baseline_minutes ?? PUMPING_DEFAULTS.baseline_minutes) : null,
+      pumping ? (input.high_risk_threshold ?? PUMPING_DEFAULTS.high_risk_threshold) : null,
+      pumping ? (input.high_risk_min_messages ?? PUMPING_DEFAULTS.high_risk_min_messages) : null,
+      pumping ? (input.prefix_digits ?? PUMPING_DEFAULTS.prefix_digits) : null,
     ],
   );
   await enqueue(q, EVALUATE_ALERTS, {}, { key: EVALUATE_ALERTS, runAt: DUE_NOW, onConflict: "replace" });

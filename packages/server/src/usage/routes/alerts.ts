@@ -38,6 +38,22 @@ export const AlertRuleSchema = Type.Object(
         }),
       ),
     ),
+    baseline_minutes: Type.Optional(
+      Nullable(Type.Integer({ description: "pumping_suspected: the baseline window before the recent one" })),
+    ),
+    high_risk_threshold: Type.Optional(
+      Nullable(Type.Number({ description: "pumping_suspected: the spike ratio for high-risk prefixes" })),
+    ),
+    high_risk_min_messages: Type.Optional(
+      Nullable(
+        Type.Integer({ description: "pumping_suspected: the least recent traffic a high-risk prefix needs" }),
+      ),
+    ),
+    prefix_digits: Type.Optional(
+      Nullable(
+        Type.Integer({ description: "pumping_suspected: digits (country code included) in a prefix" }),
+      ),
+    ),
     description: Type.Optional(Nullable(Type.String())),
     enabled: Type.Boolean(),
     created_at: Type.Optional(dateTime),
@@ -90,7 +106,13 @@ export function alertRoutes(services: Pick<Services, "db" | "clock">): Routes {
             "`error_code_spike`: failed messages with one error code (or any) over the window. " +
             "`daily_cap_usage`: percent of a lane's daily cap (total or T-Mobile) used today (Pacific day). " +
             "`spend_above`: metered cost in USD, and `messages_above`: outbound messages metered, over the " +
-            "current UTC day or calendar month (`period`).",
+            "current UTC day or calendar month (`period`). " +
+            "`pumping_suspected`: outbound messages and Verify starts per destination prefix (`prefix_digits`, " +
+            "default 6) over the last `window_minutes` (default 60) against the `baseline_minutes` before them " +
+            "(default 10080); a prefix with at least `min_messages` (default 20) recent messages is flagged when it " +
+            "had no baseline traffic or reached `threshold` (the spike ratio, e.g. 5) times what the baseline " +
+            "predicts; high-risk prefixes (satellite, international networks, premium rate) use " +
+            "`high_risk_threshold` (default 2) and `high_risk_min_messages` (default 5).",
           body: Type.Object(
             {
               tenant_id: Type.Optional(Nullable(Type.String({ maxLength: 64 }))),
