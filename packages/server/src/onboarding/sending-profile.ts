@@ -15,6 +15,7 @@ import type { RegistrationKind } from "@subtext/telecom/registration/document";
 import type { RegistrationState } from "./states.js";
 import type { RegistrationRow } from "./store.js";
 import { type NumberRow, liveNumbers } from "./numbers/store.js";
+import { liveShortCodes } from "./shortcodes/short-codes.js";
 import { registrationEta } from "./timeline.js";
 
 type BlockedCode =
@@ -37,6 +38,12 @@ export interface Sender {
   phoneNumber: string;
   phoneNumberSid: string;
   type: "local" | "toll_free";
+}
+
+/** A live short code in a campaign's Messaging Service (onboarding/shortcodes). */
+export interface ShortCodeSender {
+  code: string;
+  sid: string;
 }
 
 export interface LaneInfo {
@@ -66,6 +73,8 @@ export interface CampaignProfile {
   kind: RegistrationKind;
   messagingServiceSid?: string;
   senders: Sender[];
+  /** Live short codes in its service: sends without `from` leave from the first, each on its own lane. */
+  shortCodes: ShortCodeSender[];
   lane?: LaneInfo;
 }
 
@@ -81,6 +90,7 @@ export interface SendingProfile {
   /** The Messaging Service (MG…) in the tenant's subaccount that the campaign is attached to. */
   messagingServiceSid?: string;
   senders: Sender[];
+  shortCodes?: ShortCodeSender[];
   /** Only when ready: what the lane's rate and daily caps follow from. */
   lane?: LaneInfo;
   /** Every campaign and toll-free registration, ready or not (the default route is the one above). */
@@ -177,7 +187,9 @@ function sendersOf(r: GateRow, numbers: GateNumber[]): Sender[] {
     }));
 }
 
-function campaignOf(r: GateRow, numbers: GateNumber[]): CampaignProfile {
+type GateShortCode = { short_code: string; short_code_sid: string; messaging_service_sid: string };
+
+function campaignOf(r: GateRow, numbers: GateNumber[], shortCodes: GateShortCode[]): CampaignProfile {
   const senders = sendersOf(r, numbers);
   // Approved, but every number released or moved away: nothing to send from.
   const ready = isReady(r) && senders.length > 0;
@@ -191,6 +203,12 @@ function campaignOf(r: GateRow, numbers: GateNumber[]): CampaignProfile {
     kind: r.kind,
     messagingServiceSid: r.messaging_service_sid ?? undefined,
     senders,
+    shortCodes:
+      r.channel === "10dlc"
+        ? shortCodes
+            .filter((sc) => sc.messaging_service_sid === r.messaging_service_sid)
+            .map((sc) => ({ code: sc.short_code, sid: sc.short_code_sid }))
+        : [],
   };
   if (ready) {
     c.lane = {
@@ -205,8 +223,13 @@ function campaignOf(r: GateRow, numbers: GateNumber[]): CampaignProfile {
 }
 
 /** The profile for one tenant from its registrations (pure; exported for tests and callers with rows). */
-export function sendingProfileOf(tenantId: string, rows: GateRow[], numbers: GateNumber[]): SendingProfile {
-  const campaigns = rows.map((r) => campaignOf(r, numbers));
+export function sendingProfileOf(
+  tenantId: string,
+  rows: GateRow[],
+  numbers: GateNumber[],
+  shortCodes: GateShortCode[] = [],
+): SendingProfile {
+  const campaigns = rows.map((r) => campaignOf(r, numbers, shortCodes));
   const firsts = rows.filter((r) => !r.parent_id);
   if (firsts.length === 0) {
     return {
@@ -233,6 +256,7 @@ export function sendingProfileOf(tenantId: string, rows: GateRow[], numbers: Gat
     kind: chosen.kind,
     messagingServiceSid: c.messagingServiceSid,
     senders: c.senders,
+    shortCodes: c.shortCodes,
     campaigns,
   };
   if (profile.ready) profile.lane = c.lane;
@@ -311,5 +335,5 @@ export async function getSendingProfile(q: Queryable, tenantId: string): Promise
      WHERE r.tenant_id = $1 ORDER BY r.id`,
     [tenantId],
   );
-  return sendingProfileOf(tenantId, rows, await liveNumbers(q, tenantId));
+  return sendingProfileOf(tenantId, rows, await liveNumbers(q, tenantId), await liveShortCodes(q, tenantId));
 }

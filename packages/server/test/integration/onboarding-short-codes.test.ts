@@ -15,7 +15,7 @@ import { driveUntil, readyToSend, sentToAtTwilio } from "../support/messaging.js
 import { type Stack, startStack } from "./harness.js";
 
 let stack: Stack;
-let t: { tenant: any; key: string };
+let t: { tenant: any; key: string; profile: any };
 let account: { sid: string; auth_token: string };
 
 beforeAll(async () => {
@@ -136,6 +136,18 @@ describe("short codes", () => {
       return found?.from ? found : null;
     });
     expect(atTwilio.from).toBe("24680");
+    // Paced on the short code's own lane (100 MPS), not the campaign's.
+    const message = await stack.api("GET", `/v1/messages/${sent.body.id}`, { token: t.key });
+    const lane = await stack.api("GET", `/v1/lanes/${message.body.lane_id}`, { token: t.key });
+    expect(lane.body).toMatchObject({ kind: "short_code", sender: "24680", mps: 100 });
+    // A send naming one of the campaign's numbers keeps the campaign's lane.
+    const viaNumber = await stack.api("POST", "/v1/messages", {
+      token: t.key,
+      body: { to: "+14155557302", body: "Order shipped", from: t.profile.senders[0].phoneNumber },
+    });
+    expect(viaNumber.status).toBe(202);
+    const numberLane = await stack.api("GET", `/v1/lanes/${viaNumber.body.lane_id}`, { token: t.key });
+    expect(numberLane.body.kind).toBe("10dlc_campaign");
 
     // The emulator does not deliver messages to short codes; Twilio posts them to the
     // service's inbound URL, which is the tenant's.

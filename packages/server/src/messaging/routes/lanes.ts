@@ -5,7 +5,6 @@ import { notFound } from "../../kernel/errors.js";
 import { Nullable, OpenObject, Type } from "../../kernel/schema.js";
 import type { Services } from "../../kernel/services.js";
 import { dailyWindow } from "@subtext/telecom/lanes";
-import { liveShortCodes } from "../../onboarding/shortcodes/short-codes.js";
 import { profileLanes, sendingProfile } from "../send/gate.js";
 import {
   LaneOverridesChange,
@@ -17,20 +16,6 @@ import {
   listLanes,
   updateLaneOverrides,
 } from "../store/lanes.js";
-
-/** Throughput is granted per short code: each live one is a lane of its own (100 MPS by default). */
-async function shortCodeLanes(services: Pick<Services, "db">, tenantId: string): Promise<LaneSpec[]> {
-  return (await liveShortCodes(services.db, tenantId)).map((c) => ({
-    tenantId,
-    key: `short_code:${c.short_code_sid}`,
-    kind: "short_code",
-    rateKind: "short_code",
-    brandId: null,
-    trustScore: null,
-    messagingServiceSid: c.messaging_service_sid,
-    sender: c.short_code,
-  }));
-}
 
 const LaneSchema = Type.Object({
   id: Type.String(),
@@ -160,7 +145,6 @@ export function laneRoutes(services: Services): Routes {
           // A ready tenant's lanes exist before its first message, so they can be tuned first.
           const profile = await sendingProfile(services, tenantId);
           for (const spec of profileLanes(profile)) await ensureLane(services, spec);
-          for (const spec of await shortCodeLanes(services, tenantId)) await ensureLane(services, spec);
         }
         const lanes = await listLanes(services.db, tenantId);
         return { data: await Promise.all(lanes.map((l) => laneView(services, l))) };

@@ -56,6 +56,7 @@ type Target = Pick<
   | "kind"
   | "messagingServiceSid"
   | "senders"
+  | "shortCodes"
   | "lane"
 >;
 
@@ -183,7 +184,8 @@ export function routeFor(
 function routeTarget(profile: Target, from: string | null): Route {
   if (!profile.ready) throw gateError(profile);
   const sender = from ? profile.senders.find((s) => s.phoneNumber === from) : undefined;
-  if (from && !sender) {
+  const shortCode = (profile.shortCodes ?? []).find((sc) => !from || sc.code === from) ?? null;
+  if (from && !sender && !shortCode) {
     throw new SubtextError("unknown_sender", 422, `${from} is not one of this tenant's registered senders.`, {
       hint: "Omit from to let the messaging service choose, or use one of the tenant's numbers.",
       details: [{ path: "/from", code: "unknown_sender", twilio_code: 21606 }],
@@ -217,6 +219,24 @@ function routeTarget(profile: Target, from: string | null): Route {
     };
   }
   if (!mg) throw notReady();
+  if (shortCode) {
+    // A live short code in the service: Twilio sends from it first, at its own rate.
+    return {
+      lane: {
+        tenantId: profile.tenantId,
+        key: `short_code:${shortCode.sid}`,
+        kind: "short_code",
+        rateKind: "short_code",
+        brandId: null,
+        trustScore: null,
+        messagingServiceSid: mg,
+        sender: shortCode.code,
+      },
+      messagingServiceSid: mg,
+      from: shortCode.code,
+      scopes: [...scopes, shortCode.code],
+    };
+  }
   return {
     // 10DLC throughput is granted per campaign, and a campaign is one messaging service.
     lane: {
@@ -276,8 +296,12 @@ export function profileLanes(profile: SendingProfile): LaneSpec[] {
   for (const c of profile.campaigns) {
     if (!c.ready) continue;
     const target = asTarget(profile, c);
-    if (rateKindOf(target) !== "toll_free") lanes.push(routeTarget(target, null).lane);
-    else
+    if (rateKindOf(target) !== "toll_free") {
+      lanes.push(routeTarget(target, null).lane);
+      // With short codes, each is a lane, and sends naming a number keep the campaign's lane.
+      for (const sc of c.shortCodes.slice(1)) lanes.push(routeTarget(target, sc.code).lane);
+      if (c.shortCodes.length && c.senders[0]) lanes.push(routeTarget(target, c.senders[0].phoneNumber).lane);
+    } else
       for (const s of c.senders.filter((s) => s.type === "toll_free"))
         lanes.push(routeTarget(target, s.phoneNumber).lane);
   }
@@ -294,6 +318,17 @@ export function laneGate(
   profile: SendingProfile,
   lane: Pick<LaneRow, "kind" | "messaging_service_sid" | "sender">,
 ): { ready: true; spec: LaneSpec } | { ready: false; code: string } {
+  if (lane.kind === "short_code") {
+    const owner = profile.campaigns.find(
+      (c) =>
+        c.channel === "10dlc" &&
+        c.messagingServiceSid === lane.messaging_service_sid &&
+        c.shortCodes.some((sc) => sc.code === lane.sender),
+    );
+    if (!owner) return { ready: false, code: "no_sender" };
+    if (!owner.ready) return { ready: false, code: owner.blockedReason?.code ?? "registration_required" };
+    return { ready: true, spec: routeTarget(asTarget(profile, owner), lane.sender).lane };
+  }
   const c =
     lane.kind === "toll_free_number"
       ? profile.campaigns.find(

@@ -24,3 +24,6 @@ CREATE TABLE short_codes (
 );
 CREATE UNIQUE INDEX short_codes_one_sid ON short_codes (short_code_sid) WHERE short_code_sid IS NOT NULL;
 CREATE INDEX short_codes_by_tenant ON short_codes (tenant_id, id);
+-- A short code going live changes its tenant's sending profile (cache/changes.ts).
+CREATE TRIGGER short_codes_announce AFTER INSERT OR UPDATE OR DELETE ON short_codes
+  FOR EACH ROW EXECUTE FUNCTION subtext_announce('sending-profile', 'tenant_id');

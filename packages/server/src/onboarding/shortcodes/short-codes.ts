@@ -348,6 +348,8 @@ async function goLive(deps: FlowDeps, tenant: TenantRow, id: string): Promise<vo
     );
     await cancelShortCodeJob(tx, row.id);
   });
+  // Its campaign now sends from it, on its own lane (the change feed tells other processes).
+  deps.caches.changed("sending-profile", row.tenant_id);
 }
 
 /** The tenant's live short codes, each with the Messaging Service it is in (messaging's lanes). */
