@@ -9,7 +9,6 @@ import { profileLanes, sendingProfile } from "../send/gate.js";
 import {
   LaneOverridesChange,
   type LaneRow,
-  type LaneSpec,
   ensureLane,
   findLane,
   laneHistory,

@@ -229,7 +229,7 @@ function specialSender(
   const trimmed = raw.trim();
   if (parseAddress(trimmed) || /^whatsapp:/i.test(trimmed)) return null;
   const to = parseAddress(rawTo);
-  if (!to || to.channel !== "sms") return null;
+  if (to?.channel !== "sms") return null;
   return (
     alphaFrom(world, account.sid, trimmed, to.e164) ??
     shortCodeFrom(world, account.sid, trimmed, to.e164)?.short_code ??
