@@ -392,6 +392,27 @@ describe("the dashboard", { timeout: 120_000 }, () => {
     });
   });
 
+  it("applies for a short code and shows the application in carrier review", async () => {
+    await page.getByRole("link", { name: "Onboarding" }).click();
+    const card = page.locator("section.card", { has: page.getByRole("heading", { name: "Short codes" }) });
+    await card.getByRole("button", { name: "Apply for a short code" }).click();
+    await card
+      .getByLabel("What it sends, to whom and why")
+      .fill("Order updates for Jane's Bakery customers who ask for them at checkout.");
+    await card
+      .getByLabel("A message as it will be sent (brand name and opt-out wording)")
+      .fill("Jane's Bakery: your order is ready. Reply STOP to opt out.");
+    await card.getByLabel("How recipients opt in").fill("A box ticked at checkout on janesbakery.example");
+    await card.getByRole("button", { name: "Submit the application" }).click();
+    await card.getByTestId("short-codes").getByText("Submitted").waitFor();
+    const apps = await stack.api("GET", `/v1/tenants/${tenantId}/short-codes`);
+    expect(apps.body.data).toHaveLength(1);
+    expect(apps.body.data[0]).toMatchObject({
+      state: "submitted",
+      application: { expected_monthly_volume: 10000 },
+    });
+  });
+
   it("registers a WhatsApp sender, creates a template the emulator's review approves, and shows the window a contact opened", async () => {
     const regs = await stack.api("GET", `/v1/tenants/${tenantId}/registrations`);
     const number: string = regs.body.data[0].resources.phone_number;

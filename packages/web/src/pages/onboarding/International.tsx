@@ -6,6 +6,7 @@ import { humanize } from "../../lib/format";
 import { useSubmission } from "../../lib/forms";
 import { useAsync } from "../../lib/hooks";
 import { Bundles } from "./Bundles";
+import { ShortCodes } from "./ShortCodes";
 
 /** The countries the country data knows, US and Canada (always permitted) aside. */
 const ABROAD = Object.values(SENDER_OPTIONS)
@@ -20,8 +21,8 @@ const ALPHA: Record<string, string> = {
 
 /**
  * Sending abroad: the countries the tenant serves (its geo permissions at Twilio), what each
- * country offers as a sender, the alphanumeric sender IDs, and the regulatory bundles that numbers
- * in other countries need.
+ * country offers as a sender, the alphanumeric sender IDs, the regulatory bundles that numbers in
+ * other countries need, and short code applications.
  */
 export function International({ tenantId }: { tenantId: string }) {
   const countries = useAsync(
@@ -79,6 +80,7 @@ export function International({ tenantId }: { tenantId: string }) {
         tenantId={tenantId}
         countries={declared.filter((iso) => senderOptionsFor(iso)?.long_code.bundle_required)}
       />
+      <ShortCodes tenantId={tenantId} />
     </>
   );
 }
