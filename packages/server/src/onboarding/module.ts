@@ -49,6 +49,9 @@ declare module "../jobs/kinds.js" {
   }
 }
 
+/** Jobs that wait on Twilio: retried with backoff for about a day before they give up. */
+const FOLLOW_TWILIO = { maxAttempts: 40, backoff: { baseMs: 2_000, capMs: 30 * 60_000 } };
+
 export function registerOnboardingJobs(services: Services): void {
   services.jobs.register(STEP_JOB, {
     handler: (job) => runStepJob(services, job),
@@ -74,39 +77,32 @@ export function registerOnboardingJobs(services: Services): void {
   services.jobs.register(WATCH_JOB, (job) => runWatch(services, job));
   services.jobs.register(CAMPAIGN_DELETE_JOB, {
     handler: (job) => runCampaignDelete(services, job),
-    maxAttempts: 40,
-    backoff: { baseMs: 2_000, capMs: 30 * 60_000 },
+    ...FOLLOW_TWILIO,
   });
   services.jobs.register(NUMBER_BUY_JOB, {
     handler: (job) => runNumberBuy(services, job),
-    maxAttempts: 40,
-    backoff: { baseMs: 2_000, capMs: 30 * 60_000 },
+    ...FOLLOW_TWILIO,
   });
   services.jobs.register(NUMBER_VERIFICATION_JOB, {
     handler: (job) => runNumberVerification(services, job),
-    maxAttempts: 40,
-    backoff: { baseMs: 2_000, capMs: 30 * 60_000 },
+    ...FOLLOW_TWILIO,
   });
   services.jobs.register(GEO_PERMISSIONS_JOB, {
     handler: (job) => runGeoPermissions(services, job),
-    maxAttempts: 40,
-    backoff: { baseMs: 2_000, capMs: 30 * 60_000 },
+    ...FOLLOW_TWILIO,
   });
   services.jobs.register(BUNDLE_JOB, {
     handler: (job) => runBundle(services, job),
-    maxAttempts: 40,
-    backoff: { baseMs: 2_000, capMs: 30 * 60_000 },
+    ...FOLLOW_TWILIO,
     onDead: (job, error) => failStuckBundle(services, job.payload.bundle_id, error),
   });
   services.jobs.register(SHORT_CODE_JOB, {
     handler: (job) => runShortCodeJob(services, job),
-    maxAttempts: 40,
-    backoff: { baseMs: 2_000, capMs: 30 * 60_000 },
+    ...FOLLOW_TWILIO,
   });
   services.jobs.register(VETTING_JOB, {
     handler: (job) => runVetting(services, job),
-    maxAttempts: 40,
-    backoff: { baseMs: 2_000, capMs: 30 * 60_000 },
+    ...FOLLOW_TWILIO,
   });
 }
 
